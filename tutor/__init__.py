@@ -1,0 +1,3 @@
+"""tutor: an interactive teacher of how Apache Kafka loses messages, and how to stop it."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,320 @@
+"""Every setting the model knows: Kafka's own property names, their defaults per client and version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+#: Kafka versions the model distinguishes (older behaviour before each switch).
+VERSIONS = (
+    "2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8",
+    "3.0", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9",
+    "4.0", "4.1",
+)
+CLIENTS = ("java", "librdkafka")
+NEVER = None  # an unset flush interval: Kafka's Long.MAX_VALUE, i.e. never
+
+
+def vt(version: str) -> tuple[int, int]:
+    """Turn "3.7" into (3, 7) so versions compare as numbers."""
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)
+
+
+Default = Any  # a value, or a callable (client, version) -> value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable key: where it lives, what it takes and its default."""
+
+    section: str
+    name: str
+    kind: str  # int | float | bool | str | choice | acks | flush
+    default: Default
+    doc: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    clients: tuple[str, ...] = CLIENTS
+    kafka: bool = True  # False: a model parameter, not a Kafka property
+    aliases: dict[str, str] = field(default_factory=dict)  # value spellings -> canonical
+
+    def default_for(self, client: str, version: str) -> Any:
+        """The default this setting takes for a client and Kafka version."""
+        if callable(self.default):
+            return self.default(client, version)
+        return self.default
+
+
+def _since(version: str, new: Any, old: Any) -> Callable[[str, str], Any]:
+    """A Java default that changed in `version`."""
+    return lambda client, v: new if vt(v) >= vt(version) else old
+
+
+def _java_since(version: str, new: Any, old: Any, rdkafka: Any) -> Callable[[str, str], Any]:
+    """A client default: librdkafka's fixed value, Java's changed in `version`."""
+    java = _since(version, new, old)
+    return lambda client, v: rdkafka if client == "librdkafka" else java(client, v)
+
+
+def _per_client(java: Any, rdkafka: Any) -> Callable[[str, str], Any]:
+    """A default that differs between the Java client and librdkafka."""
+    return lambda client, v: rdkafka if client == "librdkafka" else java
+
+
+JAVA = ("java",)
+RDK = ("librdkafka",)
+
+_S = [
+    # cluster
+    Setting("cluster", "brokers", "int", 3, "number of brokers", minimum=1, maximum=9, kafka=False),
+    Setting("cluster", "kafka.version", "choice", "4.0",
+            "Kafka version of brokers and Java clients; switches version-dependent defaults and rules",
+            choices=VERSIONS, kafka=False),
+    # topic
+    Setting("topic", "replication.factor", "int", 1,
+            "replicas per partition (Kafka's default.replication.factor is 1)", minimum=1, maximum=9),
+    Setting("topic", "min.insync.replicas", "int", 1,
+            "ISR size an acks=all write needs", minimum=1, maximum=9),
+    Setting("topic", "unclean.leader.election.enable", "bool", False,
+            "let a replica outside the ISR become leader"),
+    # broker
+    Setting("broker", "log.flush.interval.messages", "flush", NEVER,
+            "fsync after this many messages (unset: never; the OS writes back)", minimum=1),
+    Setting("broker", "log.flush.interval.ms", "flush", NEVER,
+            "fsync when the oldest unflushed message is this old (unset: never)", minimum=1),
+    Setting("broker", "replica.lag.time.max.ms", "int", _since("2.5", 30000, 10000),
+            "a follower not caught up for this long leaves the ISR", minimum=1),
+    Setting("broker", "replica.fetch.wait.max.ms", "int", 500,
+            "how long a follower's fetch waits at the leader for new data", minimum=0),
+    Setting("broker", "replica.fetch.max.bytes", "int", 1048576,
+            "bytes a follower fetches per request", minimum=1),
+    Setting("broker", "broker.session.timeout.ms", "int", 9000,
+            "KRaft (3.3+): the controller fences a broker silent this long", minimum=1),
+    Setting("broker", "broker.heartbeat.interval.ms", "int", 2000,
+            "KRaft: how often a broker heartbeats the controller", minimum=1),
+    Setting("broker", "zookeeper.session.timeout.ms", "int", _since("2.5", 18000, 6000),
+            "before 3.3 (ZooKeeper mode): a broker's session expires after this long", minimum=1),
+    Setting("broker", "group.initial.rebalance.delay.ms", "int", 3000,
+            "a new consumer group waits this long for more members before its first assignment",
+            minimum=0),
+    Setting("broker", "vm.dirty_expire_centisecs", "int", 3000,
+            "Linux: dirty page cache older than this is written back (centiseconds)",
+            minimum=1, kafka=False),
+    Setting("broker", "vm.dirty_writeback_centisecs", "int", 500,
+            "Linux: how often the writeback thread wakes (centiseconds)", minimum=1, kafka=False),
+    Setting("broker", "disk.fsync.ms", "float", 2.0,
+            "model: how long one fsync takes", minimum=0, kafka=False),
+    Setting("broker", "startup.ms", "int", 2000,
+            "model: restart to serving (log recovery, registration)", minimum=0, kafka=False),
+    # producer
+    Setting("producer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False),
+    Setting("producer", "acks", "acks", _java_since("3.0", "all", "1", "all"),
+            "0, 1 or all (= -1)", choices=("0", "1", "all")),
+    Setting("producer", "linger.ms", "float", _java_since("4.0", 5, 0, 5),
+            "how long a batch waits for more records", minimum=0),
+    Setting("producer", "batch.size", "int", _per_client(16384, 1000000),
+            "bytes a batch may hold", minimum=1),
+    Setting("producer", "buffer.memory", "int", 33554432,
+            "bytes of records the producer may hold", minimum=1, clients=JAVA),
+    Setting("producer", "max.block.ms", "int", 60000,
+            "how long send() blocks when the buffer is full, then throws", minimum=0, clients=JAVA),
+    Setting("producer", "queue.buffering.max.messages", "int", 100000,
+            "records the producer queue may hold; produce() fails with QUEUE_FULL beyond",
+            minimum=1, clients=RDK),
+    Setting("producer", "queue.buffering.max.kbytes", "int", 1048576,
+            "kilobytes the producer queue may hold", minimum=1, clients=RDK),
+    Setting("producer", "retries", "int", 2147483647, "retries of a failed batch", minimum=0),
+    Setting("producer", "retry.backoff.ms", "int", 100, "pause before a retry", minimum=0),
+    Setting("producer", "request.timeout.ms", "int", 30000, "bound on one attempt", minimum=1),
+    Setting("producer", "delivery.timeout.ms", "int", _per_client(120000, 300000),
+            "bound on a record's whole life in the producer", minimum=1),
+    Setting("producer", "enable.idempotence", "bool", _java_since("3.0", True, False, False),
+            "broker drops duplicate retries by producer id and sequence"),
+    Setting("producer", "max.in.flight.requests.per.connection", "int", _per_client(5, 1000000),
+            "unanswered requests per broker", minimum=1),
+    Setting("producer", "metadata.max.age.ms", "int", _per_client(300000, 900000),
+            "refresh metadata at least this often", minimum=1),
+    Setting("producer", "send.mode", "choice", "async",
+            "async: fire send() and go on; sync: wait on each future", choices=("async", "sync"),
+            kafka=False),
+    # consumer
+    Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False),
+    Setting("consumer", "group.id", "str", "tutor", "consumer group"),
+    Setting("consumer", "enable.auto.commit", "bool", True, "commit offsets automatically"),
+    Setting("consumer", "auto.commit.interval.ms", "int", 5000, "how often auto-commit commits", minimum=1),
+    Setting("consumer", "enable.auto.offset.store", "bool", True,
+            "store a message's offset when it is handed to the application", clients=RDK),
+    Setting("consumer", "auto.offset.reset", "choice", "latest",
+            "where to start with no valid committed offset", choices=("earliest", "latest", "none"),
+            aliases={"smallest": "earliest", "beginning": "earliest", "largest": "latest",
+                     "end": "latest", "error": "none"}),
+    Setting("consumer", "max.poll.records", "int", _per_client(500, 1),
+            "records one poll returns (librdkafka: consume(num_messages))", minimum=1),
+    Setting("consumer", "session.timeout.ms", "int", _java_since("3.0", 45000, 10000, 45000),
+            "a silent member leaves the group after this long", minimum=1),
+    Setting("consumer", "fetch.max.wait.ms", "int", 500, "long-poll wait for data", minimum=0, clients=JAVA),
+    Setting("consumer", "fetch.wait.max.ms", "int", 500, "long-poll wait for data", minimum=0, clients=RDK),
+    Setting("consumer", "commit.mode", "choice", "auto",
+            "auto, after-processing (at-least-once) or before-processing (at-most-once)",
+            choices=("auto", "after-processing", "before-processing"), kafka=False),
+    Setting("consumer", "processing.mode", "choice", "poll-loop",
+            "process in the poll loop, or hand records to a worker thread and poll again",
+            choices=("poll-loop", "worker-thread"), kafka=False),
+    Setting("consumer", "processing.ms", "float", 1.0, "time to process one record", minimum=0, kafka=False),
+    Setting("consumer", "start.ms", "float", 0.0, "when the consumer starts", minimum=0, kafka=False),
+    # workload
+    Setting("workload", "messages", "int", 100, "records the application sends", minimum=0,
+            maximum=10_000_000, kafka=False),
+    Setting("workload", "interval.ms", "float", 10.0, "one send() every N ms", minimum=0, kafka=False),
+    Setting("workload", "size.bytes", "int", 100, "bytes per record", minimum=1, kafka=False),
+    # network
+    Setting("network", "latency.ms", "float", 1.0, "one-way latency of every link", minimum=0, kafka=False),
+    Setting("network", "jitter.ms", "float", 0.0, "random extra latency, 0..N ms (seeded)", minimum=0,
+            kafka=False),
+]
+
+#: (section, name) -> Setting
+SETTINGS: dict[tuple[str, str], Setting] = {(s.section, s.name): s for s in _S}
+SECTIONS = ("cluster", "topic", "broker", "producer", "consumer", "workload", "network")
+
+#: a key of one client that the other client spells differently
+EQUIVALENTS = {
+    ("producer", "buffer.memory"): "queue.buffering.max.kbytes",
+    ("producer", "max.block.ms"): None,
+    ("producer", "queue.buffering.max.kbytes"): "buffer.memory",
+    ("producer", "queue.buffering.max.messages"): "buffer.memory",
+    ("consumer", "fetch.max.wait.ms"): "fetch.wait.max.ms",
+    ("consumer", "fetch.wait.max.ms"): "fetch.max.wait.ms",
+    ("consumer", "enable.auto.offset.store"): None,
+}
+
+
+def section_keys(section: str, client: str | None = None) -> list[str]:
+    """The key names a section accepts (for one client, if given)."""
+    return [s.name for s in _S if s.section == section and (client is None or client in s.clients)]
+
+
+def resolve(section: str, given: dict[str, Any], client: str, version: str) -> dict[str, Any]:
+    """A section's full settings: the given values over the defaults for this client and version."""
+    out = {}
+    for s in _S:
+        if s.section == section and client in s.clients:
+            out[s.name] = given[s.name] if s.name in given else s.default_for(client, version)
+    for key, value in given.items():
+        out.setdefault(key, value)
+    return out
+
+
+def normalize_acks(value: Any) -> str:
+    """Map every spelling Kafka accepts for acks onto "0", "1" or "all"."""
+    text = str(value).strip().lower()
+    if text in ("all", "-1"):
+        return "all"
+    if text in ("0", "1"):
+        return text
+    raise ValueError(f"acks takes all, -1, 1 or 0, not {value!r}")
+
+
+@dataclass
+class Config:
+    """The resolved settings of one run, section by section, keyed by Kafka property names."""
+
+    cluster: dict[str, Any]
+    topic: dict[str, Any]
+    broker: dict[str, Any]
+    producer: dict[str, Any]
+    consumer: dict[str, Any] | None  # None: no consumer; an audit reader reads the final log
+    workload: dict[str, Any]
+    network: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        """The Kafka version in force."""
+        return self.cluster["kafka.version"]
+
+    @property
+    def kraft(self) -> bool:
+        """True from 3.3, when KRaft became production ready; ZooKeeper mode before."""
+        return vt(self.version) >= (3, 3)
+
+    @property
+    def hw_gated_by_min_isr(self) -> bool:
+        """R3: since 3.7 the high watermark stops while the ISR is below min.insync.replicas."""
+        return vt(self.version) >= (3, 7)
+
+    def session_timeout_ms(self) -> int:
+        """How long the controller waits before fencing a silent broker."""
+        if self.kraft:
+            return self.broker["broker.session.timeout.ms"]
+        return self.broker["zookeeper.session.timeout.ms"]
+
+    def section(self, name: str) -> dict[str, Any] | None:
+        """One section by name."""
+        return getattr(self, name)
+
+
+def build_config(given: dict[str, dict[str, Any]]) -> Config:
+    """Resolve every section from the given values; the version and clients pick the defaults."""
+    cluster = resolve("cluster", given.get("cluster", {}), "java", "4.0")
+    version = cluster["kafka.version"]
+    parts: dict[str, Any] = {"cluster": cluster}
+    for section in ("topic", "broker", "workload", "network"):
+        parts[section] = resolve(section, given.get(section, {}), "java", version)
+    pclient = given.get("producer", {}).get("client", "java")
+    parts["producer"] = resolve("producer", given.get("producer", {}), pclient, version)
+    parts["producer"]["acks"] = normalize_acks(parts["producer"]["acks"])
+    if "consumer" in given:
+        cclient = given["consumer"].get("client", "java")
+        consumer = resolve("consumer", given["consumer"], cclient, version)
+        consumer["auto.offset.reset"] = SETTINGS[("consumer", "auto.offset.reset")].aliases.get(
+            consumer["auto.offset.reset"], consumer["auto.offset.reset"])
+        if "enable.auto.commit" not in given["consumer"] and consumer["commit.mode"] != "auto":
+            consumer["enable.auto.commit"] = False  # a manual committer turns auto-commit off
+        parts["consumer"] = consumer
+    else:
+        parts["consumer"] = None
+    config = Config(**parts)
+    apply_implied(config, given)
+    return config
+
+
+def default_config(**sections: dict[str, Any]) -> Config:
+    """A Config from keyword sections, e.g. default_config(producer={"acks": "1"})."""
+    return build_config(sections)
+
+
+def apply_implied(config: Config, given: dict[str, dict[str, Any]]) -> None:
+    """Settings the client derives itself: Java turns default idempotence off when it conflicts."""
+    p, gp = config.producer, given.get("producer", {})
+    conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
+    if "enable.idempotence" not in gp and conflicts:
+        p["enable.idempotence"] = False  # KAFKA-13598: a defaulted idempotence yields to acks/retries
+
+
+def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """Cross-key impossibilities as (section, key, message); empty when the settings can run."""
+    errors = []
+    t, p = config.topic, config.producer
+    if t["replication.factor"] > config.cluster["brokers"]:
+        errors.append(("topic", "replication.factor",
+                       f"is {t['replication.factor']} but the cluster has only "
+                       f"{config.cluster['brokers']} brokers"))
+    if t["min.insync.replicas"] > t["replication.factor"]:
+        errors.append(("topic", "min.insync.replicas",
+                       f"is {t['min.insync.replicas']}, more than replication.factor "
+                       f"{t['replication.factor']}: every acks=all write would fail"))
+    if given.get("producer", {}).get("enable.idempotence") is True:
+        if p["acks"] != "all":
+            errors.append(("producer", "enable.idempotence", "needs acks = \"all\" (P5)"))
+        elif p["max.in.flight.requests.per.connection"] > 5:
+            errors.append(("producer", "enable.idempotence",
+                           "needs max.in.flight.requests.per.connection <= 5"))
+        elif p["retries"] == 0:
+            errors.append(("producer", "enable.idempotence", "needs retries > 0"))
+    c = config.consumer
+    if c is not None and c["commit.mode"] == "auto" and not c["enable.auto.commit"]:
+        errors.append(("consumer", "commit.mode",
+                       "is \"auto\" but enable.auto.commit = false: nothing would ever commit"))
+    return errors
