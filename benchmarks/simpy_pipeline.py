@@ -107,7 +107,7 @@ class Leader:
     def records_between(self, start: int, end: int, limit: int | None = None) -> list[Record]:
         """Return records with start <= offset < end, at most `limit` of them."""
         out: list[Record] = []
-        index = bisect.bisect_right(self.base_offsets, start) - 1
+        index = max(bisect.bisect_right(self.base_offsets, start) - 1, 0)
         while index < len(self.log) and (limit is None or len(out) < limit):
             batch = self.log[index]
             if batch.base_offset >= end:

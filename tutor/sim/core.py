@@ -1,0 +1,51 @@
+"""The deterministic event core: a heap of (time, priority, seq, callback, args) and a clock."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any, Callable
+
+URGENT, NORMAL, LATE = 0, 1, 2  # priorities among events at the same virtual millisecond
+
+
+class EventLoop:
+    """Virtual milliseconds; events at equal times run by priority, then in scheduling order."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.steps = 0
+        self._heap: list[tuple[float, int, int, Callable[..., Any], tuple]] = []
+        self._seq = 0
+
+    def at(self, time: float, fn: Callable[..., Any], *args: Any, prio: int = NORMAL) -> None:
+        """Run fn(*args) at virtual time `time` (never in the past)."""
+        self._seq += 1
+        heapq.heappush(self._heap, (max(time, self.now), prio, self._seq, fn, args))
+
+    def after(self, delay: float, fn: Callable[..., Any], *args: Any, prio: int = NORMAL) -> None:
+        """Run fn(*args) `delay` ms from now."""
+        self.at(self.now + delay, fn, *args, prio=prio)
+
+    def peek(self) -> float | None:
+        """Time of the next event, or None when nothing is scheduled."""
+        return self._heap[0][0] if self._heap else None
+
+    def step(self) -> bool:
+        """Run the next event; False when there is none."""
+        if not self._heap:
+            return False
+        time, _prio, _seq, fn, args = heapq.heappop(self._heap)
+        self.now = time
+        self.steps += 1
+        fn(*args)
+        return True
+
+    def run(self, until: float) -> None:
+        """Run every event up to and including `until`, then set the clock to it."""
+        heap = self._heap
+        while heap and heap[0][0] <= until:
+            self.step()
+        self.now = max(self.now, until)
+
+    def __len__(self) -> int:
+        return len(self._heap)

@@ -1,0 +1,79 @@
+"""The network: named nodes on a networkx graph; a cut edge is a partition, edge weights are latency."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+import networkx as nx
+
+from .core import EventLoop
+
+
+class Network:
+    """Delivers messages between nodes in order, after latency, only over links that are up."""
+
+    def __init__(self, loop: EventLoop, rng: random.Random, nodes: list[str],
+                 latency: float, jitter: float) -> None:
+        self.loop, self.rng, self.jitter = loop, rng, jitter
+        self.full = nx.complete_graph(nodes)
+        nx.set_edge_attributes(self.full, 0.0, "extra")
+        self.graph = self.full.copy()
+        self.latency = latency
+        self.node_delay = {n: 0.0 for n in nodes}
+        self.hosts: dict[str, Any] = {}  # name -> node object with host_on, up, incarnation
+        self._last: dict[tuple[str, str], float] = {}  # FIFO per connection, like TCP
+
+    def link_up(self, a: str, b: str) -> bool:
+        """Two nodes can talk only over their direct link: Kafka nodes do not relay for each other."""
+        return a == b or self.graph.has_edge(a, b)
+
+    def delay(self, a: str, b: str) -> float:
+        """One-way latency of a link: base, per-node slowness, per-link extra, seeded jitter."""
+        extra = self.full.edges[a, b]["extra"] if a != b else 0.0
+        jitter = self.rng.uniform(0, self.jitter) if self.jitter else 0.0
+        return self.latency + self.node_delay[a] + self.node_delay[b] + extra + jitter
+
+    def send(self, src: str, dst: str, fn: Callable[..., Any], *args: Any,
+             on_reset: Callable[[], Any] | None = None) -> bool:
+        """Send a message; False when it is lost at once (link down or destination host off)."""
+        if not self.link_up(src, dst):
+            return False
+        when = max(self.loop.now + self.delay(src, dst), self._last.get((src, dst), 0.0))
+        self._last[(src, dst)] = when
+        target = self.hosts[dst]
+        self.loop.at(when, self._deliver, src, dst, target.incarnation, fn, args, on_reset)
+        return True
+
+    def _deliver(self, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,
+                 on_reset: Callable[[], Any] | None) -> None:
+        """Hand a message over if the link and the receiving process are still there."""
+        target = self.hosts[dst]
+        if not self.link_up(src, dst) or not target.host_on:
+            return  # silence: the sender finds out only by timing out
+        if not target.up or target.incarnation != inc:
+            if on_reset is not None:  # the host is up but the process is gone: a TCP reset
+                self.loop.after(self.delay(dst, src), on_reset)
+            return
+        fn(*args)
+
+    def partition(self, group_a: list[str], group_b: list[str]) -> list[tuple[str, str]]:
+        """Cut every link between two groups; returns the links cut."""
+        cut = [(a, b) for a in group_a for b in group_b if a != b and self.graph.has_edge(a, b)]
+        self.graph.remove_edges_from(cut)
+        return cut
+
+    def heal(self, node: str | None = None) -> list[tuple[str, str]]:
+        """Restore every cut link (or only those of one node); returns the links restored."""
+        missing = [e for e in self.full.edges if not self.graph.has_edge(*e)
+                   and (node is None or node in e)]
+        self.graph.add_edges_from(missing)
+        return missing
+
+    def cut_links(self) -> list[tuple[str, str]]:
+        """The links that are down now."""
+        return [e for e in self.full.edges if not self.graph.has_edge(*e)]
+
+    def reachable(self, src: str) -> set[str]:
+        """Nodes `src` has a working link to (itself included)."""
+        return {src, *self.graph.neighbors(src)}
