@@ -1,0 +1,148 @@
+"""Check the [[events]] array: what happens, to whom, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.sim.spec import ACTIONS, ROLES, TARGETED, Action
+
+from .errors import ScenarioError, one_of, show, suggest, type_name
+from .flatten import DuplicateKey, flatten
+from .values import is_int, is_number
+
+BASE_KEYS = ("action", "target", "at.ms", "when.processed")
+PARAMS = tuple(sorted({p for params in ACTIONS.values() for p in params}))
+#: parameters an action cannot do without
+REQUIRED = {"partition": "between", "slow": "delay.ms"}
+
+
+@dataclass
+class Nodes:
+    """What an event may name: the roles and the nodes this scenario has."""
+
+    brokers: int
+    consumer: bool
+
+    def names(self) -> list[str]:
+        """Every valid target: roles first, then node names."""
+        roles = [r for r in ROLES if self.consumer or r != "consumer"]
+        nodes = [f"broker-{i}" for i in range(1, self.brokers + 1)] + ["producer", "controller"]
+        return roles + [n for n in nodes if n not in roles]
+
+
+def check_events(path: str, raw: Any, nodes: Nodes) -> list[Action]:
+    """The events as Actions, in file order, or ScenarioError naming the first bad one."""
+    if isinstance(raw, dict):
+        raise ScenarioError(path, "[events]", "write each event as its own [[events]] table")
+    if not isinstance(raw, list):
+        raise ScenarioError(path, "events", "must be an array of [[events]] tables")
+    return [_event(path, i, table, nodes) for i, table in enumerate(raw, start=1)]
+
+
+def _event(path: str, index: int, table: Any, nodes: Nodes) -> Action:
+    """One event table checked and turned into an Action."""
+    where = f"[[events]] #{index}"
+    if not isinstance(table, dict):
+        raise ScenarioError(path, where, f"must be a table, not {show(table)}")
+    values = _flat(path, where, table)
+    action = _action(path, where, values.get("action"))
+    _check_keys(path, where, action, values)
+    at_ms, processed = _when(path, where, values, nodes)
+    target = _target(path, where, action, values.get("target"), nodes)
+    params = {k: _param(path, f"{where} {k}", k, v, nodes) for k, v in values.items() if k in PARAMS}
+    return Action(action, target, at_ms, processed, params)
+
+
+def _flat(path: str, where: str, table: dict[str, Any]) -> dict[str, Any]:
+    """The event's keys as dotted names."""
+    try:
+        return flatten(table, BASE_KEYS + PARAMS)
+    except DuplicateKey as dup:
+        raise ScenarioError(path, f"{where} {dup.name}", "given twice") from None
+
+
+def _action(path: str, where: str, action: Any) -> str:
+    """The action name, which must be one the model knows."""
+    if action is None:
+        raise ScenarioError(path, where, f"needs action = one of {one_of(ACTIONS)}")
+    if action not in ACTIONS:
+        hint = suggest(str(action), ACTIONS) or f"; it takes {one_of(ACTIONS)}"
+        raise ScenarioError(path, f"{where} action", f"unknown action {show(action)}{hint}")
+    return action
+
+
+def _check_keys(path: str, where: str, action: str, values: dict[str, Any]) -> None:
+    """Refuse keys this action does not take, saying which it does."""
+    allowed = BASE_KEYS + ACTIONS[action]
+    for key in values:
+        if key in allowed:
+            continue
+        if key in PARAMS:
+            takes = ", ".join(ACTIONS[action]) or "no parameters"
+            raise ScenarioError(path, f"{where} {key}", f"not a parameter of {action}; it takes {takes}")
+        raise ScenarioError(path, f"{where} {key}", "unknown key" + suggest(key, allowed))
+    if action in REQUIRED and REQUIRED[action] not in values:
+        raise ScenarioError(path, where, f"{action} needs {REQUIRED[action]}")
+
+
+def _when(path: str, where: str, values: dict[str, Any], nodes: Nodes) -> tuple[float | None, int | None]:
+    """(at_ms, when_processed): exactly one of them is given."""
+    at, processed = values.get("at.ms"), values.get("when.processed")
+    if (at is None) == (processed is None):
+        raise ScenarioError(path, where, "needs exactly one of at.ms (a time) or when.processed (a count)")
+    if at is not None:
+        return float(_number(path, f"{where} at.ms", at)), None
+    if not is_int(processed) or processed < 1:
+        raise ScenarioError(path, f"{where} when.processed", f"takes an integer >= 1, not {show(processed)}")
+    if not nodes.consumer:
+        raise ScenarioError(path, f"{where} when.processed", "needs a [consumer]: nothing is processed without one")
+    return None, processed
+
+
+def _number(path: str, where: str, value: Any) -> float:
+    """A number >= 0 (milliseconds)."""
+    if not is_number(value) or value < 0:
+        raise ScenarioError(path, where, f"takes a number >= 0 (milliseconds), not {show(value)}")
+    return value
+
+
+def _target(path: str, where: str, action: str, target: Any, nodes: Nodes) -> str | None:
+    """The event's target: required for targeted actions, a role or a node name."""
+    if target is None:
+        if action in TARGETED:
+            raise ScenarioError(path, where, f"{action} needs a target: {one_of(nodes.names())}")
+        return None
+    if action == "partition":
+        raise ScenarioError(path, f"{where} target", "partition takes between = [[...], [...]], not a target")
+    target = _node(path, f"{where} target", target, nodes)
+    if action == "processing-error" and target != "consumer":
+        raise ScenarioError(path, f"{where} target", f"processing-error happens in the consumer, not {show(target)}")
+    return target
+
+
+def _node(path: str, where: str, name: Any, nodes: Nodes) -> str:
+    """A role or node name this scenario has."""
+    if name in nodes.names():
+        return name
+    if name == "consumer":
+        raise ScenarioError(path, where, "there is no consumer: add a [consumer] section")
+    hint = suggest(str(name), nodes.names()) or f"; it takes {one_of(nodes.names())}"
+    raise ScenarioError(path, where, f"unknown node or role {show(name)}{hint}")
+
+
+def _param(path: str, where: str, key: str, value: Any, nodes: Nodes) -> Any:
+    """An action parameter's checked value."""
+    if key == "between":
+        return _between(path, where, value, nodes)
+    return _number(path, where, value)
+
+
+def _between(path: str, where: str, value: Any, nodes: Nodes) -> list[list[str]]:
+    """Two non-empty lists of node names or roles: the sides of a network partition."""
+    shape = "takes two non-empty lists of nodes, e.g. [[\"leader\"], [\"followers\", \"controller\"]]"
+    if not isinstance(value, list) or len(value) != 2:
+        raise ScenarioError(path, where, f"{shape}, not {show(value) if isinstance(value, list) else type_name(value)}")
+    if not all(isinstance(side, list) and side for side in value):
+        raise ScenarioError(path, where, f"{shape}, not {show(value)}")
+    return [[_node(path, where, name, nodes) for name in side] for side in value]

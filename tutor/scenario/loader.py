@@ -1,0 +1,127 @@
+"""Read a scenario TOML file, check every part of it, and build a Scenario."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from tutor.sim.config import SECTIONS, SETTINGS, build_config, check_config
+from tutor.sim.spec import Scenario
+
+from .errors import ScenarioError, show, suggest
+from .events import Nodes, check_events
+from .expect import check_expect
+from .flatten import DuplicateKey, flatten
+from .sections import check_section
+from .values import is_int
+
+TOP_KEYS = ("title", "seed", "description")
+TABLES = SECTIONS + ("events", "expect")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file; ScenarioError names the file and the bad key."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(str(path), None, f"cannot read: {_reason(err)}") from None
+    return parse_scenario(text, source=str(path), default_title=Path(path).stem)
+
+
+def _reason(err: Exception) -> str:
+    """The OS's words for why a file could not be read."""
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror.lower()
+    return str(err)
+
+
+def parse_scenario(text: str, source: str = "<string>", default_title: str = "untitled") -> Scenario:
+    """Parse and check scenario TOML text; `source` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise _syntax_error(source, str(err)) from None
+    return validate(data, source, default_title)
+
+
+def _syntax_error(source: str, message: str) -> ScenarioError:
+    """tomllib's "Expected ... (at line 3, column 8)" as `file: line 3: TOML syntax error: ...`."""
+    found = re.match(r"(.*) \(at line (\d+), column (\d+)\)$", message)
+    if not found:
+        return ScenarioError(source, None, f"TOML syntax error: {message}")
+    what, line, column = found.groups()
+    return ScenarioError(source, f"line {line}", f"TOML syntax error at column {column}: {what}")
+
+
+def validate(data: dict[str, Any], source: str = "<memory>", default_title: str = "untitled") -> Scenario:
+    """Check parsed TOML data (a dict of tables) and build the Scenario it describes."""
+    _check_top_keys(source, data)
+    given = {s: check_section(source, s, data[s]) for s in SECTIONS if s in data}
+    _check_cross_keys(source, given)
+    nodes = Nodes(build_config(given).cluster["brokers"], "consumer" in given)
+    return Scenario(
+        title=_text(source, data, "title", default_title),
+        seed=_seed(source, data.get("seed", 0)),
+        given=given,
+        events=check_events(source, data.get("events", []), nodes),
+        expect=check_expect(source, data.get("expect", {})),
+        source=source,
+        description=_text(source, data, "description", "").strip(),
+    )
+
+
+def _check_top_keys(source: str, data: dict[str, Any]) -> None:
+    """Refuse unknown top-level keys and sections."""
+    for key, value in data.items():
+        if key in TOP_KEYS or key in TABLES:
+            continue
+        _refuse_stray_setting(source, key, value)
+        if isinstance(value, (dict, list)):
+            raise ScenarioError(source, f"[{key}]", "unknown section" + _section_hint(key))
+        raise ScenarioError(source, key, "unknown key" + (suggest(key, TOP_KEYS + TABLES) or
+                                                          f"; the top level takes {', '.join(TOP_KEYS)}"))
+
+
+def _refuse_stray_setting(source: str, key: str, value: Any) -> None:
+    """A setting written outside its section: say which section it belongs in."""
+    try:
+        names = [key] + [f"{key}.{n}" for n in flatten(value)] if isinstance(value, dict) else [key]
+    except DuplicateKey:
+        names = [key]
+    for name in names:
+        homes = [f"[{s}]" for (s, n) in SETTINGS if n == name]
+        if homes:
+            raise ScenarioError(source, name, f"not a top-level key; it belongs in {' or '.join(homes)}")
+
+
+def _section_hint(key: str) -> str:
+    """"; did you mean [producer]?", or the list of sections."""
+    close = suggest(key, TABLES)
+    if close:
+        return close.replace("mean ", "mean [").replace("?", "]?")
+    return "; sections are " + ", ".join(f"[{t}]" for t in SECTIONS) + ", [[events]], [expect]"
+
+
+def _check_cross_keys(source: str, given: dict[str, dict[str, Any]]) -> None:
+    """Settings each valid on its own but impossible together (tutor.sim.config.check_config)."""
+    problems = check_config(build_config(given), given)
+    if problems:
+        section, key, message = problems[0]
+        raise ScenarioError(source, f"[{section}] {key}", message)
+
+
+def _text(source: str, data: dict[str, Any], key: str, default: str) -> str:
+    """A top-level string such as title or description."""
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ScenarioError(source, key, f"takes a string, not {show(value)}")
+    return value
+
+
+def _seed(source: str, value: Any) -> int:
+    """The random seed: an integer >= 0."""
+    if not is_int(value) or value < 0:
+        raise ScenarioError(source, "seed", f"takes an integer >= 0, not {show(value)}")
+    return value
