@@ -1,0 +1,125 @@
+"""The `tutor` command: run a scenario and report what was lost, or check scenario files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Sequence
+
+from tutor import __version__
+from tutor.scenario import ScenarioError, builtin_scenario, load_scenario
+from tutor.sim.spec import Scenario
+
+EXIT_OK, EXIT_EXPECT_FAILED, EXIT_BAD_FILE, EXIT_STEP_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: `tutor`, `tutor run FILE`, `tutor check FILE...`."""
+    parser = argparse.ArgumentParser(
+        prog="tutor", description="Shows how Apache Kafka loses messages, and how to stop it. "
+        "Without a command, runs the built-in demo scenario.")
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser("run", help="run a scenario file and report what was lost")
+    run.add_argument("scenario", metavar="SCENARIO.toml")
+    run.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    run.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
+    check = commands.add_parser("check", help="check scenario files without running them")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+class RunAborted(Exception):
+    """The simulation stopped before the end (its step budget ran out)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tutor` console script; returns the exit status."""
+    try:
+        return dispatch(build_parser().parse_args(argv))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `tutor run x.toml --json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command."""
+    if args.command == "check":
+        return check_files(args.files)
+    if args.command == "run":
+        return run_file(args.scenario, args.seed, args.json)
+    return run_scenario(builtin_scenario("demo"), None, as_json=False)
+
+
+def check_files(paths: Sequence[str]) -> int:
+    """Print `ok FILE` for each good file and the error line for each bad one."""
+    status = EXIT_OK
+    for path in paths:
+        try:
+            load_scenario(path)
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            status = EXIT_BAD_FILE
+        else:
+            print(f"ok {path}")
+    return status
+
+
+def run_file(path: str, seed: int | None, as_json: bool) -> int:
+    """Load a scenario file and run it; a bad file is one line on stderr."""
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_FILE
+    return run_scenario(scenario, seed, as_json)
+
+
+def run_scenario(scenario: Scenario, seed: int | None, as_json: bool) -> int:
+    """Run to the end, print the report, and check [expect]."""
+    try:
+        report = simulate(scenario, seed)
+    except RunAborted as err:
+        print(f"{scenario.source}: {err}", file=sys.stderr)
+        return EXIT_STEP_BUDGET
+    failures = report.check(scenario.expect) if scenario.expect else None
+    show_report(report, failures, as_json)
+    if not failures:
+        return EXIT_OK
+    if as_json:  # the report on stdout says it too, but scripts read stderr
+        print(f"{scenario.source}: {plural(len(failures), 'expectation')} failed: {'; '.join(failures)}",
+              file=sys.stderr)
+    return EXIT_EXPECT_FAILED
+
+
+def plural(n: int, word: str) -> str:
+    """"1 expectation", "2 expectations"."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def simulate(scenario: Scenario, seed: int | None) -> Any:
+    """Run the scenario to its end and return the engine's Report."""
+    from tutor.sim.simulation import Simulation, StepBudgetExceeded
+
+    try:
+        return Simulation(scenario, seed=seed).run_to_end()
+    except StepBudgetExceeded as err:
+        raise RunAborted(str(err)) from None
+
+
+def show_report(report: Any, failures: list[str] | None, as_json: bool) -> None:
+    """Print the report as JSON (one object) or as a Rich report."""
+    if as_json:
+        data = report.to_json()
+        if failures is not None:
+            data["expect"] = {"failed": failures, "ok": not failures}
+        print(json.dumps(data, indent=2))
+        return
+    from tutor.report_view import print_report
+
+    print_report(report, failures=failures)

@@ -1,0 +1,175 @@
+"""Draw a run's Report with Rich: the summary, the lost and duplicated records, a short timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+#: how many timeline entries to show before eliding the middle
+TIMELINE_HEAD, TIMELINE_TAIL = 16, 8
+
+SUMMARY_ROWS = (
+    ("sent", "records the application sent"),
+    ("acked", "acknowledged to the producer"),
+    ("send_errors", "sends that failed and told the application"),
+    ("unconfirmed", "never answered either way"),
+    ("processed", "processed by the consumer"),
+    ("duplicates", "processed more than once"),
+    ("lost", "never processed (or not in the final log)"),
+    ("lost_acked", "lost although acknowledged"),
+)
+LOST_AT_ROWS = ("producer", "broker", "consumer")
+
+
+@dataclass
+class Run:
+    """Consecutive record ids that share one explanation, shown as "25-29"."""
+
+    first: Any
+    last: Any
+    explanation: str
+    where: str = ""  # where it was lost, or how often a duplicate was processed ("2x")
+    count: int = 1
+
+    @property
+    def ids(self) -> str:
+        """"25" or "25-29"."""
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+def lost_where(message: dict[str, Any]) -> str:
+    """Where a record was lost: producer, broker or consumer."""
+    return message.get("lost_at") or ""
+
+
+def times_processed(message: dict[str, Any]) -> str:
+    """How often a duplicated record was processed, e.g. "2x"."""
+    return f"{message.get('times_processed', 2)}x"
+
+
+def group_runs(messages: Iterable[dict[str, Any]],
+               where: Callable[[dict[str, Any]], str] = lost_where) -> list[Run]:
+    """Group consecutive ids with the same explanation and the same `where` into runs."""
+    runs: list[Run] = []
+    for m in messages:
+        last = runs[-1] if runs else None
+        if last and _continues(last, m, where(m)):
+            last.last, last.count = m["id"], last.count + 1
+        else:
+            runs.append(Run(m["id"], m["id"], m.get("explanation", ""), where(m)))
+    return runs
+
+
+def _continues(run: Run, message: dict[str, Any], where: str) -> bool:
+    """True when the message extends the run: the next id, same explanation, same place."""
+    consecutive = isinstance(run.last, int) and message["id"] == run.last + 1
+    return consecutive and (message.get("explanation", ""), where) == (run.explanation, run.where)
+
+
+def report_renderables(report: Any) -> list[RenderableType]:
+    """Everything the report shows, top to bottom, for a Console or a Textual widget."""
+    parts: list[RenderableType] = [_heading(report), summary_table(report.summary)]
+    lost_acked = [m for m in report.messages if m["fate"] == "lost" and m["acked"]]
+    lost_other = [m for m in report.messages if m["fate"] == "lost" and not m["acked"]]
+    duplicated = [m for m in report.messages if m["fate"] == "duplicated"]
+    if lost_acked:
+        parts.append(records_panel(lost_acked, "Lost although acknowledged", "bold red"))
+    if lost_other:
+        parts.append(records_panel(lost_other, "Lost, never acknowledged", "yellow"))
+    if duplicated:
+        parts.append(records_panel(duplicated, "Processed more than once", "cyan", times_processed))
+    if not (lost_acked or lost_other or duplicated):
+        parts.append(Text("Every record was processed exactly once.", style="bold green"))
+    parts.append(timeline_table(report.timeline))
+    return parts
+
+
+def _heading(report: Any) -> RenderableType:
+    """The title with seed and simulated duration."""
+    heading = Text(report.title, style="bold")
+    heading.append(f"\nseed {report.seed}, {report.end_ms / 1000:.2f} s simulated", style="dim")
+    return heading
+
+
+def summary_table(summary: dict[str, Any]) -> Table:
+    """The counts: sent, acked, ..., lost, and where the lost ones were lost."""
+    table = Table(title="Summary", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(justify="right")
+    table.add_column()
+    for key, words in SUMMARY_ROWS:
+        table.add_row(_count(key, summary.get(key, 0)), words)
+    for place in LOST_AT_ROWS:
+        table.add_row(_count("lost_at", summary.get("lost_at", {}).get(place, 0)), f"  lost at the {place}")
+    return table
+
+
+def _count(key: str, value: int) -> Text:
+    """A count, red when it is a loss and not zero."""
+    if key in ("lost", "lost_acked", "lost_at") and value:
+        return Text(str(value), style="bold red" if key == "lost_acked" else "red")
+    if key == "duplicates" and value:
+        return Text(str(value), style="cyan")
+    return Text(str(value))
+
+
+def records_panel(messages: list[dict[str, Any]], title: str, style: str,
+                  where: Callable[[dict[str, Any]], str] = lost_where) -> Panel:
+    """A boxed list of record runs with where (or how often) and why they were lost or duplicated."""
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
+    table.add_column("ids", style=style, no_wrap=True)
+    table.add_column("where" if where is lost_where else "times", no_wrap=True)
+    table.add_column("why")
+    for run in group_runs(messages, where):
+        table.add_row(run.ids, run.where, run.explanation)
+    return Panel(table, title=f"{title}: {len(messages)}", title_align="left", border_style=style)
+
+
+def timeline_table(timeline: list[tuple[float, str]]) -> Table:
+    """The notable events in time order; a long timeline keeps its start and end."""
+    table = Table(title="Timeline", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    table.add_column()
+    for t_ms, text in _elide(timeline):
+        table.add_row("" if t_ms is None else f"{t_ms:,.1f} ms", text)
+    return table
+
+
+def _elide(timeline: list[tuple[float, str]]) -> list[tuple[float | None, str]]:
+    """The first and last entries of a long timeline, with a line saying how many were skipped."""
+    if len(timeline) <= TIMELINE_HEAD + TIMELINE_TAIL + 1:
+        return list(timeline)
+    skipped = len(timeline) - TIMELINE_HEAD - TIMELINE_TAIL
+    gap = (None, f"… {skipped} more events (tutor run --json shows them all)")
+    return list(timeline[:TIMELINE_HEAD]) + [gap] + list(timeline[-TIMELINE_TAIL:])
+
+
+def expectation_view(failures: list[str]) -> RenderableType:
+    """Which [expect] checks failed, or that they all held."""
+    if not failures:
+        return Text("All expectations held.", style="green")
+    lines = Text("Expectations failed:", style="bold red")
+    for failure in failures:
+        lines.append(f"\n  - {failure}", style="red")
+    return lines
+
+
+def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None) -> None:
+    """Print the whole report; with `failures` (a list, maybe empty) also the [expect] verdict."""
+    console = console or Console()
+    parts = report_renderables(report)
+    if failures is not None:
+        parts.append(expectation_view(failures))
+    console.print(Group(*_spaced(parts)))
+
+
+def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
+    """The parts with a blank line between each."""
+    out: list[RenderableType] = []
+    for part in parts:
+        out.extend([part, Text("")] if part is not parts[-1] else [part])
+    return out
