@@ -156,10 +156,10 @@ def test_step_budget_exits_3(monkeypatch, capsys):
     """A run that exceeds its step budget says so on one line and exits 3."""
     def too_long(scenario, seed):
         """Stop as the engine does when the budget runs out."""
-        raise cli.RunAborted("step budget of 10 exceeded")
+        raise cli.RunAborted(f"{scenario.source}: the run did not settle within 10 steps")
     monkeypatch.setattr(cli, "simulate", too_long)
     assert cli.main(["run", DEMO]) == 3
-    assert capsys.readouterr().err == f"{DEMO}: step budget of 10 exceeded\n"
+    assert capsys.readouterr().err == f"{DEMO}: the run did not settle within 10 steps\n"
 
 
 def test_ctrl_c_exits_130(monkeypatch, capsys):

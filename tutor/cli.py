@@ -85,7 +85,7 @@ def run_scenario(scenario: Scenario, seed: int | None, as_json: bool) -> int:
     try:
         report = simulate(scenario, seed)
     except RunAborted as err:
-        print(f"{scenario.source}: {err}", file=sys.stderr)
+        print(err, file=sys.stderr)  # the engine's message names the scenario
         return EXIT_STEP_BUDGET
     failures = report.check(scenario.expect) if scenario.expect else None
     show_report(report, failures, as_json)
