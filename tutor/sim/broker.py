@@ -1,0 +1,551 @@
+"""A broker: its replica's log, leading (produce, fetch, HW, ISR) or following (fetch, truncate)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
+
+from .log import LogBatch, ReplicaLog
+from .node import Node
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+REPLICA_FETCH_BACKOFF_MS = 1000   # replica.fetch.backoff.ms
+REPLICA_SOCKET_TIMEOUT_MS = 30000  # replica.socket.timeout.ms: a fetch that long unanswered is retried
+
+
+@dataclass(slots=True)
+class FollowerState:
+    """What the leader knows of one follower (Kafka's Replica fetch state)."""
+
+    leo: int = 0
+    last_caught_up: float = 0.0
+    last_fetch_leo: int = 0
+    last_fetch_at: float = 0.0
+
+
+@dataclass(slots=True)
+class DelayedProduce:
+    """An acks=all produce waiting in purgatory for the high watermark."""
+
+    required: int
+    respond: Callable[[str, Any], None]
+    base: int
+    done: bool = False
+
+
+@dataclass(slots=True)
+class Parked:
+    """A fetch waiting at the leader (long poll) for data below `upto` ("leo" or "hw")."""
+
+    offset: int
+    upto: str
+    respond: Callable[..., Any]
+    max_bytes: int
+    deadline: float
+    parked: bool = False
+    answered: bool = False
+
+    def reply(self, *args: Any) -> None:
+        """Answer once; later wake-ups of an answered fetch do nothing."""
+        if not self.answered:
+            self.answered = True
+            self.respond(*args)
+
+
+@dataclass
+class Replica:
+    """One partition on one broker: its log and the partition state as this broker believes it."""
+
+    log: ReplicaLog = field(default_factory=ReplicaLog)
+    role: str | None = None          # "leader" | "follower" | None (not told yet)
+    leader: str | None = None
+    leader_epoch: int = -1
+    partition_epoch: int = -1
+    isr: list[str] = field(default_factory=list)
+    hw: int = 0
+    epoch_start: int = 0
+    followers: dict[str, FollowerState] = field(default_factory=dict)
+    pending_isr: list[str] | None = None
+    delayed: list[DelayedProduce] = field(default_factory=list)
+    parked: list[Parked] = field(default_factory=list)
+    producers: dict[int, deque] = field(default_factory=dict)  # pid -> last 5 (seq, end_seq, base)
+    fetch_gen: int = 0
+    fetch_sent_at: float | None = None
+
+
+class Broker(Node):
+    """A Kafka broker hosting one replica of partition 0."""
+
+    def __init__(self, sim: "Simulation", name: str) -> None:
+        super().__init__(sim, name)
+        self.replica = Replica()
+        self.flush_pending = False
+        self.writeback_running = False
+
+    # --- helpers -------------------------------------------------------------------------
+    @property
+    def cfg(self) -> dict[str, Any]:
+        """Broker settings."""
+        return self.sim.config.broker
+
+    def maximal_isr(self) -> list[str]:
+        """ISR the HW is computed over: committed ISR plus pending additions (KIP-497)."""
+        r = self.replica
+        if r.pending_isr and len(r.pending_isr) > len(r.isr):
+            return r.pending_isr
+        return r.isr
+
+    def under_min_isr(self) -> bool:
+        """Is the (committed) ISR below min.insync.replicas?"""
+        return len(self.replica.isr) < self.sim.config.topic["min.insync.replicas"]
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def power_loss(self) -> list[LogBatch]:
+        """The host loses power: the page cache is gone (B3)."""
+        self.stop("power-loss")
+        lost = self.replica.log.lose_unflushed()
+        self._reset_volatile()
+        return lost
+
+    def crash(self) -> None:
+        """The process dies; the OS keeps its page cache and still writes it back (B3)."""
+        self.stop("crash")
+        self._reset_volatile()
+
+    def _reset_volatile(self) -> None:
+        """Partition state lives in memory: a restarted broker relearns it from the controller."""
+        r = self.replica
+        r.role, r.leader, r.isr, r.pending_isr = None, None, [], None
+        r.delayed, r.parked, r.followers = [], [], {}
+        r.leader_epoch = r.partition_epoch = -1
+        r.hw = min(r.hw, r.log.leo)
+        self.flush_pending = False
+
+    def boot(self) -> None:
+        """Process start: recover the log (B2), then register with the controller."""
+        self.start()
+        self._rebuild_producer_state()
+        self.timer(0, self.heartbeat)
+        self.schedule_writeback()
+        self.timer(self.sim.lag_check_interval(), self.isr_check)
+        self.timer(REPLICA_FETCH_BACKOFF_MS, self.fetch_watchdog)
+        flush_ms = self.cfg["log.flush.interval.ms"]
+        if flush_ms:
+            self.timer(flush_ms, self.time_flush)
+
+    def heartbeat(self) -> None:
+        """Broker heartbeat (KRaft) / session keep-alive (ZooKeeper) to the controller."""
+        self.send("controller", self.sim.controller.on_heartbeat, self.name, self.incarnation)
+        self.timer(self.cfg["broker.heartbeat.interval.ms"], self.heartbeat)
+
+    # --- storage -------------------------------------------------------------------------
+    def schedule_writeback(self) -> None:
+        """The kernel's flusher thread wakes every dirty_writeback_centisecs while the host has power."""
+        if not self.writeback_running:
+            self.writeback_running = True
+            self.sim.loop.after(self.cfg["vm.dirty_writeback_centisecs"] * 10, self._writeback)
+
+    def _writeback(self) -> None:
+        """Write back pages older than dirty_expire_centisecs; a crashed process does not stop it."""
+        if not self.host_on:
+            self.writeback_running = False
+            return
+        age = self.cfg["vm.dirty_expire_centisecs"] * 10
+        for b in self.replica.log.write_back(self.now - age):
+            self.sim.ledger.step(b.batch_id, self.now, "flushed", self.name, "writeback")
+        self.sim.loop.after(self.cfg["vm.dirty_writeback_centisecs"] * 10, self._writeback)
+
+    def fsync(self, then: Callable[[], None] | None = None) -> None:
+        """Flush the whole log; the writer (and its response) waits disk.fsync.ms for it."""
+        upto = self.replica.log.leo
+        self.flush_pending = True
+        self.timer(self.cfg["disk.fsync.ms"], self._fsynced, upto, then)
+
+    def _fsynced(self, upto: int, then: Callable[[], None] | None) -> None:
+        """The fsync returned: everything up to `upto` is on disk."""
+        log = self.replica.log
+        self.flush_pending = False
+        if upto > log.flushed:
+            for b in log.batches[log.index_of(log.flushed):log.index_of(upto)]:
+                self.sim.ledger.step(b.batch_id, self.now, "flushed", self.name, "fsync")
+            log.flushed = min(upto, log.leo)
+            log.last_flush_at = self.now
+        if then is not None:
+            then()
+
+    def needs_flush(self) -> bool:
+        """log.flush.interval.messages reached since the last flush?"""
+        n = self.cfg["log.flush.interval.messages"]
+        return bool(n) and self.replica.log.unflushed() >= n
+
+    def time_flush(self) -> None:
+        """log.flush.interval.ms: flush when the oldest unflushed record is that old."""
+        interval = self.cfg["log.flush.interval.ms"]
+        if not interval:
+            return
+        oldest = self.replica.log.oldest_unflushed_at()
+        if oldest is not None and self.now - oldest >= interval and not self.flush_pending:
+            self.fsync()
+        self.timer(interval / 2, self.time_flush)
+
+    def append(self, batch: LogBatch) -> None:
+        """Append a batch to this replica's log and record it."""
+        self.replica.log.append(batch)
+        if batch.pid >= 0 and batch.seq >= 0:
+            self._remember_sequence(batch)
+
+    def _remember_sequence(self, b: LogBatch) -> None:
+        """Idempotence: keep the last five batches' sequence ranges per producer id."""
+        q = self.replica.producers.setdefault(b.pid, deque(maxlen=5))
+        q.append((b.seq, b.seq + b.count - 1, b.base))
+
+    def _rebuild_producer_state(self) -> None:
+        """After truncation or recovery, producer state is rebuilt from the log itself."""
+        self.replica.producers = {}
+        for b in self.replica.log.batches:
+            if b.pid >= 0 and b.seq >= 0:
+                self._remember_sequence(b)
+
+    def truncate(self, offset: int, reason: str) -> list[LogBatch]:
+        """Cut the log back to `offset`; every removed batch is noted in the ledger."""
+        removed = self.replica.log.truncate_to(offset)
+        if removed:
+            self._rebuild_producer_state()
+            n = sum(b.count for b in removed)
+            for b in removed:
+                self.sim.ledger.step(b.batch_id, self.now, "truncated", self.name, reason)
+            self.sim.ledger.log(self.now, "truncate",
+                                f"{self.name} truncated its log to offset {offset}: "
+                                f"{n} record(s) removed ({reason})", self.name, offset=offset, removed=n)
+        self.replica.hw = min(self.replica.hw, self.replica.log.leo)
+        return removed
+
+    # --- metadata from the controller ----------------------------------------------------
+    def on_metadata(self, leader: str | None, epoch: int, isr: list[str], pepoch: int) -> None:
+        """LeaderAndIsr / KRaft metadata: become leader or follower under a new epoch."""
+        r = self.replica
+        if (epoch, pepoch) <= (r.leader_epoch, r.partition_epoch):
+            return
+        changed_leader = epoch != r.leader_epoch or r.role is None
+        r.partition_epoch, r.isr, r.pending_isr = pepoch, list(isr), None
+        if not changed_leader:
+            self.sim.activity()
+            return
+        r.leader_epoch, r.leader = epoch, leader
+        if leader == self.name:
+            self.become_leader()
+        else:
+            self.become_follower()
+        self.sim.activity()
+
+    def become_leader(self) -> None:
+        """Take over leadership: new epoch start offset, fresh follower states."""
+        r = self.replica
+        was = r.role
+        r.role, r.pending_isr = "leader", None
+        r.epoch_start = r.log.leo
+        r.followers = {b: FollowerState(last_caught_up=self.now) for b in self.sim.replica_names()
+                       if b != self.name}
+        r.fetch_gen += 1
+        self.sim.ledger.log(self.now, "election",
+                            f"{self.name} is now leader of t-0 (epoch {r.leader_epoch}, "
+                            f"log end {r.log.leo}, HW {r.hw})", self.name, epoch=r.leader_epoch,
+                            was=was)
+        self.maybe_advance_hw()
+
+    def become_follower(self) -> None:
+        """Follow the new leader: drop leader duties, fetch (and truncate on divergence)."""
+        r = self.replica
+        if r.role == "leader":
+            self._fail_delayed("NOT_LEADER_OR_FOLLOWER")
+        r.role, r.followers, r.pending_isr = "follower", {}, None
+        self._wake_parked()
+        r.fetch_gen += 1
+        r.fetch_sent_at = None
+        if r.leader is not None:
+            self.fetch()
+
+    # --- leader: produce -----------------------------------------------------------------
+    def on_produce(self, req: Any, respond: Callable[[str, Any], None]) -> None:
+        """Handle a produce request: checks, idempotence, append, flush, answer per acks."""
+        r = self.replica
+        if r.role != "leader":
+            return respond("NOT_LEADER_OR_FOLLOWER", None)
+        if req.acks == "all" and self.under_min_isr():
+            self.sim.ledger.step(req.batch.batch_id, self.now, "rejected", self.name, "NOT_ENOUGH_REPLICAS")
+            return respond("NOT_ENOUGH_REPLICAS", None)
+        dup = self._duplicate(req)
+        if dup is not None:
+            return respond(*dup)
+        base = r.log.leo
+        lb = LogBatch(base, req.batch.count, r.leader_epoch, req.batch.batch_id, req.batch.first_id,
+                      req.pid, req.seq, req.batch.bytes, self.now)
+        self.append(lb)
+        self.sim.ledger.step(req.batch.batch_id, self.now, "appended", self.name, (base, r.leader_epoch))
+        self.sim.activity()
+        self._wake_parked()
+        self._answer_after_append(req, respond, base, lb.end)
+        self.maybe_advance_hw()
+
+    def _answer_after_append(self, req: Any, respond: Callable, base: int, end: int) -> None:
+        """Answer once written, after the fsync if log.flush.interval.messages made one due."""
+        if self.needs_flush():
+            self.fsync(partial(self._answer, req, respond, base, end))
+        else:
+            self._answer(req, respond, base, end)
+
+    def _answer(self, req: Any, respond: Callable, base: int, end: int) -> None:
+        """acks=0: no answer; acks=1: answer now (P4); acks=all: wait for the HW (R2)."""
+        if req.acks == "1":
+            respond("OK", base)
+        elif req.acks == "all":
+            self._delay_produce(DelayedProduce(end, respond, base), req)
+
+    def _duplicate(self, req: Any) -> tuple[str, Any] | None:
+        """Idempotence (P5): a known sequence is answered with its first offset, a gap is refused."""
+        if req.seq < 0:
+            return None
+        q = self.replica.producers.get(req.pid)
+        last = q[-1][1] if q else -1
+        for seq, end_seq, base in q or ():
+            if seq == req.seq:
+                self.sim.ledger.step(req.batch.batch_id, self.now, "deduplicated", self.name, base)
+                return "OK", base
+        if req.seq != last + 1:
+            return "OUT_OF_ORDER_SEQUENCE_NUMBER", None
+        return None
+
+    def _delay_produce(self, d: DelayedProduce, req: Any) -> None:
+        """Park an acks=all request until the HW passes it or request.timeout.ms expires."""
+        self.replica.delayed.append(d)
+        self.timer(req.timeout, self._expire_produce, d)
+        self._complete_delayed()
+
+    def _expire_produce(self, d: DelayedProduce) -> None:
+        """The broker gives up waiting: REQUEST_TIMED_OUT (the record stays in the log)."""
+        if not d.done:
+            d.done = True
+            self.replica.delayed.remove(d)
+            d.respond("REQUEST_TIMED_OUT", None)
+
+    def _complete_delayed(self) -> None:
+        """Answer every parked acks=all request the HW now covers."""
+        r = self.replica
+        for d in [d for d in r.delayed if r.hw >= d.required]:
+            d.done = True
+            r.delayed.remove(d)
+            if self.under_min_isr():  # P8: the ISR shrank after the append
+                d.respond("NOT_ENOUGH_REPLICAS_AFTER_APPEND", None)
+            else:
+                d.respond("OK", d.base)
+
+    def _fail_delayed(self, error: str) -> None:
+        """Leadership lost: every parked request fails."""
+        for d in self.replica.delayed:
+            d.done = True
+            d.respond(error, None)
+        self.replica.delayed = []
+
+    # --- leader: high watermark and ISR --------------------------------------------------
+    def maybe_advance_hw(self) -> None:
+        """HW = min log end over the (maximal) ISR; frozen under min ISR since 3.7 (R3)."""
+        r = self.replica
+        if r.role != "leader":
+            return
+        if self.sim.config.hw_gated_by_min_isr and self.under_min_isr():
+            return
+        ends = [r.log.leo] + [r.followers[f].leo for f in self.maximal_isr() if f in r.followers]
+        new = min(ends)
+        if new > r.hw:
+            self._hw_moved(r.hw, new)
+
+    def _hw_moved(self, old: int, new: int) -> None:
+        """Record the commit of every batch the HW passed, answer waiting producers and consumers."""
+        r = self.replica
+        r.hw = new
+        log = r.log
+        for b in log.batches[log.index_of(old):log.index_of(new)]:
+            self.sim.ledger.step(b.batch_id, self.now, "committed", self.name, (b.base, new))
+        self.sim.activity()
+        self._complete_delayed()
+        self._wake_parked()
+
+    def isr_check(self) -> None:
+        """Every replica.lag.time.max.ms / 2: drop followers not caught up for that long (R1)."""
+        r = self.replica
+        if r.role == "leader" and r.pending_isr is None:
+            lag = self.cfg["replica.lag.time.max.ms"]
+            out = [f for f in r.isr if f != self.name and self.now - r.followers[f].last_caught_up > lag]
+            if out:
+                self.propose_isr([m for m in r.isr if m not in out], f"{', '.join(out)} fell behind")
+        self.timer(self.sim.lag_check_interval(), self.isr_check)
+
+    def propose_isr(self, isr: list[str], why: str) -> None:
+        """AlterPartition: only the controller changes the ISR (R1, R8)."""
+        r = self.replica
+        r.pending_isr = isr
+        sent = self.send("controller", self.sim.controller.on_alter_partition, self.name,
+                         r.leader_epoch, r.partition_epoch, isr, why)
+        if not sent:
+            self.timer(REPLICA_FETCH_BACKOFF_MS, self._retry_isr)
+
+    def _retry_isr(self) -> None:
+        """No answer from the controller: the proposal lapses and is made again when still due."""
+        self.replica.pending_isr = None
+
+    def on_alter_partition_response(self, ok: bool, isr: list[str], pepoch: int) -> None:
+        """The controller's answer: apply the committed ISR."""
+        r = self.replica
+        r.pending_isr = None
+        if ok and r.role == "leader" and pepoch > r.partition_epoch:
+            r.isr, r.partition_epoch = list(isr), pepoch
+            self.maybe_advance_hw()
+            self._complete_delayed()
+
+    # --- leader: fetch -------------------------------------------------------------------
+    def on_fetch(self, follower: str, offset: int, last_epoch: int, epoch: int, gen: int) -> None:
+        """A follower's fetch: divergence check, fetch state, ISR expansion, data or long-poll."""
+        r = self.replica
+        peer = self.sim.brokers[follower]
+        reply = partial(self.send, follower, peer.on_fetch_response, self.name, epoch, gen)
+        if r.role != "leader" or epoch != r.leader_epoch:
+            return reply("NOT_LEADER_OR_FOLLOWER", None, [], 0)
+        diverge = self.divergence(offset, last_epoch)
+        if diverge is not None:
+            return reply("DIVERGING", diverge, [], r.hw)
+        self._update_follower(follower, offset)
+        self._serve(Parked(offset, "leo", reply, self.cfg["replica.fetch.max.bytes"],
+                           self.now + self.cfg["replica.fetch.wait.max.ms"]))
+
+    def divergence(self, offset: int, last_epoch: int) -> int | None:
+        """KIP-320/595: the offset a fetcher must truncate to, or None if its log agrees with ours."""
+        if last_epoch < 0 or offset == 0:
+            return None
+        epoch, end = self.replica.log.end_offset_for_epoch(last_epoch)
+        if epoch == last_epoch and end >= offset:
+            return None
+        return min(end, offset)
+
+    def _serve(self, p: "Parked") -> None:
+        """Answer a fetch with data at once, or park it until data arrives or its wait runs out."""
+        r = self.replica
+        stop = r.hw if p.upto == "hw" else r.log.leo
+        if r.role != "leader":
+            return p.reply(None, None, [], r.hw)
+        if p.offset < stop or self.now >= p.deadline:
+            return p.reply(None, None, r.log.read(p.offset, stop, p.max_bytes), r.hw)
+        if not p.parked:
+            p.parked = True
+            self.timer(p.deadline - self.now, self._serve, p)
+        r.parked.append(p)
+
+    def _wake_parked(self) -> None:
+        """New data or a new HW: let parked fetches re-check."""
+        parked, self.replica.parked = self.replica.parked, []
+        for p in parked:
+            if not p.answered:
+                self._serve(p)
+
+    def _update_follower(self, follower: str, offset: int) -> None:
+        """Kafka's updateFetchState: caught up if it fetched at our log end (or the previous one)."""
+        r = self.replica
+        f = r.followers.setdefault(follower, FollowerState(last_caught_up=self.now))
+        leo = r.log.leo
+        if offset >= leo:
+            f.last_caught_up = max(f.last_caught_up, self.now)
+        elif offset >= f.last_fetch_leo:
+            f.last_caught_up = max(f.last_caught_up, f.last_fetch_at)
+        f.leo, f.last_fetch_leo, f.last_fetch_at = offset, leo, self.now
+        if (follower not in r.isr and r.pending_isr is None and offset >= r.hw
+                and offset >= r.epoch_start and self.sim.brokers[follower].name in self.sim.replica_names()):
+            self.propose_isr(r.isr + [follower], f"{follower} caught up")
+        self.maybe_advance_hw()
+
+    # --- leader: consumers and metadata --------------------------------------------------
+    def on_consumer_fetch(self, consumer: str, offset: int, last_epoch: int, max_bytes: int,
+                          wait: float, reply: Callable) -> None:
+        """A consumer's fetch: only records below the HW (R2); truncation is detected (KIP-320)."""
+        r = self.replica
+        if r.role != "leader":
+            return reply("NOT_LEADER_OR_FOLLOWER", None, [], 0)
+        diverge = self.divergence(offset, last_epoch)
+        if diverge is not None:
+            return reply("DIVERGING", diverge, [], r.hw)
+        if offset > r.log.leo:
+            return reply("OFFSET_OUT_OF_RANGE", None, [], r.hw)
+        self._serve(Parked(offset, "hw", reply, max_bytes, self.now + wait))
+
+    def on_list_offsets(self, which: str, reply: Callable) -> None:
+        """ListOffsets: earliest is 0 (no retention here), latest is the HW for consumers."""
+        r = self.replica
+        if r.role != "leader":
+            return reply("NOT_LEADER_OR_FOLLOWER", None, -1)
+        reply(None, 0 if which == "earliest" else r.hw, r.log.epoch_at(r.hw - 1))
+
+    def on_metadata_request(self, reply: Callable) -> None:
+        """A client asks who leads t-0: answered from this broker's own (maybe stale) view."""
+        r = self.replica
+        leader = r.leader if r.role is not None else None
+        reply(leader, r.leader_epoch)
+
+    # --- follower ------------------------------------------------------------------------
+    def fetch(self) -> None:
+        """Send the next fetch to the leader, carrying our log end and last epoch."""
+        r = self.replica
+        if r.role != "follower" or r.leader is None or self.flush_pending:
+            return
+        r.fetch_gen += 1
+        r.fetch_sent_at = self.now
+        leader = self.sim.brokers[r.leader]
+        self.send(r.leader, leader.on_fetch, self.name, r.log.leo, r.log.last_epoch(),
+                  r.leader_epoch, r.fetch_gen, on_reset=self._fetch_reset)
+
+    def _fetch_reset(self) -> None:
+        """The leader's process is gone: back off and retry."""
+        self.replica.fetch_sent_at = None
+        self.timer(REPLICA_FETCH_BACKOFF_MS, self.fetch)
+
+    def fetch_watchdog(self) -> None:
+        """A fetch lost in a partition is retried after replica.socket.timeout.ms."""
+        r = self.replica
+        sent = r.fetch_sent_at
+        if r.role == "follower" and sent is not None and self.now - sent > REPLICA_SOCKET_TIMEOUT_MS:
+            self.fetch()
+        elif r.role == "follower" and sent is None and r.leader is not None:
+            self.fetch()
+        self.timer(REPLICA_FETCH_BACKOFF_MS, self.fetch_watchdog)
+
+    def on_fetch_response(self, leader: str, epoch: int, gen: int, error: str | None,
+                          diverge: int | None, batches: list[LogBatch], hw: int) -> None:
+        """Append what the leader sent (or truncate where we diverge), then fetch again."""
+        r = self.replica
+        if r.role != "follower" or r.leader != leader or epoch != r.leader_epoch or gen != r.fetch_gen:
+            return
+        r.fetch_sent_at = None
+        if error == "DIVERGING":
+            self.truncate(diverge, f"diverged from leader {leader} (epoch {epoch})")
+            return self.fetch()
+        if error is not None:
+            return self.timer(REPLICA_FETCH_BACKOFF_MS, self.fetch)
+        self._append_fetched(batches)
+        r.hw = min(hw, r.log.leo)
+        if self.needs_flush():
+            self.fsync(self.fetch)
+        else:
+            self.fetch()
+
+    def _append_fetched(self, batches: list[LogBatch]) -> None:
+        """Copy fetched batches into our log (they keep the leader's epoch)."""
+        r = self.replica
+        for b in batches:
+            if b.base != r.log.leo:
+                continue
+            copy = LogBatch(b.base, b.count, b.epoch, b.batch_id, b.first_id, b.pid, b.seq, b.size, self.now)
+            self.append(copy)
+            self.sim.ledger.step(b.batch_id, self.now, "replicated", self.name, b.base)
+        if batches:
+            self.sim.activity()

@@ -1,0 +1,133 @@
+"""The controller: broker liveness by session, leader election, the ISR of record, leader epochs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .node import Node
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+
+class Controller(Node):
+    """KRaft's active controller (or the ZooKeeper-era controller before 3.3): the one source of truth."""
+
+    def __init__(self, sim: "Simulation", name: str = "controller") -> None:
+        super().__init__(sim, name)
+        self.replicas = sim.replica_names()
+        self.leader: str | None = self.replicas[0]
+        self.leader_epoch = 0
+        self.isr = list(self.replicas)
+        self.partition_epoch = 0
+        self.unfenced: set[str] = set(sim.broker_names())
+        self.last_heartbeat: dict[str, float] = {b: 0.0 for b in sim.broker_names()}
+        self.incarnations: dict[str, int] = {}
+
+    def boot(self) -> None:
+        """Start (or restart): publish the partition state to every broker."""
+        self.start()
+        for b in self.last_heartbeat:
+            self.last_heartbeat[b] = self.now
+            self.timer(self.sim.config.session_timeout_ms(), self.check_session, b, self.now)
+        self.publish()
+
+    # --- liveness ------------------------------------------------------------------------
+    def on_heartbeat(self, broker: str, incarnation: int) -> None:
+        """A heartbeat renews the broker's session; a restarted broker registers anew (new incarnation)."""
+        if self.incarnations.get(broker, incarnation) != incarnation and broker in self.unfenced:
+            self.fence(broker, "it restarted and registered again")
+        self.incarnations[broker] = incarnation
+        self.last_heartbeat[broker] = self.now
+        self.timer(self.sim.config.session_timeout_ms(), self.check_session, broker, self.now)
+        if broker not in self.unfenced:
+            self.unfence(broker)
+        self.sim.net.send(self.name, broker, self.sim.brokers[broker].on_metadata, *self.state())
+
+    def check_session(self, broker: str, at: float) -> None:
+        """No heartbeat since `at` for a whole session timeout: fence the broker (R1)."""
+        if self.last_heartbeat[broker] == at and broker in self.unfenced:
+            self.fence(broker, "session expired")
+
+    def fence(self, broker: str, why: str) -> None:
+        """A broker is gone: out of the ISR (unless it is the last member), leadership moves."""
+        self.unfenced.discard(broker)
+        self.sim.ledger.log(self.now, "fence", f"controller fenced {broker}: {why}", broker)
+        if broker in self.isr and len(self.isr) > 1:
+            self.set_isr([b for b in self.isr if b != broker], f"{broker} was fenced")
+        if self.leader == broker:
+            self.elect(f"leader {broker} was fenced")
+        self.publish()
+
+    def unfence(self, broker: str) -> None:
+        """A broker registered again; an offline partition may now get a leader."""
+        self.unfenced.add(broker)
+        self.sim.ledger.log(self.now, "unfence", f"{broker} registered with the controller", broker)
+        if self.leader is None:
+            self.elect(f"{broker} came back")
+            self.publish()
+
+    # --- elections and ISR ---------------------------------------------------------------
+    def elect(self, why: str) -> None:
+        """Pick the first live replica in the ISR; outside it only if unclean election is on (R6)."""
+        old = self.leader
+        clean = [b for b in self.replicas if b in self.isr and b in self.unfenced]
+        unclean = [b for b in self.replicas if b in self.unfenced]
+        if clean:
+            self._new_leader(clean[0], why, unclean_election=False)
+        elif unclean and self.sim.config.topic["unclean.leader.election.enable"]:
+            self.isr = [unclean[0]]
+            self._new_leader(unclean[0], why, unclean_election=True)
+        else:
+            self.leader = None
+            self.leader_epoch += 1
+            self.partition_epoch += 1
+            if old is not None:
+                self.sim.ledger.log(self.now, "offline",
+                                    f"t-0 is OFFLINE: no live replica in ISR {self._ids(self.isr)} "
+                                    f"({why}); unclean.leader.election.enable=false", None)
+
+    def _new_leader(self, broker: str, why: str, unclean_election: bool) -> None:
+        """Record a leader change with a new leader epoch."""
+        self.leader = broker
+        self.leader_epoch += 1
+        self.partition_epoch += 1
+        kind = "UNCLEAN election" if unclean_election else "elected"
+        self.sim.ledger.log(self.now, "election",
+                            f"controller {kind} {broker} leader of t-0, epoch {self.leader_epoch} ({why})",
+                            broker, epoch=self.leader_epoch, unclean=unclean_election)
+
+    def set_isr(self, isr: list[str], why: str) -> None:
+        """Commit a new ISR (partition epoch bumps)."""
+        old = self.isr
+        self.isr = list(isr)
+        self.partition_epoch += 1
+        self.sim.ledger.log(self.now, "isr",
+                            f"ISR for t-0 {'shrank' if len(isr) < len(old) else 'expanded'} from "
+                            f"{self._ids(old)} to {self._ids(isr)} ({why})", None, old=old, new=list(isr))
+
+    def on_alter_partition(self, leader: str, epoch: int, pepoch: int, isr: list[str], why: str) -> None:
+        """A leader asks to change the ISR; accepted only from the current leader and epoch."""
+        ok = leader == self.leader and epoch == self.leader_epoch and pepoch == self.partition_epoch
+        if ok:
+            live = [b for b in isr if b in self.unfenced or b == leader]
+            self.set_isr(live, why)
+            self.publish(skip=leader)
+        self.sim.net.send(self.name, leader, self.sim.brokers[leader].on_alter_partition_response,
+                          ok, list(self.isr), self.partition_epoch)
+
+    # --- metadata ------------------------------------------------------------------------
+    def state(self) -> tuple:
+        """(leader, leader epoch, ISR, partition epoch) as brokers are told it."""
+        return self.leader, self.leader_epoch, list(self.isr), self.partition_epoch
+
+    def publish(self, skip: str | None = None) -> None:
+        """Send the partition state to every broker it can reach."""
+        for b in self.sim.broker_names():
+            if b != skip:
+                self.sim.net.send(self.name, b, self.sim.brokers[b].on_metadata, *self.state())
+
+    @staticmethod
+    def _ids(names: list[str]) -> str:
+        """[broker-1, broker-3] -> "[1,3]", as Kafka's logs show broker ids."""
+        return "[" + ",".join(n.split("-")[-1] for n in names) + "]"

@@ -1,0 +1,115 @@
+"""Failures and repairs as plain functions on a simulation: what scenario events and the UI call."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+
+def resolve_target(sim: "Simulation", target: str | None) -> list[str]:
+    """Turn a node name or a role (leader, followers, all-brokers, ...) into node names, now."""
+    if target is None:
+        return []
+    if target == "leader":
+        leader = sim.controller.leader if sim.controller.up else None
+        return [leader] if leader else [b for b in sim.broker_names() if sim.brokers[b].replica.role == "leader"][:1]
+    if target == "followers":
+        leader = resolve_target(sim, "leader")
+        return [b for b in sim.replica_names() if b not in leader]
+    if target == "all-brokers":
+        return list(sim.broker_names())
+    return [target]
+
+
+def crash(sim: "Simulation", node: str) -> str:
+    """Kill a process (SIGKILL, OOM): a broker's page cache survives, the OS writes it out (B3)."""
+    n = sim.nodes[node]
+    if not n.up:
+        return f"{node} is already down"
+    if node in sim.brokers:
+        sim.brokers[node].crash()
+        unflushed = sim.brokers[node].replica.log.unflushed()
+        return f"{node} process crashed ({unflushed} unflushed records stay in the OS page cache)"
+    if node == "producer":
+        lost = sim.producer.crash()
+        return f"producer process crashed: {sum(b.count for b in lost)} buffered/in-flight records gone"
+    if node == "consumer":
+        sim.consumer.crash()
+        return "consumer process crashed"
+    n.stop("crash")
+    return f"{node} crashed"
+
+
+def power_loss(sim: "Simulation", node: str) -> str:
+    """Cut a host's power: for a broker, everything after the last flush is gone (B3)."""
+    n = sim.nodes[node]
+    if not n.host_on:
+        return f"{node} is already without power"
+    if node in sim.brokers:
+        lost = sim.brokers[node].power_loss()
+        count = sum(b.count for b in lost)
+        for b in lost:
+            sim.ledger.step(b.batch_id, sim.now, "lost-power", node, b.base)
+        return f"{node} lost power: {count} unflushed record(s) gone from its page cache"
+    if node == "producer":
+        lost = sim.producer.crash()
+        sim.producer.host_on = False
+        return f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
+    if node == "consumer":
+        sim.consumer.crash("power-loss")
+        sim.consumer.host_on = False
+        return "consumer host lost power"
+    n.stop("power-loss")
+    return f"{node} lost power"
+
+
+def restart(sim: "Simulation", node: str) -> str:
+    """Bring a node back; a broker first recovers its log and re-registers (B2)."""
+    n = sim.nodes[node]
+    if n.up:
+        return f"{node} is already running"
+    if node in sim.brokers:
+        n.host_on = True
+        sim.loop.after(sim.config.broker["startup.ms"], sim.boot_broker, node, n.incarnation)
+        return f"{node} restarting (log recovery, then it registers with the controller)"
+    if node == "producer":
+        sim.producer.boot(resume=not sim.final)
+        return "producer restarted" + (" (a new producer id)" if sim.producer.pid >= 0 else "")
+    if node == "consumer":
+        sim.consumer.boot()
+        return "consumer restarted; it rejoins its group"
+    n.boot()
+    return f"{node} restarted"
+
+
+def partition(sim: "Simulation", group_a: list[str], group_b: list[str]) -> str:
+    """Cut every link between two groups of nodes (roles resolved now)."""
+    a = [n for t in group_a for n in resolve_target(sim, t)]
+    b = [n for t in group_b for n in resolve_target(sim, t)]
+    cut = sim.net.partition(a, b)
+    return f"network partition: {', '.join(a)} | {', '.join(b)} ({len(cut)} links cut)"
+
+
+def heal(sim: "Simulation", node: str | None = None) -> str:
+    """Restore cut links (all, or one node's) and remove added latency."""
+    restored = sim.net.heal(node)
+    for n in ([node] if node else list(sim.net.node_delay)):
+        sim.net.node_delay[n] = 0.0
+    return f"network healed ({len(restored)} links restored)"
+
+
+def slow(sim: "Simulation", node: str, delay_ms: float) -> str:
+    """Add latency to every link of a node (a slow follower, a congested NIC)."""
+    sim.net.node_delay[node] = delay_ms
+    return f"{node} is slow: +{delay_ms:g} ms on every link"
+
+
+def processing_error(sim: "Simulation", node: str = "consumer") -> str:
+    """The consumer's processing throws: the application closes the consumer and exits."""
+    if sim.consumer is None or not sim.consumer.up:
+        return "consumer is not running"
+    rec = sim.consumer.processing_error()
+    where = f"record {rec.rid} (offset {rec.offset})" if rec else "between records"
+    return f"consumer processing threw on {where}; the application closed the consumer"

@@ -1,0 +1,109 @@
+"""The ledger: what happened to every record and batch, and the operator's event log, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class BatchHistory:
+    """A producer batch's life: the records it carries and every step it took, with times."""
+
+    batch_id: int
+    first_id: int
+    count: int
+    created: float
+    steps: list[tuple[float, str, str, Any]] = field(default_factory=list)  # (t, kind, node, detail)
+    outcome: tuple[str, float, Any] | None = None  # ("acked", t, offset) | ("failed", t, error)
+
+    def ids(self) -> range:
+        """The record ids in this batch."""
+        return range(self.first_id, self.first_id + self.count)
+
+
+@dataclass(slots=True)
+class Event:
+    """One line of the operator's event log."""
+
+    t: float
+    kind: str     # failure, election, isr, truncate, flush-loss, produce-error, commit, ...
+    text: str     # in words an operator knows
+    node: str | None = None
+    data: dict[str, Any] | None = None
+
+
+class Ledger:
+    """Per-record facts kept compact: record -> batch, batch -> steps, plus rare per-record notes."""
+
+    def __init__(self) -> None:
+        self.sent_at: list[float] = []
+        self.batch_of: list[int] = []          # -1: never entered a batch
+        self.told: list[tuple[str, float, Any] | None] = []  # what the application was told
+        self.batches: list[BatchHistory] = []
+        self.notes: dict[int, list[tuple[float, str]]] = {}
+        self.processed: dict[int, list[float]] = {}
+        self.fetched_at: dict[int, float] = {}
+        self.events: list[Event] = []
+        self.commits: list[tuple[float, int, str]] = []  # (t, committed offset, how)
+
+    # --- producer side -------------------------------------------------------------------
+    def sent(self, t: float) -> int:
+        """A send() call; returns the new record's id."""
+        self.sent_at.append(t)
+        self.batch_of.append(-1)
+        self.told.append(None)
+        return len(self.sent_at) - 1
+
+    def new_batch(self, t: float, first_id: int) -> BatchHistory:
+        """A new producer batch starting with record `first_id`."""
+        b = BatchHistory(len(self.batches), first_id, 0, t)
+        self.batches.append(b)
+        return b
+
+    def batched(self, rid: int, batch: BatchHistory) -> None:
+        """Record `rid` joined `batch` in the accumulator."""
+        self.batch_of[rid] = batch.batch_id
+        batch.count += 1
+
+    def step(self, batch_id: int, t: float, kind: str, node: str, detail: Any = None) -> None:
+        """A step of a batch: sent, appended, replicated, flushed, truncated, lost, committed..."""
+        self.batches[batch_id].steps.append((t, kind, node, detail))
+
+    def outcome(self, batch: BatchHistory, t: float, kind: str, detail: Any) -> None:
+        """The application is told: acked (detail = offset) or failed (detail = error)."""
+        batch.outcome = (kind, t, detail)
+        for rid in batch.ids():
+            self.told[rid] = (kind, t, detail)
+
+    def rejected(self, rid: int, t: float, error: str) -> None:
+        """send() itself failed: the record never entered the buffer."""
+        self.told[rid] = ("failed", t, error)
+        self.note(rid, t, f"send() failed: {error}")
+
+    def note(self, rid: int, t: float, text: str) -> None:
+        """A fact about one record that its batch's steps do not tell."""
+        self.notes.setdefault(rid, []).append((t, text))
+
+    # --- consumer side -------------------------------------------------------------------
+    def fetched(self, rid: int, t: float) -> None:
+        """The consumer handed this record to the application (first time only kept)."""
+        self.fetched_at.setdefault(rid, t)
+
+    def done(self, rid: int, t: float) -> None:
+        """The application finished processing this record."""
+        self.processed.setdefault(rid, []).append(t)
+
+    def committed(self, t: float, offset: int, how: str) -> None:
+        """The group's committed offset became `offset`."""
+        self.commits.append((t, offset, how))
+
+    # --- event log -----------------------------------------------------------------------
+    def log(self, t: float, kind: str, text: str, node: str | None = None, **data: Any) -> Event:
+        """Add a line to the operator's event log."""
+        e = Event(t, kind, text, node, data or None)
+        self.events.append(e)
+        return e
+
+    def __len__(self) -> int:
+        return len(self.sent_at)

@@ -1,0 +1,154 @@
+"""One replica's log: record batches with offsets and leader epochs, split into page cache and disk."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class LogBatch:
+    """A record batch as stored in a replica's log; the records are ids first_id..first_id+count-1."""
+
+    base: int           # offset of the first record
+    count: int
+    epoch: int          # leader epoch in which the leader appended it
+    batch_id: int       # the producer batch it came from (a retry appends the same batch again)
+    first_id: int       # id of the first record
+    pid: int            # producer id (idempotence)
+    seq: int            # producer sequence of the first record, -1 without idempotence
+    size: int           # bytes
+    appended_at: float  # when this replica appended it: the OS writes back by page age
+
+    @property
+    def end(self) -> int:
+        """The offset just past this batch."""
+        return self.base + self.count
+
+
+class ReplicaLog:
+    """Batches in offset order; `flushed` is the offset below which the log is on disk."""
+
+    def __init__(self) -> None:
+        self.batches: list[LogBatch] = []
+        self._bases: list[int] = []
+        self.flushed = 0
+        self.last_flush_at = 0.0
+
+    @property
+    def leo(self) -> int:
+        """Log end offset: the offset the next record will get."""
+        return self.batches[-1].end if self.batches else 0
+
+    def append(self, batch: LogBatch) -> None:
+        """Add a batch at the end (its base must be the current log end offset)."""
+        self.batches.append(batch)
+        self._bases.append(batch.base)
+
+    def index_of(self, offset: int) -> int:
+        """Index of the batch holding `offset` (or the first batch after it)."""
+        i = bisect_right(self._bases, offset) - 1
+        if i >= 0 and self.batches[i].end <= offset:
+            i += 1
+        return max(i, 0)
+
+    def batch_at(self, offset: int) -> LogBatch | None:
+        """The batch that holds `offset`, if any."""
+        i = self.index_of(offset)
+        if i < len(self.batches) and self.batches[i].base <= offset < self.batches[i].end:
+            return self.batches[i]
+        return None
+
+    def record_at(self, offset: int) -> int | None:
+        """The record id at `offset`, if any."""
+        b = self.batch_at(offset)
+        return None if b is None else b.first_id + (offset - b.base)
+
+    def read(self, start: int, stop: int, max_bytes: int) -> list[LogBatch]:
+        """Whole batches from `start` up to (not past) `stop`, at least one, then within max_bytes."""
+        out, size = [], 0
+        for b in self.batches[self.index_of(start):]:
+            if b.end > stop or (out and size + b.size > max_bytes):
+                break
+            out.append(b)
+            size += b.size
+        return out
+
+    def truncate_to(self, offset: int) -> list[LogBatch]:
+        """Remove everything at and above `offset` (on batch boundaries); returns what was removed."""
+        i = self.index_of(offset)
+        removed = self.batches[i:]
+        del self.batches[i:]
+        del self._bases[i:]
+        self.flushed = min(self.flushed, self.leo)
+        return removed
+
+    def lose_unflushed(self) -> list[LogBatch]:
+        """Power loss: the page cache is gone; only what reached the disk remains."""
+        return self.truncate_to(self.flushed)
+
+    def flush(self, now: float) -> list[LogBatch]:
+        """fsync: the whole log is durable; returns the batches that just reached the disk."""
+        done = self.batches[self.index_of(self.flushed):] if self.flushed < self.leo else []
+        self.flushed = self.leo
+        self.last_flush_at = now
+        return done
+
+    def write_back(self, older_than: float) -> list[LogBatch]:
+        """The OS writes back dirty pages appended before `older_than`; returns them."""
+        done = []
+        for b in self.batches[self.index_of(self.flushed):]:
+            if b.appended_at > older_than:
+                break
+            done.append(b)
+        if done:
+            self.flushed = done[-1].end
+        return done
+
+    def unflushed(self) -> int:
+        """How many records are only in the page cache."""
+        return self.leo - self.flushed
+
+    def oldest_unflushed_at(self) -> float | None:
+        """Append time of the oldest record still only in the page cache."""
+        b = self.batch_at(self.flushed)
+        return None if b is None else b.appended_at
+
+    def last_epoch(self) -> int:
+        """Leader epoch of the last batch (-1 for an empty log)."""
+        return self.batches[-1].epoch if self.batches else -1
+
+    def epoch_at(self, offset: int) -> int:
+        """Leader epoch of the record at `offset` (-1 if none)."""
+        b = self.batch_at(offset)
+        return -1 if b is None else b.epoch
+
+    def end_offset_for_epoch(self, epoch: int) -> tuple[int, int]:
+        """OffsetsForLeaderEpoch: the largest epoch <= `epoch` here and the offset where it ends."""
+        found, end = -1, 0
+        for b in reversed(self.batches):
+            if b.epoch <= epoch:
+                found = b.epoch
+                break
+            end = b.base
+        if found == -1:
+            return -1, 0
+        return found, end if end else self.leo
+
+    def start_of_epoch(self, epoch: int) -> int:
+        """First offset written in `epoch` or later (the log end if none)."""
+        for b in self.batches:
+            if b.epoch >= epoch:
+                return b.base
+        return self.leo
+
+    def ids(self, start: int = 0, stop: int | None = None) -> list[int]:
+        """Record ids at offsets start..stop-1, in offset order."""
+        stop = self.leo if stop is None else stop
+        out = []
+        for b in self.batches[self.index_of(start):]:
+            if b.base >= stop:
+                break
+            lo, hi = max(start, b.base), min(stop, b.end)
+            out.extend(range(b.first_id + lo - b.base, b.first_id + hi - b.base))
+        return out

@@ -1,0 +1,293 @@
+"""The outcome of a run: every record's fate, where it left the pipeline, and why, in plain words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+TIMELINE_KINDS = {"failure", "repair", "election", "offline", "isr", "truncate", "fence", "restart",
+                  "recovery", "consumer", "note", "setting"}
+SUMMARY_KEYS = ("sent", "acked", "send_errors", "unconfirmed", "processed", "duplicates", "lost", "lost_acked")
+
+
+@dataclass
+class Report:
+    """Summary, per-message fates and a compact timeline of one run."""
+
+    title: str
+    seed: int
+    end_ms: float
+    summary: dict[str, Any]
+    messages: list[dict[str, Any]]
+    timeline: list[tuple[float, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """One JSON-ready object."""
+        return {"title": self.title, "seed": self.seed, "end_ms": self.end_ms, "summary": self.summary,
+                "messages": self.messages, "timeline": [{"t": t, "text": x} for t, x in self.timeline]}
+
+    def ids(self, which: str) -> list[int]:
+        """Record ids that are lost, duplicated or lost_acked."""
+        if which == "lost_acked":
+            return [m["id"] for m in self.messages if m["fate"] == "lost" and m["acked"]]
+        fate = {"lost": "lost", "duplicated": "duplicated"}[which]
+        return [m["id"] for m in self.messages if m["fate"] == fate]
+
+    def value(self, key: str) -> Any:
+        """A summary figure by [expect] key (lost_at.broker, lost_ids, ...)."""
+        if key.endswith("_ids"):
+            return self.ids(key[: -len("_ids")])
+        if key.startswith("lost_at."):
+            return self.summary["lost_at"][key.split(".", 1)[1]]
+        return self.summary[key]
+
+    def check(self, expect: dict[str, Any]) -> list[str]:
+        """Failed expectations, in words; empty when every one holds."""
+        return [msg for key, want in expect.items() if (msg := _check_one(key, self.value(key), want))]
+
+
+def _check_one(key: str, got: Any, want: Any) -> str | None:
+    """Compare one figure with an exact value, a list of ids, or a {min, max} range."""
+    if isinstance(want, dict):
+        lo, hi = want.get("min"), want.get("max")
+        if (lo is not None and got < lo) or (hi is not None and got > hi):
+            return f"{key} = {got}, expected {_range(lo, hi)}"
+        return None
+    if isinstance(want, list):
+        return None if sorted(got) == sorted(want) else f"{key} = {_span(got)}, expected {_span(want)}"
+    return None if got == want else f"{key} = {got}, expected {want}"
+
+
+def _range(lo: Any, hi: Any) -> str:
+    """Words for a min/max range."""
+    if lo is not None and hi is not None:
+        return f"between {lo} and {hi}"
+    return f"at least {lo}" if lo is not None else f"at most {hi}"
+
+
+def _span(ids: list[int]) -> str:
+    """[1,2,3,7] -> "1-3, 7"."""
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in ranges(sorted(ids))) or "none"
+
+
+def ranges(ids: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of sorted ids as (first, last) pairs."""
+    out: list[tuple[int, int]] = []
+    for i in ids:
+        if out and i == out[-1][1] + 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+# --- building the report -----------------------------------------------------------------
+def final_leader(sim: "Simulation"):
+    """The broker that leads t-0 at the end (None if the partition is offline)."""
+    name = sim.controller.leader
+    return sim.brokers[name] if name else None
+
+
+def processed_counts(sim: "Simulation") -> Counter:
+    """How often each record was processed: by the consumer, or by an audit read of the final log."""
+    if sim.consumer is not None:
+        return Counter({rid: len(ts) for rid, ts in sim.ledger.processed.items()})
+    leader = final_leader(sim)
+    return Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+
+
+def build_report(sim: "Simulation") -> Report:
+    """Compute every record's fate and explanation from the ledger and the final logs."""
+    counts = processed_counts(sim)
+    leader = final_leader(sim)
+    committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+    ex = Explainer(sim, committed)
+    messages = [_message(sim, rid, counts[rid], committed, ex) for rid in range(len(sim.ledger))]
+    return Report(sim.scenario.title, sim.seed, sim.now, _summary(sim, messages, counts),
+                  messages, _timeline(sim))
+
+
+def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Explainer") -> dict[str, Any]:
+    """One record's entry in the report."""
+    told = sim.ledger.told[rid]
+    acked = told is not None and told[0] == "acked"
+    fate = "lost" if n == 0 else "processed" if n == 1 else "duplicated"
+    lost_at = None
+    if fate == "lost":
+        lost_at = "consumer" if committed[rid] else "broker" if ex.reached_log(rid) else "producer"
+    text = ex.lost(rid, lost_at) if fate == "lost" else ex.duplicated(rid, n) if n > 1 else ex.processed(rid)
+    return {"id": rid, "acked": acked, "fate": fate, "lost_at": lost_at, "explanation": text,
+            "times_processed": n}
+
+
+def _summary(sim: "Simulation", messages: list[dict], counts: Counter) -> dict[str, Any]:
+    """The headline figures."""
+    told = sim.ledger.told
+    lost = [m for m in messages if m["fate"] == "lost"]
+    return {
+        "sent": len(messages),
+        "acked": sum(1 for t in told if t and t[0] == "acked"),
+        "send_errors": sum(1 for t in told if t and t[0] == "failed"),
+        "unconfirmed": sum(1 for t in told if t is None),
+        "processed": sum(1 for m in messages if m["fate"] != "lost"),
+        "duplicates": sum(max(0, c - 1) for c in counts.values()),
+        "lost": len(lost),
+        "lost_acked": sum(1 for m in lost if m["acked"]),
+        "lost_at": {w: sum(1 for m in lost if m["lost_at"] == w) for w in ("producer", "broker", "consumer")},
+    }
+
+
+def _timeline(sim: "Simulation") -> list[tuple[float, str]]:
+    """Notable events; repeated produce errors are folded into a count."""
+    out: list[tuple[float, str]] = []
+    errors = 0
+    for e in sim.ledger.events:
+        if e.kind in TIMELINE_KINDS:
+            out.append((e.t, e.text))
+        elif e.kind == "produce-error":
+            errors += 1
+            if errors <= 3:
+                out.append((e.t, e.text))
+    if errors > 3:
+        out.append((sim.now, f"... and {errors - 3} more producer errors"))
+    return sorted(out, key=lambda x: x[0])
+
+
+def ms(t: float) -> str:
+    """A time as "612 ms"."""
+    return f"{t:,.0f} ms" if t == int(t) else f"{t:,.1f} ms"
+
+
+class Explainer:
+    """Turns a record's history into the first broken link, in plain words."""
+
+    def __init__(self, sim: "Simulation", committed: Counter) -> None:
+        self.sim = sim
+        self.ledger = sim.ledger
+        self.committed = committed
+        self.acks = sim.config.producer["acks"]
+
+    def steps(self, rid: int) -> list[tuple[float, str, str, Any]]:
+        """Steps of the record's batch (empty if it never entered one)."""
+        bid = self.ledger.batch_of[rid]
+        return self.ledger.batches[bid].steps if bid >= 0 else []
+
+    def reached_log(self, rid: int) -> bool:
+        """Was it ever appended to any replica's log?"""
+        return any(k in ("appended", "replicated") for _, k, _, _ in self.steps(rid))
+
+    def notes(self, rid: int) -> list[tuple[float, str]]:
+        """Per-record notes."""
+        return self.ledger.notes.get(rid, [])
+
+    # --- lost ----------------------------------------------------------------------------
+    def lost(self, rid: int, where: str | None) -> str:
+        """Why a record was never processed."""
+        if where == "producer":
+            return self._lost_at_producer(rid)
+        if where == "broker":
+            return self._lost_at_broker(rid)
+        return self._lost_at_consumer(rid)
+
+    def _lost_at_producer(self, rid: int) -> str:
+        """Never reached a log."""
+        told = self.ledger.told[rid]
+        died = [x for _, x in self.notes(rid) if "producer" in x and "died" in x]
+        if told is None:
+            when = self.ledger.sent_at[rid]
+            return (f"sent at {ms(when)}; {died[0] if died else 'never left the producer'}: never "
+                    f"acknowledged, and the application was not told")
+        kind, t, detail = told
+        if kind == "failed":
+            return f"the application was told it failed at {ms(t)}: {detail}"
+        dest = [n for _, k, n, _ in self.steps(rid) if k == "sent"]
+        to = dest[-1] if dest else "the leader"
+        return (f"acks=0: the producer counted it sent at {ms(t)} (offset -1), but {to} never appended it "
+                f"({self._node_state(to, t)}); no error could reach the application")
+
+    def _node_state(self, node: str, t: float) -> str:
+        """What was wrong with a node around time t, from the event log."""
+        for e in self.ledger.events:
+            if e.node == node and e.kind == "failure" and e.t <= t + 1:
+                last = e.text
+        return locals().get("last", "the request was lost on the way")
+
+    def _lost_at_broker(self, rid: int) -> str:
+        """Reached a log, vanished from it."""
+        steps = self.steps(rid)
+        parts = [self._ack_part(rid, steps)]
+        committed = [t for t, k, _, _ in steps if k == "committed"]
+        if committed:
+            parts.append(f"it was committed (below the HW) at {ms(committed[0])}")
+        parts.extend(self._removals(steps))
+        return "; ".join(parts)
+
+    def _ack_part(self, rid: int, steps: list) -> str:
+        """How the application saw it, and where its copies were at that moment."""
+        told = self.ledger.told[rid]
+        if told is None:
+            return "never acknowledged (the producer gave no answer)"
+        kind, t, detail = told
+        if kind == "failed":
+            return f"the application was told it failed at {ms(t)} ({detail}), yet it had been written"
+        return f"acked with acks={self.acks} at {ms(t)} while {self._copies(steps, t)}"
+
+    def _copies(self, steps: list, t: float) -> str:
+        """Where the copies were at time t: 'only in broker-1's page cache', 'on broker-1's disk, ...'."""
+        held: dict[str, str] = {}
+        for st, kind, node, _ in steps:
+            if st > t:
+                break
+            if kind in ("appended", "replicated"):
+                held[node] = "page cache"
+            elif kind == "flushed" and node in held:
+                held[node] = "disk"
+            elif kind in ("truncated", "lost-power"):
+                held.pop(node, None)
+        if not held:
+            return "in no log"
+        if len(held) == 1:
+            (node, where), = held.items()
+            return f"only in {node}'s {where}"
+        return "in " + ", ".join(f"{n}'s {w}" for n, w in held.items())
+
+    def _removals(self, steps: list) -> list[str]:
+        """Each time a copy disappeared, in order."""
+        out = []
+        for t, kind, node, detail in steps:
+            if kind == "lost-power":
+                out.append(f"{node} lost power at {ms(t)} before flushing it")
+            elif kind == "truncated":
+                out.append(f"{node} truncated it at {ms(t)} ({detail})")
+        return out or ["it is missing from the final log"]
+
+    def _lost_at_consumer(self, rid: int) -> str:
+        """In the log, never processed."""
+        skipped = [x for _, x in self.notes(rid) if x.startswith("skipped")]
+        if skipped:
+            return skipped[0]
+        threw = [x for _, x in self.notes(rid) if "threw" in x]
+        if threw:
+            return threw[0]
+        return "in the log, but the consumer never processed it"
+
+    # --- duplicated and processed --------------------------------------------------------
+    def duplicated(self, rid: int, n: int) -> str:
+        """Why a record was processed more than once."""
+        times = ", ".join(ms(t) for t in self.ledger.processed.get(rid, []))
+        if self.committed[rid] > 1:
+            errors = [d for _, k, _, d in self.steps(rid) if k == "error"]
+            why = f"after {errors[0]}" if errors else "after a lost answer"
+            return (f"written {self.committed[rid]} times to the log: the producer retried {why} "
+                    f"and the broker appended it again (no idempotence); processed at {times}")
+        return (f"processed {n} times (at {times}): the consumer resumed from a committed offset "
+                f"below it after a restart (at-least-once)")
+
+    def processed(self, rid: int) -> str:
+        """A record that made it."""
+        ts = self.ledger.processed.get(rid)
+        return f"processed at {ms(ts[0])}" if ts else "in the final log"

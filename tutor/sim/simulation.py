@@ -1,0 +1,272 @@
+"""One run: wires the nodes together, fires scripted events, settles, recovers, and reports."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+from . import failures
+from .broker import Broker
+from .config import Config
+from .consumer import Consumer, Group
+from .controller import Controller
+from .core import URGENT, EventLoop
+from .ledger import Ledger
+from .network import Network
+from .producer import Producer
+from .spec import Action, Scenario
+
+QUIET_TICK_MS = 100.0   # how often the run checks whether everything has settled
+SETTLE_MS = 2000.0      # nothing happened for this long: settled
+MAX_RECOVERY_MS = 3_600_000.0  # a final recovery that has not settled after an hour gives up
+
+
+class StepBudgetExceeded(Exception):
+    """The scenario did not finish within its step budget."""
+
+
+class Simulation:
+    """A deterministic run of one scenario: same scenario and seed, same result, byte for byte."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.config: Config = scenario.config
+        self.rng = random.Random(self.seed)
+        self.loop = EventLoop()
+        self.ledger = Ledger()
+        self.group = Group()
+        self.phase = "running"  # running -> recovering -> done
+        self.final = False
+        self.processed_count = 0
+        self.pending = 0  # scripted actions and delayed restarts not yet fired
+        self.last_activity = 0.0
+        self._rotation = 0
+        self._build_nodes()
+        self._schedule_script(scenario.events)
+        self._boot()
+
+    # --- construction --------------------------------------------------------------------
+    def broker_names(self) -> list[str]:
+        """broker-1 .. broker-N."""
+        return [f"broker-{i}" for i in range(1, self.config.cluster["brokers"] + 1)]
+
+    def replica_names(self) -> list[str]:
+        """The brokers that host a replica of t-0 (the first replication.factor brokers)."""
+        return self.broker_names()[: self.config.topic["replication.factor"]]
+
+    def _build_nodes(self) -> None:
+        """Brokers, controller, producer and (if configured) consumer on one network graph."""
+        names = self.broker_names() + ["controller", "producer"]
+        if self.config.consumer is not None:
+            names.append("consumer")
+        net = self.config.network
+        self.net = Network(self.loop, self.rng, names, net["latency.ms"], net["jitter.ms"])
+        self.brokers = {b: Broker(self, b) for b in self.broker_names()}
+        self.controller = Controller(self)
+        self.producer = Producer(self)
+        self.consumer = Consumer(self) if self.config.consumer is not None else None
+        self.nodes: dict[str, Any] = {**self.brokers, "controller": self.controller, "producer": self.producer}
+        if self.consumer is not None:
+            self.nodes["consumer"] = self.consumer
+        self.net.hosts = self.nodes
+
+    def _boot(self) -> None:
+        """Everything starts at time 0; the consumer at its start.ms."""
+        for b in self.brokers.values():
+            b.boot()
+        self.controller.boot()
+        self.producer.boot()
+        if self.consumer is not None:
+            self.consumer.up = False
+            self.loop.at(self.config.consumer["start.ms"], self.consumer.boot)
+        self.loop.after(QUIET_TICK_MS, self._tick)
+
+    def _schedule_script(self, events: list[Action]) -> None:
+        """Timed events go on the heap; count-triggered ones wait for the processed count."""
+        self.triggers = sorted((a for a in events if a.when_processed is not None),
+                               key=lambda a: a.when_processed)
+        for a in events:
+            if a.at_ms is not None:
+                self.pending += 1
+                self.loop.at(a.at_ms, self._fire_scripted, a, prio=URGENT)
+        self.pending += len(self.triggers)
+
+    # --- services the nodes use ----------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """The virtual clock (ms)."""
+        return self.loop.now
+
+    def activity(self) -> None:
+        """Something moved: the run is not settled yet."""
+        self.last_activity = self.loop.now
+
+    def lag_check_interval(self) -> float:
+        """Kafka checks ISR lag every replica.lag.time.max.ms / 2."""
+        return self.config.broker["replica.lag.time.max.ms"] / 2
+
+    def workload_size(self) -> int:
+        """How many records the application means to send."""
+        return self.config.workload["messages"]
+
+    def rotate_brokers(self) -> list[str]:
+        """Brokers in a rotating order, so clients spread their metadata requests."""
+        names = self.broker_names()
+        self._rotation = (self._rotation + 1) % len(names)
+        return names[self._rotation:] + names[: self._rotation]
+
+    def coordinator_reachable(self, client: str) -> bool:
+        """Commits need some live broker the client can reach (the coordinator is not modelled)."""
+        return any(b.up and self.net.link_up(client, name) for name, b in self.brokers.items())
+
+    def boot_broker(self, name: str, inc: int) -> None:
+        """A broker restart finishes (unless something happened to it meanwhile)."""
+        b = self.brokers[name]
+        if not b.up and b.incarnation == inc:
+            b.boot()
+            self.ledger.log(self.now, "restart", f"{name} is back: log recovered, {b.replica.log.leo} "
+                                                 f"records, {b.replica.log.flushed} on disk", name)
+
+    def fail_node(self, name: str, kind: str) -> None:
+        """A client gives up by itself (e.g. auto.offset.reset=none)."""
+        if name == "consumer" and self.consumer is not None:
+            self.consumer.crash(kind)
+
+    def count_processed(self) -> bool:
+        """One more record processed; fire when.processed events due now. True if any fired."""
+        self.processed_count += 1
+        fired = False
+        while self.triggers and self.triggers[0].when_processed <= self.processed_count:
+            self.loop.at(self.now, self._fire_scripted, self.triggers.pop(0), prio=URGENT)
+            fired = True
+        return fired
+
+    # --- scripted and interactive events -------------------------------------------------
+    def _fire_scripted(self, action: Action) -> None:
+        """A scripted event fires."""
+        self.pending -= 1
+        self.apply(action)
+
+    def apply(self, action: Action) -> list[str]:
+        """Apply a failure or repair now (scenario events and the UI both come here)."""
+        lines = self._dispatch(action)
+        for line in lines:
+            self.ledger.log(self.now, "failure" if action.action != "heal" else "repair", line,
+                            action.target, action=action.action)
+        self.activity()
+        return lines
+
+    def _dispatch(self, a: Action) -> list[str]:
+        """Run the plain failure function for an action over its resolved targets."""
+        p = a.params
+        if a.action == "partition":
+            return [failures.partition(self, *p["between"])]
+        if a.action == "heal":
+            return [failures.heal(self, a.target if a.target else None)]
+        lines = []
+        for node in failures.resolve_target(self, a.target):
+            lines.append(self._act_on(a, node))
+        return lines or [f"{a.action}: no {a.target} to act on right now"]
+
+    def _act_on(self, a: Action, node: str) -> str:
+        """One action on one node, with its delayed restart if asked for."""
+        fn = {"crash": failures.crash, "power-loss": failures.power_loss, "restart": failures.restart,
+              "processing-error": failures.processing_error}.get(a.action)
+        line = failures.slow(self, node, a.params["delay.ms"]) if fn is None else fn(self, node)
+        if "restart.after.ms" in a.params:
+            self.pending += 1
+            self.loop.after(a.params["restart.after.ms"], self._delayed_restart, node)
+        return line
+
+    def _delayed_restart(self, node: str) -> None:
+        """restart.after.ms has passed."""
+        self.pending -= 1
+        self.apply(Action("restart", node, self.now))
+
+    def set(self, section: str, key: str, value: Any) -> None:
+        """Change a setting live (the UI's toggles); takes effect from the next use."""
+        getattr(self.config, section)[key] = value
+        self.ledger.log(self.now, "setting", f"{key} = {value}", None)
+
+    # --- settling and the final recovery -------------------------------------------------
+    def _tick(self) -> None:
+        """Every 100 ms: settled? First time: final recovery; second time: done."""
+        if self.phase == "running" and self._settled():
+            self._final_recovery()
+        elif self.phase == "recovering" and (self._settled(strict=True) or
+                                             self.now - self.recovery_at > MAX_RECOVERY_MS):
+            self.phase = "done"
+            return
+        self.loop.after(QUIET_TICK_MS, self._tick)
+
+    def _settled(self, strict: bool = False) -> bool:
+        """Script done, workload sent, producer idle, nothing moving; strict: all up, consumer caught up."""
+        if self.now - self.last_activity < SETTLE_MS or self.pending > len(self.triggers):
+            return False
+        p = self.producer
+        if p.up and (p.app.next_id < self.workload_size() or not p.idle()):
+            return False
+        if strict and not all(n.up for n in self.nodes.values()):
+            return False
+        c = self.consumer
+        if c is None or not c.up:
+            return True
+        if c.state == "joining":
+            return False
+        leader = self.brokers.get(self.controller.leader) if self.controller.leader else None
+        if leader is None:
+            return not strict
+        reachable = leader.up and self.net.link_up(c.name, leader.name)
+        return c.caught_up(leader.replica.hw) or (not strict and not reachable)
+
+    def _final_recovery(self) -> None:
+        """Heal the network and restart every node still down, so what is lost is lost for good."""
+        self.final = True
+        self.phase = "recovering"
+        self.recovery_at = self.now
+        if self.triggers:
+            self.pending -= len(self.triggers)
+            for a in self.triggers:
+                self.ledger.log(self.now, "note", f"event never fired: {a.describe()}", None)
+            self.triggers = []
+        self.ledger.log(self.now, "recovery", "final recovery: network healed, every stopped node restarted",
+                        None)
+        failures.heal(self)
+        for name, node in self.nodes.items():
+            if not node.up:
+                failures.restart(self, name)
+        self.activity()
+
+    # --- running -------------------------------------------------------------------------
+    def step(self) -> bool:
+        """Run one event; False when the run is over."""
+        if self.phase == "done":
+            return False
+        return self.loop.step()
+
+    def run(self, until: float) -> None:
+        """Run up to virtual time `until` (or the end)."""
+        while self.phase != "done" and self.loop.peek() is not None and self.loop.peek() <= until:
+            self.loop.step()
+        if self.phase != "done":
+            self.loop.now = max(self.loop.now, until)
+
+    def run_to_end(self, max_steps: int | None = None):
+        """Run until settled and recovered; returns the Report."""
+        from .report import build_report
+        budget = max_steps or (2_000_000 + 200 * self.workload_size())
+        loop = self.loop
+        while self.phase != "done":
+            if not loop.step():
+                break
+            if loop.steps > budget:
+                raise StepBudgetExceeded(
+                    f"{self.scenario.source}: the run did not settle within {budget:,} steps "
+                    f"(at {self.now:,.0f} ms); shorten the workload or check the events")
+        return build_report(self)
+
+    def checkpoint(self) -> "Simulation":
+        """A full copy of this run's state, to rewind to or fork a what-if from."""
+        return copy.deepcopy(self)
