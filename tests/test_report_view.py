@@ -77,3 +77,17 @@ def test_heading_and_failures():
     text = render(report([message(0)]), ["lost: expected 0, got 2"])
     assert text.startswith("a title\nseed 3, 1.50 s simulated")
     assert "Expectations failed:" in text and "lost: expected 0, got 2" in text
+
+
+def test_explanations_differing_only_in_numbers_merge_into_a_range():
+    """"acked at 117 ms" ... "acked at 297 ms" become one run reading "at 117–297 ms"."""
+    ms = [message(i, "lost", lost_at="broker", explanation=f"acked at {100 + 10 * i} ms; broker-1 lost power at 300 ms")
+          for i in range(3)]
+    [run] = group_runs(ms)
+    assert (run.ids, run.explanation) == ("0-2", "acked at 100–120 ms; broker-1 lost power at 300 ms")
+
+
+def test_names_with_digits_are_not_numbers():
+    """broker-1 and broker-2 are different wording, so the records do not merge."""
+    ms = [message(0, explanation="only on broker-1"), message(1, explanation="only on broker-2")]
+    assert [r.explanation for r in group_runs(ms)] == ["only on broker-1", "only on broker-2"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -18,21 +19,38 @@ SUMMARY_ROWS = (
     ("acked", "acknowledged to the producer"),
     ("send_errors", "sends that failed and told the application"),
     ("unconfirmed", "never answered either way"),
-    ("processed", "processed by the consumer"),
+    ("processed", "processed at least once"),
     ("duplicates", "processed more than once"),
-    ("lost", "never processed (or not in the final log)"),
+    ("lost", "never processed"),
     ("lost_acked", "lost although acknowledged"),
 )
 LOST_AT_ROWS = ("producer", "broker", "consumer")
 
 
+#: a number standing on its own ("at 117 ms", "offset 25"), not part of a name like broker-1 or t-0
+NUMBER = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(?![\w-])")
+
+
+def _split(explanation: str) -> tuple[tuple[str, ...], list[float]]:
+    """An explanation's wording without its numbers, and the numbers."""
+    parts = NUMBER.split(explanation)
+    return tuple(parts[0::2]), [float(n) for n in parts[1::2]]
+
+
+def _number(x: float) -> str:
+    """117.0 -> "117", 0.5 -> "0.5"."""
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
 @dataclass
 class Run:
-    """Consecutive record ids that share one explanation, shown as "25-29"."""
+    """Consecutive record ids explained alike (numbers aside), shown as "25-29"."""
 
     first: Any
     last: Any
-    explanation: str
+    wording: tuple[str, ...]
+    lows: list[float]
+    highs: list[float]
     where: str = ""  # where it was lost, or how often a duplicate was processed ("2x")
     count: int = 1
 
@@ -40,6 +58,20 @@ class Run:
     def ids(self) -> str:
         """"25" or "25-29"."""
         return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+    @property
+    def explanation(self) -> str:
+        """The shared explanation; a number that varied within the run reads "117–297"."""
+        out = [self.wording[0]]
+        for lo, hi, text in zip(self.lows, self.highs, self.wording[1:]):
+            out.append((_number(lo) if lo == hi else f"{_number(lo)}–{_number(hi)}") + text)
+        return "".join(out)
+
+    def add(self, rid: Any, numbers: list[float]) -> None:
+        """Extend the run by the next record and widen the number ranges."""
+        self.last, self.count = rid, self.count + 1
+        self.lows = [min(a, b) for a, b in zip(self.lows, numbers)]
+        self.highs = [max(a, b) for a, b in zip(self.highs, numbers)]
 
 
 def lost_where(message: dict[str, Any]) -> str:
@@ -54,21 +86,22 @@ def times_processed(message: dict[str, Any]) -> str:
 
 def group_runs(messages: Iterable[dict[str, Any]],
                where: Callable[[dict[str, Any]], str] = lost_where) -> list[Run]:
-    """Group consecutive ids with the same explanation and the same `where` into runs."""
+    """Group consecutive ids explained alike (numbers may differ) with the same `where` into runs."""
     runs: list[Run] = []
     for m in messages:
+        wording, numbers = _split(m.get("explanation", ""))
         last = runs[-1] if runs else None
-        if last and _continues(last, m, where(m)):
-            last.last, last.count = m["id"], last.count + 1
+        if last and _continues(last, m["id"], wording, where(m)):
+            last.add(m["id"], numbers)
         else:
-            runs.append(Run(m["id"], m["id"], m.get("explanation", ""), where(m)))
+            runs.append(Run(m["id"], m["id"], wording, numbers, list(numbers), where(m)))
     return runs
 
 
-def _continues(run: Run, message: dict[str, Any], where: str) -> bool:
-    """True when the message extends the run: the next id, same explanation, same place."""
-    consecutive = isinstance(run.last, int) and message["id"] == run.last + 1
-    return consecutive and (message.get("explanation", ""), where) == (run.explanation, run.where)
+def _continues(run: Run, rid: Any, wording: tuple[str, ...], where: str) -> bool:
+    """True when a record extends the run: the next id, the same wording, the same place."""
+    consecutive = isinstance(run.last, int) and rid == run.last + 1
+    return consecutive and (wording, where) == (run.wording, run.where)
 
 
 def report_renderables(report: Any) -> list[RenderableType]:
