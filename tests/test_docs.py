@@ -41,7 +41,7 @@ def test_generated_tables_are_fresh():
 def test_complete_example_is_valid():
     """The annotated full example at the end of the reference loads."""
     example = parse_scenario(toml_blocks(SCENARIOS_MD)[-1], "example")
-    assert example.config.producer["acks"] == "all" and len(example.events) == 3
+    assert example.config.producer["acks"] == "all" and len(example.events) == 3 and example.config.consumer is None
 
 
 def test_expect_example_is_valid():
@@ -61,3 +61,13 @@ def test_readme_quick_start_is_two_commands():
     quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.*?)\n```", quick, flags=re.S)
     assert commands == ["pip install . && tutor", "pip install '.[test]' && pytest"]
+
+
+def test_documented_examples_hold_their_expectations(tmp_path, capsys):
+    """The full example and the README's scenario run and meet their own [expect]."""
+    from tutor import cli
+
+    for name, text in [("docs.toml", toml_blocks(SCENARIOS_MD)[-1]), ("readme.toml", toml_blocks(README)[0])]:
+        path = tmp_path / name
+        path.write_text(text)
+        assert cli.main(["run", str(path), "--json"]) == 0, capsys.readouterr().err

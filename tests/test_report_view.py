@@ -91,3 +91,11 @@ def test_names_with_digits_are_not_numbers():
     """broker-1 and broker-2 are different wording, so the records do not merge."""
     ms = [message(0, explanation="only on broker-1"), message(1, explanation="only on broker-2")]
     assert [r.explanation for r in group_runs(ms)] == ["only on broker-1", "only on broker-2"]
+
+
+def test_numbers_with_thousands_separators_stay_whole():
+    """"at 3,003 ms" ... "at 3,997 ms" read "at 3,003–3,997 ms", never "3,3"."""
+    ms = [message(0, explanation="acked at 3,003 ms; lost power at 5,000 ms"),
+          message(1, explanation="acked at 3,997 ms; lost power at 5,000 ms")]
+    [run] = group_runs(ms)
+    assert run.explanation == "acked at 3,003–3,997 ms; lost power at 5,000 ms"

@@ -27,19 +27,16 @@ SUMMARY_ROWS = (
 LOST_AT_ROWS = ("producer", "broker", "consumer")
 
 
-#: a number standing on its own ("at 117 ms", "offset 25"), not part of a name like broker-1 or t-0
-NUMBER = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(?![\w-])")
+#: a number standing on its own ("at 117 ms", "offset 25", "5,000 ms"), not part of a name like broker-1
+NUMBER = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w-])")
+
+Num = tuple[float, str]  # a number's value and how the explanation wrote it
 
 
-def _split(explanation: str) -> tuple[tuple[str, ...], list[float]]:
+def _split(explanation: str) -> tuple[tuple[str, ...], list[Num]]:
     """An explanation's wording without its numbers, and the numbers."""
     parts = NUMBER.split(explanation)
-    return tuple(parts[0::2]), [float(n) for n in parts[1::2]]
-
-
-def _number(x: float) -> str:
-    """117.0 -> "117", 0.5 -> "0.5"."""
-    return str(int(x)) if x.is_integer() else f"{x:g}"
+    return tuple(parts[0::2]), [(float(n.replace(",", "")), n) for n in parts[1::2]]
 
 
 @dataclass
@@ -49,8 +46,8 @@ class Run:
     first: Any
     last: Any
     wording: tuple[str, ...]
-    lows: list[float]
-    highs: list[float]
+    lows: list[Num]
+    highs: list[Num]
     where: str = ""  # where it was lost, or how often a duplicate was processed ("2x")
     count: int = 1
 
@@ -64,10 +61,10 @@ class Run:
         """The shared explanation; a number that varied within the run reads "117–297"."""
         out = [self.wording[0]]
         for lo, hi, text in zip(self.lows, self.highs, self.wording[1:]):
-            out.append((_number(lo) if lo == hi else f"{_number(lo)}–{_number(hi)}") + text)
+            out.append((lo[1] if lo[0] == hi[0] else f"{lo[1]}–{hi[1]}") + text)
         return "".join(out)
 
-    def add(self, rid: Any, numbers: list[float]) -> None:
+    def add(self, rid: Any, numbers: list[Num]) -> None:
         """Extend the run by the next record and widen the number ranges."""
         self.last, self.count = rid, self.count + 1
         self.lows = [min(a, b) for a, b in zip(self.lows, numbers)]
