@@ -7,7 +7,7 @@ from typing import Any
 
 from tutor.sim.spec import ACTIONS, ROLES, TARGETED, Action
 
-from .errors import ScenarioError, one_of, show, suggest, type_name
+from .errors import ScenarioError, one_of, show, suggest
 from .flatten import DuplicateKey, flatten
 from .values import is_int, is_number
 
@@ -96,7 +96,8 @@ def _when(path: str, where: str, values: dict[str, Any], nodes: Nodes) -> tuple[
     if not is_int(processed) or processed < 1:
         raise ScenarioError(path, f"{where} when.processed", f"takes an integer >= 1, not {show(processed)}")
     if not nodes.consumer:
-        raise ScenarioError(path, f"{where} when.processed", "needs a [consumer]: nothing is processed without one")
+        raise ScenarioError(path, f"{where} when.processed",
+                            "needs a [consumer]: nothing is processed without one")
     return None, processed
 
 
@@ -117,7 +118,8 @@ def _target(path: str, where: str, action: str, target: Any, nodes: Nodes) -> st
         raise ScenarioError(path, f"{where} target", "partition takes between = [[...], [...]], not a target")
     target = _node(path, f"{where} target", target, nodes)
     if action == "processing-error" and target != "consumer":
-        raise ScenarioError(path, f"{where} target", f"processing-error happens in the consumer, not {show(target)}")
+        raise ScenarioError(path, f"{where} target",
+                            f"processing-error happens in the consumer, not {show(target)}")
     return target
 
 
@@ -141,8 +143,6 @@ def _param(path: str, where: str, key: str, value: Any, nodes: Nodes) -> Any:
 def _between(path: str, where: str, value: Any, nodes: Nodes) -> list[list[str]]:
     """Two non-empty lists of node names or roles: the sides of a network partition."""
     shape = "takes two non-empty lists of nodes, e.g. [[\"leader\"], [\"followers\", \"controller\"]]"
-    if not isinstance(value, list) or len(value) != 2:
-        raise ScenarioError(path, where, f"{shape}, not {show(value) if isinstance(value, list) else type_name(value)}")
-    if not all(isinstance(side, list) and side for side in value):
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(s, list) and s for s in value)):
         raise ScenarioError(path, where, f"{shape}, not {show(value)}")
     return [[_node(path, where, name, nodes) for name in side] for side in value]

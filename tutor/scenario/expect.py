@@ -49,7 +49,8 @@ def _range(path: str, where: str, value: dict[str, Any]) -> dict[str, int]:
         raise ScenarioError(path, where, "an empty range; write { min = N } and/or { max = M }")
     for key in value:
         if key not in ("min", "max"):
-            raise ScenarioError(path, f"{where}.{key}", "a range takes min and max" + suggest(key, ("min", "max")))
+            hint = suggest(key, ("min", "max"))
+            raise ScenarioError(path, f"{where}.{key}", f"a range takes min and max{hint}")
     for bound, count in value.items():
         if not is_int(count) or count < 0:
             raise ScenarioError(path, f"{where}.{bound}", f"takes a count >= 0, not {show(count)}")
