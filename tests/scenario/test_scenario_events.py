@@ -176,3 +176,9 @@ def test_events_as_a_plain_table():
     """[events] instead of [[events]] says how to write it."""
     assert error('[events]\naction = "heal"\n') == \
         "<string>: [events]: write each event as its own [[events]] table"
+
+
+def test_heal_target_is_a_node_name():
+    """heal acts on one node's links, so it takes a node name, not a role such as leader."""
+    assert 'heal takes a node name such as broker-1, not the role "leader"' in \
+        error('[[events]]\naction = "heal"\nat.ms = 1\ntarget = "leader"\n')

@@ -13,6 +13,8 @@ from .values import is_int, is_number
 
 BASE_KEYS = ("action", "target", "at.ms", "when.processed")
 PARAMS = tuple(sorted({p for params in ACTIONS.values() for p in params}))
+#: roles that are also node names
+NODE_ROLES = ("producer", "consumer", "controller")
 #: parameters an action cannot do without
 REQUIRED = {"partition": "between", "slow": "delay.ms"}
 
@@ -117,6 +119,9 @@ def _target(path: str, where: str, action: str, target: Any, nodes: Nodes) -> st
     if action == "partition":
         raise ScenarioError(path, f"{where} target", "partition takes between = [[...], [...]], not a target")
     target = _node(path, f"{where} target", target, nodes)
+    if action == "heal" and target in ROLES and target not in NODE_ROLES:
+        raise ScenarioError(path, f"{where} target", f"heal takes a node name such as broker-1, not the role "
+                                                     f"{show(target)}")
     if action == "processing-error" and target != "consumer":
         raise ScenarioError(path, f"{where} target",
                             f"processing-error happens in the consumer, not {show(target)}")
