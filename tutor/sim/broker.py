@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from .log import LogBatch, ReplicaLog
-from .node import Node
+from .node import Deadlines, Node
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -56,6 +56,11 @@ class Parked:
             self.respond(*args)
 
 
+def _answered(p: Parked) -> bool:
+    """A parked fetch that was answered needs no deadline."""
+    return p.answered
+
+
 @dataclass
 class Replica:
     """One partition on one broker: its log and the partition state as this broker believes it."""
@@ -71,7 +76,8 @@ class Replica:
     followers: dict[str, FollowerState] = field(default_factory=dict)
     pending_isr: list[str] | None = None
     delayed: list[DelayedProduce] = field(default_factory=list)
-    parked: list[Parked] = field(default_factory=list)
+    parked: list[Parked] = field(default_factory=list)      # followers: woken by appends
+    parked_hw: list[Parked] = field(default_factory=list)   # consumers: woken by the HW
     producers: dict[int, deque] = field(default_factory=dict)  # pid -> last 5 (seq, end_seq, base)
     fetch_gen: int = 0
     fetch_sent_at: float | None = None
@@ -120,7 +126,7 @@ class Broker(Node):
         """Partition state lives in memory: a restarted broker relearns it from the controller."""
         r = self.replica
         r.role, r.leader, r.isr, r.pending_isr = None, None, [], None
-        r.delayed, r.parked, r.followers = [], [], {}
+        r.delayed, r.parked, r.parked_hw, r.followers = [], [], [], {}
         r.leader_epoch = r.partition_epoch = -1
         r.hw = min(r.hw, r.log.leo)
         self.flush_pending = False
@@ -128,6 +134,7 @@ class Broker(Node):
     def boot(self) -> None:
         """Process start: recover the log (B2), then register with the controller."""
         self.start()
+        self.fetch_deadlines = Deadlines(self, self._serve, _answered)
         self._rebuild_producer_state()
         self.timer(0, self.heartbeat)
         self.schedule_writeback()
@@ -264,6 +271,7 @@ class Broker(Node):
             self._fail_delayed("NOT_LEADER_OR_FOLLOWER")
         r.role, r.followers, r.pending_isr = "follower", {}, None
         self._wake_parked()
+        self._wake_parked(hw=True)
         r.fetch_gen += 1
         r.fetch_sent_at = None
         if r.leader is not None:
@@ -372,7 +380,7 @@ class Broker(Node):
             self.sim.ledger.step(b.batch_id, self.now, "committed", self.name, (b.base, new))
         self.sim.activity()
         self._complete_delayed()
-        self._wake_parked()
+        self._wake_parked(hw=True)
 
     def isr_check(self) -> None:
         """Every replica.lag.time.max.ms / 2: drop followers not caught up for that long (R1)."""
@@ -433,6 +441,8 @@ class Broker(Node):
     def _serve(self, p: "Parked") -> None:
         """Answer a fetch with data at once, or park it until data arrives or its wait runs out."""
         r = self.replica
+        if p.answered:
+            return
         stop = r.hw if p.upto == "hw" else r.log.leo
         if r.role != "leader":
             return p.reply(None, None, [], r.hw)
@@ -440,12 +450,16 @@ class Broker(Node):
             return p.reply(None, None, r.log.read(p.offset, stop, p.max_bytes), r.hw)
         if not p.parked:
             p.parked = True
-            self.timer(p.deadline - self.now, self._serve, p)
-        r.parked.append(p)
+            self.fetch_deadlines.add(p.deadline - self.now, p)
+        (r.parked_hw if p.upto == "hw" else r.parked).append(p)
 
-    def _wake_parked(self) -> None:
-        """New data or a new HW: let parked fetches re-check."""
-        parked, self.replica.parked = self.replica.parked, []
+    def _wake_parked(self, hw: bool = False) -> None:
+        """New data (or, for consumers, a new HW): let parked fetches re-check."""
+        r = self.replica
+        if hw:
+            parked, r.parked_hw = r.parked_hw, []
+        else:
+            parked, r.parked = r.parked, []
         for p in parked:
             if not p.answered:
                 self._serve(p)

@@ -303,6 +303,9 @@ class Consumer(ClientNode):
 
     def _process_next(self) -> None:
         """Start the next record, or finish the poll's batch and poll again."""
+        instant = self.cfg["processing.ms"] == 0 and not self.sim.triggers
+        while instant and self.work:  # zero-cost processing needs no event per record
+            self._finish(self.work.popleft())
         if not self.work:
             self.current = None
             self.polling = False
@@ -314,7 +317,14 @@ class Consumer(ClientNode):
         self.timer(self.cfg["processing.ms"], self._processed, rec)
 
     def _processed(self, rec: Rec) -> None:
-        """A record is done: store/commit as configured, count it, go on."""
+        """A record is done; go on with the next (after any event it triggered)."""
+        if self._finish(rec):
+            self.sim.loop.at(self.now, self._fire, self.incarnation, self._process_next, (), prio=URGENT + 1)
+        else:
+            self._process_next()
+
+    def _finish(self, rec: Rec) -> bool:
+        """Bookkeeping of a processed record: store/commit as configured; True if it fired an event."""
         self.sim.ledger.done(rec.rid, self.now)
         self.done_upto = rec.offset + 1
         self.current = None
@@ -324,10 +334,7 @@ class Consumer(ClientNode):
         if end_of_poll and self.cfg["commit.mode"] == "after-processing":
             self.commit(rec.offset + 1, rec.epoch, "commit after processing")
         self.sim.activity()
-        if self.sim.count_processed():
-            self.sim.loop.at(self.now, self._fire, self.incarnation, self._process_next, (), prio=URGENT + 1)
-        else:
-            self._process_next()
+        return self.sim.count_processed()
 
     # --- commits -------------------------------------------------------------------------
     def commit(self, offset: int, epoch: int, how: str) -> None:

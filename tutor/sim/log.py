@@ -19,11 +19,10 @@ class LogBatch:
     seq: int            # producer sequence of the first record, -1 without idempotence
     size: int           # bytes
     appended_at: float  # when this replica appended it: the OS writes back by page age
+    end: int = -1       # the offset just past this batch (filled in from base + count)
 
-    @property
-    def end(self) -> int:
-        """The offset just past this batch."""
-        return self.base + self.count
+    def __post_init__(self) -> None:
+        self.end = self.base + self.count
 
 
 class ReplicaLog:
@@ -66,8 +65,9 @@ class ReplicaLog:
 
     def read(self, start: int, stop: int, max_bytes: int) -> list[LogBatch]:
         """Whole batches from `start` up to (not past) `stop`, at least one, then within max_bytes."""
-        out, size = [], 0
-        for b in self.batches[self.index_of(start):]:
+        out, size, batches = [], 0, self.batches
+        for i in range(self.index_of(start), len(batches)):
+            b = batches[i]
             if b.end > stop or (out and size + b.size > max_bytes):
                 break
             out.append(b)

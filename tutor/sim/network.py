@@ -17,8 +17,9 @@ class Network:
                  latency: float, jitter: float) -> None:
         self.loop, self.rng, self.jitter = loop, rng, jitter
         self.full = nx.complete_graph(nodes)
-        nx.set_edge_attributes(self.full, 0.0, "extra")
         self.graph = self.full.copy()
+        self.cut: set[tuple[str, str]] = set()  # both directions of every cut link, for speed
+        self.extra: dict[tuple[str, str], float] = {}
         self.latency = latency
         self.node_delay = {n: 0.0 for n in nodes}
         self.hosts: dict[str, Any] = {}  # name -> node object with host_on, up, incarnation
@@ -26,11 +27,11 @@ class Network:
 
     def link_up(self, a: str, b: str) -> bool:
         """Two nodes can talk only over their direct link: Kafka nodes do not relay for each other."""
-        return a == b or self.graph.has_edge(a, b)
+        return (a, b) not in self.cut
 
     def delay(self, a: str, b: str) -> float:
         """One-way latency of a link: base, per-node slowness, per-link extra, seeded jitter."""
-        extra = self.full.edges[a, b]["extra"] if a != b else 0.0
+        extra = self.extra.get((a, b), 0.0) if self.extra else 0.0
         jitter = self.rng.uniform(0, self.jitter) if self.jitter else 0.0
         return self.latency + self.node_delay[a] + self.node_delay[b] + extra + jitter
 
@@ -61,6 +62,7 @@ class Network:
         """Cut every link between two groups; returns the links cut."""
         cut = [(a, b) for a in group_a for b in group_b if a != b and self.graph.has_edge(a, b)]
         self.graph.remove_edges_from(cut)
+        self._sync()
         return cut
 
     def heal(self, node: str | None = None) -> list[tuple[str, str]]:
@@ -68,7 +70,12 @@ class Network:
         missing = [e for e in self.full.edges if not self.graph.has_edge(*e)
                    and (node is None or node in e)]
         self.graph.add_edges_from(missing)
+        self._sync()
         return missing
+
+    def _sync(self) -> None:
+        """Mirror the graph's missing edges into the fast lookup set."""
+        self.cut = {p for a, b in self.cut_links() for p in ((a, b), (b, a))}
 
     def cut_links(self) -> list[tuple[str, str]]:
         """The links that are down now."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -54,6 +55,44 @@ class Node:
         self.up = True
         self.incarnation += 1
         self.down_since = self.down_kind = None
+
+
+class Deadlines:
+    """Many timeouts watched by one timer at a time: the earliest; most never fire (they are met)."""
+
+    def __init__(self, node: Node, expire: Callable[[Any], Any], settled: Callable[[Any], bool]) -> None:
+        self.node = node
+        self.expire = expire
+        self.settled = settled  # True once the key no longer needs its deadline
+        self.heap: list[tuple[float, int, Any]] = []
+        self.seq = 0
+        self.armed: float | None = None
+
+    def add(self, delay: float, key: Any) -> None:
+        """Call expire(key) `delay` ms from now (it decides whether the key is still pending)."""
+        self.seq += 1
+        when = self.node.now + delay
+        heapq.heappush(self.heap, (when, self.seq, key))
+        if self.armed is None or when < self.armed:
+            self._arm(when)
+
+    def _arm(self, when: float) -> None:
+        """Set the one timer for the earliest deadline."""
+        self.armed = when
+        self.node.timer(when - self.node.now, self._check, when)
+
+    def _check(self, when: float) -> None:
+        """Expire every deadline that has passed, then re-arm for the next."""
+        if when != self.armed:
+            return
+        self.armed = None
+        heap = self.heap
+        while heap and heap[0][0] <= self.node.now:
+            self.expire(heapq.heappop(heap)[2])
+        while heap and self.settled(heap[0][2]):  # met deadlines need no timer
+            heapq.heappop(heap)
+        if heap and self.armed is None:
+            self._arm(heap[0][0])
 
 
 class ClientNode(Node):

@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .ledger import BatchHistory
-from .node import ClientNode
+from .node import ClientNode, Deadlines
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -48,6 +48,11 @@ class Batch:
     def count(self) -> int:
         """Records in the batch."""
         return self.history.count
+
+
+def _batch_done(b: Batch) -> bool:
+    """A batch whose outcome is known needs no delivery deadline."""
+    return b.done
 
 
 @dataclass(slots=True)
@@ -98,6 +103,8 @@ class Producer(ClientNode):
     def boot(self, resume: bool = True) -> None:
         """Start the process: a new producer id (a new idempotence session), fresh metadata."""
         self.start()
+        self.request_deadlines = Deadlines(self, self._request_timeout, self._answered)
+        self.delivery_deadlines = Deadlines(self, self._expire, _batch_done)
         self.sessions += 1
         self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
         self.next_seq = 0
@@ -197,7 +204,7 @@ class Producer(ClientNode):
                 last.closed = True
             last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now)
             self.queue.append(last)
-            self.timer(self.cfg["delivery.timeout.ms"], self._expire, last)
+            self.delivery_deadlines.add(self.cfg["delivery.timeout.ms"], last)
             self._wake(self.now + self.cfg["linger.ms"])
         self.sim.ledger.batched(rid, last.history)
         last.bytes += size
@@ -213,7 +220,13 @@ class Producer(ClientNode):
         """Make sure the sender runs at `at` (one pending wake-up is enough)."""
         if self.wakeup_at is None or at < self.wakeup_at:
             self.wakeup_at = at
-            self.sim.loop.at(at, self._fire, self.incarnation, self._run_sender, ())
+            self.sim.loop.at(at, self._fire, self.incarnation, self._wakeup, (at,))
+
+    def _wakeup(self, at: float) -> None:
+        """A scheduled wake-up of the sender (only the latest one counts)."""
+        if at == self.wakeup_at:
+            self.wakeup_at = None
+            self._run_sender()
 
     def _ready(self, b: Batch) -> bool:
         """A batch may leave: full, lingered long enough, buffer exhausted, or its backoff is over."""
@@ -224,9 +237,6 @@ class Producer(ClientNode):
 
     def _run_sender(self) -> None:
         """Drain ready batches to the leader within max.in.flight.requests.per.connection."""
-        if self.wakeup_at is not None and self.wakeup_at > self.now:
-            return
-        self.wakeup_at = None
         if self.leader is None:
             return self.refresh_metadata()
         limit = self.cfg["max.in.flight.requests.per.connection"]
@@ -264,7 +274,11 @@ class Producer(ClientNode):
             return
         b.in_flight = True
         self.in_flight[key] = b
-        self.timer(self.cfg["request.timeout.ms"], self._request_timeout, key)
+        self.request_deadlines.add(self.cfg["request.timeout.ms"], key)
+
+    def _answered(self, key: int) -> bool:
+        """The request with this key got its answer (or was abandoned)."""
+        return key not in self.in_flight
 
     def _request_timeout(self, key: int) -> None:
         """No answer within request.timeout.ms: the attempt failed; the connection is closed."""
@@ -278,12 +292,12 @@ class Producer(ClientNode):
             return
         b.in_flight = False
         if b.done:
-            return self._wake(self.now)
+            return self._run_sender()
         if error in (None, "OK"):
             self._complete(b, "acked", offset)
         else:
             self._retry_or_fail(b, error)
-        self._wake(self.now)
+        self._run_sender()  # the sender thread wakes on every answer
 
     def _retry_or_fail(self, b: Batch, error: str) -> None:
         """Retriable errors go back to the head of the queue after retry.backoff.ms."""
