@@ -85,7 +85,7 @@ class Consumer(ClientNode):
         self.work.clear()
         self.current = None
         self.stored = None
-        self.fetching = False
+        self.fetching = self.polling = False
         self.start_metadata(300000)
         self.timer(self._join_delay(), self._joined)
         if not self.java and self.cfg["enable.auto.commit"]:
@@ -134,7 +134,7 @@ class Consumer(ClientNode):
 
     def processing_error(self) -> Rec | None:
         """The record being processed throws; the application closes the consumer and exits."""
-        rec = self.current
+        rec = self.current or (self.work[0] if self.work else None)  # the one starting now, if between
         if rec is not None:
             self.sim.ledger.note(rec.rid, self.now, "processing threw an exception; the application "
                                                     "closed the consumer")

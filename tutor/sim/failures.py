@@ -111,5 +111,7 @@ def processing_error(sim: "Simulation", node: str = "consumer") -> str:
     if sim.consumer is None or not sim.consumer.up:
         return "consumer is not running"
     rec = sim.consumer.processing_error()
-    where = f"record {rec.rid} (offset {rec.offset})" if rec else "between records"
-    return f"consumer processing threw on {where}; the application closed the consumer"
+    if rec is None:
+        return "consumer processing threw with no record in hand; the application closed the consumer"
+    return (f"consumer processing threw on record {rec.rid} (offset {rec.offset}); "
+            f"the application closed the consumer")

@@ -24,6 +24,8 @@ class Network:
         self.node_delay = {n: 0.0 for n in nodes}
         self.hosts: dict[str, Any] = {}  # name -> node object with host_on, up, incarnation
         self._last: dict[tuple[str, str], float] = {}  # FIFO per connection, like TCP
+        self.in_flight: dict[int, tuple] = {}  # message id -> (src, dst, fn, args, sent, arrives)
+        self._ids = 0
 
     def link_up(self, a: str, b: str) -> bool:
         """Two nodes can talk only over their direct link: Kafka nodes do not relay for each other."""
@@ -43,12 +45,15 @@ class Network:
         when = max(self.loop.now + self.delay(src, dst), self._last.get((src, dst), 0.0))
         self._last[(src, dst)] = when
         target = self.hosts[dst]
-        self.loop.at(when, self._deliver, src, dst, target.incarnation, fn, args, on_reset)
+        self._ids += 1
+        self.in_flight[self._ids] = (src, dst, fn, args, self.loop.now, when)
+        self.loop.at(when, self._deliver, self._ids, src, dst, target.incarnation, fn, args, on_reset)
         return True
 
-    def _deliver(self, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,
+    def _deliver(self, mid: int, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,
                  on_reset: Callable[[], Any] | None) -> None:
         """Hand a message over if the link and the receiving process are still there."""
+        del self.in_flight[mid]
         target = self.hosts[dst]
         if not self.link_up(src, dst) or not target.host_on:
             return  # silence: the sender finds out only by timing out

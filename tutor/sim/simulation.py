@@ -38,6 +38,7 @@ class Simulation:
         self.ledger = Ledger()
         self.group = Group()
         self.phase = "running"  # running -> recovering -> done
+        self.auto_finish = True  # settle, recover and stop by itself (the sandbox runs on instead)
         self.final = False
         self.processed_count = 0
         self.pending = 0  # scripted actions and delayed restarts not yet fired
@@ -164,7 +165,8 @@ class Simulation:
         if a.action == "partition":
             return [failures.partition(self, *p["between"])]
         if a.action == "heal":
-            return [failures.heal(self, a.target if a.target else None)]
+            targets = failures.resolve_target(self, a.target) if a.target else [None]
+            return [failures.heal(self, t) for t in targets]
         lines = []
         for node in failures.resolve_target(self, a.target):
             lines.append(self._act_on(a, node))
@@ -193,7 +195,7 @@ class Simulation:
     # --- settling and the final recovery -------------------------------------------------
     def _tick(self) -> None:
         """Every 100 ms: settled? First time: final recovery; second time: done."""
-        if self.phase == "running" and self._settled():
+        if self.phase == "running" and self.auto_finish and self._settled():
             self._final_recovery()
         elif self.phase == "recovering" and (self._settled(strict=True) or
                                              self.now - self.recovery_at > MAX_RECOVERY_MS):
@@ -266,6 +268,12 @@ class Simulation:
                     f"{self.scenario.source}: the run did not settle within {budget:,} steps "
                     f"(at {self.now:,.0f} ms); shorten the workload or check the events")
         return build_report(self)
+
+    def finish(self):
+        """Settle this run now: final recovery, drain, and the report (on a copy, to keep playing)."""
+        copy_ = self.checkpoint()
+        copy_.auto_finish = True
+        return copy_.run_to_end()
 
     def checkpoint(self) -> "Simulation":
         """A full copy of this run's state, to rewind to or fork a what-if from."""

@@ -1,0 +1,293 @@
+"""Small, immutable pictures of a run at one instant: what every view draws, derived from the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+# Record states, in the order a record normally passes them (views map each to a glyph and a label).
+UNSENT, BUFFERED, IN_FLIGHT, PAGE_CACHE, FLUSHED, REPLICATED, COMMITTED, PROCESSED, DUPLICATED, \
+    FAILED, LOST = range(11)
+STATE_NAMES = ("unsent", "buffered", "in flight", "page cache only", "flushed", "replicated",
+               "committed", "processed", "duplicated", "failed", "lost")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of consecutive offsets holding consecutive record ids, same epoch, same durability."""
+
+    base: int
+    end: int
+    first_id: int
+    epoch: int
+    durable: bool
+
+    def ids(self) -> range:
+        """Record ids in this segment."""
+        return range(self.first_id, self.first_id + self.end - self.base)
+
+
+@dataclass(frozen=True)
+class BrokerView:
+    """One broker as the views show it."""
+
+    name: str
+    up: bool
+    host_on: bool
+    down_kind: str | None
+    role: str | None          # what the broker itself believes
+    leader: bool              # the controller's leader
+    zombie: bool              # believes it leads, but the controller elected another
+    in_isr: bool              # in the controller's ISR
+    leader_epoch: int
+    hw: int
+    leo: int
+    flushed: int
+    segments: tuple[Segment, ...]
+    replica: bool             # hosts a replica of t-0
+
+    @property
+    def unflushed(self) -> int:
+        """Records only in the page cache."""
+        return self.leo - self.flushed
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message on the wire, drawn between its send and arrival times."""
+
+    src: str
+    dst: str
+    kind: str                 # produce, produce-response, fetch, fetch-response, consumer-fetch, ...
+    sent_at: float
+    arrives_at: float
+    first_id: int = -1
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class ProducerView:
+    """The application and its producer client."""
+
+    up: bool
+    sent: int
+    total: int
+    buffered: tuple[tuple[int, int, float], ...]    # (first_id, count, created) per batch waiting
+    in_flight: tuple[tuple[int, int, str, int], ...]  # (first_id, count, destination, attempt)
+    blocked: bool
+    used_bytes: int
+    buffer_bytes: int
+    leader: str | None
+    linger_ms: float
+
+
+@dataclass(frozen=True)
+class ConsumerView:
+    """The consumer application and its client."""
+
+    up: bool
+    state: str
+    position: int | None
+    committed: int | None
+    processing: tuple[int, int, float] | None  # (record id, offset, started)
+    queued: tuple[int, ...]                    # record ids handed over, waiting
+    processed: int
+    mode: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a view needs at time `t`; record states are derived on demand."""
+
+    t: float
+    phase: str
+    brokers: tuple[BrokerView, ...]
+    controller_up: bool
+    leader: str | None
+    leader_epoch: int
+    isr: tuple[str, ...]
+    producer: ProducerView
+    consumer: ConsumerView | None
+    messages: tuple[Message, ...]
+    cut_links: tuple[tuple[str, str], ...]
+    slow: dict[str, float]
+    events_seen: int          # how many ledger events existed at t
+    counts: dict[str, int]
+    config: dict[str, dict[str, Any]]
+    _states: bytes = field(default=b"", repr=False)  # one byte per record: compact for recording
+
+    def state(self, rid: int) -> int:
+        """The state of one record at this instant."""
+        return self._states[rid] if 0 <= rid < len(self._states) else UNSENT
+
+    def states(self) -> list[int]:
+        """States of every record sent so far."""
+        return list(self._states)
+
+    def broker(self, name: str) -> BrokerView:
+        """One broker by name."""
+        return next(b for b in self.brokers if b.name == name)
+
+
+# --- building ----------------------------------------------------------------------------
+def segments(log: Any) -> tuple[Segment, ...]:
+    """Merge a replica log's batches into segments of consecutive ids."""
+    out: list[Segment] = []
+    for b in log.batches:
+        durable = b.end <= log.flushed
+        last = out[-1] if out else None
+        if (last and last.end == b.base and last.first_id + (last.end - last.base) == b.first_id
+                and last.epoch == b.epoch and last.durable == durable):
+            out[-1] = Segment(last.base, b.end, last.first_id, last.epoch, durable)
+        elif durable or b.base >= log.flushed:
+            out.append(Segment(b.base, b.end, b.first_id, b.epoch, durable))
+        else:  # a batch straddling the flush point cannot happen: flushes cover whole batches
+            out.append(Segment(b.base, b.end, b.first_id, b.epoch, False))
+    return tuple(out)
+
+
+def _broker_view(sim: "Simulation", b: Any) -> BrokerView:
+    """Build one broker's view."""
+    r, ctl = b.replica, sim.controller
+    is_leader = ctl.leader == b.name
+    return BrokerView(b.name, b.up, b.host_on, b.down_kind, r.role, is_leader,
+                      b.up and r.role == "leader" and not is_leader, b.name in ctl.isr, r.leader_epoch,
+                      r.hw, r.log.leo, r.log.flushed, segments(r.log), b.name in sim.replica_names())
+
+
+def _producer_view(sim: "Simulation") -> ProducerView:
+    """Build the producer's view."""
+    p = sim.producer
+    cfg = p.cfg
+    limit = cfg.get("buffer.memory") or cfg.get("queue.buffering.max.kbytes", 0) * 1024
+    return ProducerView(p.up, len(sim.ledger), sim.workload_size(),
+                        tuple((b.first_id, b.count, b.created) for b in p.queue),
+                        tuple((b.first_id, b.count, sim.producer.leader or "?", b.attempts)
+                              for b in p.in_flight.values()),
+                        p.app.blocked_since is not None, p.used_bytes, limit, p.leader, cfg["linger.ms"])
+
+
+def _consumer_view(sim: "Simulation") -> ConsumerView | None:
+    """Build the consumer's view."""
+    c = sim.consumer
+    if c is None:
+        return None
+    cur = (c.current.rid, c.current.offset, c.current_since) if c.current else None
+    return ConsumerView(c.up, c.state, c.position, sim.group.committed, cur,
+                        tuple(r.rid for r in c.work), sim.processed_count, c.cfg["processing.mode"])
+
+
+KINDS = {"on_produce": "produce", "_on_response": "produce-response", "on_fetch": "fetch",
+         "on_fetch_response": "fetch-response", "on_consumer_fetch": "consumer-fetch",
+         "_on_fetch": "consumer-fetch-response", "on_heartbeat": "heartbeat", "on_metadata": "metadata"}
+
+
+def _payload(kind: str, args: tuple) -> tuple[int, int]:
+    """(first record id, count) a message carries, or (-1, 0)."""
+    if kind == "produce":
+        return args[0].batch.first_id, args[0].batch.count
+    if kind in ("fetch-response", "consumer-fetch-response"):
+        batches = args[5] if kind == "fetch-response" else args[4]
+        if batches:
+            return batches[0].first_id, sum(b.count for b in batches)
+    return -1, 0
+
+
+def _messages(sim: "Simulation") -> tuple[Message, ...]:
+    """Messages on the wire now, with the records they carry."""
+    out = []
+    for (src, dst, fn, args, t0, t1) in sim.net.in_flight.values():
+        kind = KINDS.get(getattr(fn, "__name__", ""), "control")
+        if kind == "control" and getattr(fn, "func", None) is not None:  # a partial: a reply
+            kind = KINDS.get(fn.args[1].__name__ if len(fn.args) > 1 else "", "control")
+        first, count = _payload(kind, args)
+        out.append(Message(src, dst, kind, t0, t1, first, count))
+    return tuple(out)
+
+
+def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
+                  messages: tuple[Message, ...] = ()) -> list[int]:
+    """The state of every record sent so far, most advanced copy first."""
+    led = sim.ledger
+    n = len(led)
+    states = [UNSENT] * n
+    leader = next((b for b in brokers if b.leader), None)
+    present = [False] * n
+    for m in messages:  # records on the wire are not lost (yet)
+        for rid in range(m.first_id, m.first_id + m.count):
+            present[rid] = True
+            states[rid] = max(states[rid], IN_FLIGHT)
+    for b in brokers:
+        for seg in b.segments:
+            for rid in seg.ids():
+                present[rid] = True
+                st = PAGE_CACHE if not seg.durable else FLUSHED
+                if states[rid] < st:
+                    states[rid] = st
+    if leader is not None:
+        for seg in leader.segments:
+            for i, rid in enumerate(seg.ids()):
+                off = seg.base + i
+                holders = sum(1 for b in brokers if b.name != leader.name and _holds(b, off, rid))
+                if off < leader.hw:
+                    states[rid] = COMMITTED
+                elif holders and states[rid] < REPLICATED:
+                    states[rid] = REPLICATED
+    for b in sim.producer.queue:
+        for rid in b.history.ids():
+            states[rid] = BUFFERED
+    for b in sim.producer.in_flight.values():
+        for rid in b.history.ids():
+            if not present[rid]:
+                states[rid] = IN_FLIGHT
+    for rid, times in led.processed.items():
+        states[rid] = PROCESSED if len(times) == 1 else DUPLICATED
+    _mark_gone(sim, states, present)
+    return states
+
+
+def _holds(b: BrokerView, off: int, rid: int) -> bool:
+    """Does broker b hold record `rid` at offset `off`?"""
+    for seg in b.segments:
+        if seg.base <= off < seg.end:
+            return seg.first_id + off - seg.base == rid
+    return False
+
+
+def _mark_gone(sim: "Simulation", states: list[int], present: list[bool]) -> None:
+    """Records in no log, not in the producer and not processed are failed or lost (so far)."""
+    told = sim.ledger.told
+    pending = {rid for b in sim.producer.queue for rid in b.history.ids()}
+    pending |= {rid for b in sim.producer.in_flight.values() for rid in b.history.ids()}
+    pending |= set(sim.producer.app.pending)
+    for rid, st in enumerate(states):
+        if st in (UNSENT,) and rid not in pending and not present[rid]:
+            t = told[rid]
+            states[rid] = FAILED if t is not None and t[0] == "failed" else LOST
+
+
+def take(sim: "Simulation") -> Snapshot:
+    """A snapshot of the run now."""
+    brokers = tuple(_broker_view(sim, b) for b in sim.brokers.values())
+    messages = _messages(sim)
+    states = record_states(sim, brokers, messages)
+    counts = {name: 0 for name in STATE_NAMES}
+    for st in states:
+        counts[STATE_NAMES[st]] += 1
+    told = sim.ledger.told
+    counts["sent"] = len(states)
+    counts["acked"] = sum(1 for t in told if t and t[0] == "acked")
+    counts["lost_acked"] = sum(1 for rid, st in enumerate(states) if st == LOST and told[rid]
+                               and told[rid][0] == "acked")
+    ctl = sim.controller
+    cfg = sim.config
+    return Snapshot(sim.now, sim.phase, brokers, ctl.up, ctl.leader, ctl.leader_epoch, tuple(ctl.isr),
+                    _producer_view(sim), _consumer_view(sim), messages,
+                    tuple(sim.net.cut_links()), {n: d for n, d in sim.net.node_delay.items() if d},
+                    len(sim.ledger.events), counts,
+                    {s: dict(getattr(cfg, s) or {}) for s in ("topic", "broker", "producer", "consumer",
+                                                               "workload", "network", "cluster")},
+                    bytes(states))
