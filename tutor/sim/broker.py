@@ -17,7 +17,7 @@ REPLICA_FETCH_BACKOFF_MS = 1000   # replica.fetch.backoff.ms
 REPLICA_SOCKET_TIMEOUT_MS = 30000  # replica.socket.timeout.ms: a fetch that long unanswered is retried
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class FollowerState:
     """What the leader knows of one follower (Kafka's Replica fetch state)."""
 
@@ -27,7 +27,7 @@ class FollowerState:
     last_fetch_at: float = 0.0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class DelayedProduce:
     """An acks=all produce waiting in purgatory for the high watermark."""
 
@@ -37,7 +37,7 @@ class DelayedProduce:
     done: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Parked:
     """A fetch waiting at the leader (long poll) for data below `upto` ("leo" or "hw")."""
 

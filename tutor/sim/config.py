@@ -291,6 +291,9 @@ def apply_implied(config: Config, given: dict[str, dict[str, Any]]) -> None:
     conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
     if "enable.idempotence" not in gp and conflicts:
         p["enable.idempotence"] = False  # KAFKA-13598: a defaulted idempotence yields to acks/retries
+    floor = p["linger.ms"] + p["request.timeout.ms"]
+    if p["client"] == "java" and "delivery.timeout.ms" not in gp and p["delivery.timeout.ms"] < floor:
+        p["delivery.timeout.ms"] = floor  # Java raises a defaulted delivery timeout to this floor
 
 
 def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
@@ -313,6 +316,12 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
                            "needs max.in.flight.requests.per.connection <= 5"))
         elif p["retries"] == 0:
             errors.append(("producer", "enable.idempotence", "needs retries > 0"))
+    gp = given.get("producer", {})
+    if p["client"] == "java" and "delivery.timeout.ms" in gp and \
+            p["delivery.timeout.ms"] < p["linger.ms"] + p["request.timeout.ms"]:
+        errors.append(("producer", "delivery.timeout.ms",
+                       f"must be at least linger.ms + request.timeout.ms "
+                       f"({p['linger.ms']:g} + {p['request.timeout.ms']}) in the Java client"))
     c = config.consumer
     if c is not None and c["commit.mode"] == "auto" and not c["enable.auto.commit"]:
         errors.append(("consumer", "commit.mode",

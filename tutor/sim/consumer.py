@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 MAX_PARTITION_FETCH_BYTES = 1048576  # max.partition.fetch.bytes
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Rec:
     """A record the consumer holds: its offset, id and the leader epoch it was written in."""
 

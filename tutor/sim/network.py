@@ -10,6 +10,9 @@ import networkx as nx
 from .core import EventLoop
 
 
+TCP_GIVE_UP_MS = 30000.0  # clients close a silent connection after request.timeout.ms (30 s)
+
+
 class Network:
     """Delivers messages between nodes in order, after latency, only over links that are up."""
 
@@ -25,6 +28,7 @@ class Network:
         self.hosts: dict[str, Any] = {}  # name -> node object with host_on, up, incarnation
         self._last: dict[tuple[str, str], float] = {}  # FIFO per connection, like TCP
         self.in_flight: dict[int, tuple] = {}  # message id -> (src, dst, fn, args, sent, arrives)
+        self.held: list[tuple] = []  # messages waiting on a cut link (TCP retransmitting)
         self._ids = 0
 
     def link_up(self, a: str, b: str) -> bool:
@@ -41,7 +45,8 @@ class Network:
              on_reset: Callable[[], Any] | None = None) -> bool:
         """Send a message; False when it is lost at once (link down or destination host off)."""
         if not self.link_up(src, dst):
-            return False
+            self._hold(src, dst, fn, args, on_reset)
+            return True
         when = max(self.loop.now + self.delay(src, dst), self._last.get((src, dst), 0.0))
         self._last[(src, dst)] = when
         target = self.hosts[dst]
@@ -55,13 +60,35 @@ class Network:
         """Hand a message over if the link and the receiving process are still there."""
         del self.in_flight[mid]
         target = self.hosts[dst]
-        if not self.link_up(src, dst) or not target.host_on:
+        if not target.host_on:
             return  # silence: the sender finds out only by timing out
+        if not self.link_up(src, dst):
+            return self._hold(src, dst, fn, args, on_reset, inc)
         if not target.up or target.incarnation != inc:
             if on_reset is not None:  # the host is up but the process is gone: a TCP reset
                 self.loop.after(self.delay(dst, src), on_reset)
             return
         fn(*args)
+
+    def _hold(self, src: str, dst: str, fn: Callable[..., Any], args: tuple,
+              on_reset: Callable[[], Any] | None, inc: int | None = None) -> None:
+        """A cut link: TCP keeps retransmitting; the message gets through if the link heals in time."""
+        inc = self.hosts[dst].incarnation if inc is None else inc
+        self.held.append((self.loop.now, src, self.hosts[src].incarnation, dst, inc, fn, args, on_reset))
+
+    def _release(self) -> None:
+        """Links came back: deliver what TCP was still retransmitting, in order."""
+        held, self.held = self.held, []
+        for (t, src, src_inc, dst, inc, fn, args, on_reset) in held:
+            if self.loop.now - t > TCP_GIVE_UP_MS or self.hosts[src].incarnation != src_inc:
+                continue  # the connection was given up (timeouts) or its sender died
+            if not self.link_up(src, dst):
+                self.held.append((t, src, src_inc, dst, inc, fn, args, on_reset))
+                continue
+            self._ids += 1
+            when = self.loop.now + self.delay(src, dst)
+            self.in_flight[self._ids] = (src, dst, fn, args, t, when)
+            self.loop.at(when, self._deliver, self._ids, src, dst, inc, fn, args, on_reset)
 
     def partition(self, group_a: list[str], group_b: list[str]) -> list[tuple[str, str]]:
         """Cut every link between two groups; returns the links cut."""
@@ -76,6 +103,7 @@ class Network:
                    and (node is None or node in e)]
         self.graph.add_edges_from(missing)
         self._sync()
+        self._release()
         return missing
 
     def _sync(self) -> None:

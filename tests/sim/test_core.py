@@ -1,0 +1,58 @@
+"""The event core: ordering, clocks and the import hygiene of the model."""
+
+import ast
+import pathlib
+
+from tutor.sim.core import LATE, URGENT, EventLoop
+
+
+def test_events_run_in_time_then_priority_then_fifo_order():
+    """(time, priority, sequence) decides the order of events."""
+    loop, seen = EventLoop(), []
+    loop.at(5, seen.append, "late-5", prio=LATE)
+    loop.at(5, seen.append, "urgent-5", prio=URGENT)
+    loop.at(1, seen.append, "one")
+    loop.at(5, seen.append, "normal-5a")
+    loop.at(5, seen.append, "normal-5b")
+    loop.run(10)
+    assert seen == ["one", "urgent-5", "normal-5a", "normal-5b", "late-5"]
+
+
+def test_run_until_stops_at_the_boundary_and_sets_the_clock():
+    """run(until) runs events at `until` but not after, and leaves the clock there."""
+    loop, seen = EventLoop(), []
+    loop.at(3, seen.append, 3)
+    loop.at(4, seen.append, 4)
+    loop.run(3)
+    assert seen == [3] and loop.now == 3 and loop.peek() == 4
+
+
+def test_events_are_never_scheduled_in_the_past():
+    """A time before now is clamped to now."""
+    loop, seen = EventLoop(), []
+    loop.run(10)
+    loop.at(2, lambda: seen.append(loop.now))
+    loop.step()
+    assert seen == [10]
+
+
+def test_the_model_imports_no_ui_library():
+    """tutor/sim must not import textual or rich, directly or by a from-import."""
+    root = pathlib.Path(__file__).resolve().parents[2] / "tutor" / "sim"
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("textual", "rich")]
+    assert offenders == []
+
+
+def test_importing_the_model_loads_no_ui_library():
+    """A fresh interpreter importing tutor.sim modules does not load textual or rich."""
+    import subprocess
+    import sys
+    code = ("import sys, tutor.sim.simulation, tutor.sim.session, tutor.sim.report; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual','rich')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
