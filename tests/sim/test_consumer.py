@@ -1,0 +1,103 @@
+"""Consumer: group join, reading below the HW, both clients' auto-commit, manual commits, resets."""
+
+from _build import at, live, run, texts
+
+from tutor.sim.spec import Action
+
+CONSUMER = {"auto.offset.reset": "earliest"}
+
+
+def _crash_after(n: int, restart: float = 1000.0) -> list[Action]:
+    """Crash the consumer right after its n-th processed record, restarting later."""
+    return [Action("crash", "consumer", when_processed=n, params={"restart.after.ms": restart})]
+
+
+def test_consumer_reads_only_below_the_hw():
+    """R2: with followers far behind, records above the HW are not handed to the consumer."""
+    sim = live([at(20, "slow", "followers", delay__ms=300)], producer={"acks": "1"},
+               consumer={**CONSUMER, "start.ms": 0}, broker={"group.initial.rebalance.delay.ms": 0},
+               workload={"messages": 200, "interval.ms": 1})
+    gaps = []
+    for t in (50, 150, 400, 700):
+        sim.run(t)
+        leader = sim.brokers["broker-1"].replica
+        offsets = {leader.log.record_at(o): o for o in range(leader.log.leo)}
+        assert all(offsets[rid] < leader.hw for rid in sim.ledger.fetched_at)
+        gaps.append(leader.log.leo - leader.hw)
+    assert max(gaps) > 50 and len(sim.ledger.fetched_at) > 0
+
+
+def test_new_group_with_latest_skips_what_came_before_the_first_assignment():
+    """C4: auto.offset.reset=latest (Java's default) and the initial rebalance delay skip early records."""
+    _, report = run(consumer={}, workload={"messages": 100, "interval.ms": 10})
+    lost = [m for m in report.messages if m["fate"] == "lost"]
+    assert lost and all(m["lost_at"] == "consumer" for m in lost)
+    assert "auto.offset.reset=latest" in lost[0]["explanation"]
+
+
+def test_java_auto_commit_in_the_poll_loop_gives_duplicates_not_loss():
+    """C1: processing inside the poll loop, crash: reprocessing from the last commit, nothing lost."""
+    _, report = run(_crash_after(25), consumer={**CONSUMER, "max.poll.records": 10, "processing.ms": 30,
+                                                "auto.commit.interval.ms": 100},
+                    workload={"messages": 60, "interval.ms": 1})
+    assert report.summary["lost"] == 0 and report.summary["duplicates"] > 0
+
+
+def test_java_auto_commit_with_a_worker_thread_loses_records():
+    """C1: handing records to a worker and polling on commits them before they are processed."""
+    _, report = run(_crash_after(25), consumer={**CONSUMER, "max.poll.records": 10, "processing.ms": 30,
+                                                "auto.commit.interval.ms": 100,
+                                                "processing.mode": "worker-thread"},
+                    workload={"messages": 60, "interval.ms": 1})
+    assert report.summary["lost_at"]["consumer"] > 0
+    lost = [m for m in report.messages if m["fate"] == "lost"]
+    assert "committed" in lost[0]["explanation"] and "before it was processed" in lost[0]["explanation"]
+
+
+def test_librdkafka_default_offset_store_skips_the_rest_of_the_batch():
+    """C2: the fact's own example: batches of 10, 30 ms each, commit every 100 ms, crash after 25."""
+    consumer = {**CONSUMER, "client": "librdkafka", "max.poll.records": 10, "processing.ms": 30,
+                "auto.commit.interval.ms": 100}
+    _, report = run(_crash_after(25), consumer=consumer, workload={"messages": 60, "interval.ms": 1})
+    assert report.ids("lost") == [25, 26, 27, 28, 29]
+
+
+def test_librdkafka_store_after_processing_skips_nothing():
+    """C2's fix: enable.auto.offset.store=false and store_offsets() after processing: no loss."""
+    consumer = {**CONSUMER, "client": "librdkafka", "max.poll.records": 10, "processing.ms": 30,
+                "auto.commit.interval.ms": 100, "enable.auto.offset.store": False}
+    _, report = run(_crash_after(25), consumer=consumer, workload={"messages": 60, "interval.ms": 1})
+    assert report.summary["lost"] == 0 and report.summary["duplicates"] >= 0
+
+
+def test_commit_before_processing_is_at_most_once():
+    """C3: commit right after poll, crash mid-batch: the rest of the batch is lost."""
+    consumer = {**CONSUMER, "commit.mode": "before-processing", "max.poll.records": 10, "processing.ms": 30}
+    _, report = run(_crash_after(25), consumer=consumer, workload={"messages": 60, "interval.ms": 1})
+    assert report.summary["lost"] > 0 and report.summary["duplicates"] == 0
+
+
+def test_commit_after_processing_is_at_least_once():
+    """C3: commit after the batch is processed, crash mid-batch: duplicates, no loss."""
+    consumer = {**CONSUMER, "commit.mode": "after-processing", "max.poll.records": 10, "processing.ms": 30}
+    _, report = run(_crash_after(25), consumer=consumer, workload={"messages": 60, "interval.ms": 1})
+    assert report.summary["lost"] == 0 and report.summary["duplicates"] > 0
+
+
+def test_restarted_consumer_waits_for_the_dead_members_session():
+    """A crashed member holds its partition until session.timeout.ms passes."""
+    sim, _ = run(_crash_after(5, restart=100), consumer={**CONSUMER, "session.timeout.ms": 10000,
+                                                         "processing.ms": 10},
+                 workload={"messages": 30, "interval.ms": 1})
+    joins = [e.t for e in sim.ledger.events if "joined group" in e.text]
+    crash = next(e.t for e in sim.ledger.events if e.text.startswith("consumer process crashed"))
+    assert len(joins) == 2 and joins[1] >= crash + 10000
+
+
+def test_processing_error_closes_and_auto_commit_on_close_skips_the_batch():
+    """A record that throws: close() auto-commits the position, so the rest of the poll is skipped."""
+    events = [Action("processing-error", "consumer", when_processed=25, params={"restart.after.ms": 500})]
+    consumer = {**CONSUMER, "max.poll.records": 10, "processing.ms": 30}
+    sim, report = run(events, consumer=consumer, workload={"messages": 60, "interval.ms": 1})
+    assert report.ids("lost") == [25, 26, 27, 28, 29]
+    assert any("closed the consumer" in t for t in texts(sim))

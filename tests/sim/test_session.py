@@ -1,0 +1,85 @@
+"""Sessions and snapshots: playing, scrubbing back, forking a what-if, determinism of copies."""
+
+import json
+
+from _build import at, scenario
+
+from tutor.sim import snapshot
+from tutor.sim.session import Session
+from tutor.sim.simulation import Simulation
+from tutor.sim.spec import Action
+
+
+def _session(**kw) -> Session:
+    """A sandbox-like session: acks=1, consumer from the beginning, a steady workload."""
+    sc = scenario(producer={"acks": "1"}, consumer={"auto.offset.reset": "earliest"},
+                  workload={"messages": 2000, "interval.ms": 2}, **kw)
+    return Session(sc, auto_finish=False)
+
+
+def test_checkpoint_copies_run_on_identically():
+    """A deep copy taken mid-run finishes with the byte-identical report."""
+    sim = Simulation(scenario([at(1500, "power-loss", "leader", restart__after__ms=2000)],
+                              producer={"acks": "1"}, workload={"messages": 500, "interval.ms": 5}))
+    sim.run(1000)
+    copy = sim.checkpoint()
+    a, b = sim.run_to_end().to_json(), copy.run_to_end().to_json()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_scrubbing_back_returns_the_recorded_past():
+    """seek() to an earlier time shows the frame recorded then, without recomputing."""
+    s = _session()
+    for _ in range(40):
+        s.advance(50)
+    now = s.sim.now
+    frame = s.seek(1000)
+    assert frame.t <= 1000 and s.sim.now == now and not s.live
+    assert frame.counts["sent"] < s.frames[-1].counts["sent"]
+
+
+def test_acting_in_the_past_forks_a_new_future():
+    """A failure applied while scrubbed back restores the past and drops the old future."""
+    s = _session()
+    for _ in range(40):
+        s.advance(50)
+    s.seek(1000)
+    s.apply(Action("power-loss", "leader"))
+    assert s.live and s.sim.now == 1000
+    assert s.interventions[-1].t == 1000
+    assert not s.sim.brokers["broker-1"].host_on
+
+
+def test_fork_matches_a_fresh_run_with_the_same_intervention():
+    """Forking at t gives the same future as running from scratch and acting at t."""
+    s = _session()
+    s.seek(3000)
+    s.seek(1000)
+    s.apply(Action("crash", "leader"))
+    s.seek(2500)
+    fresh = _session()
+    fresh.seek(1000)
+    fresh.apply(Action("crash", "leader"))
+    fresh.seek(2500)
+    assert s.frames[-1].counts == fresh.frames[-1].counts
+
+
+def test_snapshot_shows_page_cache_then_flushed_then_lost():
+    """Record states follow the model: page cache, flushed by writeback, lost with a power loss."""
+    sim = Simulation(scenario([at(20, "slow", "followers", delay__ms=5000)], producer={"acks": "1"},
+                              workload={"messages": 10, "interval.ms": 10}))
+    sim.auto_finish = False
+    sim.run(200)
+    assert snapshot.take(sim).state(8) == snapshot.PAGE_CACHE
+    sim.run(36000)
+    assert snapshot.take(sim).state(8) in (snapshot.FLUSHED, snapshot.REPLICATED, snapshot.COMMITTED)
+
+
+def test_snapshot_marks_records_gone_from_every_log_as_lost():
+    """After the only copy vanishes, the record is drawn as lost at once."""
+    sim = Simulation(scenario([at(20, "slow", "followers", delay__ms=5000), at(300, "power-loss", "leader")],
+                              producer={"acks": "1"}, workload={"messages": 20, "interval.ms": 10}))
+    sim.auto_finish = False
+    sim.run(301)
+    snap = snapshot.take(sim)
+    assert snap.state(15) == snapshot.LOST and snap.counts["lost_acked"] >= 15
