@@ -61,6 +61,11 @@ def _answered(p: Parked) -> bool:
     return p.answered
 
 
+def _produce_done(d: DelayedProduce) -> bool:
+    """An answered produce request needs no deadline."""
+    return d.done
+
+
 @dataclass
 class Replica:
     """One partition on one broker: its log and the partition state as this broker believes it."""
@@ -88,16 +93,12 @@ class Broker(Node):
 
     def __init__(self, sim: "Simulation", name: str) -> None:
         super().__init__(sim, name)
+        self.cfg: dict[str, Any] = sim.config.broker  # live: the UI changes values in place
         self.replica = Replica()
         self.flush_pending = False
         self.writeback_running = False
 
     # --- helpers -------------------------------------------------------------------------
-    @property
-    def cfg(self) -> dict[str, Any]:
-        """Broker settings."""
-        return self.sim.config.broker
-
     def maximal_isr(self) -> list[str]:
         """ISR the HW is computed over: committed ISR plus pending additions (KIP-497)."""
         r = self.replica
@@ -135,6 +136,7 @@ class Broker(Node):
         """Process start: recover the log (B2), then register with the controller."""
         self.start()
         self.fetch_deadlines = Deadlines(self, self._serve, _answered)
+        self.produce_deadlines = Deadlines(self, self._expire_produce, _produce_done)
         self._rebuild_producer_state()
         self.timer(0, self.heartbeat)
         self.schedule_writeback()
@@ -330,7 +332,7 @@ class Broker(Node):
     def _delay_produce(self, d: DelayedProduce, req: Any) -> None:
         """Park an acks=all request until the HW passes it or request.timeout.ms expires."""
         self.replica.delayed.append(d)
-        self.timer(req.timeout, self._expire_produce, d)
+        self.produce_deadlines.add(req.timeout, d)
         self._complete_delayed()
 
     def _expire_produce(self, d: DelayedProduce) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 #: Kafka versions the model distinguishes (older behaviour before each switch).
@@ -15,6 +16,7 @@ CLIENTS = ("java", "librdkafka")
 NEVER = None  # an unset flush interval: Kafka's Long.MAX_VALUE, i.e. never
 
 
+@lru_cache(maxsize=None)
 def vt(version: str) -> tuple[int, int]:
     """Turn "3.7" into (3, 7) so versions compare as numbers."""
     major, minor = version.split(".")[:2]

@@ -44,6 +44,7 @@ class Consumer(ClientNode):
 
     def __init__(self, sim: "Simulation", name: str = "consumer") -> None:
         super().__init__(sim, name)
+        self.cfg: dict[str, Any] = sim.config.consumer  # live: the UI changes values in place
         self.state = "down"
         self.position: int | None = None
         self.position_epoch = -1
@@ -60,11 +61,6 @@ class Consumer(ClientNode):
         self.polling = False
         self.orphans: list[Rec] = []  # handed but unprocessed when the process died
         self.resets = 0  # ListOffsets requests sent; only the answer to the latest counts
-
-    @property
-    def cfg(self) -> dict[str, Any]:
-        """Consumer settings."""
-        return self.sim.config.consumer
 
     @property
     def java(self) -> bool:
@@ -207,9 +203,10 @@ class Consumer(ClientNode):
             return self._truncation_detected(diverge)
         if error == "OFFSET_OUT_OF_RANGE":
             return self._reset(self.cfg["auto.offset.reset"], f"offset {self.position} is out of range")
+        pos, buf = self.position, self.buffer
         for b in batches:
-            for i in range(max(0, self.position - b.base), b.count):
-                self.buffer.append(Rec(b.base + i, b.first_id + i, b.epoch, 0))
+            base, first, epoch = b.base, b.first_id, b.epoch
+            buf.extend(Rec(base + i, first + i, epoch, 0) for i in range(max(0, pos - base), b.count))
         self.poll()
 
     def _truncation_detected(self, offset: int) -> None:
@@ -284,9 +281,11 @@ class Consumer(ClientNode):
         n = min(len(self.buffer), self.cfg["max.poll.records"])
         self.polls += 1
         recs = [self.buffer.popleft() for _ in range(n)]
+        fetched, now, poll = self.sim.ledger.fetched_at, self.now, self.polls
         for rec in recs:
-            rec.poll = self.polls
-            self.sim.ledger.fetched(rec.rid, self.now)
+            rec.poll = poll
+            if rec.rid not in fetched:
+                fetched[rec.rid] = now
         last = recs[-1]
         self.position, self.position_epoch = last.offset + 1, last.epoch
         if not self.java and self.cfg["enable.auto.offset.store"]:
@@ -303,9 +302,8 @@ class Consumer(ClientNode):
 
     def _process_next(self) -> None:
         """Start the next record, or finish the poll's batch and poll again."""
-        instant = self.cfg["processing.ms"] == 0 and not self.sim.triggers
-        while instant and self.work:  # zero-cost processing needs no event per record
-            self._finish(self.work.popleft())
+        if self.cfg["processing.ms"] == 0 and not self.sim.triggers:
+            self._finish_instantly()
         if not self.work:
             self.current = None
             self.polling = False
@@ -323,16 +321,40 @@ class Consumer(ClientNode):
         else:
             self._process_next()
 
+    def _finish_instantly(self) -> None:
+        """Zero-cost processing: finish all handed-over records now, without an event per record."""
+        work, processed, now = self.work, self.sim.ledger.processed, self.now
+        simple = self.java or self.cfg["enable.auto.offset.store"]
+        simple = simple and self.cfg["commit.mode"] != "after-processing"
+        while work:
+            rec = work.popleft()
+            times = processed.get(rec.rid)
+            if times is None:
+                processed[rec.rid] = [now]
+            else:
+                times.append(now)
+            if simple:  # no per-record store or commit to do: just count
+                self.done_upto = rec.offset + 1
+                self.sim.processed_count += 1
+            else:
+                self._after_processing(rec)
+        self.sim.activity()
+
+    def _after_processing(self, rec: Rec) -> None:
+        """Offset store (librdkafka) and commit-after-processing at the end of a poll's batch."""
+        self.done_upto = rec.offset + 1
+        self.sim.processed_count += 1
+        if not self.java and not self.cfg["enable.auto.offset.store"]:
+            self.stored = (rec.offset + 1, rec.epoch)  # store_offsets() after processing
+        if self.cfg["commit.mode"] == "after-processing" and (not self.work or self.work[0].poll != rec.poll):
+            self.commit(rec.offset + 1, rec.epoch, "commit after processing")
+
     def _finish(self, rec: Rec) -> bool:
         """Bookkeeping of a processed record: store/commit as configured; True if it fired an event."""
         self.sim.ledger.done(rec.rid, self.now)
-        self.done_upto = rec.offset + 1
         self.current = None
-        if not self.java and not self.cfg["enable.auto.offset.store"]:
-            self.stored = (rec.offset + 1, rec.epoch)  # store_offsets() after processing
-        end_of_poll = not self.work or self.work[0].poll != rec.poll
-        if end_of_poll and self.cfg["commit.mode"] == "after-processing":
-            self.commit(rec.offset + 1, rec.epoch, "commit after processing")
+        self.sim.processed_count -= 1  # count_processed counts it (and fires triggers)
+        self._after_processing(rec)
         self.sim.activity()
         return self.sim.count_processed()
 

@@ -20,7 +20,9 @@ class EventLoop:
     def at(self, time: float, fn: Callable[..., Any], *args: Any, prio: int = NORMAL) -> None:
         """Run fn(*args) at virtual time `time` (never in the past)."""
         self._seq += 1
-        heapq.heappush(self._heap, (max(time, self.now), prio, self._seq, fn, args))
+        if time < self.now:
+            time = self.now
+        heapq.heappush(self._heap, (time, prio, self._seq, fn, args))
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any, prio: int = NORMAL) -> None:
         """Run fn(*args) `delay` ms from now."""

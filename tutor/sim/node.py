@@ -15,6 +15,7 @@ class Node:
 
     def __init__(self, sim: "Simulation", name: str) -> None:
         self.sim = sim
+        self.loop = sim.loop
         self.name = name
         self.host_on = True
         self.up = True
@@ -25,11 +26,12 @@ class Node:
     @property
     def now(self) -> float:
         """The virtual clock."""
-        return self.sim.loop.now
+        return self.loop.now
 
     def timer(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
         """Run fn after `delay` unless this process dies first."""
-        self.sim.loop.after(delay, self._fire, self.incarnation, fn, args)
+        loop = self.loop
+        loop.at(loop.now + delay, self._fire, self.incarnation, fn, args)
 
     def _fire(self, inc: int, fn: Callable[..., Any], args: tuple) -> None:
         """Fire a timer that belongs to the current incarnation only."""

@@ -83,6 +83,7 @@ class Producer(ClientNode):
 
     def __init__(self, sim: "Simulation", name: str = "producer") -> None:
         super().__init__(sim, name)
+        self.cfg: dict[str, Any] = sim.config.producer  # live: the UI changes values in place
         self.app = AppState()
         self.queue: deque[Batch] = deque()
         self.used_bytes = 0
@@ -93,11 +94,6 @@ class Producer(ClientNode):
         self.wakeup_at: float | None = None
         self.attempt_seq = 0
         self.sessions = 0
-
-    @property
-    def cfg(self) -> dict[str, Any]:
-        """Producer settings."""
-        return self.sim.config.producer
 
     # --- lifecycle -----------------------------------------------------------------------
     def boot(self, resume: bool = True) -> None:
