@@ -211,10 +211,11 @@ class Explainer:
 
     def _node_state(self, node: str, t: float) -> str:
         """What was wrong with a node around time t, from the event log."""
+        last = "the request was lost on the way"
         for e in self.ledger.events:
             if e.node == node and e.kind == "failure" and e.t <= t + 1:
                 last = e.text
-        return locals().get("last", "the request was lost on the way")
+        return last
 
     def _lost_at_broker(self, rid: int) -> str:
         """Reached a log, vanished from it."""
@@ -223,8 +224,42 @@ class Explainer:
         committed = [t for t, k, _, _ in steps if k == "committed"]
         if committed:
             parts.append(f"it was committed (below the HW) at {ms(committed[0])}")
-        parts.extend(self._removals(steps))
+        removals = self._removals(steps)
+        election = self._election(steps)
+        if election:
+            removals.insert(self._election_position(steps, election[0]), election[1])
+        parts.extend(removals)
         return "; ".join(parts)
+
+    def _election(self, steps: list) -> tuple[float, str] | None:
+        """The first leader election after the record was written, by a leader that lacked it."""
+        first = next((t for t, k, _, _ in steps if k == "appended"), None)
+        if first is None:
+            return None
+        for e in self.ledger.events:
+            if e.kind == "election" and e.t >= first and e.text.startswith("controller") and \
+                    not self._held_by(steps, e.node, e.t):
+                how = "UNCLEAN election of" if e.data and e.data.get("unclean") else "the controller elected"
+                return e.t, f"{how} {e.node} as leader at {ms(e.t)} without it"
+        return None
+
+    @staticmethod
+    def _held_by(steps: list, node: str | None, t: float) -> bool:
+        """Did `node` hold a copy of the batch at time t?"""
+        held = False
+        for st, kind, n, _ in steps:
+            if st > t:
+                break
+            if n == node and kind in ("appended", "replicated"):
+                held = True
+            elif n == node and kind in ("truncated", "lost-power"):
+                held = False
+        return held
+
+    @staticmethod
+    def _election_position(steps: list, t: float) -> int:
+        """Where an election at time t goes among the removals (which are in time order)."""
+        return sum(1 for st, k, _, _ in steps if k in ("truncated", "lost-power") and st <= t)
 
     def _ack_part(self, rid: int, steps: list) -> str:
         """How the application saw it, and where its copies were at that moment."""
@@ -234,7 +269,23 @@ class Explainer:
         kind, t, detail = told
         if kind == "failed":
             return f"the application was told it failed at {ms(t)} ({detail}), yet it had been written"
-        return f"acked with acks={self.acks} at {ms(t)} while {self._copies(steps, t)}"
+        text = f"acked with acks={self.acks} at {ms(t)} while {self._copies(steps, t)}"
+        writer = next((n for st, k, n, _ in steps if k == "appended" and st <= t), None)
+        leader = self._leader_at(t)
+        if writer and leader and writer != leader[1]:
+            text += (f", by {writer} as a zombie leader (the controller had elected {leader[1]} "
+                     f"at {ms(leader[0])})")
+        return text
+
+    def _leader_at(self, t: float) -> tuple[float, str] | None:
+        """(when, who) of the controller's last election at or before t."""
+        found = None
+        for e in self.ledger.events:
+            if e.t > t:
+                break
+            if e.kind == "election" and e.text.startswith("controller"):
+                found = (e.t, e.node)
+        return found
 
     def _copies(self, steps: list, t: float) -> str:
         """Where the copies were at time t: 'only in broker-1's page cache', 'on broker-1's disk, ...'."""
