@@ -1,0 +1,472 @@
+"""Draws a Frame on a Canvas: node boxes holding their records, wires, and messages on the move."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from rich.style import Style
+
+from tutor.sim.snapshot import BrokerView, DUPLICATED, Message, PROCESSED
+
+from .canvas import HEAVY, LIGHT, Canvas, Rect
+from .frame import Frame
+from .layout import Plan, arrange, is_broker
+from .look import BEING_PROCESSED, GHOST, LOST_ACKED, QUEUED, SELECTED, legend, look
+from .tokens import Token, fit, ghost_tokens, tail_ids, tokens
+
+DIM = Style(dim=True)
+LABEL = Style(color="grey62")
+BOLD = Style(bold=True)
+ALERT = Style(color="red", bold=True)
+WARN = Style(color="yellow", bold=True)
+GOOD = Style(color="green")
+BORDER = Style(color="grey50")
+BORDER_DOWN = Style(color="red", dim=True)
+BORDER_SELECTED = Style(color="bright_white", bold=True)
+WIRE = Style(color="grey35")
+CACHE_AREA = Style(bgcolor="#2a1a30")   # the page cache and the disk are two visibly different areas
+DISK_AREA = Style(bgcolor="#142238")
+WIRE_CUT = Style(color="red")
+#: message kind -> (glyph, style) for messages that carry records
+CARRIES = {"produce": ("→", look(2).style), "fetch-response": ("⇉", look(5).style),
+           "consumer-fetch-response": ("⇢", look(6).style)}
+REPLY = ("↩", Style(color="green", dim=True))
+CHATTER = ("·", Style(color="grey50"))
+
+Piece = tuple[str, Style, object]
+
+
+@dataclass
+class Ctx:
+    """What every drawing function needs."""
+
+    frame: Frame
+    plan: Plan
+    cv: Canvas
+
+    @property
+    def snap(self):
+        """The snapshot being drawn."""
+        return self.frame.snap
+
+
+def pipeline(frame: Frame, width: int, height: int) -> Canvas:
+    """The whole pipeline view for one frame."""
+    snap = frame.snap
+    plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None)
+    ctx = Ctx(frame, plan, Canvas(width, height))
+    draw_wires(ctx)
+    draw_producer(ctx)
+    for b in snap.brokers:
+        draw_broker(ctx, b)
+    if snap.consumer is not None:
+        draw_consumer(ctx)
+        draw_sink(ctx)
+    draw_header(ctx)
+    draw_legend(ctx)
+    draw_messages(ctx)
+    return ctx.cv
+
+
+# --- boxes ------------------------------------------------------------------------------------
+def open_box(ctx: Ctx, name: str, title: str, border: Style, title_style: Style | None = None) -> Rect:
+    """Frame a node's box (or give it a title line when unframed); returns the inner area."""
+    r = ctx.plan.boxes[name]
+    selected = ctx.frame.selected == name or (ctx.frame.selected == "leader" and name == ctx.snap.leader)
+    if selected:
+        border = BORDER_SELECTED if border is BORDER else border
+        title = title if r.w < 44 else "▶ " + title
+    for y in range(r.y, r.bottom):
+        ctx.cv.hit(r.x, y, r.w, ("node", name))
+    if ctx.plan.framed and r.h >= 3:
+        ctx.cv.box(r, title, border, HEAVY if selected else LIGHT, title_style)
+        return Rect(r.x + 2, r.y + 1, max(r.w - 4, 0), max(r.h - 2, 0))
+    ctx.cv.put(r.x, r.y, title, (title_style or BOLD) + Style(underline=True), limit=r.w - 1)
+    return Rect(r.x + 1, r.y + 1, max(r.w - 2, 0), max(r.h - 1, 0))
+
+
+def write(cv: Canvas, x: int, y: int, w: int, pieces: Iterable[Piece]) -> int:
+    """Write pieces left to right within w columns, registering clickable ones; returns columns used."""
+    start, end = x, x + w
+    for text, style, what in pieces:
+        n = cv.put(x, y, text, style, limit=end - x)
+        if what is not None and n:
+            cv.hit(x, y, n, what)
+        x += n
+        if x >= end:
+            break
+    return x - start
+
+
+def lines(cv: Canvas, inner: Rect, rows: list[list[Piece]]) -> None:
+    """Write rows of pieces into a box's inner area, one per line, as many as fit."""
+    for i, row in enumerate(rows[: inner.h]):
+        write(cv, inner.x, inner.y + i, inner.w, row)
+
+
+def token_pieces(ctx: Ctx, label: str, ranges: Iterable[range], width: int,
+                 ghosts: list[int] = (), glyph: str | None = None) -> list[Piece]:
+    """A label then the newest tokens that fit (older records counted as "+N"), ghosts last."""
+    snap, frame = ctx.snap, ctx.frame
+    ids, total = tail_ids(ranges)
+    toks = tokens(ids, snap.state, frame.acked, glyph) + ghost_tokens(ghosts, frame.acked)
+    prefix, kept = fit(toks, width - len(label), total)
+    out: list[Piece] = [(label, LABEL, None)]
+    if prefix:
+        out.append((prefix + " ", DIM, None))
+    if not kept and not prefix:
+        out.append(("—", DIM, None))
+    for i, tok in enumerate(kept):
+        style = tok.style + SELECTED if tok.rid == frame.inspected else tok.style
+        out.append((tok.text, style, ("record", tok.rid)))
+        if i < len(kept) - 1:
+            out.append((" ", LABEL, None))
+    return out
+
+
+# --- producer ---------------------------------------------------------------------------------
+def draw_producer(ctx: Ctx) -> None:
+    """The application calling send(), its buffer (batches, linger) and requests in flight."""
+    p, cfg = ctx.snap.producer, ctx.frame.config["producer"]
+    down = not p.up
+    title = f"producer app · acks={cfg['acks']}" + (" · DOWN" if down else "")
+    inner = open_box(ctx, "producer", title, BORDER_DOWN if down else BORDER, ALERT if down else BOLD)
+    w = inner.w
+    buffered = [range(f, f + n) for f, n, _ in p.buffered]
+    flying = [range(f, f + n) for f, n, *_ in p.in_flight]
+    ghosts = ctx.frame.ghosts.get("producer", [])
+    send = _send_pieces(ctx)
+    if inner.h >= 4:
+        rows = [send, token_pieces(ctx, "buffer    ", buffered, w), _linger_pieces(ctx),
+                token_pieces(ctx, "in flight ", flying, w, ghosts), _answers(ctx)]
+    else:
+        rows = [send + [("  ", LABEL, None)] + _linger_pieces(ctx),
+                token_pieces(ctx, "buf ", buffered, w // 2) + [(" │ ", LABEL, None)]
+                + token_pieces(ctx, "fly ", flying, w - w // 2 - 3, ghosts)]
+    lines(ctx.cv, inner, rows)
+    if down:
+        _dim(ctx.cv, inner)
+
+
+def _send_pieces(ctx: Ctx) -> list[Piece]:
+    """send() progress, and a warning while send() blocks on a full buffer."""
+    p = ctx.snap.producer
+    out: list[Piece] = [("send() ", LABEL, None), (f"{p.sent:,}", BOLD, None), (f" of {p.total:,}", LABEL, None)]
+    if p.blocked:
+        out.append(("  BLOCKED: buffer full", WARN, None))
+    return out
+
+
+def _linger_pieces(ctx: Ctx) -> list[Piece]:
+    """How long the oldest batch still lingers, and how full the buffer is."""
+    p, t = ctx.snap.producer, ctx.snap.t
+    out: list[Piece] = [("linger ", LABEL, None)]
+    if p.buffered:
+        left = max(0.0, p.buffered[0][2] + p.linger_ms - t)
+        out.append((f"◔ {left:.1f} ms left" if left else "◕ ready", BOLD, None))
+    else:
+        out.append((f"{p.linger_ms:g} ms", DIM, None))
+    if p.buffer_bytes:
+        out.append((f"  mem {_bytes(p.used_bytes)}/{_bytes(p.buffer_bytes)}", LABEL, None))
+    return out
+
+
+def _answers(ctx: Ctx) -> list[Piece]:
+    """What the application has been told so far."""
+    lo = ctx.frame.losses
+    waiting = lo.sent - lo.acked - lo.failed
+    return [("acked ", LABEL, None), (f"{lo.acked:,}", GOOD, None),
+            (" · failed ", LABEL, None), (f"{lo.failed:,}", WARN if lo.failed else LABEL, None),
+            (" · open ", LABEL, None), (f"{waiting:,}", LABEL, None)]
+
+
+def _bytes(n: int) -> str:
+    """1536 -> "1.5 kB"."""
+    for unit, size in (("MB", 1 << 20), ("kB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} B"
+
+
+def _dim(cv: Canvas, r: Rect) -> None:
+    """Grey out a stopped node's contents."""
+    for y in range(r.y, r.bottom):
+        cv.restyle(r.x, y, r.w, DIM)
+
+
+# --- brokers ----------------------------------------------------------------------------------
+def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
+    """"broker-1 · ★ LEADER e3 · in ISR" and friends (shorter in narrow boxes); red when it is down."""
+    parts, style = [b.name], BOLD
+    if not b.up:  # first, so a narrow title keeps it
+        parts.append("DOWN" + (f" ({b.down_kind})" if b.down_kind and not compact else ""))
+        style = ALERT
+    if b.leader:
+        parts.append("★LEADER" if compact else f"★ LEADER e{ctx.snap.leader_epoch}")
+    elif b.zombie:
+        parts.append("ZOMBIE" if compact else "ZOMBIE (thinks it leads)")
+        style = ALERT
+    elif b.replica and not compact:
+        parts.append("follower")
+    if b.replica:
+        parts.append(("ISR" if compact else "in ISR") if b.in_isr else ("¬ISR" if compact else "OUT of ISR"))
+    slow = ctx.snap.slow.get(b.name)
+    if slow:
+        parts.append("slow" if compact else f"slow +{slow:g} ms")
+    if any(b.name in pair and "controller" in pair for pair in ctx.snap.cut_links):
+        parts.append("✂ctl" if compact else "✂ controller")
+    return (" " if compact else " · ").join(parts), style
+
+
+def draw_broker(ctx: Ctx, b: BrokerView) -> None:
+    """A broker: its page cache (volatile) and its disk (durable), log end, HW and flush point."""
+    compact = ctx.plan.boxes[b.name].w < 44
+    title, style = broker_title(ctx, b, compact)
+    border = BORDER_DOWN if not b.up else BORDER
+    inner = open_box(ctx, b.name, title, border, style)
+    cache = [s.ids() for s in b.segments if not s.durable]
+    disk = [s.ids() for s in b.segments if s.durable]
+    ghosts = ctx.frame.ghosts
+    rows = [token_pieces(ctx, "cache ▒ ", cache, inner.w, ghosts.get(f"{b.name}/cache", [])),
+            token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
+            _offsets(b, compact), _lag(ctx, b)]
+    if not b.host_on:  # a power loss empties the page cache: only the ghosts of what it held remain
+        lost_here = ghosts.get(f"{b.name}/cache", [])
+        rows[0] = token_pieces(ctx, "cache ▒ ", [], inner.w, lost_here) if lost_here else \
+            [("cache ▒ ", LABEL, None), ("empty: no power", ALERT, None)]
+    if not ctx.plan.framed:
+        rows = rows[:2]
+    lines(ctx.cv, inner, rows)
+    ctx.cv.restyle(inner.x, inner.y, inner.w, CACHE_AREA, under=True)
+    ctx.cv.restyle(inner.x, inner.y + 1, inner.w, DISK_AREA, under=True)
+    if not b.up:
+        _dim(ctx.cv, Rect(inner.x, inner.y + 1, inner.w, max(inner.h - 1, 0)))
+
+
+def _offsets(b: BrokerView, compact: bool) -> list[Piece]:
+    """Log end, high watermark and flush point as offsets."""
+    out = [("LEO ", LABEL, None), (f"{b.leo:,}", BOLD, None), (" HW ", LABEL, None), (f"{b.hw:,}", BOLD, None),
+           (" disk<" if compact else "  on disk below ", LABEL, None), (f"{b.flushed:,}", BOLD, None)]
+    if b.unflushed and not compact:
+        out.append((f"  ({b.unflushed:,} volatile)", look(3).style, None))
+    return out
+
+
+def _lag(ctx: Ctx, b: BrokerView) -> list[Piece]:
+    """How far a replica's log end is from the leader's (a wide box's last line)."""
+    leader = ctx.snap.broker(ctx.snap.leader) if ctx.snap.leader else None
+    if leader is None or not b.replica:
+        return []
+    if b.name == leader.name:
+        isr = ",".join(n.split("-")[-1] for n in ctx.snap.isr)
+        return [(f"ISR [{isr}]", BOLD, None), (f" · min.insync.replicas {ctx.frame.config['topic']['min.insync.replicas']}",
+                                                LABEL, None)]
+    behind = leader.leo - b.leo
+    return [(f"{behind:,} records behind the leader" if behind > 0 else "caught up with the leader",
+             WARN if behind > 0 else LABEL, None)]
+
+
+def draw_header(ctx: Ctx) -> None:
+    """The partition at a glance: leader, epoch, ISR, HW, controller (wide layout only)."""
+    r = ctx.plan.header
+    if r is None:
+        return
+    snap = ctx.snap
+    leader = snap.broker(snap.leader) if snap.leader else None
+    isr = ",".join(n.split("-")[-1] for n in snap.isr)
+    pieces: list[Piece] = [("t-0  ", BOLD, None), ("leader ", LABEL, None),
+                           (snap.leader or "NONE (offline)", BOLD if snap.leader else ALERT, None),
+                           (f"  epoch {snap.leader_epoch}  ISR [{isr}]", BOLD, None)]
+    if leader is not None:
+        pieces.append((f"  HW {leader.hw:,}", BOLD, None))
+    pieces.append(("  ctl " + ("up" if snap.controller_up else "DOWN"),
+                   LABEL if snap.controller_up else ALERT, None))
+    write(ctx.cv, r.x, r.y, r.w, pieces)
+
+
+# --- consumer and sink ------------------------------------------------------------------------
+def draw_consumer(ctx: Ctx) -> None:
+    """The consumer: position, the record in hand, what waits, the committed offset, how it commits."""
+    c, cfg = ctx.snap.consumer, ctx.frame.config["consumer"]
+    title = f"consumer · group {cfg.get('group.id', '')} · {c.state}" + ("" if c.up else " · DOWN")
+    inner = open_box(ctx, "consumer", title, BORDER if c.up else BORDER_DOWN, BOLD if c.up else ALERT)
+    rows = [_positions(ctx), _in_hand(ctx, inner.w), [(_commit_words(cfg), LABEL, None)],
+            [(f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms per record · {cfg['client']}",
+              LABEL, None)]]
+    if inner.h < 4:
+        rows = rows[:2] if inner.h == 2 else rows[:3]
+    lines(ctx.cv, inner, rows)
+    if not c.up:
+        _dim(ctx.cv, inner)
+
+
+def _positions(ctx: Ctx) -> list[Piece]:
+    """Position (next offset to fetch) and committed offset."""
+    c = ctx.snap.consumer
+    show = (lambda v: "—" if v is None else f"{v:,}")
+    return [("position ", LABEL, None), (show(c.position), BOLD, None),
+            ("  committed ", LABEL, None), (show(c.committed), BOLD, None)]
+
+
+def _in_hand(ctx: Ctx, width: int) -> list[Piece]:
+    """The record being processed and the ones handed over and waiting (ghosts of lost ones too)."""
+    c = ctx.snap.consumer
+    out: list[Piece] = [("in hand ", LABEL, None)]
+    if c.processing:
+        rid = c.processing[0]
+        out.append((f"{BEING_PROCESSED.glyph}{rid}", BEING_PROCESSED.style, ("record", rid)))
+    for rid in c.queued[: max(0, (width - 16) // 6)]:
+        out += [(" ", LABEL, None), (f"{QUEUED.glyph}{rid}", QUEUED.style, ("record", rid))]
+    if len(c.queued) > max(0, (width - 16) // 6):
+        out.append((f" +{len(c.queued) - (width - 16) // 6}", DIM, None))
+    if not c.processing and not c.queued:
+        out.append(("—", DIM, None))
+    for tok in ghost_tokens(ctx.frame.ghosts.get("consumer", []), ctx.frame.acked):
+        out += [(" ", LABEL, None), (tok.text, tok.style, ("record", tok.rid))]
+    return out
+
+
+def _commit_words(cfg: dict) -> str:
+    """How this consumer commits, in its own settings' words."""
+    mode = cfg["commit.mode"]
+    if mode == "auto":
+        auto = "on" if cfg["enable.auto.commit"] else "OFF"
+        return f"auto-commit {auto}, every {cfg['auto.commit.interval.ms']:,} ms"
+    return "commits " + mode.replace("-", " ")
+
+
+def draw_sink(ctx: Ctx) -> None:
+    """Where processed records end up, with the newest ones and the duplicates."""
+    lo = ctx.frame.losses
+    inner = open_box(ctx, "sink", "processed (sink)", BORDER, BOLD)
+    recent = recent_processed(ctx, 200)
+    rows = [token_pieces(ctx, "", [range(r, r + 1) for r in recent], inner.w)[1:],
+            [(f"✓ {lo.processed:,} processed", GOOD, None),
+             (f" · ‡ {lo.duplicated:,} twice", look(DUPLICATED).style if lo.duplicated else LABEL, None)]]
+    if rows[0] and rows[0][0][0].startswith("+"):
+        rows[0] = rows[0][1:]  # the count line below says how many
+    lines(ctx.cv, inner, rows)
+
+
+def recent_processed(ctx: Ctx, scan: int) -> list[int]:
+    """The newest processed ids, looking back at most `scan` records (bounded work per frame)."""
+    snap = ctx.snap
+    n = snap.counts["sent"]
+    return [r for r in range(max(0, n - scan), n) if snap.state(r) in (PROCESSED, DUPLICATED)]
+
+
+def draw_legend(ctx: Ctx) -> None:
+    """What the glyphs mean, when there is room."""
+    r = ctx.plan.legend
+    if r is None:
+        return
+    items = legend()
+    if ctx.plan.mode == "rows":
+        pieces: list[Piece] = []
+        for glyph, label, style in items:
+            pieces += [(glyph, style, None), (f" {label.split(' (')[0]}  ", LABEL, None)]
+        _flow(ctx.cv, r, pieces)
+        return
+    inner = open_box_plain(ctx.cv, r, "legend")
+    rows = [[(f"{g} ", s, None), (label, LABEL, None)] for g, label, s in items]
+    rows += [[("✗", LOST_ACKED, None), (" lost although acked", LABEL, None)],
+             [("42", Style(underline=True), None), (" underlined: acked", LABEL, None)]]
+    lines(ctx.cv, inner, rows)
+
+
+def open_box_plain(cv: Canvas, r: Rect, title: str) -> Rect:
+    """A light box that is not a node."""
+    cv.box(r, title, BORDER, LIGHT, LABEL)
+    return Rect(r.x + 2, r.y + 1, r.w - 4, r.h - 2)
+
+
+def _flow(cv: Canvas, r: Rect, pieces: list[Piece]) -> None:
+    """Write pieces across rows, wrapping between pieces."""
+    x, y = r.x, r.y
+    for text, style, _ in pieces:
+        if x + len(text) > r.right:
+            x, y = r.x, y + 1
+        if y >= r.bottom:
+            return
+        x += cv.put(x, y, text, style)
+
+
+# --- wires and messages -----------------------------------------------------------------------
+def _cut(snap, a: str, b: str) -> bool:
+    """Is the link between a and b cut?"""
+    return (a, b) in snap.cut_links or (b, a) in snap.cut_links
+
+
+def wires(snap) -> list[tuple[str, str]]:
+    """The links worth drawing: producer to the broker it sends to, leader to replicas and consumer."""
+    out = []
+    if snap.producer.leader:
+        out.append(("producer", snap.producer.leader))
+    leader = snap.leader
+    if leader:
+        out += [(leader, b.name) for b in snap.brokers if b.replica and b.name != leader]
+        if snap.consumer is not None:
+            out.append((leader, "consumer"))
+    for a, b in snap.cut_links:  # a cut link is always shown, where both ends are drawn
+        if (a, b) not in out and (b, a) not in out:
+            out.append((a, b))
+    return out
+
+
+def draw_wires(ctx: Ctx) -> None:
+    """Faint wires along message paths; a cut link is red with ✂ in its middle."""
+    for a, b in wires(ctx.snap):
+        path = [p for p in ctx.plan.path(a, b) if not _inside_box(ctx.plan, p)]
+        if not path:
+            continue
+        cut = _cut(ctx.snap, a, b)
+        for i, (x, y) in enumerate(path):
+            ctx.cv.put(x, y, _wire_glyph(path, i, cut), WIRE_CUT if cut else WIRE)
+        if cut:
+            x, y = path[len(path) // 2]
+            ctx.cv.put(x, y, "✂", ALERT)
+
+
+def _wire_glyph(path: list[tuple[int, int]], i: int, cut: bool) -> str:
+    """A dashed horizontal or vertical piece, by the direction the path takes here."""
+    x, y = path[i]
+    vertical = any(0 <= j < len(path) and path[j][0] == x and path[j][1] != y for j in (i - 1, i + 1))
+    if vertical:
+        return "╎" if cut else "┆"
+    return "╌" if cut else "┄"
+
+
+def _inside_box(plan: Plan, p: tuple[int, int]) -> bool:
+    """Is a cell inside some box (so wires do not overwrite borders)?"""
+    x, y = p
+    return any(r.x <= x < r.right and r.y <= y < r.bottom for r in plan.boxes.values())
+
+
+def message_label(m: Message) -> tuple[str, Style]:
+    """A message's token: the records it carries, or a small mark for requests and replies."""
+    if m.count and m.kind in CARRIES:
+        glyph, style = CARRIES[m.kind]
+        last = m.first_id + m.count - 1
+        return (f"{glyph}{m.first_id}" if m.count == 1 else f"{glyph}{m.first_id}‥{last}"), style
+    if m.kind == "produce-response":
+        return REPLY
+    return CHATTER
+
+
+def draw_messages(ctx: Ctx) -> None:
+    """Every message between drawn nodes, at its interpolated place between send and arrival."""
+    t = ctx.frame.t
+    for m in ctx.snap.messages:
+        path = ctx.plan.path(m.src, m.dst)
+        if not path:
+            continue
+        span = m.arrives_at - m.sent_at
+        f = 1.0 if span <= 0 else min(max((t - m.sent_at) / span, 0.0), 1.0)
+        x, y = path[round(f * (len(path) - 1))]
+        text, style = message_label(m)
+        lo, hi = ctx.plan.lane_of(m.src, m.dst)
+        x0 = min(max(x - len(text) // 2, lo), max(hi - len(text), lo))
+        n = ctx.cv.put(x0, y, text, style, limit=hi - x0)
+        if m.count:
+            ctx.cv.hit(x0, y, n, ("record", m.first_id + m.count - 1))

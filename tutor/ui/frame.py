@@ -1,0 +1,78 @@
+"""One picture of the sandbox, pushed down to every widget: the snapshot plus what the UI adds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from tutor.sim.snapshot import DUPLICATED, LOST, PROCESSED, Snapshot
+
+
+@dataclass(frozen=True)
+class Losses:
+    """The loss ledger's figures at one instant."""
+
+    sent: int = 0
+    acked: int = 0
+    lost: int = 0
+    lost_acked: int = 0
+    failed: int = 0            # the application was told (send errors)
+    duplicated: int = 0
+    processed: int = 0
+    at_producer: int = 0
+    at_broker: int = 0
+    at_consumer: int = 0       # skipped by the consumer: in the log, never processed
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something on the timeline: a failure, repair or setting change at time t."""
+
+    t: float
+    kind: str   # failure | repair | setting | restart
+    text: str
+
+
+@dataclass(eq=False)
+class Frame:
+    """Everything the sandbox widgets draw at one instant (compared by identity, so cheap to push)."""
+
+    snap: Snapshot
+    t: float                      # the displayed time (messages are interpolated at it)
+    horizon: float                # the furthest computed time
+    live: bool
+    playing: bool
+    speed: float
+    seed: int
+    title: str
+    selected: str                 # "leader" or a node name
+    ghosts: dict[str, list[int]] = field(default_factory=dict)
+    acked: Callable[[int], bool] = lambda rid: False
+    losses: Losses = Losses()
+    events: list[Any] = field(default_factory=list)   # ledger Events up to t (the most recent ones)
+    marks: list[Mark] = field(default_factory=list)
+    inspected: int | None = None  # a record highlighted on screen
+
+    @property
+    def config(self) -> dict[str, dict[str, Any]]:
+        """The settings in force (from the snapshot)."""
+        return self.snap.config
+
+
+def skipped(notes: dict[int, list[tuple[float, str]]], t: float, state: Callable[[int], int]) -> list[int]:
+    """Records the consumer skipped for good by time t (the engine notes them "skipped: ...")."""
+    return [rid for rid, items in notes.items()
+            if state(rid) not in (PROCESSED, DUPLICATED)
+            and any(when <= t and text.startswith("skipped") for when, text in items)]
+
+
+def lost_split(snap: Snapshot, reached_log: Callable[[int, float], bool]) -> tuple[int, int]:
+    """Lost records split into (never reached a log, vanished from the logs)."""
+    at_broker = at_producer = 0
+    for rid, st in enumerate(snap.states()):
+        if st == LOST:
+            if reached_log(rid, snap.t):
+                at_broker += 1
+            else:
+                at_producer += 1
+    return at_producer, at_broker

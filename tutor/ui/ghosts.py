@@ -1,0 +1,63 @@
+"""Lost records stay visible where they died for a while: found from the ledger's removal steps."""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from typing import Any
+
+from tutor.sim.snapshot import LOST, Snapshot
+
+#: batch steps that take a copy of a record away, and where the ghost is drawn
+REMOVALS = ("lost-power", "truncated", "dropped")
+
+Removal = tuple[float, int, int, str]  # (time, first record id, count, area)
+
+
+def removal_area(kind: str, node: str, steps: list, upto: int) -> str:
+    """The area a copy vanished from: a broker's cache or disk, or the producer."""
+    if kind == "dropped":
+        return "producer"
+    if kind == "truncated" and any(k == "flushed" and n == node for _, k, n, _ in steps[:upto]):
+        return f"{node}/disk"
+    return f"{node}/cache"
+
+
+def removals(batches: list[Any]) -> list[Removal]:
+    """Every removal step in the ledger, sorted by time."""
+    out = []
+    for b in batches:
+        for i, (t, kind, node, _) in enumerate(b.steps):
+            if kind in REMOVALS:
+                out.append((t, b.first_id, b.count, removal_area(kind, node, b.steps, i)))
+    out.sort(key=lambda r: r[0])
+    return out
+
+
+class Ghosts:
+    """Ghosts at time t: records lost at t whose copy vanished within the last `window` ms."""
+
+    def __init__(self) -> None:
+        self.key: Any = None
+        self.index: list[Removal] = []
+        self.times: list[float] = []
+
+    def reset(self) -> None:
+        """Forget the index (a restart or another future)."""
+        self.key = None
+
+    def refresh(self, key: Any, batches: list[Any]) -> None:
+        """Rebuild the index when `key` changes (removals come with event-log lines, so key on those)."""
+        if key != self.key:
+            self.key = key
+            self.index = removals(batches)
+            self.times = [r[0] for r in self.index]
+
+    def at(self, snap: Snapshot, window_ms: float) -> dict[str, list[int]]:
+        """area -> ids of records lost at this instant that vanished from there recently."""
+        lo = bisect.bisect_left(self.times, snap.t - window_ms)
+        hi = bisect.bisect_right(self.times, snap.t)
+        out: dict[str, set[int]] = defaultdict(set)
+        for t, first, count, area in self.index[lo:hi]:
+            out[area].update(r for r in range(first, first + count) if snap.state(r) == LOST)
+        return {area: sorted(ids) for area, ids in out.items() if ids}
