@@ -1,0 +1,276 @@
+"""The sandbox's hold on a Session: time, failures, settings and presets; no Kafka rules of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.sim.config import SECTIONS, build_config, check_config
+from tutor.sim.session import Session
+from tutor.sim.snapshot import Snapshot
+from tutor.sim.spec import Scenario
+
+from .clock import Clock, DEFAULT_SPEED
+from .failures import BY_NAME, LEADER
+from .frame import Frame, Losses, Mark, lost_split, skipped
+from .ghosts import Ghosts
+from .settings import CONTROLS, KEEP_ON_DEFAULTS, NO_LOSS, RESTART_ONLY
+
+GHOST_WALL_S = 4.0   # a lost record stays drawn where it died for this long on screen
+EVENT_TAIL = 200     # event lines handed to the log
+MARK_KINDS = ("failure", "repair", "setting", "recovery")
+
+Key = tuple[str, str]
+
+
+@dataclass
+class Outcome:
+    """What a settings change did: applied live, restarted the scenario, or refused (and why)."""
+
+    ok: bool
+    lines: list[str]
+    restarted: bool = False
+
+
+class Driver:
+    """Owns the session and the UI-side state (clock, selection, ghosts); builds Frames."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, playing: bool = True,
+                 speed: float = DEFAULT_SPEED) -> None:
+        self.scenario = scenario
+        self.session = Session(scenario, seed, auto_finish=False)
+        self.clock = Clock(playing, speed)
+        self.selected = LEADER
+        self.inspected: int | None = None
+        self.ghosts = Ghosts()
+        self.implied: set[tuple[float, str, str]] = set()  # settings the client derived, not the learner
+        self._memo: dict[str, tuple[Any, Any]] = {}
+        self.snap: Snapshot = self.session.frames[-1]
+
+    # --- time ---------------------------------------------------------------------------
+    def tick(self, wall_s: float) -> bool:
+        """Advance by the wall time that passed; False when paused (nothing to redraw)."""
+        dt = self.clock.sim_ms(wall_s)
+        if dt <= 0:
+            return False
+        self.snap = self.session.advance(dt)
+        return True
+
+    def toggle_play(self) -> bool:
+        """Play or pause; returns whether it now plays."""
+        self.clock.playing = not self.clock.playing
+        return self.clock.playing
+
+    def step(self) -> None:
+        """Pause and run to the next event."""
+        self.clock.playing = False
+        self.snap = self.session.step()
+
+    def seek(self, t: float) -> None:
+        """Show time t (recorded frames in the past, computed beyond the horizon)."""
+        self.snap = self.session.seek(t)
+
+    def scrub(self, delta_ms: float) -> None:
+        """Move the cursor by delta_ms (negative: back)."""
+        self.seek(self.session.cursor + delta_ms)
+
+    def scrub_step_ms(self) -> float:
+        """What one ←/→ press moves: one second of screen time at the current speed."""
+        return 1000.0 * self.clock.speed
+
+    def to_live(self) -> None:
+        """Jump to the present (the horizon)."""
+        self.seek(self.session.horizon)
+
+    def restart(self, seed: int | None = None) -> None:
+        """Start the scenario over (another seed if given); the learner's changes are dropped."""
+        self.session.restart(seed)
+        self._forget()
+        self.snap = self.session.frames[-1]
+
+    def _forget(self) -> None:
+        """Drop caches that belong to one future of the run."""
+        self.ghosts.reset()
+        self.implied.clear()
+        self._memo.clear()
+
+    # --- failures -------------------------------------------------------------------------
+    def select(self, target: str) -> None:
+        """Aim the node keys at a node ("leader" follows whoever leads)."""
+        self.selected = target
+
+    def fail(self, name: str) -> list[str]:
+        """Fire a failure key now (forks a new future when scrubbed back); the engine's words back."""
+        was_live = self.session.live
+        lines: list[str] = []
+        for action in BY_NAME[name].build(self.selected, self.snap):
+            lines += self.session.apply(action)
+        self._after_change(was_live)
+        return lines or ["nothing to do: every node is already running"]
+
+    def _after_change(self, was_live: bool) -> None:
+        """After an intervention: a fork replaced the future, so caches of the old one go."""
+        if not was_live:
+            self._memo.clear()
+        self.snap = self.session.frames[-1]
+
+    # --- settings -------------------------------------------------------------------------
+    def config(self) -> dict[str, dict[str, Any]]:
+        """The settings in force at the cursor."""
+        return self.snap.config
+
+    def given(self) -> dict[str, dict[str, Any]]:
+        """What the learner and the scenario set explicitly, as of the cursor (the rest are defaults)."""
+        given = {s: dict(v) for s, v in self.scenario.given.items()}
+        for x in self.session.interventions:
+            if x.kind == "setting" and x.t <= self.session.cursor:
+                section, key, value = x.setting
+                if (x.t, section, key) not in self.implied:
+                    given.setdefault(section, {})[key] = value
+        return given
+
+    def change(self, changes: dict[Key, Any], drop: set[Key] = frozenset()) -> Outcome:
+        """Set some keys (and forget others); derived settings follow; start-only keys restart the run."""
+        given = self.given()
+        for (section, key), value in changes.items():
+            given.setdefault(section, {})[key] = value
+        for section, key in drop:
+            given.get(section, {}).pop(key, None)
+        new = build_config(given)
+        problems = check_config(new, given)
+        if problems:
+            section, key, message = problems[0]
+            return Outcome(False, [f"refused: {key} {message}"])
+        diff = self._diff(new)
+        if not diff:
+            return Outcome(True, ["no change"])
+        if any((s, k) in RESTART_ONLY for s, k, _ in diff):
+            return self._restart_with(given, diff)
+        return self._apply_live(diff, set(changes))
+
+    def _diff(self, new: Any) -> list[tuple[str, str, Any]]:
+        """Keys whose value differs between the settings in force and `new`."""
+        old = self.config()
+        out = []
+        for section in SECTIONS:
+            values = getattr(new, section)
+            if values is None:
+                continue
+            out += [(section, k, v) for k, v in values.items() if old.get(section, {}).get(k, v) != v]
+        return out
+
+    def _apply_live(self, diff: list[tuple[str, str, Any]], asked: set[Key]) -> Outcome:
+        """Change settings now, through the session (forking when scrubbed back)."""
+        was_live = self.session.live
+        lines = []
+        for section, key, value in diff:
+            self.session.set(section, key, value)
+            if (section, key) not in asked:
+                self.implied.add((self.session.cursor, section, key))
+            lines.append(f"{key} = {value}" + ("" if (section, key) in asked else " (derived by the client)"))
+        self._after_change(was_live)
+        return Outcome(True, lines)
+
+    def _restart_with(self, given: dict[str, dict[str, Any]], diff: list) -> Outcome:
+        """Start-only settings: restart the scenario with every change folded into it."""
+        names = ", ".join(f"{k} = {v}" for s, k, v in diff if (s, k) in RESTART_ONLY)
+        self.scenario = dataclasses.replace(self.scenario, given=given)
+        self.session.scenario = self.scenario
+        self.restart()
+        return Outcome(True, [f"{names} only applies at start: the scenario restarted "
+                              "(your settings kept, failures dropped)"], restarted=True)
+
+    def preset(self, name: str) -> Outcome:
+        """"no-loss": the no-loss recipe; "defaults": Kafka's defaults (cluster shape and clients kept)."""
+        if name == "no-loss":
+            return self.change(self._present(NO_LOSS))
+        keys = {(c.section, c.key) for c in CONTROLS.values()} - KEEP_ON_DEFAULTS
+        defaults = {k: self._default(*k) for k in keys if k[0] in self.config()}
+        return self.change({k: v for k, v in defaults.items() if v is not _ABSENT})
+
+    def _present(self, values: dict[Key, Any]) -> dict[Key, Any]:
+        """Only the keys whose section exists in this run (no consumer: no consumer keys)."""
+        cfg = self.config()
+        return {k: v for k, v in values.items() if cfg.get(k[0]) is not None}
+
+    def _default(self, section: str, key: str) -> Any:
+        """The default of a key for the client and version in force (absent for the other client)."""
+        cfg = self.config()
+        client = (cfg.get(section) or {}).get("client", "java")
+        setting = CONTROLS[f"{section}.{key}"].setting
+        if client not in setting.clients or cfg.get(section) is None:
+            return _ABSENT
+        return setting.default_for(client, cfg["cluster"]["kafka.version"])
+
+    def defaults(self) -> dict[str, Any]:
+        """Each visible control's default for the client and Kafka version in force."""
+        out = {}
+        for ident, c in CONTROLS.items():
+            value = self._default(c.section, c.key)
+            if value is not _ABSENT:
+                out[ident] = value
+        return out
+
+    def settle_copy(self):
+        """A function that settles a copy of the run (heal, restart, drain) and returns its Report."""
+        copy = self.session.sim.checkpoint()  # copied here, on the UI thread, so playing on is safe
+        return copy.finish
+
+    # --- frames ---------------------------------------------------------------------------
+    def frame(self) -> Frame:
+        """The picture at the cursor, for the widgets."""
+        snap = self.snap
+        ledger = self.session.sim.ledger
+        told = ledger.told
+        t = snap.t
+
+        def acked(rid: int) -> bool:
+            x = told[rid] if rid < len(told) else None
+            return x is not None and x[0] == "acked" and x[1] <= t
+
+        self.ghosts.refresh((id(self.session.sim), len(ledger.events)), ledger.batches)
+        ghosts = self.ghosts.at(snap, GHOST_WALL_S * 1000.0 * self.clock.speed)
+        return Frame(snap, self.session.cursor, self.session.horizon, self.session.live, self.clock.playing,
+                     self.clock.speed, self.session.sim.seed, self.scenario.title, self.selected, ghosts,
+                     acked, self._losses(snap, acked), ledger.events[max(0, snap.events_seen - EVENT_TAIL):
+                                                                     snap.events_seen],
+                     self._marks(), self.inspected)
+
+    def _cached(self, name: str, key: Any, compute) -> Any:
+        """A value recomputed only when its key changes."""
+        old = self._memo.get(name)
+        if old is not None and old[0] == key:
+            return old[1]
+        value = compute()
+        self._memo[name] = (key, value)
+        return value
+
+    def _losses(self, snap: Snapshot, acked) -> Losses:
+        """The loss ledger's figures (the split by place is recomputed only when losses change)."""
+        c = snap.counts
+        led = self.session.sim.ledger
+        split = self._cached("split", (id(self.session.sim), c["lost"], c["sent"]),
+                             lambda: lost_split(snap, self._reached_log) if c["lost"] else (0, 0))
+        skip = self._cached("skip", (id(self.session.sim), len(led.notes), snap.t),
+                            lambda: skipped(led.notes, snap.t, snap.state) if led.notes else [])
+        skipped_acked = sum(1 for rid in skip if acked(rid))
+        return Losses(c["sent"], c["acked"], c["lost"] + len(skip), c["lost_acked"] + skipped_acked,
+                      c["failed"], c["duplicated"], c["processed"] + c["duplicated"], split[0], split[1],
+                      len(skip))
+
+    def _reached_log(self, rid: int, t: float) -> bool:
+        """Was the record appended to some replica's log by time t (from the ledger's batch steps)?"""
+        led = self.session.sim.ledger
+        bid = led.batch_of[rid]
+        return bid >= 0 and any(k in ("appended", "replicated") and st <= t
+                                for st, k, *_ in led.batches[bid].steps)
+
+    def _marks(self) -> list[Mark]:
+        """Failures, repairs and setting changes for the timeline (recomputed as events arrive)."""
+        events = self.session.sim.ledger.events
+        return self._cached("marks", (id(self.session.sim), len(events)),
+                            lambda: [Mark(e.t, e.kind, e.text) for e in events if e.kind in MARK_KINDS])
+
+
+_ABSENT = object()

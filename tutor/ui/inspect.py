@@ -1,0 +1,101 @@
+"""A record's story from the ledger: every step it took, what the application was told, and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tutor.sim.report import Explainer, final_leader, ms
+from tutor.sim.snapshot import DUPLICATED, LOST, PROCESSED, STATE_NAMES, Snapshot
+
+from .look import look
+
+STEP_WORDS = {
+    "sent": lambda node, d: f"sent to {node} (attempt {d})",
+    "appended": lambda node, d: f"appended by {node} at offset {_first(d)} (its page cache)",
+    "replicated": lambda node, d: f"copied to {node}'s page cache (offset {d})",
+    "flushed": lambda node, d: f"on {node}'s disk ({d})",
+    "committed": lambda node, d: f"committed: {node}'s high watermark passed it",
+    "truncated": lambda node, d: f"truncated from {node}'s log ({d})",
+    "lost-power": lambda node, d: f"gone from {node}'s page cache: power loss before it was flushed",
+    "rejected": lambda node, d: f"refused by {node}: {d}",
+    "deduplicated": lambda node, d: f"{node} dropped a duplicate retry (idempotence)",
+    "error": lambda node, d: f"the producer got an error: {d}",
+    "dropped": lambda node, d: f"gone with the producer process ({d})",
+    "acked": lambda node, d: f"the application was told: acked (offset {d})",
+    "failed": lambda node, d: f"the application was told: failed ({d})",
+}
+
+
+def _first(detail: Any) -> Any:
+    """The offset out of an (offset, epoch) detail."""
+    return detail[0] if isinstance(detail, tuple) else detail
+
+
+def step_words(kind: str, node: str, detail: Any) -> str:
+    """One batch step in words."""
+    words = STEP_WORDS.get(kind)
+    return words(node, detail) if words else f"{kind} at {node}" + (f" ({detail})" if detail is not None else "")
+
+
+def history(sim: Any, rid: int, upto: float) -> list[tuple[float, str]]:
+    """(time, words) for every step of the record's batch, its notes and its processing, up to `upto`."""
+    led = sim.ledger
+    out = [(led.sent_at[rid], "send() called by the application")]
+    bid = led.batch_of[rid]
+    if bid >= 0:
+        b = led.batches[bid]
+        out.append((b.created, f"joined batch #{bid} (records {b.first_id}–{b.first_id + b.count - 1})"))
+        out += [(t, step_words(k, n, d)) for t, k, n, d in b.steps]
+    out += [(t, text) for t, text in led.notes.get(rid, [])]
+    out += [(t, "processed by the consumer") for t in led.processed.get(rid, [])]
+    return sorted((x for x in out if x[0] <= upto), key=lambda x: x[0])
+
+
+def explanation(sim: Any, rid: int, state: int) -> str:
+    """The ledger's explanation so far (the report's words), for lost, duplicated and processed records."""
+    leader = final_leader(sim)
+    committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+    ex = Explainer(sim, committed)
+    if state == LOST:
+        return ex.lost(rid, "broker" if ex.reached_log(rid) else "producer")
+    if state == DUPLICATED:
+        return ex.duplicated(rid, len(sim.ledger.processed.get(rid, [])))
+    if state == PROCESSED:
+        return ex.processed(rid)
+    skipped = [x for _, x in ex.notes(rid) if x.startswith("skipped")]
+    return skipped[0] if skipped else ""
+
+
+def story(sim: Any, snap: Snapshot, rid: int) -> list[RenderableType]:
+    """Heading, history table and explanation for the inspector."""
+    st = snap.state(rid)
+    lk = look(st)
+    head = Text(f"record {rid}  ", style="bold")
+    head.append(f"{lk.glyph} {STATE_NAMES[st]}", style=lk.style)
+    head.append(f"  at {ms(snap.t)}", style="dim")
+    table = Table(box=None, show_header=False, padding=(0, 1))
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    table.add_column()
+    for t, words in history(sim, rid, snap.t):
+        table.add_row(ms(t), words)
+    parts: list[RenderableType] = [head, Text(told_words(sim, rid, snap.t)), table]
+    why = explanation(sim, rid, st) if st in (LOST, DUPLICATED) or sim.ledger.notes.get(rid) else ""
+    if why:
+        parts.append(Text.assemble(("why: ", "bold"), why))
+    return parts
+
+
+def told_words(sim: Any, rid: int, t: float) -> str:
+    """What the application knew about this record at time t."""
+    told = sim.ledger.told[rid]
+    if told is None or told[1] > t:
+        return "the application has had no answer yet"
+    kind, when, detail = told
+    if kind == "acked":
+        return f"the application was told it was written (acked at {ms(when)}, offset {detail})"
+    return f"the application was told it failed at {ms(when)}: {detail}"

@@ -1,0 +1,73 @@
+"""Every key of the sandbox in one table: bindings, the footer, the help screen and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from .failures import FAILURES
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: what it runs, its footer label and its help line."""
+
+    keys: str          # Textual key names, comma-separated
+    action: str        # the screen action it runs
+    label: str         # short footer text
+    help: str          # one line for the help screen and the command palette
+    group: str
+    show: bool = False  # in the footer (when it matters now)
+    display: str | None = None
+
+
+TIME = (
+    Key("space", "toggle_play", "play/pause", "play or pause time", "time", True),
+    Key("n", "step", "step", "pause and run to the next event", "time", True),
+    Key("left", "scrub(-1)", "scrub", "scrub back (one second of screen time)", "time", True, "←→"),
+    Key("right", "scrub(1)", "forward", "scrub forward (computing the future if needed)", "time"),
+    Key("shift+left", "scrub(-10)", "back ×10", "scrub back ten times as far", "time"),
+    Key("shift+right", "scrub(10)", "forward ×10", "scrub forward ten times as far", "time"),
+    Key("home", "seek_start", "start", "jump to the start of the run", "time"),
+    Key("end", "to_live", "live", "jump back to the present (leave the replay)", "time", True),
+    Key("minus", "slower", "slower", "slow time down", "time", False, "-"),
+    Key("plus,equals_sign", "faster", "faster", "speed time up", "time", False, "+"),
+    Key("ctrl+r", "restart", "restart", "restart the scenario (your changes and failures are dropped)",
+        "time"),
+    Key("number_sign", "seed", "seed", "restart with another seed (#)", "time", False, "#"),
+)
+VIEW = (
+    Key("o", "toggle_controls", "settings", "show or hide the settings panel", "view", True),
+    Key("i", "inspect", "inspect", "inspect a record by its number (or click its token)", "view", True),
+    Key("f", "report", "final", "final report: what is lost for good if the run settles from here", "view"),
+    Key("0", "select('leader')", "target leader", "aim node failures at the leader, whoever it is", "view"),
+    *(Key(str(i), f"select('broker-{i}')", f"target broker-{i}", f"aim node failures at broker-{i}", "view")
+      for i in range(1, 10)),
+    Key("question_mark", "help", "help", "every key, the glyphs, and what the sandbox is", "view", True, "?"),
+    Key("q", "app.quit", "quit", "quit (ctrl+c works too)", "view", True),
+)
+PRESETS = (
+    Key("s", "preset('no-loss')", "no-loss recipe",
+        "the no-loss recipe: acks=all, enable.idempotence=true, min.insync.replicas=2, "
+        "replication.factor=3, unclean off, commit after processing, enable.auto.commit=false", "settings"),
+    Key("d", "preset('defaults')", "Kafka defaults",
+        "Kafka's defaults for this client and version (brokers, replication.factor, version and clients kept)",
+        "settings"),
+)
+FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLSZRH")
+             for f in FAILURES)
+
+ALL = TIME + VIEW + PRESETS + FAIL
+GROUP_TITLES = {"time": "Time", "view": "View", "settings": "Settings", "failures": "Failures (capital letters)"}
+#: footer order: what matters most first, so a narrow footer keeps it
+FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "end", "toggle_controls", "fail('crash')",
+                "fail('power_loss')", "fail('zombie')", "fail('slow')", "fail('restart')", "fail('heal')",
+                "inspect", "help", "app.quit")
+
+
+def bindings() -> list[Binding]:
+    """Textual bindings for every key, footer ones first in FOOTER_ORDER."""
+    rank = {a: i for i, a in enumerate(FOOTER_ORDER)}
+    ordered = sorted(ALL, key=lambda k: rank.get(k.action, len(rank)))
+    return [Binding(k.keys, k.action, k.label, show=k.show, key_display=k.display) for k in ordered]
