@@ -1,0 +1,76 @@
+"""The help screen: every key by group, what the glyphs mean, and what the sandbox is for."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..keys import ALL, GROUP_TITLES
+from ..look import LOST_ACKED, legend
+
+INTRO = ("A producer sends records through a replicated Kafka partition to a consumer. Watch where each "
+         "record is (its glyph says its state), break things with the capital-letter keys, change settings "
+         "live (o), and scrub back in time: a change made in the past forks a new future. The ledger at the "
+         "bottom counts what was lost; LOST ACKED is the broken promise. Lessons come in a later version; "
+         "this is the sandbox. Mouse: click a record to inspect it, a box to target it, the timeline to jump.")
+
+
+def key_table() -> Table:
+    """Keys grouped under their titles (the broker-N targets folded into one row)."""
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for group, title in GROUP_TITLES.items():
+        table.add_row(Text(title, style="bold underline"), "")
+        for k in ALL:
+            if k.group != group or k.action.startswith("select('broker-") and k.keys != "1":
+                continue
+            keys = k.display or k.keys.split(",")[0]
+            if k.keys == "1":
+                keys, words = "1 … 9", "aim node failures at broker-N (or click its box)"
+            else:
+                words = k.help
+            table.add_row(keys, words)
+    return table
+
+
+def legend_table() -> Table:
+    """Glyph, meaning."""
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    table.add_row(Text("Glyphs", style="bold underline"), "")
+    for glyph, label, style in legend():
+        table.add_row(Text(glyph, style=style), label)
+    table.add_row(Text("✗", style=LOST_ACKED), "lost although the producer was told it was written")
+    table.add_row(Text("42", style="underline"), "underlined: the producer was told it was written (acked)")
+    table.add_row(Text("+1,203"), "records in that place not drawn (the newest ones are)")
+    return table
+
+
+def help_body() -> RenderableType:
+    """Everything the help screen shows."""
+    return Group(Text(INTRO), Text(""), key_table(), Text(""), legend_table())
+
+
+class HelpScreen(ModalScreen[None]):
+    """Scrollable help; Esc, q or ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
+
+    def compose(self) -> ComposeResult:
+        """The help text in a bordered scroll box."""
+        with VerticalScroll(id="help") as box:
+            box.border_title = "tutor · help"
+            box.border_subtitle = "esc closes"
+            yield Static(help_body())
+
+    def action_close(self) -> None:
+        """Back."""
+        self.dismiss(None)

@@ -1,0 +1,308 @@
+"""The sandbox screen: one timer drives the run; widgets get frames pushed down and post requests up."""
+
+from __future__ import annotations
+
+import random
+from time import monotonic
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from .. import keys
+from ..driver import Driver
+from ..failures import LEADER, down_nodes
+from ..frame import Frame
+from ..inspect import story
+from ..layout import preferred_height
+from ..settings import CONTROLS, parse
+from ..widgets.controls import ControlsPanel
+from ..widgets.event_log import EventLog
+from ..widgets.ledger_bar import LedgerBar
+from ..widgets.pipeline import PipelineView
+from ..widgets.status import StatusBar
+from ..widgets.timeline import TimelineBar
+from .help import HelpScreen
+from .inspector import InspectorScreen
+from .prompt import PromptScreen
+from .report import ReportScreen
+
+FPS = 30
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+NARROW = 120          # below this width the settings open as a drawer at the bottom
+CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
+FIXED_ROWS = 4        # status, timeline, ledger, footer
+
+
+class SandboxScreen(Screen):
+    """Pipeline, timeline, ledger, events and settings, all drawn from the Driver's frames."""
+
+    AUTO_FOCUS = ""  # keys belong to the sandbox until the learner opens the settings
+    CSS_PATH = "sandbox.tcss"
+    BINDINGS = keys.bindings()
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__()
+        self.driver = driver
+        self.frame: Frame | None = None
+        self._last = monotonic()
+        self._availability: tuple = ()
+        self._controls_state: tuple = ()
+        self._sized = False
+
+    def compose(self) -> ComposeResult:
+        """Status on top, the stage (pipeline, timeline, ledger, events), settings aside, footer."""
+        yield StatusBar(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="stage"):
+                yield PipelineView(id="pipeline")
+                yield TimelineBar(id="timeline")
+                yield LedgerBar(id="ledger")
+                yield EventLog(id="events")
+            yield ControlsPanel(id="controls")
+        yield Static(id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start the clock and draw the first frame."""
+        self.query_one("#events").border_title = "events"
+        self.query_one("#controls").border_title = "settings · ←/→ change · e type · s no-loss · d defaults"
+        self.set_interval(1 / FPS, self.tick)
+        self.show()
+
+    # --- the clock ------------------------------------------------------------------------
+    def tick(self) -> None:
+        """One timer tick: wall time since the last one becomes simulated time (never blocks long)."""
+        now = monotonic()
+        wall, self._last = now - self._last, now
+        if self.driver.tick(wall):
+            self.show()
+
+    def show(self) -> None:
+        """Build the frame at the cursor and push it down to every widget."""
+        frame = self.frame = self.driver.frame()
+        for wid in ("#status", "#pipeline", "#timeline", "#ledger", "#events"):
+            self.query_one(wid).frame = frame
+        self._push_controls(frame)
+        self._refresh_keys(frame)
+
+    def _push_controls(self, frame: Frame) -> None:
+        """The settings panel only hears about the settings when they change."""
+        state = (repr(frame.config), len(CONTROLS))
+        if state != self._controls_state:
+            self._controls_state = state
+            self.query_one(ControlsPanel).set_state(frame.config, self.driver.defaults())
+
+    def _refresh_keys(self, frame: Frame) -> None:
+        """The footer shows the keys that matter now: refresh it when that set changes."""
+        snap = frame.snap
+        state = (frame.live, bool(down_nodes(snap)), bool(snap.cut_links or snap.slow),
+                 snap.consumer is not None and snap.consumer.up, frame.selected)
+        if state != self._availability:
+            self._availability = state
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide keys that do nothing now (restart with nothing down, heal with nothing cut, ...)."""
+        if self.frame is None:
+            return True
+        snap = self.frame.snap
+        if action == "to_live":
+            return not self.frame.live
+        if action != "fail":
+            return True
+        name = parameters[0]
+        if name == "restart":
+            return bool(down_nodes(snap)) or self.driver.selected != LEADER
+        if name == "heal":
+            return bool(snap.cut_links or snap.slow)
+        if name in ("crash_consumer", "processing_error"):
+            return snap.consumer is not None and snap.consumer.up
+        return True
+
+    # --- size -----------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        """Too small: say what is needed; narrow: the settings become a drawer; size the pipeline."""
+        w, h = self.size
+        self.set_class(w < MIN_WIDTH or h < MIN_HEIGHT, "too-small")
+        self.set_class(w < NARROW, "narrow")
+        if not self._sized:
+            self._sized = True
+            self.set_class(w >= CONTROLS_OPEN_FROM, "show-controls")
+        self.query_one("#too-small", Static).update(
+            f"tutor needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {w}×{h}.\n"
+            "Make the window larger (or the font smaller). q quits.")
+        self.fit()
+
+    def fit(self) -> None:
+        """Give the pipeline the rows it wants, leaving the events (and the drawer) some room."""
+        w, h = self.size
+        drawer = 10 if self.has_class("narrow") and self.has_class("show-controls") else 0
+        stage_w = w - (46 if self.has_class("show-controls") and not self.has_class("narrow") else 0)
+        snap = self.driver.snap
+        want = preferred_height(stage_w, len(snap.brokers), snap.consumer is not None)
+        events = 0 if drawer else (3 if h < 30 else 6)
+        self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - drawer - events), 3)
+
+    # --- time actions ---------------------------------------------------------------------
+    def action_toggle_play(self) -> None:
+        """space."""
+        self.driver.toggle_play()
+        self._last = monotonic()
+        self.show()
+
+    def action_step(self) -> None:
+        """n: to the next event."""
+        self.driver.step()
+        self.show()
+
+    def action_scrub(self, times: int) -> None:
+        """←/→ (×10 with shift)."""
+        self.driver.scrub(times * self.driver.scrub_step_ms())
+        self.show()
+
+    def action_seek_start(self) -> None:
+        """home."""
+        self.driver.seek(0)
+        self.show()
+
+    def action_to_live(self) -> None:
+        """end."""
+        self.driver.to_live()
+        self.show()
+
+    def action_slower(self) -> None:
+        """-."""
+        self.driver.clock.slower()
+        self.show()
+
+    def action_faster(self) -> None:
+        """+."""
+        self.driver.clock.faster()
+        self.show()
+
+    def action_restart(self) -> None:
+        """ctrl+r: the same scenario and seed from the start."""
+        self.driver.restart()
+        self.notify("restarted: same scenario, same seed, your changes dropped", timeout=3)
+        self.show()
+
+    def action_seed(self) -> None:
+        """#: ask for a seed (empty: a random one) and restart with it."""
+        self.app.push_screen(PromptScreen("Restart with seed (empty: a random one):",
+                                          placeholder=str(self.driver.session.sim.seed)), self._seeded)
+
+    def _seeded(self, text: str | None) -> None:
+        """The seed prompt answered."""
+        if text is None:
+            return
+        text = text.strip()
+        if text and not text.isdigit():
+            self.notify(f"a seed is a whole number ≥ 0, not {text!r}", severity="warning")
+            return
+        self.driver.restart(int(text) if text else random.randrange(1_000_000))
+        self.show()
+
+    # --- view actions ---------------------------------------------------------------------
+    def action_toggle_controls(self) -> None:
+        """o: show or hide the settings (focus moves into them when shown)."""
+        shown = not self.has_class("show-controls")
+        self.set_class(shown, "show-controls")
+        self.fit()
+        self.set_focus(self.query_one(ControlsPanel) if shown else None)
+
+    def action_select(self, target: str) -> None:
+        """0-9: aim node failures."""
+        names = [b.name for b in self.driver.snap.brokers]
+        if target != LEADER and target not in names:
+            self.notify(f"there is no {target}", severity="warning", timeout=2)
+            return
+        self.driver.select(target)
+        self.show()
+
+    def action_inspect(self) -> None:
+        """i: ask for a record number."""
+        self.app.push_screen(PromptScreen("Inspect record number:", placeholder="e.g. 42"), self._inspect_text)
+
+    def _inspect_text(self, text: str | None) -> None:
+        """The record prompt answered."""
+        if text is None:
+            return
+        sent = self.driver.snap.counts["sent"]
+        if not text.strip().isdigit() or int(text) >= sent:
+            self.notify(f"records 0 to {sent - 1:,} have been sent so far", severity="warning")
+            return
+        self.inspect(int(text))
+
+    def inspect(self, rid: int) -> None:
+        """Open the inspector on a record (and highlight it on screen)."""
+        self.driver.inspected = rid
+        self.show()
+        self.app.push_screen(InspectorScreen(rid, story(self.driver.session.sim, self.driver.snap, rid)))
+
+    def action_report(self) -> None:
+        """f: settle a copy of the run and report what is lost for good."""
+        self.app.push_screen(ReportScreen(self.driver.settle_copy()))
+
+    def action_help(self) -> None:
+        """?."""
+        self.app.push_screen(HelpScreen())
+
+    # --- settings and failures ------------------------------------------------------------
+    def action_preset(self, name: str) -> None:
+        """s / d."""
+        self._report(self.driver.preset(name), "no-loss recipe" if name == "no-loss" else "Kafka defaults")
+
+    def action_fail(self, name: str) -> None:
+        """A failure key: the engine's own words appear in the event log."""
+        self.driver.fail(name)
+        self.show()
+
+    def _report(self, outcome, what: str = "") -> None:
+        """Tell the learner what a settings change did."""
+        head = f"{what}: " if what else ""
+        severity = "information" if outcome.ok else "warning"
+        self.notify(head + "; ".join(outcome.lines), severity=severity, timeout=6 if outcome.restarted else 4)
+        if outcome.restarted:
+            self.fit()
+        self.show()
+
+    # --- messages from the widgets ----------------------------------------------------------
+    def on_pipeline_view_record_clicked(self, message: PipelineView.RecordClicked) -> None:
+        """A token was clicked."""
+        self.inspect(message.rid)
+
+    def on_pipeline_view_node_clicked(self, message: PipelineView.NodeClicked) -> None:
+        """A box was clicked: aim failures at it (the sink is not a node)."""
+        if message.name != "sink":
+            self.driver.select(message.name)
+            self.show()
+
+    def on_timeline_bar_scrubbed(self, message: TimelineBar.Scrubbed) -> None:
+        """The timeline was clicked."""
+        self.driver.seek(message.t)
+        self.show()
+
+    def on_controls_panel_change_requested(self, message: ControlsPanel.ChangeRequested) -> None:
+        """A setting stepped with ←/→."""
+        self._report(self.driver.change({(message.section, message.key): message.value}))
+
+    def on_controls_panel_edit_requested(self, message: ControlsPanel.EditRequested) -> None:
+        """Type a value for a setting."""
+        c = message.control
+        current = self.driver.config()[c.section][c.key]
+        self.app.push_screen(PromptScreen(f"{c.key} ({c.setting.doc}):", "" if current is None else str(current)),
+                             lambda text: self._typed(c.ident, text))
+
+    def _typed(self, ident: str, text: str | None) -> None:
+        """A typed setting value: checked by the model's rules, then applied."""
+        if text is None:
+            return
+        c = CONTROLS[ident]
+        try:
+            value = parse(c, text)
+        except ValueError as err:
+            self.notify(f"{c.key} {err}", severity="warning")
+            return
+        self._report(self.driver.change({(c.section, c.key): value}))

@@ -1,0 +1,40 @@
+"""The event log in an operator's words, newest last; failures, elections and ISR changes stand out."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..frame import Frame
+
+KIND_STYLES = {"failure": "bold red", "repair": "bold green", "election": "yellow", "isr": "magenta",
+               "truncate": "bold red", "offline": "bold red", "fence": "yellow", "restart": "green",
+               "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green"}
+WELCOME = ("The sandbox: records flow from the producer through the brokers to the consumer. "
+           "Break something (K kill, L power loss, Z zombie … ? lists every key), change settings (o), "
+           "scrub time (← →). Lessons come in a later version.")
+
+
+def event_line(e, width: int) -> Text:
+    """"  12.30 s  broker-1 lost power: …" with the kind's colour."""
+    line = Text(f"{e.t / 1000:8.2f} s  ", style="dim")
+    line.append(e.text, style=KIND_STYLES.get(e.kind, ""))
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+class EventLog(Widget):
+    """The most recent events that fit, pushed a Frame."""
+
+    frame: reactive[Frame | None] = reactive(None, always_update=True)
+
+    def render(self) -> RenderableType:
+        """As many of the newest events as there are rows."""
+        f = self.frame
+        rows, width = self.content_size.height, self.content_size.width
+        if f is None or not f.events:
+            return Text(WELCOME, style="italic")
+        lines = [event_line(e, width) for e in f.events[-rows:]] if rows > 0 else []
+        return Text("\n").join(lines)

@@ -1,0 +1,47 @@
+"""The loss ledger, always on screen: sent, acked, LOST ACKED (loudest), lost, duplicated, and where."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..frame import Frame, Losses
+
+
+def ledger_text(lo: Losses, isr: str, hw: str, wide: bool) -> Text:
+    """The ledger as one line; LOST ACKED stands out whenever it is not zero."""
+    text = Text()
+    text.append("LEDGER ", style="bold reverse")
+    text.append(f" sent {lo.sent:,} · acked {lo.acked:,} · ")
+    loud = "bold bright_white on red" if lo.lost_acked else "bold"
+    text.append(f" LOST ACKED {lo.lost_acked:,} ", style=loud)
+    text.append(f" · lost {lo.lost:,}", style="bold red" if lo.lost else "")
+    if lo.lost and wide:
+        text.append(f" (producer {lo.at_producer:,}, broker {lo.at_broker:,}, consumer {lo.at_consumer:,})",
+                    style="red")
+    elif lo.lost:
+        text.append(f" p{lo.at_producer:,}/b{lo.at_broker:,}/c{lo.at_consumer:,}", style="red")
+    text.append(f" · dup {lo.duplicated:,}", style="bold cyan" if lo.duplicated else "")
+    text.append(f" · send errors {lo.failed:,}" if wide else f" · err {lo.failed:,}",
+                style="yellow" if lo.failed else "")
+    if wide:
+        text.append(f"   ISR [{isr}] · HW {hw}", style="bold")
+    return text
+
+
+class LedgerBar(Widget):
+    """One line of loss figures, pushed a Frame."""
+
+    frame: reactive[Frame | None] = reactive(None, always_update=True)
+
+    def render(self) -> RenderableType:
+        """The figures, shorter when narrow."""
+        f = self.frame
+        if f is None:
+            return ""
+        snap = f.snap
+        isr = ",".join(n.split("-")[-1] for n in snap.isr)
+        hw = f"{snap.broker(snap.leader).hw:,}" if snap.leader else "—"
+        return ledger_text(f.losses, isr, hw, self.size.width >= 110)

@@ -1,0 +1,68 @@
+"""The timeline: a scrub bar over the computed run, failures and changes marked; click to jump."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..frame import Frame
+
+MARK_GLYPHS = {"failure": ("▼", "bold red"), "repair": ("▲", "bold green"), "setting": ("◆", "bold cyan"),
+               "recovery": ("▲", "green")}
+MIN_SPAN_MS = 5000.0  # the bar shows at least this much time, so early marks do not crowd
+
+
+def span(frame: Frame) -> float:
+    """The time the bar covers: a little past the horizon."""
+    return max(MIN_SPAN_MS, frame.horizon * 1.1)
+
+
+def bar_text(frame: Frame, width: int) -> Text:
+    """"0 s ━━━▼━━━┃━━━━─────── 12.3 s": computed part heavy, the cursor a bar, marks on top."""
+    left, right = "0 s ", f" {frame.horizon / 1000:,.1f} s"
+    w = max(width - len(left) - len(right), 1)
+    total = span(frame)
+    cells = [("━", "grey62") if (i + 0.5) * total / w <= frame.horizon else ("─", "grey30") for i in range(w)]
+    for m in frame.marks:
+        glyph = MARK_GLYPHS.get(m.kind)
+        if glyph:
+            cells[min(int(m.t / total * w), w - 1)] = glyph
+    cells[min(int(frame.t / total * w), w - 1)] = ("┃", "bold reverse" if not frame.live else "bold white")
+    text = Text(left, style="dim")
+    for glyph, style in cells:
+        text.append(glyph, style=style)
+    text.append(right, style="dim")
+    return text
+
+
+class TimelineBar(Widget):
+    """One line; a click posts the time under the pointer."""
+
+    frame: reactive[Frame | None] = reactive(None, always_update=True)
+
+    @dataclass
+    class Scrubbed(Message):
+        """The learner clicked the bar: show time t."""
+
+        t: float
+
+    def render(self) -> RenderableType:
+        """The bar at the widget's width."""
+        return bar_text(self.frame, self.content_size.width) if self.frame else ""
+
+    def time_at(self, x: int) -> float:
+        """The time under column x."""
+        if self.frame is None:
+            return 0.0
+        w = max(self.content_size.width - 4 - len(f" {self.frame.horizon / 1000:,.1f} s"), 1)
+        return min(max(x - 4, 0) / w * span(self.frame), self.frame.horizon)
+
+    def on_click(self, event: events.Click) -> None:
+        """Jump to the clicked time (never past what has been computed)."""
+        self.post_message(self.Scrubbed(self.time_at(event.x)))
