@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser: `tutor`, `tutor run FILE`, `tutor check FILE...`."""
     parser = argparse.ArgumentParser(
         prog="tutor", description="Shows how Apache Kafka loses messages, and how to stop it. "
-        "Without a command, runs the built-in demo scenario.")
+        "Without a command, opens the terminal app (or, when not on a terminal, runs the built-in demo).")
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser("run", help="run a scenario file and report what was lost")
@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     check = commands.add_parser("check", help="check scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE")
+    sandbox = commands.add_parser("sandbox", help="open the interactive sandbox (on a scenario file, if given)")
+    sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
+    sandbox.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     return parser
 
 
@@ -53,7 +56,26 @@ def dispatch(args: argparse.Namespace) -> int:
         return check_files(args.files)
     if args.command == "run":
         return run_file(args.scenario, args.seed, args.json)
+    if args.command == "sandbox":
+        return open_app(args.scenario, args.seed)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return open_app(None, None)
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
+
+
+def open_app(path: str | None, seed: int | None) -> int:
+    """Open the terminal app on a scenario file (default: the sandbox); a bad file fails before it starts."""
+    scenario = None
+    if path is not None:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            return EXIT_BAD_FILE
+    from tutor.ui.app import make_app
+
+    make_app(scenario, seed).run()
+    return EXIT_OK
 
 
 def check_files(paths: Sequence[str]) -> int:
