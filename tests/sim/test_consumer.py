@@ -51,7 +51,7 @@ def test_java_auto_commit_with_a_worker_thread_loses_records():
                     workload={"messages": 60, "interval.ms": 1})
     assert report.summary["lost_at"]["consumer"] > 0
     lost = [m for m in report.messages if m["fate"] == "lost"]
-    assert "committed" in lost[0]["explanation"] and "before it was processed" in lost[0]["explanation"]
+    assert "committed offset" in lost[0]["explanation"] and "not yet processed" in lost[0]["explanation"]
 
 
 def test_librdkafka_default_offset_store_skips_the_rest_of_the_batch():

@@ -15,13 +15,6 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIOS = sorted(p.name for p in SCENARIO_DIR.glob("*.toml"))
 
 #: scenarios whose facts-based [expect] the model does not meet yet, with what is wrong
-MODEL_DISAGREES = {
-    "acks-all-min-isr2-slow-followers.toml":
-        "model: the run is declared settled 2 s after the last activity while the slow followers' "
-        "fetches are still in flight and the ISR is still [1]; records 20-24, appended before the "
-        "ISR shrank, are reported lost at the broker although the leader has them and commits them "
-        "~110 ms later",
-}
 
 #: words every lost record's explanation must contain (case-insensitive): the reason, not just the count
 LOST_BECAUSE = {
@@ -34,9 +27,9 @@ LOST_BECAUSE = {
     "acks-all-min-isr1-leader-power-loss.toml": ["acks=all", "committed", "lost power"],
     "all-brokers-power-loss.toml": ["page cache", "committed", "lost power"],
     "unclean-election-stale-replica.toml": ["committed", "unclean", "truncated"],
-    "java-consumer-autocommit-worker-thread-crash.toml": ["auto-commit", "before it was processed"],
-    "librdkafka-autocommit-offset-store-crash.toml": ["stored offsets", "before it was processed"],
-    "librdkafka-autocommit-offset-store-kill.toml": ["auto-commit timer", "before it was processed"],
+    "java-consumer-autocommit-worker-thread-crash.toml": ["auto-commit", "not yet processed"],
+    "librdkafka-autocommit-offset-store-crash.toml": ["stored offsets", "not yet processed"],
+    "librdkafka-autocommit-offset-store-kill.toml": ["auto-commit timer", "not yet processed"],
     "commit-before-processing-crash.toml": ["commit before processing"],
     "c4-auto-offset-reset-latest.toml": ["auto.offset.reset=latest"],
 }
@@ -90,9 +83,7 @@ def first_time(report, pattern: str) -> float:
     return next(t for t, text in report.timeline if re.search(pattern, text))
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=MODEL_DISAGREES[n])) if n in MODEL_DISAGREES
-    else n for n in SCENARIOS])
+@pytest.mark.parametrize("name", SCENARIOS)
 def test_expectations_hold(name):
     """Each scenario's [expect] table holds."""
     scenario, _, report = run(name)
@@ -171,11 +162,6 @@ def test_unclean_election_reuses_offsets():
     assert 0 in lost and leader.replica.log.record_at(0) not in lost
 
 
-@pytest.mark.xfail(strict=True, reason="model: the new leader, which has no state for the producer id, refuses "
-                                       "the retried batch (record 60) with OUT_OF_ORDER_SEQUENCE_NUMBER and the "
-                                       "producer retries it for delivery.timeout.ms (120 s); Kafka's "
-                                       "ProducerAppendInfo.checkSequence accepts any sequence when it has no "
-                                       "epoch for the producer")
 def test_unclean_election_leader_accepts_the_retried_batch():
     """After the unclean election, the batch in flight at the crash is appended, not expired."""
     _, _, report = run("unclean-election-stale-replica.toml")
@@ -183,17 +169,12 @@ def test_unclean_election_leader_accepts_the_retried_batch():
     assert report.value("lost") == 60
 
 
-@pytest.mark.xfail(strict=True, reason="report: the OFFLINE line always says "
-                                       "unclean.leader.election.enable=false")
 def test_offline_line_names_the_unclean_setting_in_force():
     """The OFFLINE timeline line does not contradict unclean.leader.election.enable = true."""
     _, _, report = run("unclean-election-stale-replica.toml")
     assert "unclean.leader.election.enable=false" not in timeline_text(report)
 
 
-@pytest.mark.xfail(strict=True, reason="report: the failure event is logged under the role ('leader'), so the "
-                                       "explanation cannot find broker-1's crash and says 'the request was lost "
-                                       "on the way'")
 def test_acks0_explanation_names_the_crash():
     """acks=0 records sent to the dead leader are explained by its crash."""
     _, _, report = run("acks0-leader-fails.toml")
@@ -255,8 +236,6 @@ def test_zombie_leader_acks_nothing_with_acks_all():
     assert zombie_writes
 
 
-@pytest.mark.xfail(strict=True, reason="report: without a consumer a duplicated record's explanation ends with "
-                                       "'processed at' and no times")
 def test_duplicate_explanation_without_consumer_is_complete():
     """A record written twice, with no consumer, is not explained with an empty 'processed at'."""
     _, _, report = run("p8-after-append-retry-duplicates-3.6.toml")

@@ -320,7 +320,9 @@ class Broker(Node):
         if req.seq < 0:
             return None
         q = self.replica.producers.get(req.pid)
-        last = q[-1][1] if q else -1
+        if not q:  # no state for this producer (new, or its records are gone): any sequence goes
+            return None
+        last = q[-1][1]
         for seq, end_seq, base in q or ():
             if seq == req.seq:
                 self.sim.ledger.step(req.batch.batch_id, self.now, "deduplicated", self.name, base)

@@ -116,9 +116,10 @@ class Consumer(ClientNode):
         for rec in self.orphans:
             if rec.offset < g.committed:
                 self.sim.ledger.note(rec.rid, self.now,
-                                     f"skipped: offset {rec.offset} was committed ({g.committed_how} at "
-                                     f"{g.committed_at:g} ms) before it was processed; the consumer "
-                                     f"resumed from offset {g.committed}")
+                                     f"skipped: handed to the application but not yet processed when "
+                                     f"{g.committed_how} (at {g.committed_at:g} ms) committed offset "
+                                     f"{g.committed} past it; the consumer died and resumed from "
+                                     f"offset {g.committed}")
         self.orphans = []
 
     def crash(self, kind: str = "crash") -> None:

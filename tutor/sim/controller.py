@@ -83,9 +83,11 @@ class Controller(Node):
             self.leader_epoch += 1
             self.partition_epoch += 1
             if old is not None:
+                unclean = self.sim.config.topic["unclean.leader.election.enable"]
+                rule = "and no live replica at all" if unclean else "and unclean.leader.election.enable=false"
                 self.sim.ledger.log(self.now, "offline",
                                     f"t-0 is OFFLINE: no live replica in ISR {self._ids(self.isr)} "
-                                    f"({why}); unclean.leader.election.enable=false", None)
+                                    f"({why}) {rule}", None)
 
     def _new_leader(self, broker: str, why: str, unclean_election: bool) -> None:
         """Record a leader change with a new leader epoch."""

@@ -95,9 +95,12 @@ def partition(sim: "Simulation", group_a: list[str], group_b: list[str]) -> str:
 def heal(sim: "Simulation", node: str | None = None) -> str:
     """Restore cut links (all, or one node's) and remove added latency."""
     restored = sim.net.heal(node)
-    for n in ([node] if node else list(sim.net.node_delay)):
+    slowed = [n for n in ([node] if node else list(sim.net.node_delay)) if sim.net.node_delay.get(n)]
+    for n in slowed:
         sim.net.node_delay[n] = 0.0
-    return f"network healed ({len(restored)} links restored)"
+    parts = [f"{len(restored)} link(s) restored"] if restored else []
+    parts += [f"added latency removed from {', '.join(slowed)}"] if slowed else []
+    return f"network healed ({'; '.join(parts) or 'nothing was cut or slowed'})"
 
 
 def slow(sim: "Simulation", node: str, delay_ms: float) -> str:

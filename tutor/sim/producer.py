@@ -90,7 +90,7 @@ class Producer(ClientNode):
         self.used_records = 0
         self.in_flight: dict[int, Batch] = {}  # attempt key -> batch
         self.pid = -1
-        self.next_seq = 0
+        self.next_seq = self.acked_seq = 0
         self.wakeup_at: float | None = None
         self.attempt_seq = 0
         self.sessions = 0
@@ -103,7 +103,7 @@ class Producer(ClientNode):
         self.delivery_deadlines = Deadlines(self, self._expire, _batch_done)
         self.sessions += 1
         self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
-        self.next_seq = 0
+        self.next_seq = self.acked_seq = 0  # acked_seq: the sequence after the last acked batch
         self.start_metadata(self.cfg["metadata.max.age.ms"])
         if resume and self.app.next_id < self.sim.workload_size():
             self.app.next_at = max(self.app.next_at, self.now)
@@ -290,6 +290,8 @@ class Producer(ClientNode):
         if b.done:
             return self._run_sender()
         if error in (None, "OK"):
+            if b.pid == self.pid and b.seq >= 0:
+                self.acked_seq = max(self.acked_seq, b.seq + b.count)
             self._complete(b, "acked", offset)
         else:
             self._retry_or_fail(b, error)
@@ -300,6 +302,8 @@ class Producer(ClientNode):
         self.sim.ledger.step(b.batch_id, self.now, "error", self.name, error)
         if error in STALE_METADATA:
             self.leader = None
+        if error == "OUT_OF_ORDER_SEQUENCE_NUMBER" and b.seq == self.acked_seq:
+            return self._fail_and_bump(b, error)  # the next expected batch itself: not retriable
         if error in RETRIABLE and b.attempts <= self.cfg["retries"]:
             b.retry_at = self.now + self.cfg["retry.backoff.ms"]
             self._requeue(b)
@@ -314,6 +318,18 @@ class Producer(ClientNode):
             i += 1
         self.queue.insert(i, b)
 
+    def _fail_and_bump(self, b: Batch, error: str) -> None:
+        """Fail the batch and start a new producer epoch with fresh sequences (KIP-360)."""
+        self._complete(b, "failed", f"OutOfOrderSequenceException ({error})")
+        self._bump_epoch()
+
+    def _bump_epoch(self) -> None:
+        """A new producer epoch (modelled as a new producer id): re-sequence what is still queued."""
+        self.sessions += 1
+        self.pid, self.next_seq, self.acked_seq = self.sessions, 0, 0
+        for q in self.queue:
+            q.seq = -1
+
     def _expire(self, b: Batch) -> None:
         """delivery.timeout.ms since the batch was created: it fails through the callback (P6)."""
         if b.done:
@@ -323,10 +339,7 @@ class Producer(ClientNode):
         self._complete(b, "failed", f"TimeoutException: expired after delivery.timeout.ms="
                                     f"{self.cfg['delivery.timeout.ms']}")
         if self.pid >= 0:  # KIP-360: an unknown outcome bumps the epoch; a new sequence space
-            self.sessions += 1
-            self.pid, self.next_seq = self.sessions, 0
-            for q in self.queue:
-                q.seq = -1
+            self._bump_epoch()
 
     def _complete(self, b: Batch, kind: str, detail: Any) -> None:
         """Report the outcome to the application and free the buffer space."""
@@ -337,8 +350,8 @@ class Producer(ClientNode):
         self.used_records -= b.count
         self.sim.activity()
         if kind == "failed":
-            self.sim.ledger.log(self.now, "produce-error",
-                                f"records {b.first_id}-{b.first_id + b.count - 1} failed: {detail}", self.name)
+            ids = f"record {b.first_id}" if b.count == 1 else f"records {b.first_id}-{b.first_id + b.count - 1}"
+            self.sim.ledger.log(self.now, "produce-error", f"{ids} failed: {detail}", self.name)
         if self.app.blocked_since is not None:
             self._try_append()
         if self.app.waiting_on == b.batch_id:

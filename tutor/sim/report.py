@@ -153,7 +153,8 @@ def _timeline(sim: "Simulation") -> list[tuple[float, str]]:
             if errors <= 3:
                 out.append((e.t, e.text))
     if errors > 3:
-        out.append((sim.now, f"... and {errors - 3} more producer errors"))
+        last = max(e.t for e in sim.ledger.events if e.kind == "produce-error")
+        out.append((last, f"... and {errors - 3} more producer errors, the last at {ms(last)}"))
     return sorted(out, key=lambda x: x[0])
 
 
@@ -333,8 +334,9 @@ class Explainer:
         if self.committed[rid] > 1:
             errors = [d for _, k, _, d in self.steps(rid) if k == "error"]
             why = f"after {errors[0]}" if errors else "after a lost answer"
+            read = f"processed at {times}" if times else f"the audit read it {n} times"
             return (f"written {self.committed[rid]} times to the log: the producer retried {why} "
-                    f"and the broker appended it again (no idempotence); processed at {times}")
+                    f"and the broker appended it again (no idempotence); {read}")
         return (f"processed {n} times (at {times}): the consumer resumed from a committed offset "
                 f"below it after a restart (at-least-once)")
 

@@ -152,25 +152,23 @@ class Simulation:
 
     def apply(self, action: Action) -> list[str]:
         """Apply a failure or repair now (scenario events and the UI both come here)."""
-        lines = self._dispatch(action)
-        for line in lines:
-            self.ledger.log(self.now, "failure" if action.action != "heal" else "repair", line,
-                            action.target, action=action.action)
+        done = self._dispatch(action)
+        kind = "repair" if action.action in ("heal", "restart") else "failure"
+        for node, line in done:
+            self.ledger.log(self.now, kind, line, node, action=action.action)
         self.activity()
-        return lines
+        return [line for _, line in done]
 
-    def _dispatch(self, a: Action) -> list[str]:
+    def _dispatch(self, a: Action) -> list[tuple[str | None, str]]:
         """Run the plain failure function for an action over its resolved targets."""
         p = a.params
         if a.action == "partition":
-            return [failures.partition(self, *p["between"])]
+            return [(None, failures.partition(self, *p["between"]))]
         if a.action == "heal":
             targets = failures.resolve_target(self, a.target) if a.target else [None]
-            return [failures.heal(self, t) for t in targets]
-        lines = []
-        for node in failures.resolve_target(self, a.target):
-            lines.append(self._act_on(a, node))
-        return lines or [f"{a.action}: no {a.target} to act on right now"]
+            return [(t, failures.heal(self, t)) for t in targets]
+        done = [(node, self._act_on(a, node)) for node in failures.resolve_target(self, a.target)]
+        return done or [(None, f"{a.action}: no {a.target} to act on right now")]
 
     def _act_on(self, a: Action, node: str) -> str:
         """One action on one node, with its delayed restart if asked for."""
@@ -214,14 +212,24 @@ class Simulation:
             return False
         c = self.consumer
         if c is None or not c.up:
-            return True
+            return not strict or self._replicas_caught_up(self.brokers.get(self.controller.leader or ""))
         if c.state == "joining":
             return False
         leader = self.brokers.get(self.controller.leader) if self.controller.leader else None
+        if strict and not self._replicas_caught_up(leader):
+            return False
         if leader is None:
             return not strict
         reachable = leader.up and self.net.link_up(c.name, leader.name)
         return c.caught_up(leader.replica.hw) or (not strict and not reachable)
+
+    def _replicas_caught_up(self, leader) -> bool:
+        """After recovery: a leader whose HW covers its log, and every replica at its log end."""
+        if leader is None or not leader.up or leader.replica.role != "leader":
+            return False
+        leo = leader.replica.log.leo
+        return leader.replica.hw == leo and all(
+            self.brokers[b].replica.log.leo == leo for b in self.replica_names())
 
     def _final_recovery(self) -> None:
         """Heal the network and restart every node still down, so what is lost is lost for good."""
