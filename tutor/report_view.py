@@ -20,7 +20,7 @@ SUMMARY_ROWS = (
     ("send_errors", "sends that failed and told the application"),
     ("unconfirmed", "never answered either way"),
     ("processed", "processed at least once"),
-    ("duplicates", "processed more than once"),
+    ("duplicates", "extra processings (duplicate copies)"),
     ("lost", "never processed"),
     ("lost_acked", "lost although acknowledged"),
 )
