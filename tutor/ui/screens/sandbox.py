@@ -290,7 +290,7 @@ class SandboxScreen(Screen):
 
     def on_controls_panel_edit_requested(self, message: ControlsPanel.EditRequested) -> None:
         """Type a value for a setting."""
-        c = message.control
+        c = message.which
         current = self.driver.config()[c.section][c.key]
         self.app.push_screen(PromptScreen(f"{c.key} ({c.setting.doc}):", "" if current is None else str(current)),
                              lambda text: self._typed(c.ident, text))

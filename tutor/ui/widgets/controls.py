@@ -60,9 +60,9 @@ class ControlsPanel(OptionList):
 
     @dataclass
     class EditRequested(Message):
-        """Ask the learner to type a value for this control."""
+        """Ask the learner to type a value for this control (`which`: Message has a `control` of its own)."""
 
-        control: Control
+        which: Control
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -1,0 +1,384 @@
+"""The app through Textual's Pilot: keys, clicks and resizes change the run as the engine says."""
+
+import pytest
+
+from tutor.sim.snapshot import LOST
+from tutor.ui.failures import FAILURES, SLOW_MS
+from tutor.ui.screens.help import HelpScreen
+from tutor.ui.screens.inspector import InspectorScreen
+from tutor.ui.screens.prompt import PromptScreen
+from tutor.ui.screens.report import ReportScreen
+from tutor.ui.settings import CONTROLS, step
+from tutor.ui.widgets.controls import ControlsPanel
+from tutor.ui.widgets.pipeline import PipelineView
+
+from uihelp import aio, demo, goto, plain, sandbox, scenario
+
+
+def cut(snap):
+    """Cut links as a set of unordered pairs."""
+    return {frozenset(p) for p in snap.cut_links}
+
+
+# (key, check on the snapshot after pressing it 1 s into the sandbox)
+FAILURE_CHECKS = {
+    "K": lambda s: not s.broker("broker-1").up and s.broker("broker-1").host_on,
+    "L": lambda s: not s.broker("broker-1").host_on,
+    "D": lambda s: not any(b.host_on for b in s.brokers),
+    "S": lambda s: s.slow == {"broker-2": SLOW_MS, "broker-3": SLOW_MS},
+    "Z": lambda s: frozenset({"broker-1", "controller"}) in cut(s),
+    "X": lambda s: cut(s) == {frozenset({"producer", "broker-1"})},
+    "P": lambda s: not s.producer.up,
+    "C": lambda s: not s.consumer.up,
+    "E": lambda s: not s.consumer.up,
+}
+
+
+def test_every_failure_key_is_checked_here():
+    """R (restart) and H (heal) have their own tests below; every other key is in the table."""
+    assert {f.key for f in FAILURES} == set(FAILURE_CHECKS) | {"R", "H"}
+
+
+@pytest.mark.parametrize("key", sorted(FAILURE_CHECKS))
+@aio
+async def test_failure_key(key):
+    """Pressing the key fires the failure now; the event log shows the engine's words."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 1500)
+        await pilot.press(key)
+        assert FAILURE_CHECKS[key](screen.driver.snap)
+        assert screen.frame.events[-1].kind == "failure"
+
+
+@aio
+async def test_restart_and_heal_keys():
+    """After L and Z, R restarts what is down and H heals the network."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 1000)
+        await pilot.press("L", "Z")
+        await pilot.press("R", "H")
+        await goto(screen, pilot, screen.driver.session.cursor + 3000)
+        snap = screen.driver.snap
+        assert all(b.up for b in snap.brokers) and snap.cut_links == ()
+
+
+@aio
+async def test_restart_and_heal_are_hidden_until_they_matter():
+    """The footer shows R only when something is down, H only when something is cut or slow."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 1000)
+        keys = lambda: {k for k, b in screen.active_bindings.items() if b.enabled}  # noqa: E731
+        assert "R" not in keys() and "H" not in keys()
+        await pilot.press("K")
+        assert "R" in keys()
+        await pilot.press("S")
+        assert "H" in keys()
+
+
+@aio
+async def test_number_keys_aim_failures_at_a_broker():
+    """2 then L: broker-2 loses power; 0 aims at the leader again."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 1000)
+        await pilot.press("2", "L")
+        assert not screen.driver.snap.broker("broker-2").host_on and screen.driver.snap.broker("broker-1").up
+        await pilot.press("0")
+        assert screen.frame.selected == "leader"
+
+
+@aio
+async def test_acks1_slow_followers_leader_power_loss_is_drawn_as_lost():
+    """The issue's example through the keys: lost-acked > 0 in the ledger, ✗ tokens in the leader's box."""
+    async with sandbox(scenario(producer={"acks": "1"}, workload={"interval.ms": 10})) as (screen, pilot):
+        await goto(screen, pilot, 500)
+        await pilot.press("S")
+        await goto(screen, pilot, 800)
+        await pilot.press("L")
+        frame = screen.frame
+        assert frame.losses.lost_acked > 0
+        lost = frame.ghosts["broker-1/cache"]
+        assert all(frame.snap.state(r) == LOST for r in lost)
+        text = screen.query_one(PipelineView).text()
+        assert f"✗{lost[0]}" in text
+        assert "LOST ACKED" in str(screen.query_one("#ledger").render())
+
+
+# --- time ---------------------------------------------------------------------------------------------
+@aio
+async def test_space_plays_and_pauses():
+    """space toggles the clock; while playing the timer moves the run forward."""
+    async with sandbox() as (screen, pilot):
+        await pilot.press("space")
+        assert screen.driver.clock.playing
+        await pilot.pause(0.3)
+        assert screen.driver.session.cursor > 0
+        await pilot.press("space")
+        t = screen.driver.session.cursor
+        await pilot.pause(0.2)
+        assert screen.driver.session.cursor == t
+
+
+@aio
+async def test_step_runs_to_the_next_event():
+    """n moves the cursor to the next event, and pauses."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 1000)
+        await pilot.press("n")
+        assert screen.driver.session.cursor > 1000 and not screen.driver.clock.playing
+
+
+@aio
+async def test_scrub_back_and_forward_and_live():
+    """← goes back into recorded frames (REPLAY), → forward, end back to the present."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 3000)
+        step = screen.driver.scrub_step_ms()
+        await pilot.press("left", "shift+left")
+        assert screen.driver.session.cursor == pytest.approx(3000 - 11 * step)
+        assert not screen.frame.live
+        await pilot.press("right")
+        assert screen.driver.session.cursor == pytest.approx(3000 - 10 * step)
+        await pilot.press("end")
+        assert screen.frame.live and screen.driver.session.cursor == pytest.approx(3000)
+        await pilot.press("home")
+        assert screen.driver.session.cursor == 0
+
+
+@aio
+async def test_speed_keys():
+    """- and + move down and up the speed ladder."""
+    async with sandbox() as (screen, pilot):
+        speed = screen.driver.clock.speed
+        await pilot.press("plus")
+        assert screen.driver.clock.speed > speed
+        await pilot.press("minus", "minus")
+        assert screen.driver.clock.speed < speed
+
+
+@aio
+async def test_restart_and_seed():
+    """ctrl+r restarts at 0; # asks for a seed and restarts with it."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 2000)
+        await pilot.press("ctrl+r")
+        assert screen.driver.session.cursor == 0
+        await pilot.press("number_sign")
+        assert isinstance(pilot.app.screen, PromptScreen)
+        await pilot.press("4", "2", "enter")
+        assert screen.driver.session.sim.seed == 42 and screen.frame.seed == 42
+
+
+@aio
+async def test_timeline_click_scrubs():
+    """A click on the timeline jumps to that time (within what was computed)."""
+    async with sandbox(size=(100, 30)) as (screen, pilot):
+        await goto(screen, pilot, 4000)
+        await pilot.click("#timeline", offset=(10, 0))
+        assert 0 < screen.driver.session.cursor < 4000 and not screen.frame.live
+
+
+@aio
+async def test_scrubbing_10k_records_answers_within_a_frame():
+    """Seeking back over a 10,000-record run returns a recorded frame in well under a frame's time."""
+    import time
+    async with sandbox(scenario(workload={"interval.ms": 1})) as (screen, pilot):
+        await goto(screen, pilot, 10_000)
+        assert screen.driver.snap.counts["sent"] >= 10_000
+        start = time.perf_counter()
+        screen.driver.seek(2000)
+        screen.show()
+        assert time.perf_counter() - start < 0.1
+
+
+# --- settings -------------------------------------------------------------------------------------------
+async def open_controls(screen, pilot, ident):
+    """Open the settings panel and highlight a control."""
+    await pilot.press("o")
+    panel = screen.query_one(ControlsPanel)
+    assert screen.focused is panel
+    panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == ident)
+    return panel
+
+
+@pytest.mark.parametrize("ident", sorted(c for c in CONTROLS if CONTROLS[c].setting.clients != ("librdkafka",)))
+@aio
+async def test_control_right_sets_the_next_value(ident):
+    """o, then → on a control: the setting changes (or the model refuses it and nothing changes)."""
+    c = CONTROLS[ident]
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 500)
+        await open_controls(screen, pilot, ident)
+        before = screen.driver.config()[c.section][c.key]
+        await pilot.press("right")
+        after = screen.driver.config()[c.section][c.key]
+        assert after in (step(c, before, +1), before)
+        if after == before:  # refused by the model's cross-key rules
+            assert not screen.driver.change({(c.section, c.key): step(c, before, +1)}).ok
+
+
+@aio
+async def test_librdkafka_offset_store_control():
+    """enable.auto.offset.store shows with a librdkafka consumer, and ← toggles it."""
+    async with sandbox(scenario(consumer={"client": "librdkafka"})) as (screen, pilot):
+        await open_controls(screen, pilot, "consumer.enable.auto.offset.store")
+        await pilot.press("left")
+        assert screen.driver.config()["consumer"]["enable.auto.offset.store"] is False
+
+
+@aio
+async def test_typed_value_is_checked():
+    """e opens a prompt; a bad value is refused with the model's words, a good one applied."""
+    async with sandbox() as (screen, pilot):
+        await open_controls(screen, pilot, "producer.linger.ms")
+        await pilot.press("e")
+        assert isinstance(pilot.app.screen, PromptScreen)
+        await pilot.press("ctrl+a", *"abc", "enter")
+        assert screen.driver.config()["producer"]["linger.ms"] == 5
+        await pilot.press("e", *"25", "enter")
+        assert screen.driver.config()["producer"]["linger.ms"] == 25
+
+
+@aio
+async def test_presets_keys():
+    """s applies the no-loss recipe, d Kafka's defaults."""
+    async with sandbox(scenario(producer={"acks": "1"})) as (screen, pilot):
+        await pilot.press("s")
+        assert screen.driver.config()["producer"]["acks"] == "all"
+        assert screen.driver.config()["topic"]["min.insync.replicas"] == 2
+        await pilot.press("d")
+        assert screen.driver.config()["topic"]["min.insync.replicas"] == 1
+
+
+@aio
+async def test_escape_leaves_the_settings():
+    """esc hands the keys back to the sandbox: ← scrubs again."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 2000)
+        await pilot.press("o", "escape", "left")
+        assert screen.driver.session.cursor < 2000
+
+
+# --- inspecting, help, report ------------------------------------------------------------------------------
+@aio
+async def test_inspect_by_number():
+    """i, a number, enter: the inspector shows the record's history and why it was lost."""
+    async with sandbox(demo()) as (screen, pilot):
+        await goto(screen, pilot, 301)
+        await pilot.press("i", "1", "5", "enter")
+        assert isinstance(pilot.app.screen, InspectorScreen)
+        text = plain(pilot.app.screen.query_one("#story"))
+        assert "record 15" in text and "lost power" in text and "acked" in text
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+
+
+@aio
+async def test_click_a_token_opens_the_inspector():
+    """A click on a record's token inspects it."""
+    async with sandbox(demo(), size=(80, 24)) as (screen, pilot):
+        await goto(screen, pilot, 301)
+        view = screen.query_one(PipelineView)
+        hit = next(h for h in view.current().hits if h.what[0] == "record")
+        await pilot.click(PipelineView, offset=(hit.x0, hit.y))
+        assert isinstance(pilot.app.screen, InspectorScreen) and pilot.app.screen.rid == hit.what[1]
+
+
+@aio
+async def test_click_a_box_targets_it():
+    """A click on broker-3's box aims the node keys at it."""
+    async with sandbox() as (screen, pilot):
+        view = screen.query_one(PipelineView)
+        box = view.current()
+        hit = next(h for h in box.hits if h.what == ("node", "broker-3"))
+        await pilot.click(PipelineView, offset=(hit.x0 + 1, hit.y))
+        assert screen.frame.selected == "broker-3"
+
+
+@aio
+async def test_help_lists_every_key():
+    """? opens the help; every failure key is on it."""
+    async with sandbox() as (screen, pilot):
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        text = plain(pilot.app.screen.query_one("Static"))
+        assert all(f.help[:30] in text for f in FAILURES) and "Lessons come" in text
+        await pilot.press("escape")
+
+
+@aio
+async def test_final_report():
+    """f settles a copy of the run and reports what is lost for good."""
+    async with sandbox(demo()) as (screen, pilot):
+        await goto(screen, pilot, 400)
+        await pilot.press("f")
+        report = pilot.app.screen
+        assert isinstance(report, ReportScreen)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Lost although acknowledged" in plain(report.query_one("#report-body"))
+        assert screen.driver.session.cursor == 400  # the sandbox's own run is untouched
+
+
+@aio
+async def test_command_palette_offers_every_action():
+    """The command palette lists the sandbox's actions."""
+    async with sandbox() as (screen, pilot):
+        titles = [c.title for c in pilot.app.get_system_commands(screen)]
+        assert any(t.startswith("The selected node's host loses power") for t in titles)
+        assert any(t.startswith("Play or pause") for t in titles)
+
+
+@aio
+async def test_command_palette_runs_an_action():
+    """ctrl+p, type, enter: the action runs."""
+    async with sandbox() as (screen, pilot):
+        await goto(screen, pilot, 1000)
+        await pilot.press("ctrl+p", *"datacenter outage")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert not any(b.host_on for b in screen.driver.snap.brokers)
+
+
+# --- size and quitting ----------------------------------------------------------------------------------------
+@aio
+async def test_too_small_says_what_it_needs():
+    """Below 80x24 the screen names the size it needs; back at 80x24 the sandbox returns."""
+    async with sandbox(size=(80, 24)) as (screen, pilot):
+        await pilot.resize_terminal(70, 20)
+        await pilot.pause()
+        assert screen.has_class("too-small")
+        assert "at least 80×24" in plain(screen.query_one("#too-small"))
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not screen.has_class("too-small")
+
+
+@aio
+async def test_narrow_layout_stacks_and_wide_runs_left_to_right():
+    """At 80 columns the stages stack; at 160 they run left to right."""
+    async with sandbox(size=(80, 24)) as (screen, pilot):
+        view = screen.query_one(PipelineView)
+        assert view.current().text()[0].startswith("┌─ producer")
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        first = view.current().text()[0]
+        assert "producer" in first and "consumer" in first
+
+
+@aio
+async def test_q_quits():
+    """q ends the app."""
+    async with sandbox() as (screen, pilot):
+        await pilot.press("q")
+        await pilot.pause()
+        assert not pilot.app.is_running
+
+
+@aio
+async def test_ctrl_c_quits():
+    """ctrl+c ends the app too."""
+    async with sandbox() as (screen, pilot):
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not pilot.app.is_running
