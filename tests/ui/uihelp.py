@@ -43,8 +43,7 @@ async def sandbox(s: Scenario | None = None, size: tuple[int, int] = (120, 36), 
 
 async def goto(screen, pilot, t: float) -> None:
     """Move the run to time t and redraw."""
-    screen.driver.seek(t)
-    screen.show()
+    screen.goto(t)
     await pilot.pause()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import is_not
 
 from rich.segment import Segment
 from rich.style import Style
@@ -103,6 +104,14 @@ class Canvas:
             self.put(r.right - 1, y, vt, style)
         if title:
             self.put(r.x + 2, r.y, f" {title} ", title_style or style, limit=r.w - 4)
+
+    def changed_rows(self, old: "Canvas | None") -> list[int]:
+        """Rows that differ from an older canvas (all of them if the size changed)."""
+        if old is None or (old.width, old.height) != (self.width, self.height):
+            return list(range(self.height))
+        # styles are shared objects, so identity is a cheap (and safe: at worst a spare repaint) test
+        return [y for y in range(self.height)
+                if self.chars[y] != old.chars[y] or any(map(is_not, self.styles[y], old.styles[y]))]
 
     def text(self) -> list[str]:
         """The characters only, one string per row (for tests and text search)."""

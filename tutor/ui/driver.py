@@ -49,14 +49,6 @@ class Driver:
         self.snap: Snapshot = self.session.frames[-1]
 
     # --- time ---------------------------------------------------------------------------
-    def tick(self, wall_s: float) -> bool:
-        """Advance by the wall time that passed; False when paused (nothing to redraw)."""
-        dt = self.clock.sim_ms(wall_s)
-        if dt <= 0:
-            return False
-        self.snap = self.session.advance(dt)
-        return True
-
     def toggle_play(self) -> bool:
         """Play or pause; returns whether it now plays."""
         self.clock.playing = not self.clock.playing

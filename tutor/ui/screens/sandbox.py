@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from .. import keys
 from ..driver import Driver
+from ..runner import Runner
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
 from ..inspect import story
@@ -28,7 +29,7 @@ from .inspector import InspectorScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
 
-FPS = 30
+FPS = 32  # a little over 30, so timer jitter still leaves 30 frames a second
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 NARROW = 120          # below this width the settings open as a drawer at the bottom
 CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
@@ -45,6 +46,7 @@ class SandboxScreen(Screen):
     def __init__(self, driver: Driver) -> None:
         super().__init__()
         self.driver = driver
+        self.runner = Runner(driver)
         self.frame: Frame | None = None
         self._last = monotonic()
         self._availability: tuple = ()
@@ -73,15 +75,29 @@ class SandboxScreen(Screen):
 
     # --- the clock ------------------------------------------------------------------------
     def tick(self) -> None:
-        """One timer tick: wall time since the last one becomes simulated time (never blocks long)."""
+        """One timer tick: wall time since the last one becomes simulated time (the run advances off-thread)."""
         now = monotonic()
         wall, self._last = now - self._last, now
-        if self.driver.tick(wall):
-            self.show()
+        frame = self.runner.tick(wall)
+        if frame is not None:
+            self.push(frame)
 
     def show(self) -> None:
-        """Build the frame at the cursor and push it down to every widget."""
-        frame = self.frame = self.driver.frame()
+        """Push the current frame (after something the learner did)."""
+        self.push(self.runner.view())
+
+    def goto(self, t: float) -> None:
+        """Show time t (tests and benchmarks pin the run with this)."""
+        self.runner.sync(self.driver.seek, t)
+        self.show()
+
+    def on_unmount(self) -> None:
+        """Stop the simulation thread."""
+        self.runner.close()
+
+    def push(self, frame: Frame) -> None:
+        """Push a frame down to every widget."""
+        self.frame = frame
         for wid in ("#status", "#pipeline", "#timeline", "#ledger", "#events"):
             self.query_one(wid).frame = frame
         self._push_controls(frame)
@@ -140,7 +156,7 @@ class SandboxScreen(Screen):
         w, h = self.size
         drawer = 10 if self.has_class("narrow") and self.has_class("show-controls") else 0
         stage_w = w - (46 if self.has_class("show-controls") and not self.has_class("narrow") else 0)
-        snap = self.driver.snap
+        snap = self.runner.frame.snap
         want = preferred_height(stage_w, len(snap.brokers), snap.consumer is not None)
         events = 0 if drawer else (3 if h < 30 else 6)
         self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - drawer - events), 3)
@@ -148,28 +164,30 @@ class SandboxScreen(Screen):
     # --- time actions ---------------------------------------------------------------------
     def action_toggle_play(self) -> None:
         """space."""
-        self.driver.toggle_play()
+        playing = self.runner.sync(self.driver.toggle_play)
+        if not playing:  # the run stops where the screen is, not where the last advance got to
+            self.runner.sync(self.driver.seek, self.runner.shown)
         self._last = monotonic()
         self.show()
 
     def action_step(self) -> None:
         """n: to the next event."""
-        self.driver.step()
+        self.runner.sync(self.driver.step)
         self.show()
 
     def action_scrub(self, times: int) -> None:
         """←/→ (×10 with shift)."""
-        self.driver.scrub(times * self.driver.scrub_step_ms())
+        self.runner.sync(self.driver.seek, self.runner.shown + times * self.driver.scrub_step_ms())
         self.show()
 
     def action_seek_start(self) -> None:
         """home."""
-        self.driver.seek(0)
+        self.runner.sync(self.driver.seek, 0)
         self.show()
 
     def action_to_live(self) -> None:
         """end."""
-        self.driver.to_live()
+        self.runner.sync(self.driver.to_live)
         self.show()
 
     def action_slower(self) -> None:
@@ -184,14 +202,14 @@ class SandboxScreen(Screen):
 
     def action_restart(self) -> None:
         """ctrl+r: the same scenario and seed from the start."""
-        self.driver.restart()
+        self.runner.sync(self.driver.restart)
         self.notify("restarted: same scenario, same seed, your changes dropped", timeout=3)
         self.show()
 
     def action_seed(self) -> None:
         """#: ask for a seed (empty: a random one) and restart with it."""
         self.app.push_screen(PromptScreen("Restart with seed (empty: a random one):",
-                                          placeholder=str(self.driver.session.sim.seed)), self._seeded)
+                                          placeholder=str(self.frame.seed)), self._seeded)
 
     def _seeded(self, text: str | None) -> None:
         """The seed prompt answered."""
@@ -201,7 +219,7 @@ class SandboxScreen(Screen):
         if text and not text.isdigit():
             self.notify(f"a seed is a whole number ≥ 0, not {text!r}", severity="warning")
             return
-        self.driver.restart(int(text) if text else random.randrange(1_000_000))
+        self.runner.sync(self.driver.restart, int(text) if text else random.randrange(1_000_000))
         self.show()
 
     # --- view actions ---------------------------------------------------------------------
@@ -214,7 +232,7 @@ class SandboxScreen(Screen):
 
     def action_select(self, target: str) -> None:
         """0-9: aim node failures."""
-        names = [b.name for b in self.driver.snap.brokers]
+        names = [b.name for b in self.frame.snap.brokers]
         if target != LEADER and target not in names:
             self.notify(f"there is no {target}", severity="warning", timeout=2)
             return
@@ -229,7 +247,7 @@ class SandboxScreen(Screen):
         """The record prompt answered."""
         if text is None:
             return
-        sent = self.driver.snap.counts["sent"]
+        sent = self.frame.snap.counts["sent"]
         if not text.strip().isdigit() or int(text) >= sent:
             self.notify(f"records 0 to {sent - 1:,} have been sent so far", severity="warning")
             return
@@ -238,12 +256,13 @@ class SandboxScreen(Screen):
     def inspect(self, rid: int) -> None:
         """Open the inspector on a record (and highlight it on screen)."""
         self.driver.inspected = rid
+        parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid))
         self.show()
-        self.app.push_screen(InspectorScreen(rid, story(self.driver.session.sim, self.driver.snap, rid)))
+        self.app.push_screen(InspectorScreen(rid, parts))
 
     def action_report(self) -> None:
         """f: settle a copy of the run and report what is lost for good."""
-        self.app.push_screen(ReportScreen(self.driver.settle_copy()))
+        self.app.push_screen(ReportScreen(self.runner.sync(self.driver.settle_copy)))
 
     def action_help(self) -> None:
         """?."""
@@ -252,11 +271,12 @@ class SandboxScreen(Screen):
     # --- settings and failures ------------------------------------------------------------
     def action_preset(self, name: str) -> None:
         """s / d."""
-        self._report(self.driver.preset(name), "no-loss recipe" if name == "no-loss" else "Kafka defaults")
+        outcome = self.runner.sync(self.driver.preset, name)
+        self._report(outcome, "no-loss recipe" if name == "no-loss" else "Kafka defaults")
 
     def action_fail(self, name: str) -> None:
         """A failure key: the engine's own words appear in the event log."""
-        self.driver.fail(name)
+        self.runner.sync(self.driver.fail, name)
         self.show()
 
     def _report(self, outcome, what: str = "") -> None:
@@ -281,17 +301,16 @@ class SandboxScreen(Screen):
 
     def on_timeline_bar_scrubbed(self, message: TimelineBar.Scrubbed) -> None:
         """The timeline was clicked."""
-        self.driver.seek(message.t)
-        self.show()
+        self.goto(message.t)
 
     def on_controls_panel_change_requested(self, message: ControlsPanel.ChangeRequested) -> None:
         """A setting stepped with ←/→."""
-        self._report(self.driver.change({(message.section, message.key): message.value}))
+        self._report(self.runner.sync(self.driver.change, {(message.section, message.key): message.value}))
 
     def on_controls_panel_edit_requested(self, message: ControlsPanel.EditRequested) -> None:
         """Type a value for a setting."""
         c = message.which
-        current = self.driver.config()[c.section][c.key]
+        current = self.frame.config[c.section][c.key]
         self.app.push_screen(PromptScreen(f"{c.key} ({c.setting.doc}):", "" if current is None else str(current)),
                              lambda text: self._typed(c.ident, text))
 
@@ -305,4 +324,4 @@ class SandboxScreen(Screen):
         except ValueError as err:
             self.notify(f"{c.key} {err}", severity="warning")
             return
-        self._report(self.driver.change({(c.section, c.key): value}))
+        self._report(self.runner.sync(self.driver.change, {(c.section, c.key): value}))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
 
 from ..frame import Frame
+from .base import FrameWidget
 
 KIND_STYLES = {"failure": "bold red", "repair": "bold green", "election": "yellow", "isr": "magenta",
                "truncate": "bold red", "offline": "bold red", "fence": "yellow", "restart": "green",
@@ -25,10 +24,13 @@ def event_line(e, width: int) -> Text:
     return line
 
 
-class EventLog(Widget):
+class EventLog(FrameWidget):
     """The most recent events that fit, pushed a Frame."""
 
-    frame: reactive[Frame | None] = reactive(None, always_update=True)
+    def key(self, frame: Frame) -> tuple:
+        """How many events, and the last one."""
+        last = frame.events[-1] if frame.events else None
+        return len(frame.events), last and (last.t, last.text)
 
     def render(self) -> RenderableType:
         """As many of the newest events as there are rows."""

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
 
 from ..frame import Frame, Losses
+from .base import FrameWidget
 
 
 def ledger_text(lo: Losses, isr: str, hw: str, wide: bool) -> Text:
@@ -31,10 +30,13 @@ def ledger_text(lo: Losses, isr: str, hw: str, wide: bool) -> Text:
     return text
 
 
-class LedgerBar(Widget):
+class LedgerBar(FrameWidget):
     """One line of loss figures, pushed a Frame."""
 
-    frame: reactive[Frame | None] = reactive(None, always_update=True)
+    def key(self, frame: Frame) -> tuple:
+        """The figures, the ISR and the HW."""
+        leader = frame.snap.broker(frame.snap.leader) if frame.snap.leader else None
+        return frame.losses, frame.snap.isr, leader.hw if leader else None
 
     def render(self) -> RenderableType:
         """The figures, shorter when narrow."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -20,7 +20,7 @@ from ..layout import preferred_height
 class PipelineView(Widget):
     """Draws the whole pipeline; a click on a record or a node is posted up."""
 
-    frame: reactive[Frame | None] = reactive(None, layout=False, always_update=True)
+    frame: reactive[Frame | None] = reactive(None, repaint=False, always_update=True)
 
     @dataclass
     class RecordClicked(Message):
@@ -37,26 +37,45 @@ class PipelineView(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.canvas: Canvas | None = None
+        self._strips: dict[int, Strip] = {}
 
     def watch_frame(self) -> None:
-        """A new frame: draw it on the next refresh."""
-        self.canvas = None
-        self.refresh()
+        """A new frame: draw it now and repaint only the rows that changed (most rows do not)."""
+        if self.size.area == 0:
+            return
+        old = self.canvas
+        self._draw()
+        rows = self.canvas.changed_rows(old)
+        if len(rows) == self.canvas.height:
+            self.refresh()
+        else:
+            self.refresh(*(Region(0, y, self.size.width, 1) for y in rows))
 
     def on_resize(self) -> None:
         """The size changed: lay out again."""
         self.canvas = None
 
+    def _draw(self) -> Canvas:
+        """Draw the current frame at the current size."""
+        w, h = self.size
+        self.canvas = pipeline(self.frame, w, h) if self.frame else Canvas(w, h)
+        self._strips = {}
+        return self.canvas
+
     def current(self) -> Canvas:
-        """The canvas for the current frame and size (drawn once per frame)."""
+        """The canvas for the current frame and size."""
         w, h = self.size
         if self.canvas is None or (self.canvas.width, self.canvas.height) != (w, h):
-            self.canvas = pipeline(self.frame, w, h) if self.frame else Canvas(w, h)
+            return self._draw()
         return self.canvas
 
     def render_line(self, y: int) -> Strip:
-        """One row of the canvas."""
-        return self.current().strip(y)
+        """One row of the canvas (each row's strip is built once per frame)."""
+        canvas = self.current()
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = canvas.strip(y)
+        return strip
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """The rows the pipeline wants at this width."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
 
 from ..frame import Frame
 from ..settings import show
+from .base import FrameWidget
 
 
 def settings_words(frame: Frame) -> str:
@@ -27,7 +26,8 @@ def settings_words(frame: Frame) -> str:
 def clock_words(frame: Frame) -> Text:
     """"12.34 s ▶ ×0.1 · seed 7 · LIVE"; REPLAY when scrubbed back."""
     text = Text()
-    text.append(f"{frame.t / 1000:,.2f} s ", style="bold")
+    # while playing, tenths of a second are enough (and repaint the line less often)
+    text.append(f"{frame.t / 1000:,.1f} s " if frame.playing else f"{frame.t / 1000:,.3f} s ", style="bold")
     text.append("▶" if frame.playing else "‖", style="bold green" if frame.playing else "bold yellow")
     text.append(f" ×{frame.speed:g} · seed {frame.seed} · ")
     if frame.live:
@@ -38,10 +38,12 @@ def clock_words(frame: Frame) -> Text:
     return text
 
 
-class StatusBar(Widget):
+class StatusBar(FrameWidget):
     """One line at the top."""
 
-    frame: reactive[Frame | None] = reactive(None, always_update=True)
+    def key(self, frame: Frame) -> str:
+        """The words it shows."""
+        return settings_words(frame) + clock_words(frame).plain
 
     def render(self) -> RenderableType:
         """Settings left (cut when narrow), clock right."""

@@ -8,10 +8,10 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual import events
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widget import Widget
 
 from ..frame import Frame
+from .base import FrameWidget
 
 MARK_GLYPHS = {"failure": ("▼", "bold red"), "repair": ("▲", "bold green"), "setting": ("◆", "bold cyan"),
                "recovery": ("▲", "green")}
@@ -35,16 +35,21 @@ def bar_text(frame: Frame, width: int) -> Text:
             cells[min(int(m.t / total * w), w - 1)] = glyph
     cells[min(int(frame.t / total * w), w - 1)] = ("┃", "bold reverse" if not frame.live else "bold white")
     text = Text(left, style="dim")
-    for glyph, style in cells:
-        text.append(glyph, style=style)
+    start = 0
+    for i in range(1, w + 1):  # one span per run of equal style: far cheaper to render than one per cell
+        if i == w or cells[i][1] != cells[start][1]:
+            text.append("".join(g for g, _ in cells[start:i]), style=cells[start][1])
+            start = i
     text.append(right, style="dim")
     return text
 
 
-class TimelineBar(Widget):
+class TimelineBar(FrameWidget):
     """One line; a click posts the time under the pointer."""
 
-    frame: reactive[Frame | None] = reactive(None, always_update=True)
+    def key(self, frame: Frame) -> tuple:
+        """The bar as drawn."""
+        return bar_text(frame, self.content_size.width).plain, frame.live
 
     @dataclass
     class Scrubbed(Message):

@@ -1,0 +1,82 @@
+"""Frames per second and CPU per frame of the sandbox's pipeline view with 1,000+ records in flight.
+
+    python benchmarks/ui_fps.py                 # 160x48, 5 s of wall time
+    python benchmarks/ui_fps.py --seconds 10 --size 80x24
+
+Runs the real app headless (Textual composes every frame, nothing is written to a terminal) on a
+workload that keeps well over 1,000 records between send() and processing, plays it at x1 and
+counts the frames the pipeline view drew. The goal: 30 fps or better using under half a core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from tutor.sim.snapshot import BUFFERED, COMMITTED, IN_FLIGHT, PAGE_CACHE, REPLICATED, FLUSHED
+from tutor.ui.app import make_app, sandbox_scenario
+from tutor.ui.widgets.pipeline import PipelineView
+
+IN_PIPELINE = {BUFFERED, IN_FLIGHT, PAGE_CACHE, FLUSHED, REPLICATED, COMMITTED}
+
+
+def busy_scenario():
+    """1,333 records a second through 100 ms links: about a thousand always between send() and processing."""
+    return (sandbox_scenario()
+            .with_settings("workload", interval__ms=0.75)
+            .with_settings("network", latency__ms=100)
+            .with_settings("consumer", processing__ms=0.2))
+
+
+def in_flight(snap) -> int:
+    """Records somewhere between send() and processing."""
+    return sum(1 for s in snap.states() if s in IN_PIPELINE)
+
+
+async def measure(seconds: float, size: tuple[int, int], start_ms: float) -> dict:
+    """Play the app at x1 for `seconds` of wall time and count the pipeline's frames."""
+    app = make_app(busy_scenario(), seed=1, autoplay=False, size=size)
+    async with app.run_test(size=size) as pilot:
+        screen = app.sandbox
+        screen.driver.clock.speed = 1.0
+        screen.goto(start_ms)  # warm up: the backlog is there before measuring
+        await pilot.pause()
+        view = screen.query_one(PipelineView)
+        frames = 0
+        original = view._draw
+
+        def counting():
+            nonlocal frames
+            frames += 1
+            return original()
+        view._draw = counting
+        screen.action_toggle_play()
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        await asyncio.sleep(seconds)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        snap = screen.driver.snap
+    return {"frames": frames, "wall": wall, "cpu": cpu, "in_flight": in_flight(snap),
+            "sent": snap.counts["sent"], "sim_ms": snap.t}
+
+
+def main() -> None:
+    """Print fps, CPU per frame and the share of a core."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--size", default="160x48", help="terminal size, COLSxROWS")
+    parser.add_argument("--start-ms", type=float, default=2000.0, help="simulated warm-up before measuring")
+    args = parser.parse_args()
+    size = tuple(int(x) for x in args.size.split("x"))
+    r = asyncio.run(measure(args.seconds, size, args.start_ms))
+    fps = r["frames"] / r["wall"]
+    print(f"terminal {size[0]}x{size[1]}, {r['in_flight']:,} records in flight of {r['sent']:,} sent "
+          f"(simulated {r['sim_ms'] / 1000:.1f} s)")
+    print(f"{fps:.1f} fps, {1000 * r['cpu'] / max(r['frames'], 1):.1f} ms CPU per frame, "
+          f"{r['cpu'] / r['wall']:.2f} of a core")
+    print("goal: 30 fps or better using under 0.5 of a core:",
+          "met" if fps >= 30 and r["cpu"] / r["wall"] < 0.5 else "NOT met")
+
+
+if __name__ == "__main__":
+    main()
