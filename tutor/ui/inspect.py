@@ -76,17 +76,18 @@ def story(sim: Any, snap: Snapshot, rid: int) -> list[RenderableType]:
     st = snap.state(rid)
     lk = look(st)
     head = Text(f"record {rid}  ", style="bold")
-    head.append(f"{lk.glyph} {STATE_NAMES[st]}", style=lk.style)
+    head.append(lk.glyph, style=lk.style)
+    head.append(f" {STATE_NAMES[st]}", style="bold")
     head.append(f"  at {ms(snap.t)}", style="dim")
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(justify="right", style="dim", no_wrap=True)
     table.add_column()
     for t, words in history(sim, rid, snap.t):
         table.add_row(ms(t), words)
-    parts: list[RenderableType] = [head, Text(told_words(sim, rid, snap.t)), table]
+    parts: list[RenderableType] = [head, Text(told_words(sim, rid, snap.t)), Text(""), table]
     why = explanation(sim, rid, st) if st in (LOST, DUPLICATED) or sim.ledger.notes.get(rid) else ""
     if why:
-        parts.append(Text.assemble(("why: ", "bold"), why))
+        parts += [Text(""), Text.assemble(("why: ", "bold"), why)]
     return parts
 
 

@@ -21,23 +21,32 @@ INTRO = ("A producer sends records through a replicated Kafka partition to a con
          "this is the sandbox. Mouse: click a record to inspect it, a box to target it, the timeline to jump.")
 
 
-def key_table() -> Table:
-    """Keys grouped under their titles (the broker-N targets folded into one row)."""
-    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
+KEY_NAMES = {"left": "←", "right": "→", "shift+left": "shift+←", "shift+right": "shift+→",
+             "number_sign": "#", "question_mark": "?", "minus": "-", "plus": "+"}
+
+
+def key_name(keys: str) -> str:
+    """The first key of a binding as a person writes it."""
+    first = keys.split(",")[0]
+    return KEY_NAMES.get(first, first)
+
+
+def key_tables() -> list[RenderableType]:
+    """A titled table of keys per group (the broker-N targets folded into one row)."""
+    out: list[RenderableType] = []
     for group, title in GROUP_TITLES.items():
-        table.add_row(Text(title, style="bold underline"), "")
+        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold", no_wrap=True, min_width=8)
+        table.add_column()
         for k in ALL:
-            if k.group != group or k.action.startswith("select('broker-") and k.keys != "1":
+            if k.group != group or (k.action.startswith("select('broker-") and k.keys != "1"):
                 continue
-            keys = k.display or k.keys.split(",")[0]
             if k.keys == "1":
-                keys, words = "1 … 9", "aim node failures at broker-N (or click its box)"
+                table.add_row("1 … 9", "aim node failures at broker-N (or click its box)")
             else:
-                words = k.help
-            table.add_row(keys, words)
-    return table
+                table.add_row(key_name(k.keys), k.help)
+        out += [Text(title, style="bold underline"), table, Text("")]
+    return out
 
 
 def legend_table() -> Table:
@@ -56,7 +65,7 @@ def legend_table() -> Table:
 
 def help_body() -> RenderableType:
     """Everything the help screen shows."""
-    return Group(Text(INTRO), Text(""), key_table(), Text(""), legend_table())
+    return Group(Text(INTRO), Text(""), *key_tables(), legend_table())
 
 
 class HelpScreen(ModalScreen[None]):

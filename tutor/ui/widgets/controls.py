@@ -95,7 +95,7 @@ class ControlsPanel(OptionList):
             options += [Option(self._prompt(c, width), id=c.ident) for c in controls]
         self.set_options(options)
         ids = [o.id for o in options]
-        self.highlighted = ids.index(keep) if keep in ids else (1 if len(ids) > 1 else None)
+        self.highlighted = ids.index(keep) if keep is not None and keep in ids else (1 if len(ids) > 1 else None)
 
     def _prompt(self, control: Control, width: int) -> Text:
         """One control's row text."""
