@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser("sandbox", help="open the interactive sandbox (on a scenario file, if given)")
     sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     sandbox.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
+    lab = commands.add_parser("lab", help="reproduce a loss with the real Kafka client (needs confluent-kafka)")
+    lab.add_argument("lab", nargs="?", metavar="LAB", help="which lab; without one, list them")
+    lab.add_argument("--bootstrap-servers", metavar="HOST:PORT",
+                     help="run against this Kafka cluster (default: librdkafka's embedded mock cluster)")
     return parser
 
 
@@ -56,6 +60,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return check_files(args.files)
     if args.command == "run":
         return run_file(args.scenario, args.seed, args.json)
+    if args.command == "lab":
+        from tutor.lab.command import lab_command
+
+        return lab_command(args.lab, args.bootstrap_servers)
     if args.command == "sandbox":
         return open_app(args.scenario, args.seed)
     if sys.stdin.isatty() and sys.stdout.isatty():

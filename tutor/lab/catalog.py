@@ -1,0 +1,125 @@
+"""The labs: what each case does with the real client, in settings the simulator can mirror."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ConsumeRun:
+    """A consumer case: produce records, consume them in batches, SIGKILL mid-batch, restart, finish."""
+
+    messages: int = 40
+    batch: int = 10                    # consume(num_messages=batch); the simulator's max.poll.records
+    processing_ms: int = 50            # the application's work per record (a sleep)
+    crash_after: int = 25              # SIGKILL right after this many records were processed
+    commit: str = "auto"               # "auto", "before-processing" or "after-processing"
+    auto_commit_interval_ms: int = 10
+    store_after_processing: bool = False  # enable.auto.offset.store=false and store_offsets()
+    restart_after_ms: int = 500
+
+    def kafka_settings(self, session_timeout_ms: int) -> dict[str, Any]:
+        """The consumer's Kafka properties, the same for the real client and the simulator."""
+        auto = self.commit == "auto"
+        settings: dict[str, Any] = {"auto.offset.reset": "earliest", "enable.auto.commit": auto,
+                                    "session.timeout.ms": session_timeout_ms}
+        if auto:
+            settings["auto.commit.interval.ms"] = self.auto_commit_interval_ms
+            settings["enable.auto.offset.store"] = not self.store_after_processing
+        return settings
+
+
+@dataclass(frozen=True)
+class ProduceRun:
+    """A producer case: send records one by one, maybe SIGKILL the producer and restart it."""
+
+    messages: int = 40
+    interval_ms: int = 10              # pause between produce() calls
+    settings: tuple[tuple[str, Any], ...] = ()  # producer properties besides acks=all
+    crash_after_sent: int | None = None  # SIGKILL right after this many produce() calls
+    restart_after_ms: int = 500
+    broker_rtt_ms: int = 0             # mock cluster only: test.mock.broker.rtt
+
+    def kafka_settings(self) -> dict[str, Any]:
+        """The producer's Kafka properties, the same for the real client and the simulator."""
+        return {"acks": "all", **dict(self.settings)}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One experiment of a lab, run once in the simulator and once with the real client."""
+
+    name: str
+    title: str
+    run: ConsumeRun | ProduceRun
+    setup: str                         # one paragraph: what the real run does
+
+
+@dataclass(frozen=True)
+class Lab:
+    """A lab: one lesson's loss reproduced with librdkafka, in one or more cases."""
+
+    name: str
+    title: str
+    description: str
+    facts: tuple[str, ...]
+    cases: tuple[Case, ...] = field(default_factory=tuple)
+
+
+_CRASH = ("40 records are produced first. The consumer calls consume(num_messages=10) and spends 50 ms "
+          "on each record. Right after its 25th record it is killed with SIGKILL; it is started again "
+          "half a second later in the same group and consumes to the end.")
+
+LABS: dict[str, Lab] = {lab.name: lab for lab in (
+    Lab("auto-commit", "librdkafka auto-commit: skipped records, then duplicates",
+        "With the default offset store, librdkafka stores a record's offset when consume() hands it "
+        "over, and the auto-commit timer commits it: a crash mid-batch skips the rest of the batch. "
+        "Storing the offset yourself after processing skips nothing; a record or so is processed twice.",
+        ("C2",),
+        (Case("default-store", "enable.auto.offset.store=true (the default), crash mid-batch",
+              ConsumeRun(), _CRASH + " auto.commit.interval.ms=10."),
+         Case("store-after-processing", "enable.auto.offset.store=false, store_offsets() after processing",
+              ConsumeRun(store_after_processing=True),
+              _CRASH + " auto.commit.interval.ms=10; the application calls store_offsets() after each "
+              "record."))),
+    Lab("commit-order", "Commit before processing versus after processing",
+        "Committing right after consume() is at-most-once: a crash mid-batch loses the rest of the "
+        "batch. Committing after the batch is processed is at-least-once: the processed part of the "
+        "batch is processed again.",
+        ("C3",),
+        (Case("before-processing", "commit() right after consume(), crash mid-batch",
+              ConsumeRun(commit="before-processing"),
+              _CRASH + " enable.auto.commit=false; commit(message=last, asynchronous=False) before "
+              "processing the batch."),
+         Case("after-processing", "commit() after the batch is processed, crash mid-batch",
+              ConsumeRun(commit="after-processing"),
+              _CRASH + " enable.auto.commit=false; commit(message=last, asynchronous=False) after "
+              "processing the batch."))),
+    Lab("producer-crash", "Producer crash with records lingering in its buffer",
+        "produce() only queues a record; with a long linger.ms the records wait in the client's "
+        "memory. A producer killed then takes them along: they never arrive, and nobody is told.",
+        ("P1", "P3"),
+        (Case("linger", "linger.ms=10000, SIGKILL after 20 records",
+              ProduceRun(settings=(("linger.ms", 10000),), crash_after_sent=20),
+              "The producer calls produce() every 10 ms with linger.ms=10000. After 20 records it is "
+              "killed with SIGKILL; restarted half a second later, it sends records 20-39 and calls "
+              "flush(). Then the partition is read from the start."),)),
+    Lab("buffer-full", "Producer buffer full: what the application sees",
+        "librdkafka's produce() does not block when its queue is full (there is no max.block.ms): "
+        "it raises BufferError (QUEUE_FULL) at once. An application that does not handle it loses "
+        "the record, knowingly.",
+        ("P2",),
+        (Case("queue-full", "queue.buffering.max.messages=10, 30 records at once, slow brokers",
+              ProduceRun(messages=30, interval_ms=0, settings=(("queue.buffering.max.messages", 10),),
+                         broker_rtt_ms=200),
+              "The producer calls produce() 30 times in a row with queue.buffering.max.messages=10, "
+              "against brokers that answer after 200 ms (test.mock.broker.rtt). Each BufferError is "
+              "recorded and the record dropped; then flush(). Then the partition is read from the "
+              "start."),)),
+)}
+
+
+def available_labs() -> list[tuple[str, str, str]]:
+    """(name, title, description) of each lab, for the UI and lessons to offer."""
+    return [(lab.name, lab.title, lab.description) for lab in LABS.values()]

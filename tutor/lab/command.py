@@ -1,0 +1,132 @@
+"""`tutor lab [LAB] [--bootstrap-servers HOST:PORT]`: predict, run the real client, compare."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import signal
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+
+from .catalog import LABS, Lab
+from .target import Target
+
+EXIT_AGREE, EXIT_DISAGREE, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+INSTALL_HINT = ("the lab needs the real Kafka client, confluent-kafka: pip install 'kafka-tutor[lab]' "
+                "(or, in a checkout, pip install '.[lab]')")
+HOST_PORT = re.compile(r"^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$")
+
+
+def client_version() -> str | None:
+    """"confluent-kafka 2.16.1 (librdkafka 2.16.0)", or None when it is not installed."""
+    try:
+        import confluent_kafka
+    except ImportError:
+        return None
+    version = confluent_kafka.version()  # a string in 2.16, a (string, int) pair before
+    version = version[0] if isinstance(version, tuple) else version
+    return f"confluent-kafka {version} (librdkafka {confluent_kafka.libversion()[0]})"
+
+
+def lab_command(name: str | None, bootstrap_servers: str | None, console: Console | None = None) -> int:
+    """Run one lab (or list them); the exit status says whether the real client agreed."""
+    console = console or Console()
+    if name is None:
+        return list_labs(console)
+    lab = LABS.get(name)
+    if lab is None:
+        return usage(f"unknown lab {name!r}{_did_you_mean(name)}; `tutor lab` lists them")
+    if bootstrap_servers is not None and not HOST_PORT.match(bootstrap_servers):
+        return usage(f"--bootstrap-servers takes HOST:PORT[,HOST:PORT...], not {bootstrap_servers!r}")
+    client = client_version()
+    if client is None:
+        return usage(INSTALL_HINT)
+    with _sigterm_as_interrupt():
+        return run_lab(lab, Target(bootstrap_servers), client, console)
+
+
+def list_labs(console: Console) -> int:
+    """Print each lab's name and title."""
+    console.print("Labs (run one with `tutor lab NAME`):")
+    for lab in LABS.values():
+        console.print(f"  [bold]{lab.name:<16}[/] {lab.title}")
+    return EXIT_AGREE
+
+
+def usage(message: str) -> int:
+    """One line on stderr; exit status 2."""
+    print(f"tutor lab: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _did_you_mean(name: str) -> str:
+    """"; did you mean auto-commit?" for a near miss."""
+    close = difflib.get_close_matches(name, list(LABS), n=1)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def run_lab(lab: Lab, target: Target, client: str, console: Console) -> int:
+    """Every case of the lab: prediction, real run with progress, table and verdict."""
+    from . import view
+    from .cluster import LabError
+    from .outcome import differences
+    from .runner import RealRun
+    from .scenarios import predict
+
+    view.header(console, lab, target.describe(), client)
+    results = []
+    for index, case in enumerate(lab.cases, start=1):
+        view.case_header(console, case, index, len(lab.cases))
+        predicted = predict(case, target)
+        view.prediction(console, predicted)
+        started = time.monotonic()
+        run = RealRun(case, target)
+        try:
+            with run, view.LiveProgress(console) as progress:
+                real = run.run(progress)
+        except LabError as err:
+            console.print(f"[bold red]The real run failed:[/] {err}")
+            return EXIT_FAILED
+        except KeyboardInterrupt:
+            console.print(f"\n[yellow]Interrupted: {_cleanup_words(run)}.[/]")
+            return EXIT_INTERRUPTED
+        diffs = differences(predicted, real)
+        view.comparison(console, predicted, real, diffs, time.monotonic() - started)
+        results.append(not diffs)
+    view.summary(console, results)
+    return EXIT_AGREE if all(results) else EXIT_DISAGREE
+
+
+def _cleanup_words(run: Any) -> str:
+    """What the interrupted run cleaned up, in words."""
+    words = [f"stopped {run.stopped} client process{'es' if run.stopped != 1 else ''}"]
+    if run.removed:
+        words.append(f"removed topic {', '.join(run.removed)}")
+    elif run.target.mock:
+        words.append("the mock cluster and its topic are gone with it")
+    return "; ".join(words)
+
+
+class _sigterm_as_interrupt:
+    """While running, SIGTERM cleans up like Ctrl+C (kill the clients, delete the topic)."""
+
+    def __enter__(self) -> None:
+        """Install the handler (only the main thread may)."""
+        self.previous = None
+        try:
+            self.previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        except ValueError:
+            pass
+
+    def __exit__(self, *exc: Any) -> None:
+        """Restore the previous handler."""
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    """Turn a signal into KeyboardInterrupt."""
+    raise KeyboardInterrupt

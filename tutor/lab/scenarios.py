@@ -1,0 +1,81 @@
+"""Each lab case as a simulator scenario whose settings mirror the real run, and its prediction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tutor.scenario import parse_scenario
+from tutor.sim.spec import Scenario
+
+from .catalog import Case, ConsumeRun, ProduceRun
+from .outcome import Outcome
+from .target import INITIAL_REBALANCE_DELAY_MS, Target
+
+
+def scenario_text(case: Case, target: Target) -> str:
+    """The case as scenario TOML (it can be saved and given to `tutor run`)."""
+    run = case.run
+    lines = [f"title = {_toml(f'lab {case.name}: {case.title}')}", "", "[topic]",
+             "replication.factor = 3", ""]
+    if isinstance(run, ConsumeRun):
+        lines += _consume_sections(run, target)
+    else:
+        lines += _produce_sections(run, target)
+    return "\n".join(lines) + "\n"
+
+
+def _consume_sections(run: ConsumeRun, target: Target) -> list[str]:
+    """Records produced up front; one librdkafka consumer that is killed mid-batch and restarted."""
+    consumer = {"client": "librdkafka", **run.kafka_settings(target.session_timeout_ms),
+                "max.poll.records": run.batch, "processing.ms": run.processing_ms}
+    if run.commit != "auto":
+        consumer["commit.mode"] = run.commit
+    return [
+        "[broker]", f"group.initial.rebalance.delay.ms = {INITIAL_REBALANCE_DELAY_MS}", "",
+        "[producer]", 'client = "librdkafka"', 'acks = "all"', "",
+        "[consumer]", *_keys(consumer), "",
+        # the real run produces every record before the consumer starts; 1 ms apart they are
+        # all in the log long before the group's first assignment (3 s)
+        "[workload]", f"messages = {run.messages}", "interval.ms = 1", "",
+        "[[events]]", f"when.processed = {run.crash_after}", 'action = "crash"', 'target = "consumer"',
+        f"restart.after.ms = {run.restart_after_ms}",
+    ]
+
+
+def _produce_sections(run: ProduceRun, target: Target) -> list[str]:
+    """One librdkafka producer; maybe killed after some sends; slow brokers on the mock cluster."""
+    lines = ["[producer]", 'client = "librdkafka"', *_keys(run.kafka_settings()), "",
+             "[workload]", f"messages = {run.messages}", f"interval.ms = {run.interval_ms}"]
+    if run.crash_after_sent is not None:
+        # send k happens at (k-1) * interval; the kill lands before the next one is due
+        at = (run.crash_after_sent - 1) * run.interval_ms + run.interval_ms / 2
+        lines += ["", "[[events]]", f"at.ms = {at:g}", 'action = "crash"', 'target = "producer"',
+                  f"restart.after.ms = {run.restart_after_ms}"]
+    if run.broker_rtt_ms and target.mock:
+        # test.mock.broker.rtt delays each answer by the round trip; half of it on each way
+        lines += ["", "[[events]]", "at.ms = 0", 'action = "slow"', 'target = "all-brokers"',
+                  f"delay.ms = {run.broker_rtt_ms // 2}"]
+    return lines
+
+
+def _keys(settings: dict[str, Any]) -> list[str]:
+    """TOML lines `key = value`, dotted names quoted so they stay one key."""
+    return [f"{_toml(k) if '.' in k else k} = {_toml(v)}" for k, v in settings.items()]
+
+
+def _toml(value: Any) -> str:
+    """A TOML literal for a string, bool or number (JSON spells these the same way)."""
+    return json.dumps(value)
+
+
+def scenario(case: Case, target: Target) -> Scenario:
+    """The case as a checked Scenario."""
+    return parse_scenario(scenario_text(case, target), source=f"lab {case.name}")
+
+
+def predict(case: Case, target: Target) -> Outcome:
+    """Run the case's scenario through the simulator."""
+    from tutor.sim.simulation import Simulation
+
+    return Outcome.from_report(Simulation(scenario(case, target)).run_to_end())

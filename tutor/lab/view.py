@@ -1,0 +1,106 @@
+"""The lab on the terminal: the prediction, live progress of the real run, the table and the verdict."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+from rich.text import Text
+
+from .catalog import Case, Lab
+from .outcome import ROWS, Outcome, span
+
+
+def header(console: Console, lab: Lab, where: str, client: str) -> None:
+    """The lab's title, what it shows, and which client runs against which cluster."""
+    console.rule(f"[bold]lab {lab.name}[/]: {lab.title}")
+    console.print(lab.description)
+    console.print(f"[dim]Real client: {client}, against {where}. The simulator's rules: "
+                  f"{', '.join(lab.facts)} in docs/model.md.[/]")
+
+
+def case_header(console: Console, case: Case, index: int, total: int) -> None:
+    """Which case this is and what its real run does."""
+    console.print()
+    console.print(f"[bold]Case {index} of {total}: {case.name}[/] ({case.title})")
+    console.print(f"[dim]{case.setup}[/]")
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """"lost 25-29; duplicated none"."""
+    return f"lost {span(outcome.lost)}; duplicated {span(outcome.duplicated)}"
+
+
+def prediction(console: Console, outcome: Outcome) -> None:
+    """What the simulator predicts, before the real client runs."""
+    console.print(f"[cyan]Simulator predicts:[/] {outcome_line(outcome)}")
+
+
+class LiveProgress:
+    """A spinner line saying what the real run waits for, with the seconds it has waited."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.text = "starting"
+        self.since = time.monotonic()
+        self.status: Status | None = None
+
+    def __rich__(self) -> Text:
+        """Redrawn on every refresh, so the seconds count up while nothing else moves."""
+        return Text(f"{self.text}  {time.monotonic() - self.since:.1f} s")
+
+    def show(self, text: str) -> None:
+        """Replace the line (the clock restarts when the situation changes)."""
+        if text.split(":")[0] != self.text.split(":")[0]:
+            self.since = time.monotonic()
+        self.text = text
+
+    def note(self, text: str) -> None:
+        """A line that stays above the spinner."""
+        self.console.print(f"  [yellow]{text}[/]")
+
+    def __enter__(self) -> "LiveProgress":
+        """Start the spinner."""
+        self.status = self.console.status(self)
+        self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        """Stop the spinner (it leaves no trace)."""
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+def comparison(console: Console, predicted: Outcome, real: Outcome, diffs: list[str], seconds: float) -> None:
+    """The side-by-side table and the verdict."""
+    console.print(f"[magenta]Real client:[/] {outcome_line(real)}  [dim](ran {seconds:.1f} s)[/]")
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("")
+    table.add_column("simulator", style="cyan")
+    table.add_column("real client", style="magenta")
+    if diffs:
+        table.add_column("")
+    for field, label in ROWS:
+        same = getattr(predicted, field) == getattr(real, field)
+        mark = [] if not diffs else ["" if same else "[bold red]differs[/]"]
+        table.add_row(label, predicted.cell(field), real.cell(field), *mark)
+    console.print(table)
+    console.print(verdict(diffs))
+
+
+def verdict(diffs: list[str]) -> Text:
+    """"Verdict: agree" or "Verdict: DISAGREE" with each difference."""
+    if not diffs:
+        return Text.from_markup("[bold green]Verdict: agree[/] - the real client did what the simulator predicted.")
+    return Text.from_markup("[bold red]Verdict: DISAGREE[/] - " + "; ".join(diffs))
+
+
+def summary(console: Console, results: list[bool]) -> None:
+    """How many cases agreed, when a lab has more than one."""
+    if len(results) > 1:
+        agreed = sum(results)
+        style = "green" if agreed == len(results) else "red"
+        console.print(f"\n[bold {style}]{agreed} of {len(results)} cases agree.[/]")

@@ -1,0 +1,138 @@
+"""A client process of the lab: a librdkafka producer or consumer reporting each step as a JSON line.
+
+Run by the lab as `python -m tutor.lab.worker CONFIG_JSON`. It writes one JSON object per line on
+stdout and never buffers them, so the lines written before a SIGKILL are still read by the lab.
+At a crash point it says so and waits to be killed. It exits by itself when its stdin closes,
+which happens when the lab process is gone, so no worker outlives the lab.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+QUIET = logging.getLogger("tutor.lab.worker.librdkafka")
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
+
+
+def emit(event: str, **fields: Any) -> None:
+    """Write one event line straight to the stdout pipe (no buffer to lose on SIGKILL)."""
+    os.write(1, (json.dumps({"event": event, **fields}) + "\n").encode())
+
+
+def exit_with_parent() -> None:
+    """Leave at once when the lab closes our stdin (it finished, or it died)."""
+    def watch() -> None:
+        sys.stdin.buffer.read()
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def crash_point() -> None:
+    """Say we reached the crash point and wait for the lab's SIGKILL, doing nothing more."""
+    emit("crash-point")
+    while True:
+        time.sleep(3600)
+
+
+def client_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The librdkafka properties: the case's settings, the cluster and a quiet logger."""
+    return {**cfg["settings"], "bootstrap.servers": cfg["bootstrap"], "logger": QUIET}
+
+
+# --- consumer --------------------------------------------------------------------------------
+def run_consumer(cfg: dict[str, Any]) -> None:
+    """Consume batches, process each record, commit or store as the case says, until the end."""
+    consumer = Consumer({**client_config(cfg), "group.id": cfg["group"],
+                         "heartbeat.interval.ms": cfg["settings"]["session.timeout.ms"] // 10})
+    consumer.subscribe([cfg["topic"]], on_assign=lambda c, parts: emit("assigned"))
+    processed, last_offset = 0, -1
+    while last_offset < cfg["end"] - 1:
+        batch = take(consumer, cfg["batch"])
+        if not batch and at_end(consumer, cfg):
+            break
+        if batch and cfg["commit"] == "before-processing":
+            consumer.commit(message=batch[-1], asynchronous=False)
+        for msg in batch:
+            time.sleep(cfg["processing_ms"] / 1000)  # the application's work
+            emit("processed", id=int(msg.value()), offset=msg.offset())
+            processed += 1
+            if processed == cfg.get("crash_after"):
+                crash_point()  # before store_offsets(): the kill lands before anything is stored
+            if cfg["store_after_processing"]:
+                consumer.store_offsets(message=msg)
+            last_offset = msg.offset()
+        if batch and cfg["commit"] == "after-processing":
+            consumer.commit(message=batch[-1], asynchronous=False)
+    consumer.close()
+    emit("done")
+
+
+def take(consumer: Consumer, n: int) -> list[Any]:
+    """One consume(num_messages=n) call; errors are reported, not processed."""
+    batch = []
+    for msg in consumer.consume(num_messages=n, timeout=0.5):
+        if msg.error() is None:
+            batch.append(msg)
+        elif msg.error().code() != KafkaError._PARTITION_EOF:
+            emit("client-error", error=str(msg.error()))
+    if batch:
+        emit("batch", ids=[int(m.value()) for m in batch])
+    return batch
+
+
+def at_end(consumer: Consumer, cfg: dict[str, Any]) -> bool:
+    """Is the group's committed offset already at the end (nothing left to consume)?"""
+    if not consumer.assignment():
+        return False
+    [tp] = consumer.committed([TopicPartition(cfg["topic"], 0)], timeout=10)
+    return tp.offset >= cfg["end"]
+
+
+# --- producer --------------------------------------------------------------------------------
+def run_producer(cfg: dict[str, Any]) -> None:
+    """produce() each record, report each outcome, maybe stop at the crash point, then flush()."""
+    producer = Producer(client_config(cfg))
+    for n, rid in enumerate(range(cfg["first"], cfg["first"] + cfg["count"]), start=1):
+        emit("sent", id=rid)
+        try:
+            producer.produce(cfg["topic"], value=str(rid).encode(), partition=0,
+                             on_delivery=lambda err, msg, rid=rid: delivered(rid, err))
+        except BufferError as err:  # librdkafka does not block: QUEUE_FULL at once
+            emit("rejected", id=rid, error=str(err))
+        producer.poll(0)
+        if n == cfg.get("crash_after"):
+            crash_point()
+        time.sleep(cfg["interval_ms"] / 1000)
+    left = producer.flush(60)
+    emit("done", unflushed=left)
+
+
+def delivered(rid: int, err: Any) -> None:
+    """A delivery report: acked, or failed with the error the application is told."""
+    if err is None:
+        emit("acked", id=rid)
+    else:
+        emit("failed", id=rid, error=str(err))
+
+
+def main(argv: list[str]) -> int:
+    """Run the role named in the JSON config."""
+    cfg = json.loads(argv[1])
+    exit_with_parent()
+    emit("started", pid=os.getpid())
+    {"consumer": run_consumer, "producer": run_producer}[cfg["role"]](cfg)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))
