@@ -1,0 +1,152 @@
+"""`tutor lab` without the real client: the catalog, the scenarios, usage errors, verdicts and exit codes."""
+
+import sys
+
+import pytest
+from rich.console import Console
+
+from tutor import cli
+from tutor.lab import LABS, available_labs
+from tutor.lab import command as lab_cmd
+from tutor.lab.outcome import Outcome, differences, span
+from tutor.lab.scenarios import predict, scenario, scenario_text
+from tutor.lab.target import Target
+
+#: what each case is designed to show: (lost ids, duplicated ids)
+DESIGNED = {
+    "default-store": (list(range(25, 30)), []),
+    "store-after-processing": ([], [24]),
+    "before-processing": (list(range(25, 30)), []),
+    "after-processing": ([], list(range(20, 25))),
+    "linger": (list(range(0, 20)), []),
+    "queue-full": (list(range(10, 30)), []),
+}
+CASES = [(lab.name, case) for lab in LABS.values() for case in lab.cases]
+
+
+def test_available_labs_names_each_lab_with_title_and_description():
+    """The hook for the UI and lessons: (name, title, description), the four labs of the issue."""
+    labs = available_labs()
+    assert [name for name, _, _ in labs] == ["auto-commit", "commit-order", "producer-crash", "buffer-full"]
+    assert all(title and description for _, title, description in labs)
+
+
+@pytest.mark.parametrize("target", [Target(), Target("kafka:9092")], ids=["mock", "real"])
+@pytest.mark.parametrize("lab, case", CASES, ids=[c.name for _, c in CASES])
+def test_the_simulator_predicts_what_each_case_is_designed_to_show(lab, case, target):
+    """Each case's scenario loads and the simulator loses (or duplicates) exactly the designed ids."""
+    predicted = predict(case, target)
+    assert (predicted.lost, predicted.duplicated) == DESIGNED[case.name]
+
+
+def test_scenarios_mirror_the_real_settings():
+    """The scenario carries the real run's client, batch size, processing time and crash trigger."""
+    case = LABS["auto-commit"].cases[1]
+    sc = scenario(case, Target())
+    consumer = sc.config.consumer
+    assert consumer["client"] == "librdkafka" and consumer["max.poll.records"] == 10
+    assert consumer["enable.auto.offset.store"] is False and consumer["auto.commit.interval.ms"] == 10
+    assert consumer["session.timeout.ms"] == Target().session_timeout_ms
+    assert sc.events[0].when_processed == 25 and sc.events[0].action == "crash"
+    assert '"enable.auto.offset.store" = false' in scenario_text(case, Target())
+
+
+def test_the_broker_round_trip_is_mirrored_only_on_the_mock():
+    """buffer-full slows the mock's brokers; a real cluster cannot be slowed, so neither is the scenario."""
+    case = LABS["buffer-full"].cases[0]
+    assert [e.action for e in scenario(case, Target()).events] == ["slow"]
+    assert scenario(case, Target("kafka:9092")).events == []
+
+
+def test_differences_name_each_figure_that_differs():
+    """A verdict names what differs, in both columns."""
+    a = Outcome(30, 10, 20, 10, list(range(10, 30)), [])
+    b = Outcome(30, 11, 19, 11, list(range(11, 30)), [])
+    assert differences(a, a) == []
+    assert differences(a, b) == ["acknowledged: simulator 10, real client 11",
+                                 "send errors the application saw: simulator 20, real client 19",
+                                 "processed (or, without a consumer, in the log): simulator 10, real client 11",
+                                 "lost ids: simulator 10-29, real client 11-29"]
+    assert span([1, 2, 3, 7]) == "1-3, 7" and span([]) == "none"
+
+
+def test_without_a_lab_it_lists_them(capsys):
+    """`tutor lab` lists the labs and exits 0."""
+    assert cli.main(["lab"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in LABS)
+
+
+def test_an_unknown_lab_is_a_usage_error(capsys):
+    """Exit 2 with one line naming the near miss."""
+    assert cli.main(["lab", "autocommit"]) == 2
+    assert "did you mean auto-commit?" in capsys.readouterr().err
+
+
+def test_a_malformed_bootstrap_server_is_a_usage_error(capsys):
+    """--bootstrap-servers takes HOST:PORT."""
+    assert cli.main(["lab", "buffer-full", "--bootstrap-servers", "localhost"]) == 2
+    assert "HOST:PORT" in capsys.readouterr().err
+
+
+def test_without_confluent_kafka_it_says_how_to_install_it(monkeypatch, capsys):
+    """No real client: exit 2 and the pip command for the extra."""
+    monkeypatch.setitem(sys.modules, "confluent_kafka", None)  # makes the import fail
+    assert cli.main(["lab", "auto-commit"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'kafka-tutor[lab]'" in err and "pip install '.[lab]'" in err
+
+
+class FakeCluster:
+    """Stands in for the cluster so the verdict can be tested without a real run."""
+
+    def __init__(self, target, rtt):
+        """Remember nothing."""
+
+    def close(self):
+        """No topic to remove."""
+        return []
+
+
+def _fake_run(monkeypatch, real):
+    """Make every real run end with `real` (an Outcome) or raise it (an exception)."""
+    import tutor.lab.runner as runner
+
+    def run(self, progress):
+        """The scripted outcome."""
+        if isinstance(real, Exception):
+            raise real
+        return real
+
+    monkeypatch.setattr(runner, "LabCluster", FakeCluster)
+    monkeypatch.setattr(runner.RealRun, "run", run)
+    monkeypatch.setattr(lab_cmd, "client_version", lambda: "confluent-kafka test")
+
+
+def test_a_disagreement_is_said_plainly_and_exits_1(monkeypatch):
+    """The verdict says DISAGREE with what differs; exit status 1."""
+    _fake_run(monkeypatch, Outcome(30, 10, 20, 11, list(range(11, 30)), []))
+    console = Console(record=True, width=200)
+    assert lab_cmd.lab_command("buffer-full", None, console) == 1
+    text = console.export_text()
+    assert "Simulator predicts: lost 10-29" in text
+    assert "Verdict: DISAGREE" in text and "lost ids: simulator 10-29, real client 11-29" in text
+
+
+def test_an_agreement_exits_0(monkeypatch):
+    """The prediction, the table and "Verdict: agree"; exit status 0."""
+    _fake_run(monkeypatch, Outcome(30, 10, 20, 10, list(range(10, 30)), []))
+    console = Console(record=True, width=200)
+    assert lab_cmd.lab_command("buffer-full", None, console) == 0
+    text = console.export_text()
+    assert text.index("Simulator predicts") < text.index("lost ids") < text.index("Verdict: agree")
+
+
+def test_a_failed_real_run_exits_3(monkeypatch):
+    """A real run that cannot complete (say, an unreachable cluster) is neither agree nor disagree."""
+    from tutor.lab.cluster import LabError
+
+    _fake_run(monkeypatch, LabError("cannot reach kafka:9092"))
+    console = Console(record=True, width=200)
+    assert lab_cmd.lab_command("buffer-full", None, console) == 3
+    assert "cannot reach kafka:9092" in console.export_text()

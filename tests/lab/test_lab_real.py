@@ -1,0 +1,118 @@
+"""Every lab with the real client against librdkafka's mock cluster: it must do what the simulator predicts."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("confluent_kafka")
+
+from tutor import cli  # noqa: E402 - after the skip: these tests need the real client
+from tutor.lab import LABS  # noqa: E402
+from tutor.lab.processes import Worker  # noqa: E402
+from tutor.lab.runner import compare  # noqa: E402
+
+pytestmark = pytest.mark.lab
+
+CASES = [case for lab in LABS.values() for case in lab.cases]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_real_client_loses_and_duplicates_what_the_simulator_predicts(case):
+    """Same lost ids, same duplicated ids, same counts, on librdkafka's mock cluster."""
+    predicted, real, diffs = compare(case)
+    assert (real.lost, real.duplicated) == (predicted.lost, predicted.duplicated)
+    assert diffs == []
+
+
+def test_the_command_prints_prediction_table_and_verdict(capsys):
+    """`tutor lab producer-crash`: the prediction first, then the real run, the table, "agree", exit 0."""
+    assert cli.main(["lab", "producer-crash"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("Simulator predicts: lost 0-19") < out.index("killed the producer") < out.index("Verdict: agree")
+
+
+def children_of(pid: int) -> list[int]:
+    """Process ids whose parent is pid (from /proc)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def alive(pid: int) -> bool:
+    """Does the process exist (and is it not a zombie)?"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def start_lab(name: str) -> subprocess.Popen:
+    """`python -m tutor lab NAME` in a process of its own, with Ctrl+C delivered as in a terminal."""
+    return subprocess.Popen([sys.executable, "-m", "tutor", "lab", name], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def wait_for_worker(lab: subprocess.Popen) -> list[int]:
+    """Wait until the lab has a client process running; their ids."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if kids := children_of(lab.pid):
+            time.sleep(0.5)  # let it connect, so there is something to clean up
+            return children_of(lab.pid) or kids
+        time.sleep(0.05)
+    lab.kill()
+    pytest.fail(f"no client process appeared: {lab.communicate()[0].decode()}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find child processes")
+def test_ctrl_c_stops_every_client_process():
+    """SIGINT mid-run: exit 130, the output says what was stopped, and no client process is left."""
+    lab = start_lab("auto-commit")
+    kids = wait_for_worker(lab)
+    lab.send_signal(signal.SIGINT)
+    out = lab.communicate(timeout=30)[0].decode()
+    assert lab.returncode == 130, out
+    assert "Interrupted: stopped 1 client process" in out
+    assert not [k for k in kids if alive(k)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find child processes")
+def test_client_processes_exit_when_the_lab_is_killed():
+    """Even a SIGKILLed lab leaves no orphan: its clients see their stdin close and exit."""
+    lab = start_lab("auto-commit")
+    kids = wait_for_worker(lab)
+    lab.kill()
+    lab.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [k for k in kids if alive(k)]
+    for pid in left:  # do not leave them behind even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
+def test_a_worker_reports_its_start_and_dies_with_its_stdin():
+    """A worker with no cluster to reach still exits as soon as the lab closes its stdin."""
+    worker = Worker("consumer", {"role": "consumer", "bootstrap": "127.0.0.1:1", "topic": "t", "group": "g",
+                                 "settings": {"session.timeout.ms": 6000}, "batch": 1, "processing_ms": 0,
+                                 "commit": "auto", "store_after_processing": False, "end": 1})
+    try:
+        assert worker.next_event(timeout=20)["event"] == "started"
+        worker.proc.stdin.close()
+        assert worker.proc.wait(timeout=10) == 0
+    finally:
+        worker.kill()
