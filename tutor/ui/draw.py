@@ -260,10 +260,11 @@ def _lag(ctx: Ctx, b: BrokerView) -> list[Piece]:
         return []
     if b.name == leader.name:
         isr = ",".join(n.split("-")[-1] for n in ctx.snap.isr)
-        return [(f"ISR [{isr}]", BOLD, None), (f" · min.insync.replicas {ctx.frame.config['topic']['min.insync.replicas']}",
-                                                LABEL, None)]
+        return [(f"ISR [{isr}]", BOLD, None),
+                (f"  min.insync {ctx.frame.config['topic']['min.insync.replicas']}", LABEL, None)]
     behind = leader.leo - b.leo
-    return [(f"{behind:,} records behind the leader" if behind > 0 else "caught up with the leader",
+    words = f"{behind:,} record{'s' if behind > 1 else ''} behind the leader"
+    return [(words if behind > 0 else "caught up with the leader",
              WARN if behind > 0 else LABEL, None)]
 
 
@@ -275,13 +276,13 @@ def draw_header(ctx: Ctx) -> None:
     snap = ctx.snap
     leader = snap.broker(snap.leader) if snap.leader else None
     isr = ",".join(n.split("-")[-1] for n in snap.isr)
-    pieces: list[Piece] = [("t-0  ", BOLD, None), ("leader ", LABEL, None),
+    pieces: list[Piece] = [("t-0 ", BOLD, None), ("leader ", LABEL, None),
                            (snap.leader or "NONE (offline)", BOLD if snap.leader else ALERT, None),
-                           (f"  epoch {snap.leader_epoch}  ISR [{isr}]", BOLD, None)]
+                           (f" e{snap.leader_epoch} ISR [{isr}]", BOLD, None)]
     if leader is not None:
-        pieces.append((f"  HW {leader.hw:,}", BOLD, None))
-    pieces.append(("  ctl " + ("up" if snap.controller_up else "DOWN"),
-                   LABEL if snap.controller_up else ALERT, None))
+        pieces.append((f" HW {leader.hw:,}", BOLD, None))
+    if not snap.controller_up:
+        pieces.append(("  controller DOWN", ALERT, None))
     write(ctx.cv, r.x, r.y, r.w, pieces)
 
 
@@ -289,9 +290,10 @@ def draw_header(ctx: Ctx) -> None:
 def draw_consumer(ctx: Ctx) -> None:
     """The consumer: position, the record in hand, what waits, the committed offset, how it commits."""
     c, cfg = ctx.snap.consumer, ctx.frame.config["consumer"]
-    title = f"consumer · group {cfg.get('group.id', '')} · {c.state}" + ("" if c.up else " · DOWN")
+    title = f"consumer · {c.state}" + ("" if c.up else " · DOWN")
     inner = open_box(ctx, "consumer", title, BORDER if c.up else BORDER_DOWN, BOLD if c.up else ALERT)
-    rows = [_positions(ctx), _in_hand(ctx, inner.w), [(_commit_words(cfg), LABEL, None)],
+    rows = [_positions(ctx), _in_hand(ctx, inner.w),
+            [(f"group {cfg.get('group.id', '')} · {_commit_words(cfg)}", LABEL, None)],
             [(f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms per record · {cfg['client']}",
               LABEL, None)]]
     if inner.h < 4:

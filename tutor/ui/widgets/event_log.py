@@ -36,7 +36,12 @@ class EventLog(FrameWidget):
         """As many of the newest events as there are rows."""
         f = self.frame
         rows, width = self.content_size.height, self.content_size.width
-        if f is None or not f.events:
-            return Text(WELCOME, style="italic")
-        lines = [event_line(e, width) for e in f.events[-rows:]] if rows > 0 else []
+        events = f.events if f is not None else []
+        if rows <= 0:
+            return ""
+        lines = [event_line(e, width) for e in events[-rows:]]
+        if len(lines) < rows:  # room to spare: the welcome stays on top until events fill the log
+            welcome = Text(WELCOME, style="dim italic")
+            welcome.truncate(width * (rows - len(lines)), overflow="ellipsis")
+            lines.insert(0, welcome)
         return Text("\n").join(lines)
