@@ -150,3 +150,12 @@ def test_a_failed_real_run_exits_3(monkeypatch):
     console = Console(record=True, width=200)
     assert lab_cmd.lab_command("buffer-full", None, console) == 3
     assert "cannot reach kafka:9092" in console.export_text()
+
+
+def test_docs_describe_every_lab_and_case():
+    """docs/lab.md has a section for each lab and names each of its cases."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lab.md").read_text(encoding="utf-8")
+    assert all(f"### {lab.name}:" in doc for lab in LABS.values())
+    assert all(f"`{case.name}`" in doc for _, case in CASES)
