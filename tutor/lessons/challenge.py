@@ -1,0 +1,95 @@
+"""Challenges: the learner's settings tried on a fork of the run, judged by the goal, measured against par."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tutor.scenario.values import check_value
+from tutor.sim.config import SETTINGS
+
+from .fork import Entry, Fork, derive, replay, segment
+from .judge import Verdict, words
+from .measures import Outcome
+from .model import START_ONLY, Change, Question, split_name
+
+if TYPE_CHECKING:
+    from .run import LessonRun
+
+
+def attempt(run: "LessonRun", q: Question, answer: dict[str, Any], best: float | None,
+            shown: bool) -> tuple[Verdict, list[Change]]:
+    """Judge one attempt; the Verdict's outcome is None when the attempt was refused before running."""
+    changes, problems = check_answer(q, answer)
+    if problems:
+        return Verdict(False, "not tried: " + "; ".join(problems), q.explanation, final=False,
+                       notes=problems), []
+    try:
+        made, outcome = play(run, q, changes)
+    except ValueError as err:
+        return Verdict(False, f"not tried: {err}", q.explanation, final=False, notes=[str(err)]), []
+    return judge(q, outcome, best, shown), made
+
+
+def check_answer(q: Question, answer: dict[str, Any]) -> tuple[list[Change], list[str]]:
+    """The answer as changes, or what is wrong with it (not allowed, too many, bad values)."""
+    problems, changes = [], []
+    if not answer:
+        problems.append("change at least one setting")
+    if len(answer) > q.changes:
+        problems.append(f"{len(answer)} settings changed; this challenge allows {q.changes}")
+    for name, value in answer.items():
+        if name not in q.allowed:
+            problems.append(f"{name} is not one of the settings you may change ({', '.join(q.allowed)})")
+            continue
+        section, key = split_name(name)
+        try:
+            changes.append((section, key, _value(section, key, value)))
+        except ValueError as err:
+            problems.append(f"{name} {err}")
+    return changes, problems
+
+
+def _value(section: str, key: str, value: Any) -> Any:
+    """A value in canonical form ("never" unsets a flush interval)."""
+    setting = SETTINGS[(section, key)]
+    if setting.kind == "flush" and value in (None, "never"):
+        return None
+    return check_value(setting, value)
+
+
+def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Change], Outcome]:
+    """Play the run out from the decision point with the changes; ValueError if they cannot run together."""
+    if q.apply == "now":
+        if any(f"{s}.{k}" in START_ONLY for s, k, _ in changes):
+            raise ValueError("a setting here only takes effect when a run starts")
+        return changes, run.fork(derive(run.given, changes)).out()
+    start, _ = segment(run.lesson.scenario, run.log)
+    derive(start.given, changes)  # refuses impossible combinations
+    log = run.log + [Entry(run.index, 0.0, "start", change=c) for c in changes]
+    sim = replay(run.lesson.scenario, run.seed, log, run.now)
+    return changes, Fork(sim, run.future()).out()
+
+
+def judge(q: Question, outcome: Outcome, best: float | None, shown: bool) -> Verdict:
+    """Goal met? The par measure, the learner's best, and words for both."""
+    failed = q.goal.failures(outcome)
+    metric = outcome.value(q.par.measure) if q.par else None
+    if not failed and metric is not None and not shown:
+        best = metric if best is None else min(best, metric)
+    truth = "goal met" if not failed else "goal not met: " + "; ".join(failed)
+    notes = [] if failed or q.par is None else [_par_note(q, metric)]
+    return Verdict(not failed and not shown, truth, q.explanation, final=not failed or shown,
+                   shown=shown, metric=metric, par=q.par.value if q.par else None, best=best,
+                   notes=notes, outcome=outcome)
+
+
+def _par_note(q: Question, metric: float) -> str:
+    """How an attempt compares with par."""
+    par = q.par
+    unit = " ms" if par.measure.endswith(".ms") else ""
+    what = f"{words(par.measure)}: {metric:g}{unit} (par {par.value:g}{unit})"
+    if metric < par.value - par.tolerance:
+        return what + " - better than par!"
+    if metric <= par.value + par.tolerance:
+        return what + " - on par"
+    return what + " - the goal holds, but a cheaper setting exists"
