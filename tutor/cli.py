@@ -26,8 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO.toml")
     run.add_argument("--json", action="store_true", help="print the report as one JSON object")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
-    check = commands.add_parser("check", help="check scenario files without running them")
+    check = commands.add_parser("check", help="check scenario files, and lesson files or folders (each "
+                                "answer key is played against the engine)")
     check.add_argument("files", nargs="+", metavar="FILE")
+    add_lesson_parsers(commands)
     sandbox = commands.add_parser("sandbox", help="open the interactive sandbox (on a scenario file, if given)")
     sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     sandbox.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
@@ -36,6 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--bootstrap-servers", metavar="HOST:PORT",
                      help="run against this Kafka cluster (default: librdkafka's embedded mock cluster)")
     return parser
+
+
+def add_lesson_parsers(commands: Any) -> None:
+    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.lessons.commands)."""
+    menu = commands.add_parser("lessons", help="list the lessons with your progress and what to take next")
+    lesson = commands.add_parser("lesson", help="take a lesson in the terminal (a number or an id)")
+    lesson.add_argument("ref", metavar="N")
+    quiz = commands.add_parser("quiz", help="only the questions of one lesson (or all), with a score")
+    quiz.add_argument("ref", nargs="?", metavar="N")
+    progress = commands.add_parser("progress", help="your progress; --export csv|json for an instructor")
+    progress.add_argument("--export", choices=("csv", "json"))
+    progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
+    for sub in (menu, lesson, quiz, progress):
+        sub.add_argument("--lessons", metavar="DIR", help="a folder of lesson files (default: the shipped ones)")
 
 
 class RunAborted(Exception):
@@ -66,6 +82,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return lab_command(args.lab, args.bootstrap_servers)
     if args.command == "sandbox":
         return open_app(args.scenario, args.seed)
+    if args.command in ("lessons", "lesson", "quiz", "progress"):
+        from tutor.lessons.commands import dispatch as lesson_dispatch
+
+        return lesson_dispatch(args)
     if sys.stdin.isatty() and sys.stdout.isatty():
         return open_app(None, None)
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
@@ -87,17 +107,19 @@ def open_app(path: str | None, seed: int | None) -> int:
 
 
 def check_files(paths: Sequence[str]) -> int:
-    """Print `ok FILE` for each good file and the error line for each bad one."""
-    status = EXIT_OK
-    for path in paths:
-        try:
-            load_scenario(path)
-        except ScenarioError as err:
-            print(err, file=sys.stderr)
-            status = EXIT_BAD_FILE
-        else:
-            print(f"ok {path}")
-    return status
+    """Print `ok FILE` for each good file and the error lines for each bad one (folders and lessons too)."""
+    from tutor.lessons.check import check_paths
+
+    return check_paths(list(paths), scenario_problem)
+
+
+def scenario_problem(path: str) -> str | None:
+    """The error line of a scenario file, or None when it is good."""
+    try:
+        load_scenario(path)
+    except ScenarioError as err:
+        return str(err)
+    return None
 
 
 def run_file(path: str, seed: int | None, as_json: bool) -> int:
