@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import RenderableType
 from rich.text import Text
 
@@ -24,6 +26,15 @@ def event_line(e, width: int) -> Text:
     return line
 
 
+def welcome_lines(width: int, rows: int) -> list[str]:
+    """The welcome wrapped to the width, cut to `rows` lines (the last one ends in … if cut)."""
+    lines = textwrap.wrap(WELCOME, max(width, 10))
+    if len(lines) > rows:
+        lines = lines[:rows]
+        lines[-1] = lines[-1][: max(width - 1, 0)] + "…"
+    return lines
+
+
 class EventLog(FrameWidget):
     """The most recent events that fit, pushed a Frame."""
 
@@ -40,8 +51,7 @@ class EventLog(FrameWidget):
         if rows <= 0:
             return ""
         lines = [event_line(e, width) for e in events[-rows:]]
-        if len(lines) < rows:  # room to spare: the welcome stays on top until events fill the log
-            welcome = Text(WELCOME, style="dim italic")
-            welcome.truncate(width * (rows - len(lines)), overflow="ellipsis")
-            lines.insert(0, welcome)
+        room = rows - len(lines)
+        if room > 0:  # room to spare: the welcome stays on top until events fill the log
+            lines[:0] = [Text(line, style="dim italic") for line in welcome_lines(width, room)]
         return Text("\n").join(lines)
