@@ -46,4 +46,4 @@ class LedgerBar(FrameWidget):
         snap = f.snap
         isr = ",".join(n.split("-")[-1] for n in snap.isr)
         hw = f"{snap.broker(snap.leader).hw:,}" if snap.leader else "—"
-        return ledger_text(f.losses, isr, hw, self.size.width >= 110)
+        return ledger_text(f.losses, isr, hw, self.size.width >= 140)
