@@ -365,10 +365,8 @@ def draw_legend(ctx: Ctx) -> None:
         return
     items = legend()
     if ctx.plan.mode == "rows":
-        pieces: list[Piece] = []
-        for glyph, label, style in items:
-            pieces += [(glyph, style, None), (f" {label.split(' (')[0]}  ", LABEL, None)]
-        _flow(ctx.cv, r, pieces)
+        units = [[(glyph, style, None), (f" {label.split(' (')[0]}  ", LABEL, None)] for glyph, label, style in items]
+        _flow(ctx.cv, r, units)
         return
     inner = open_box_plain(ctx.cv, r, "legend")
     rows = [[(f"{g} ", s, None), (label, LABEL, None)] for g, label, s in items]
@@ -383,15 +381,16 @@ def open_box_plain(cv: Canvas, r: Rect, title: str) -> Rect:
     return Rect(r.x + 2, r.y + 1, r.w - 4, r.h - 2)
 
 
-def _flow(cv: Canvas, r: Rect, pieces: list[Piece]) -> None:
-    """Write pieces across rows, wrapping between pieces."""
+def _flow(cv: Canvas, r: Rect, units: list[list[Piece]]) -> None:
+    """Write units of pieces across rows, wrapping between units (a glyph stays with its label)."""
     x, y = r.x, r.y
-    for text, style, _ in pieces:
-        if x + len(text) > r.right:
+    for unit in units:
+        if x + sum(len(text) for text, _, _ in unit) > r.right:
             x, y = r.x, y + 1
         if y >= r.bottom:
             return
-        x += cv.put(x, y, text, style)
+        for text, style, _ in unit:
+            x += cv.put(x, y, text, style)
 
 
 # --- wires and messages -----------------------------------------------------------------------
