@@ -32,6 +32,7 @@ class LabCluster:
     """The bootstrap servers, the topics and groups this run created, and their clean-up."""
 
     def __init__(self, target: Target, broker_rtt_ms: int = 0) -> None:
+        """Create the mock cluster (or connect to the real one) and learn its brokers."""
         self.target = target
         self.topics: list[str] = []
         self.groups: list[str] = []

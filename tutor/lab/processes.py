@@ -27,6 +27,7 @@ class Worker:
     """One client process running tutor.lab.worker; its JSON lines arrive on a queue."""
 
     def __init__(self, name: str, cfg: dict[str, Any]) -> None:
+        """Start the process and the thread that reads its lines."""
         self.name = name
         self.stderr: IO[bytes] = tempfile.TemporaryFile()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_ROOT,
@@ -100,6 +101,7 @@ class Children:
     """Every worker the lab started; stop_all() kills those still running and waits for them."""
 
     def __init__(self) -> None:
+        """No workers yet."""
         self.workers: list[Worker] = []
 
     def start(self, name: str, cfg: dict[str, Any]) -> Worker:

@@ -64,6 +64,7 @@ class ConsumeLab:
 
     def __init__(self, run: ConsumeRun, cluster: LabCluster, topic: str, children: Children,
                  progress: Progress) -> None:
+        """Everything the run needs; run() does the work."""
         self.plan = run
         self.cluster = cluster
         self.topic = topic
@@ -126,6 +127,7 @@ class ProduceLab:
 
     def __init__(self, run: ProduceRun, cluster: LabCluster, topic: str, children: Children,
                  progress: Progress) -> None:
+        """Everything the run needs; run() does the work."""
         self.plan = run
         self.cluster = cluster
         self.topic = topic

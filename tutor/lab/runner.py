@@ -17,6 +17,7 @@ class RealRun:
     """A case's real run; leaving the block kills its processes and removes its topic, however it ends."""
 
     def __init__(self, case: Case, target: Target) -> None:
+        """Nothing starts until the with block is entered."""
         self.case = case
         self.target = target
         self.children = Children()

@@ -43,6 +43,7 @@ class LiveProgress:
     """A spinner line saying what the real run waits for, with the seconds it has waited."""
 
     def __init__(self, console: Console) -> None:
+        """Not shown until the with block is entered."""
         self.console = console
         self.text = "starting"
         self.since = time.monotonic()
@@ -94,7 +95,8 @@ def comparison(console: Console, predicted: Outcome, real: Outcome, diffs: list[
 def verdict(diffs: list[str]) -> Text:
     """"Verdict: agree" or "Verdict: DISAGREE" with each difference."""
     if not diffs:
-        return Text.from_markup("[bold green]Verdict: agree[/] - the real client did what the simulator predicted.")
+        return Text.from_markup("[bold green]Verdict: agree[/] - the real client did what the simulator "
+                                "predicted.")
     return Text.from_markup("[bold red]Verdict: DISAGREE[/] - " + "; ".join(diffs))
 
 

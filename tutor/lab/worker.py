@@ -1,10 +1,9 @@
-"""A client process of the lab: a librdkafka producer or consumer reporting each step as a JSON line.
+"""A client process of the lab: a librdkafka producer or consumer reporting each step as a JSON line."""
 
-Run by the lab as `python -m tutor.lab.worker CONFIG_JSON`. It writes one JSON object per line on
-stdout and never buffers them, so the lines written before a SIGKILL are still read by the lab.
-At a crash point it says so and waits to be killed. It exits by itself when its stdin closes,
-which happens when the lab process is gone, so no worker outlives the lab.
-"""
+# Run by the lab as `python -m tutor.lab.worker CONFIG_JSON`. Each line goes straight to the
+# stdout pipe, so the lines written before a SIGKILL are still read by the lab. At a crash point
+# it says so and waits to be killed. It exits by itself when its stdin (a pipe from the lab)
+# closes, so no worker outlives the lab.
 
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ def emit(event: str, **fields: Any) -> None:
 def exit_with_parent() -> None:
     """Leave at once when the lab closes our stdin (it finished, or it died)."""
     def watch() -> None:
+        """Block until EOF on stdin, then exit."""
         sys.stdin.buffer.read()
         os._exit(0)
 
