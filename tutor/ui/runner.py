@@ -11,6 +11,7 @@ from .driver import Driver
 from .frame import Frame
 
 MODEL_SHARE = 0.3   # the simulation thread may use about this share of wall time; frames in between interpolate
+MIN_ADVANCE_S = 1 / 15  # at most 15 advances a second: each one records a frame in the session (memory)
 LEAD_WALL_S = 0.5   # the time on screen runs at most this far (in screen seconds) ahead of the last snapshot
 
 
@@ -50,7 +51,7 @@ class Runner:
             return False
         self.frame, cost = self.job.result()
         self.job = None
-        self.not_before = perf_counter() + cost * (1.0 / MODEL_SHARE - 1.0)
+        self.not_before = perf_counter() + max(cost * (1.0 / MODEL_SHARE - 1.0), MIN_ADVANCE_S - cost)
         return True
 
     def view(self) -> Frame:
