@@ -47,6 +47,7 @@ async def measure(seconds: float, size: tuple[int, int], start_ms: float) -> dic
         original = view._draw
 
         def counting():
+            """Count each frame the view draws."""
             nonlocal frames
             frames += 1
             return original()

@@ -50,6 +50,7 @@ async def goto(screen, pilot, t: float) -> None:
 def at(t: float):
     """A snap_compare run_before that moves the sandbox to time t."""
     async def run_before(pilot) -> None:
+        """Pin the run at t."""
         await pilot.pause()
         await goto(pilot.app.sandbox, pilot, t)
     return run_before
@@ -60,6 +61,7 @@ def aio(test):
     """Run an async test function with asyncio (the suite has no async plugin)."""
     @functools.wraps(test)
     def run(*args, **kwargs):
+        """The test, run to completion."""
         return asyncio.run(test(*args, **kwargs))
     return run
 

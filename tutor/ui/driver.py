@@ -218,6 +218,7 @@ class Driver:
         t = snap.t
 
         def acked(rid: int) -> bool:
+            """Had the producer been told this record was written, by this frame's time?"""
             x = told[rid] if rid < len(told) else None
             return x is not None and x[0] == "acked" and x[1] <= t
 
