@@ -188,6 +188,14 @@ def test_no_loss_recipe(drv):
     assert all(cfg[s][k] == v for (s, k), v in NO_LOSS.items())
 
 
+def test_no_loss_recipe_on_a_single_broker_adds_brokers():
+    """With one broker the recipe restarts on three, so replication.factor = 3 can hold."""
+    d = driver(scenario(cluster={"brokers": 1}, topic={"replication.factor": 1}))
+    outcome = d.preset("no-loss")
+    assert outcome.ok and outcome.restarted
+    assert d.config()["cluster"]["brokers"] == 3 and d.config()["topic"]["replication.factor"] == 3
+
+
 def test_kafka_defaults_keep_the_cluster_shape(drv):
     """d: Kafka's defaults for the client and version, without restarting for RF or brokers."""
     drv.preset("no-loss")

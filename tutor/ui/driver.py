@@ -176,7 +176,10 @@ class Driver:
     def preset(self, name: str) -> Outcome:
         """"no-loss": the no-loss recipe; "defaults": Kafka's defaults (cluster shape and clients kept)."""
         if name == "no-loss":
-            return self.change(self._present(NO_LOSS))
+            recipe = self._present(NO_LOSS)
+            if self.config()["cluster"]["brokers"] < NO_LOSS[("topic", "replication.factor")]:
+                recipe[("cluster", "brokers")] = NO_LOSS[("topic", "replication.factor")]  # room for RF=3
+            return self.change(recipe)
         keys = {(c.section, c.key) for c in CONTROLS.values()} - KEEP_ON_DEFAULTS
         defaults = {k: self._default(*k) for k in keys if k[0] in self.config()}
         return self.change({k: v for k, v in defaults.items() if v is not _ABSENT})
