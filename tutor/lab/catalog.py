@@ -12,7 +12,7 @@ class ConsumeRun:
 
     messages: int = 40
     batch: int = 10                    # consume(num_messages=batch); the simulator's max.poll.records
-    processing_ms: int = 50            # the application's work per record (a sleep)
+    processing_ms: int = 100           # the application's work per record (a sleep)
     crash_after: int = 25              # SIGKILL right after this many records were processed
     commit: str = "auto"               # "auto", "before-processing" or "after-processing"
     auto_commit_interval_ms: int = 10
@@ -67,7 +67,7 @@ class Lab:
     cases: tuple[Case, ...] = field(default_factory=tuple)
 
 
-_CRASH = ("40 records are produced first. The consumer calls consume(num_messages=10) and spends 50 ms "
+_CRASH = ("40 records are produced first. The consumer calls consume(num_messages=10) and spends 100 ms "
           "on each record. Right after its 25th record it is killed with SIGKILL; it is started again "
           "half a second later in the same group and consumes to the end.")
 
