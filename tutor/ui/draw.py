@@ -256,8 +256,8 @@ def _offsets(b: BrokerView, compact: bool) -> list[Piece]:
 def _lag(ctx: Ctx, b: BrokerView) -> list[Piece]:
     """How far a replica's log end is from the leader's (a wide box's last line)."""
     leader = ctx.snap.broker(ctx.snap.leader) if ctx.snap.leader else None
-    if leader is None or not b.replica:
-        return []
+    if leader is None or not b.replica or (not leader.up and b.name != leader.name):
+        return []  # no lag to tell while the leader is down
     if b.name == leader.name:
         isr = ",".join(n.split("-")[-1] for n in ctx.snap.isr)
         return [(f"ISR [{isr}]", BOLD, None),
@@ -352,10 +352,16 @@ def draw_sink(ctx: Ctx) -> None:
 
 
 def recent_processed(ctx: Ctx, scan: int) -> list[int]:
-    """The newest processed ids, looking back at most `scan` records (bounded work per frame)."""
+    """The newest processed ids: just below the record in the consumer's hands (bounded work per frame)."""
     snap = ctx.snap
-    n = snap.counts["sent"]
-    return [r for r in range(max(0, n - scan), n) if snap.state(r) in (PROCESSED, DUPLICATED)]
+    c = snap.consumer
+    held = ([c.processing[0]] if c.processing else []) + list(c.queued)
+    top = min(held) if held else snap.counts["sent"]
+    for end in range(top, 0, -scan):  # step back until some processed record shows up
+        found = [r for r in range(max(0, end - scan), end) if snap.state(r) in (PROCESSED, DUPLICATED)]
+        if found or top - end > 20 * scan:
+            return found
+    return []
 
 
 def draw_legend(ctx: Ctx) -> None:
