@@ -79,8 +79,22 @@ def build_lesson(data: dict[str, Any], source: str) -> Lesson:
     nodes = Nodes(scenario.config.cluster["brokers"], scenario.config.consumer is not None)
     ctx = Ctx(source, scenario, nodes)
     steps = _steps(ctx, data.get("steps"))
+    _unique_question_ids(source, steps)
     return Lesson(lesson_id, title, text_value(source, None, "teaches", data.get("teaches")),
                   _prerequisites(source, data.get("prerequisites", [])), scenario, steps, source)
+
+
+def _unique_question_ids(source: str, steps: tuple[Step, ...]) -> None:
+    """Question ids name entries in progress files, so no two may be the same."""
+    seen: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        q = step.question
+        if q is None:
+            continue
+        if q.id in seen:
+            raise LessonError(source, step_label(i, step.title), "[steps.question] id",
+                              f"question id \"{q.id}\" is used twice (also in step {seen[q.id] + 1})")
+        seen[q.id] = i
 
 
 # --- top level -----------------------------------------------------------------------------
@@ -248,16 +262,15 @@ def _names(ctx: Ctx, key: str, value: Any) -> tuple[str, ...]:
 
 def relative_events(ctx: Ctx, where: str, raw: Any) -> tuple[Action, ...]:
     """Event tables as in [[scenario.events]], at.ms counted from the step (or decision) start."""
-    try:
-        actions = check_events(ctx.path, raw, ctx.nodes)
-    except ScenarioError as err:
-        raise ctx.error((err.key or "").replace("[[events]]", where) or where, err.message) from None
-    for i, a in enumerate(actions, start=1):
-        if a.when_processed is not None:
+    for i, table in enumerate(raw if isinstance(raw, list) else [], start=1):
+        if isinstance(table, dict) and "when.processed" in _flat_keys(table):
             raise ctx.error(f"{where} #{i} when.processed",
                             "a step's events take at.ms (from the step's start); put count-triggered "
                             "events in [[scenario.events]]")
-    return tuple(actions)
+    try:
+        return tuple(check_events(ctx.path, raw, ctx.nodes))
+    except ScenarioError as err:
+        raise ctx.error((err.key or "").replace("[[events]]", where) or where, err.message) from None
 
 
 # --- waits ---------------------------------------------------------------------------------
