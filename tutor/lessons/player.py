@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from rich.align import Align
@@ -338,35 +339,42 @@ def save_run(store: ProgressStore, run: LessonRun, saved: set[str], final: bool 
 
 
 # --- the quiz ------------------------------------------------------------------------------
-def quiz(items: list[Item], store: ProgressStore, console: Console, read: Reader) -> tuple[int, int]:
-    """Only the questions of these lessons, in order; returns (right, asked)."""
-    got = asked = 0
+@dataclass
+class Tally:
+    """A quiz's running score."""
+
+    right: int = 0
+    asked: int = 0
+
+
+def quiz(items: list[Item], store: ProgressStore, console: Console, read: Reader) -> Tally:
+    """Only the questions of these lessons, in order, with the score at the end (also when stopped)."""
+    tally = Tally()
     try:
         for item in items:
-            g, n = quiz_lesson(item.lesson, store, console, read)
-            got, asked = got + g, asked + n
+            quiz_lesson(item.lesson, store, console, read, tally)
     except Quit:
         console.print(Text("Quiz stopped.", style="dim"))
-    console.print(Panel(Text(f"Score: {got}/{asked}", justify="center", style="bold"), border_style="green"))
-    return got, asked
+    console.print(Panel(Text(f"Score: {tally.right}/{tally.asked}", justify="center", style="bold"),
+                        border_style="green"))
+    return tally
 
 
-def quiz_lesson(lesson: Lesson, store: ProgressStore, console: Console, read: Reader) -> tuple[int, int]:
+def quiz_lesson(lesson: Lesson, store: ProgressStore, console: Console, read: Reader, tally: Tally) -> None:
     """One lesson's questions: the run plays itself between them."""
     run, saved = LessonRun(lesson), set()
     console.rule(lesson.title)
-    asked = 0
     try:
         while not run.finished:
             run.finish_wait()
             if run.phase == QUESTION:
-                asked += 1
+                tally.asked += 1
                 console.print(Text(f"{run.step.title}", style="bold"))
                 _quiz_question(run, console, read)
             run.next()
     finally:
+        tally.right += sum(a.scored for a in run.answers.values())
         save_run(store, run, saved, final=True, step=False)  # a quiz does not move the lesson's place
-    return sum(a.scored for a in run.answers.values()), asked
 
 
 def _quiz_question(run: LessonRun, console: Console, read: Reader) -> None:
