@@ -1,0 +1,93 @@
+"""Answer keys are checked against the engine: a key that disagrees with the simulation fails."""
+
+from tutor.lessons import parse_lesson
+from tutor.lessons.check import check_lesson
+
+from _lessons import small_lesson
+
+CHOICE = '''
+[[steps]]
+title = "Choose"
+narration = "n"
+[steps.question]
+kind = "choice"
+prompt = "p"
+explanation = "e"
+then = [{ at.ms = 0, action = "crash", target = "leader", restart.after.ms = 15000 }]
+[[steps.question.choices]]
+text = "nothing lost"
+claim = { lost_acked = 0 }
+FIRST
+[[steps.question.choices]]
+text = "some lost"
+claim = { lost_acked = { min = 1 } }
+SECOND
+'''
+
+
+def problems(text: str) -> list[str]:
+    """check_lesson's problems for a lesson text, as lines."""
+    return [str(p) for p in check_lesson(parse_lesson(text, "x.toml"))]
+
+
+def test_small_lesson_is_consistent_with_the_engine():
+    """The small lesson's keys match the engine."""
+    assert problems(small_lesson()) == []
+
+
+def test_wrong_number_key_fails_and_names_the_step():
+    """A number key the engine disagrees with is an error naming the file and the step."""
+    assert problems(small_lesson(answer=18)) == [
+        "x.toml: step 2 \"Predict\": [steps.question]: the key says 18 but the engine's lost_acked is 19"]
+
+
+def test_wrong_choice_key_fails():
+    """Keying the choice that does not hold fails; keying the one that does passes."""
+    # by step 4 the challenge's solution (acks=all from the start) is in force: the crash loses nothing
+    right = small_lesson() + CHOICE.replace("FIRST", "correct = true").replace("SECOND", "")
+    wrong = small_lesson() + CHOICE.replace("FIRST", "").replace("SECOND", "correct = true")
+    assert problems(right) == []
+    assert problems(wrong) == ["x.toml: step 4 \"Choose\": [steps.question]: the key says B but the engine's "
+                               "run makes A hold"]
+
+
+def test_wrong_pick_key_fails():
+    """A pick key must be exactly the engine's set."""
+    text = small_lesson().replace('kind = "number"', 'kind = "pick"').replace(
+        'measure = "lost_acked"\nanswer = 19', 'measure = "lost_acked_ids"\nanswer = "10-29"')
+    assert problems(text) == ["x.toml: step 2 \"Predict\": [steps.question]: the key says 10-29 but the "
+                              "engine's lost_acked_ids is 11-29"]
+    assert problems(text.replace('"10-29"', '"11-29"')) == []
+
+
+def test_challenge_whose_goal_already_holds_or_solution_fails():
+    """A challenge must be unmet as it stands and met by its solution."""
+    easy = small_lesson().replace("goal = { lost_acked = 0 }", "goal = { sent = 60 }")
+    assert any("the goal already holds without any change" in p for p in problems(easy))
+    bad = small_lesson().replace('solution = { "producer.acks" = "all" }', 'solution = { "producer.acks" = "0" }')
+    assert any("the solution does not meet the goal: lost_acked is" in p for p in problems(bad))
+
+
+def test_par_must_match_the_solution_and_be_the_best():
+    """Par is the solution's measure, and no tried setting beats it."""
+    text = small_lesson().replace('explanation = "acks=all waits for the ISR."',
+                                  'explanation = "acks=all waits for the ISR."\npar = { measure = "sent", value = 61 }')
+    assert any("par is 61 but the solution's sent is 60" in p for p in problems(text))
+    text = small_lesson().replace(
+        'explanation = "acks=all waits for the ISR."',
+        'explanation = "acks=all waits for the ISR."\npar = { measure = "acked", value = 60, tolerance = 0 }').replace(
+        "goal = { lost_acked = 0 }", "goal = { lost_acked = 0, lost = { max = 60 } }")
+    assert problems(text) == []
+
+
+def test_a_wait_that_never_ends_is_reported():
+    """An until-wait whose condition never holds is an error."""
+    text = small_lesson().replace("wait.ms = 300", 'wait = { until = "isr == 0", limit.ms = 500 }')
+    assert problems(text)[0] == ("x.toml: step 1 \"Watch\": wait until: waited 500 ms but `isr == 0` never held")
+
+
+def test_a_wait_for_a_locked_control_is_reported():
+    """Waiting for a failure the step keeps locked can never end by the learner's hand."""
+    text = small_lesson().replace('unlock = ["crash"]', "").replace(
+        "wait.ms = 300", 'wait = { action = "crash", target = "leader" }')
+    assert "waits for crash, which is locked" in problems(text)[0]

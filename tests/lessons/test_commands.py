@@ -1,0 +1,149 @@
+"""The lesson commands: check, lessons, lesson N, quiz (answers from stdin), progress --export."""
+
+import io
+import json
+import re
+
+import pytest
+
+from tutor import cli
+
+from _lessons import LESSONS, ROOT, small_lesson
+
+
+def feed(monkeypatch, *lines: str) -> None:
+    """Make stdin hold these lines (then end)."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(line + "\n" for line in lines)))
+
+
+def test_check_shipped_lessons(capsys):
+    """`tutor check lessons/` passes: every answer key agrees with the engine."""
+    assert cli.main(["check", str(LESSONS)]) == 0
+    out = capsys.readouterr().out
+    assert len(re.findall(r"^ok .*\.toml$", out, re.M)) == 11
+
+
+def test_shipped_copy_is_identical():
+    """tutor/data/lessons holds exactly lessons/*.toml (run tools/sync_lessons.py after editing)."""
+    shipped = ROOT / "tutor" / "data" / "lessons"
+    assert sorted(p.name for p in shipped.glob("*.toml")) == sorted(p.name for p in LESSONS.glob("*.toml"))
+    for path in LESSONS.glob("*.toml"):
+        assert (shipped / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_docs_example_lesson_checks(tmp_path):
+    """The first lesson in docs/lessons.md is valid and its keys match the engine."""
+    text = (ROOT / "docs" / "lessons.md").read_text(encoding="utf-8")
+    example = re.findall(r"```toml\n(.*?)```", text, flags=re.S)[0]
+    (tmp_path / "example.toml").write_text(example)
+    assert cli.main(["check", str(tmp_path / "example.toml")]) == 0
+
+
+def test_check_reports_file_and_step_and_exits_2(write, capsys):
+    """A wrong key and a broken file in a folder: exit 2, each error naming its file (and step)."""
+    folder = write("mixed/01-small.toml", small_lesson(answer=5)).parent
+    write("mixed/02-broken.toml", "[[steps]]\ntitle = 1\n")
+    write("mixed/scenario.toml", "[producer]\nacks = 1\n")
+    assert cli.main(["check", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert f"ok {folder / 'scenario.toml'}" in captured.out
+    errors = captured.err.splitlines()
+    assert f"{folder / '01-small.toml'}: step 2 \"Predict\": [steps.question]: the key says 5 but the engine's " \
+           "lost_acked is 19" in errors
+    assert any(line.startswith(f"{folder / '02-broken.toml'}: id:") for line in errors)
+
+
+def test_check_empty_folder(tmp_path, capsys):
+    """A folder without .toml files is an error, not a silent pass."""
+    assert cli.main(["check", str(tmp_path)]) == 2
+    assert "no .toml files" in capsys.readouterr().err
+
+
+def small_folder(write):
+    """A lessons folder holding the small lesson and a broken one."""
+    folder = write("lessons/01-small.toml", small_lesson()).parent
+    write("lessons/02-broken.toml", 'id = "broken"\n')
+    return str(folder)
+
+
+def test_menu_shows_progress_next_and_errors(write, capsys, monkeypatch):
+    """`tutor lessons` lists each lesson, what to take next, and a broken file's error."""
+    folder = small_folder(write)
+    assert cli.main(["lessons", "--lessons", folder]) == 0
+    out = capsys.readouterr().out
+    assert "A small lesson" in out and "← next" in out and "Next: tutor lesson 1" in out
+    assert "title: takes a non-empty string" in out
+
+
+def test_quiz_from_stdin_scores_and_records(write, capsys, monkeypatch, data_dir):
+    """`tutor quiz 1` reads answers from stdin, judges them, and ends with the score."""
+    folder = small_folder(write)
+    feed(monkeypatch, "h", "20", "producer.linger.ms=1", "topic.min.insync.replicas=2", "producer.acks=all")
+    assert cli.main(["quiz", "1", "--lessons", folder]) == 0
+    out = capsys.readouterr().out
+    assert "first hint" in out and "Not quite" in out and "acknowledged records lost: 19" in out
+    assert "not one of the settings you may change" in out and "Right!" in out and "Score: 1/2" in out
+    saved = json.loads((data_dir / "progress.json").read_text())["lessons"]["small"]
+    assert saved["answers"]["fix"]["attempts"] == 2 and saved["answers"]["how-many"]["first_correct"] is False
+    assert saved["step"] == 0  # a quiz does not move the lesson's place
+
+
+def test_quiz_stops_at_the_end_of_input(write, capsys, monkeypatch):
+    """Running out of answers stops the quiz with the score so far."""
+    feed(monkeypatch, "19")
+    assert cli.main(["quiz", "small", "--lessons", small_folder(write)]) == 0
+    out = capsys.readouterr().out
+    assert "Quiz stopped." in out and "Score: 1/2" in out
+
+
+def test_lesson_player_from_stdin(write, capsys, monkeypatch, data_dir):
+    """`tutor lesson 1` plays the steps: contents, back, answers, and the final score; progress is saved."""
+    feed(monkeypatch, "t", "", "19", "b", "", "s", "", "producer.acks=all", "")
+    assert cli.main(["lesson", "1", "--lessons", small_folder(write)]) == 0
+    out = capsys.readouterr().out
+    assert "Contents" in out and "Step 2 of 3 · Predict" in out and "Right!" in out
+    assert out.count("Step 2 of 3 · Predict") == 2  # back, and forward again
+    assert "Lesson complete · score 2/2" in out
+    saved = json.loads((data_dir / "progress.json").read_text())["lessons"]["small"]
+    assert saved["status"] == "done"
+
+
+def test_lesson_player_resumes(write, capsys, monkeypatch):
+    """Quitting saves the step; the next time the lesson resumes there."""
+    folder = small_folder(write)
+    feed(monkeypatch, "", "q")
+    cli.main(["lesson", "small", "--lessons", folder])
+    feed(monkeypatch, "q")
+    cli.main(["lesson", "small", "--lessons", folder])
+    assert "Resuming at step 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ref, message", [("9", "no lesson '9'"), ("2", "02-broken.toml: title")])
+def test_lesson_that_cannot_open(write, capsys, ref, message):
+    """An unknown or broken lesson is one line on stderr and exit 2."""
+    assert cli.main(["lesson", ref, "--lessons", small_folder(write)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_progress_export(write, capsys, monkeypatch, tmp_path):
+    """`tutor progress --export csv|json`, to stdout or a file."""
+    folder = small_folder(write)
+    feed(monkeypatch, "19", "producer.acks=all")
+    cli.main(["quiz", "1", "--lessons", folder])
+    capsys.readouterr()
+    assert cli.main(["progress", "--export", "csv", "--lessons", folder]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("user,lesson,title,status,score") and len(lines) == 3
+    assert ",small,A small lesson,started,2,2,fix,challenge," in lines[1]
+    out = tmp_path / "class.json"
+    assert cli.main(["progress", "--export", "json", "--output", str(out), "--lessons", folder]) == 0
+    assert json.loads(out.read_text())["lessons"]["small"]["score"] == 2
+    assert cli.main(["progress", "--lessons", folder]) == 0 and "A small lesson" in capsys.readouterr().out
+
+
+def test_corrupt_progress_warns_on_stderr(write, capsys, data_dir):
+    """A corrupt progress file is set aside with a warning; the command still works."""
+    data_dir.mkdir()
+    (data_dir / "progress.json").write_text("garbage")
+    assert cli.main(["lessons", "--lessons", small_folder(write)]) == 0
+    assert "warning: progress file" in capsys.readouterr().err
