@@ -28,7 +28,7 @@ title = "Your turn"
 narration = "n"
 lock = ["all"]
 unlock = ["crash"]
-wait = { action = "crash", target = "broker-3", prompt = "Kill broker-3." }
+wait = { action = "crash", target = "broker-3", restart.after.ms = 3000, prompt = "Kill broker-3." }
 
 [[steps]]
 title = "Set it"
@@ -144,6 +144,7 @@ def test_action_setting_until_and_restart_waits():
     assert run.now == 0  # the learner's turn: time stands still
     assert run.apply(Action("crash", "broker-2")).ok and run.phase == WAIT  # not the one asked for
     assert run.apply(Action("crash", "broker-3")).ok and run.phase == READY
+    assert run.log[-1].action.params == {"restart.after.ms": 3000}  # as the wait describes it
     run.next()
     assert run.set("producer.acks", "all").ok and run.phase == WAIT
     assert run.set("producer.acks", 1).ok and run.phase == READY
@@ -155,6 +156,19 @@ def test_action_setting_until_and_restart_waits():
     assert run.now == 0 and run.session.sim.config.topic["replication.factor"] == 2
     run.finish_wait()
     assert run.now == 50
+
+
+def test_back_across_a_restart():
+    """Going back over a restart step replays the run before it; forward again starts the new run."""
+    run = LessonRun(parse_lesson(WAITS, "waits.toml"))
+    run.jump(3)
+    before_restart = run.marks[3].t
+    run.finish_wait()
+    assert run.now == 50
+    run.back()
+    assert run.index == 2 and run.session.sim.config.topic["replication.factor"] == 3
+    run.jump(3)
+    assert run.now == 0 and before_restart > 0 and run.session.sim.config.topic["replication.factor"] == 2
 
 
 def test_the_waits_lesson_checks_clean():

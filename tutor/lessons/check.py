@@ -16,7 +16,7 @@ from .catalog import catalog_of, lesson_files
 from .errors import LessonError, step_label
 from .judge import key_matches
 from .model import Lesson, Question, split_name
-from .run import QUESTION, WAIT, LessonRun
+from .run import QUESTION, WAIT, LessonRun, expand_locks
 
 MAX_PAR_RUNS = 300  # a par search larger than this is cut short (and says so)
 _STEPS = re.compile(r"^\s*\[\[\s*steps\s*\]\]", re.M)
@@ -101,11 +101,9 @@ def static_problems(lesson: Lesson) -> list[LessonError]:
     """Things wrong without running: a wait for a locked control, a challenge a later step overrides."""
     out = []
     locks: set[str] = set()
-    from .run import _expand
-
     for i, step in enumerate(lesson.steps):
         where = step_label(i, step.title)
-        locks = (locks | _expand(step.lock)) - _expand(step.unlock)
+        locks = (locks | expand_locks(step.lock)) - expand_locks(step.unlock)
         wait = step.wait
         if wait is not None and wait.kind == "action" and wait.action.action in locks:
             out.append(LessonError(lesson.path, where, "wait", f"waits for {wait.action.action}, which is locked"))

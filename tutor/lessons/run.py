@@ -211,12 +211,15 @@ class LessonRun:
         return None
 
     def _act(self, action: Action) -> list[str]:
-        """Apply an action at the present and log it; it may end an action wait."""
+        """Apply an action at the present and log it; the awaited one ends the wait."""
         self._to_present()
+        wait = self.step.wait
+        awaited = self.phase == WAIT and wait.kind == "action" and self._matches(wait.action, action)
+        if awaited:
+            action = wait.action  # the key fires the failure as the step describes it (restart.after.ms ...)
         lines = self.session.apply(action)
         self.log.append(Entry(self.index, self.now, "action", action=action))
-        wait = self.step.wait
-        if self.phase == WAIT and wait.kind == "action" and self._matches(wait.action, action):
+        if awaited:
             self._wait_done()
         return lines
 
@@ -454,8 +457,8 @@ class LessonRun:
 
     def _locks(self, step: Step) -> None:
         """Lock, then unlock; groups stand for many names."""
-        self.locks |= _expand(step.lock)
-        self.locks -= _expand(step.unlock)
+        self.locks |= expand_locks(step.lock)
+        self.locks -= expand_locks(step.unlock)
 
     def _wait_done(self) -> None:
         """The wait is over: the question (the decision point is now), or ready for the next step."""
@@ -463,7 +466,7 @@ class LessonRun:
         self._truth = None
 
 
-def _expand(names: tuple[str, ...]) -> set[str]:
+def expand_locks(names: tuple[str, ...]) -> set[str]:
     """Lock groups as the names they stand for."""
     out: set[str] = set()
     for name in names:
