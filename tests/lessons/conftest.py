@@ -19,6 +19,7 @@ def data_dir(tmp_path, monkeypatch):
 def write(tmp_path):
     """Write a file under tmp_path and return its path."""
     def write_file(name: str, text: str) -> Path:
+        """Write one file, making its folders."""
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -87,6 +87,7 @@ def _state(name: str):
 def _consumer(field: str):
     """A reader for one consumer figure (-1 when there is none, or it is unset)."""
     def read(live: Live) -> float:
+        """The figure, or -1."""
         c = live.snap.consumer
         value = getattr(c, field) if c is not None else None
         return -1 if value is None else value

@@ -34,6 +34,7 @@ class Quit(Exception):
 def console_reader(console: Console) -> Reader:
     """Read a line from the console; None at the end of the input."""
     def read(prompt: str) -> str | None:
+        """One line, or None at the end of the input."""
         try:
             return console.input(prompt)
         except EOFError:

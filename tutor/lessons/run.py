@@ -273,6 +273,8 @@ class LessonRun:
         """The engine's answer to the open prediction question, and the played-out run (None for after.ms)."""
         if self._truth is None:
             q = self.question
+            if q is None or q.kind == "challenge":
+                raise RuntimeError("truth() answers an open prediction question; a challenge is judged per attempt")
             f = self.fork()
             if q.after_ms is not None:
                 self._truth = (truth_of(q, f.live(self.now + q.after_ms, self.step_start)), None)
