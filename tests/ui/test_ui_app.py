@@ -217,6 +217,16 @@ async def test_control_right_sets_the_next_value(ident):
 
 
 @aio
+async def test_click_on_a_setting_steps_it():
+    """The mouse works in the settings too: a click on send.mode's row switches it to sync."""
+    async with sandbox(size=(160, 48)) as (screen, pilot):
+        panel = await open_controls(screen, pilot, "producer.acks")
+        row = sum(2 if o.id else 1 for o in panel.options[: panel.get_option_index("producer.send.mode")])
+        await pilot.click(ControlsPanel, offset=(3, row + 1 - int(panel.scroll_y)))
+        assert screen.driver.config()["producer"]["send.mode"] == "sync"
+
+
+@aio
 async def test_librdkafka_offset_store_control():
     """enable.auto.offset.store shows with a librdkafka consumer, and ← toggles it."""
     async with sandbox(scenario(consumer={"client": "librdkafka"})) as (screen, pilot):

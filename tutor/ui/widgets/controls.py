@@ -120,6 +120,11 @@ class ControlsPanel(OptionList):
             value = step(c, self.config[c.section][c.key], direction)
             self.post_message(self.ChangeRequested(c.section, c.key, value))
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A click on a row steps its value, like →."""
+        event.stop()
+        self._step(+1)
+
     def action_next_value(self) -> None:
         """→ / enter."""
         self._step(+1)
