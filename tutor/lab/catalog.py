@@ -113,10 +113,10 @@ LABS: dict[str, Lab] = {lab.name: lab for lab in (
         (Case("queue-full", "queue.buffering.max.messages=10, 30 records at once, slow brokers",
               ProduceRun(messages=30, interval_ms=0, settings=(("queue.buffering.max.messages", 10),),
                          broker_rtt_ms=200),
-              "The producer calls produce() 30 times in a row with queue.buffering.max.messages=10, "
-              "against brokers that answer after 200 ms (test.mock.broker.rtt). Each BufferError is "
-              "recorded and the record dropped; then flush(). Then the partition is read from the "
-              "start."),)),
+              "The producer calls produce() 30 times in a tight loop, without poll(), with "
+              "queue.buffering.max.messages=10, against brokers that answer after 200 ms "
+              "(test.mock.broker.rtt). Each BufferError is recorded and the record dropped; then "
+              "flush(). Then the partition is read from the start."),)),
 )}
 
 

@@ -17,6 +17,7 @@ QUIET.addHandler(logging.NullHandler())
 QUIET.propagate = False  # librdkafka's connection chatter is not the learner's business
 
 TIMEOUT_S = 30.0
+CONNECT_TIMEOUT_S = 10.0  # a cluster that has not answered its metadata by then is not there
 
 
 class LabError(Exception):
@@ -49,7 +50,7 @@ class LabCluster:
     def _brokers(self) -> list[str]:
         """host:port of every broker, from the cluster's metadata."""
         try:
-            meta = self.admin.list_topics(timeout=TIMEOUT_S if not self.target.mock else 10)
+            meta = self.admin.list_topics(timeout=CONNECT_TIMEOUT_S)
         except KafkaException as err:
             raise LabError(f"cannot reach {self.target.describe()}: {err.args[0].str()}") from None
         return [f"{b.host}:{b.port}" for b in sorted(meta.brokers.values(), key=lambda b: b.id)]
@@ -67,6 +68,8 @@ class LabCluster:
             self.admin.create_topics([topic])[name].result(TIMEOUT_S)
         except KafkaException as err:
             raise LabError(f"cannot create topic {name}: {err.args[0].str()}") from None
+        except TimeoutError:
+            raise LabError(f"the cluster did not create topic {name} within {TIMEOUT_S:g} s") from None
         self._wait_for_leader(name)
         return name
 
@@ -100,7 +103,7 @@ def _settle(futures: dict[str, Any]) -> None:
     """Wait for admin operations; a failed clean-up is not worth failing the lab for."""
     for future in futures.values():
         try:
-            future.result(TIMEOUT_S)
+            future.result(CONNECT_TIMEOUT_S)
         except Exception:  # noqa: BLE001 - best effort: the group or topic may already be gone
             pass
 

@@ -85,8 +85,10 @@ def run_lab(lab: Lab, target: Target, client: str, console: Console) -> int:
         started = time.monotonic()
         run = RealRun(case, target)
         try:
-            with run, view.LiveProgress(console) as progress:
-                real = run.run(progress)
+            with view.LiveProgress(console) as progress:
+                progress.show(f"connecting to {target.describe()}")
+                with run:
+                    real = run.run(progress)
         except LabError as err:
             console.print(f"[bold red]The real run failed:[/] {err}")
             return EXIT_FAILED

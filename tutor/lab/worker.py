@@ -109,7 +109,10 @@ def run_producer(cfg: dict[str, Any]) -> None:
                              on_delivery=lambda err, msg, rid=rid: delivered(rid, err))
         except BufferError as err:  # librdkafka does not block: QUEUE_FULL at once
             emit("rejected", id=rid, error=str(err))
-        producer.poll(0)
+        if cfg["interval_ms"]:
+            # sending at a pace, the application serves delivery reports between sends; a burst
+            # does not, and librdkafka frees a queue slot only once its report has been served
+            producer.poll(0)
         if n == cfg.get("crash_after"):
             crash_point()
         time.sleep(cfg["interval_ms"] / 1000)
