@@ -89,6 +89,7 @@ class ConsumeLab:
         second = self._start("restarted consumer", None,
                              f"the killed member keeps the partition until its session.timeout.ms = "
                              f"{self._session_ms() / 1000:g} s has passed, then the group rebalances")
+        self.progress.note(f"restarted the consumer (pid {second.pid}) in the same group")
         follow(second, "done", self._on_event)
         second.finish()
         return Outcome.from_counts(range(run.messages), acked, failed, self.seen)
@@ -151,6 +152,8 @@ class ProduceLab:
             time.sleep(run.restart_after_ms / 1000)
             rest = run.messages - run.crash_after_sent
             second = self._start("restarted producer", run.crash_after_sent, rest, None)
+            self.progress.note(f"restarted the producer (pid {second.pid}); it carries on with record "
+                               f"{run.crash_after_sent}")
             follow(second, "done", self._on_event)
             second.finish()
         self.progress.show(f"reading {self.topic} from the start")
