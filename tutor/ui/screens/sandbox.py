@@ -29,7 +29,7 @@ from .inspector import InspectorScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
 
-FPS = 32  # a little over 30, so timer jitter still leaves 30 frames a second
+FPS = 34  # a little over 30, so timer jitter under load still leaves 30 frames a second
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 NARROW = 120          # below this width the settings open as a drawer at the bottom
 CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
