@@ -126,8 +126,6 @@ def test_scrubbing_back_and_failing_forks_a_new_future(drv):
     assert drv.session.horizon == pytest.approx(2000) and not drv.snap.producer.up
 
 
-@pytest.mark.xfail(reason="Session forks from the last checkpoint without replaying the interventions "
-                          "made since (reported to the engine)", strict=False)
 def test_a_fork_keeps_earlier_interventions():
     """Crash the producer at 2.5 s, go to 3.5 s, scrub back to 3 s and change a setting: still crashed."""
     d = driver()

@@ -97,6 +97,12 @@ class Broker(Node):
         self.replica = Replica()
         self.flush_pending = False
         self.writeback_running = False
+        self.time_flush_armed = False
+        self.known_leader: str | None = None  # who leads t-0, as this broker last heard
+    @property
+    def hosts_replica(self) -> bool:
+        """Is this broker one of t-0's replicas? (Brokers beyond replication.factor are not.)"""
+        return self.name in self.sim.replica_names()
 
     # --- helpers -------------------------------------------------------------------------
     def maximal_isr(self) -> list[str]:
@@ -130,6 +136,7 @@ class Broker(Node):
         r.delayed, r.parked, r.parked_hw, r.followers = [], [], [], {}
         r.leader_epoch = r.partition_epoch = -1
         r.hw = min(r.hw, r.log.leo)
+        self.known_leader = None
         self.flush_pending = False
 
     def boot(self) -> None:
@@ -142,9 +149,8 @@ class Broker(Node):
         self.schedule_writeback()
         self.timer(self.sim.lag_check_interval(), self.isr_check)
         self.timer(REPLICA_FETCH_BACKOFF_MS, self.fetch_watchdog)
-        flush_ms = self.cfg["log.flush.interval.ms"]
-        if flush_ms:
-            self.timer(flush_ms, self.time_flush)
+        self.time_flush_armed = False
+        self.reconfigure("log.flush.interval.ms")
 
     def heartbeat(self) -> None:
         """Broker heartbeat (KRaft) / session keep-alive (ZooKeeper) to the controller."""
@@ -191,10 +197,18 @@ class Broker(Node):
         n = self.cfg["log.flush.interval.messages"]
         return bool(n) and self.replica.log.unflushed() >= n
 
+    def reconfigure(self, key: str) -> None:
+        """A setting changed live: start the time-based flusher if it is now set."""
+        interval = self.cfg["log.flush.interval.ms"]
+        if key == "log.flush.interval.ms" and interval and self.up and not self.time_flush_armed:
+            self.time_flush_armed = True
+            self.timer(interval / 2, self.time_flush)
+
     def time_flush(self) -> None:
         """log.flush.interval.ms: flush when the oldest unflushed record is that old."""
         interval = self.cfg["log.flush.interval.ms"]
         if not interval:
+            self.time_flush_armed = False
             return
         oldest = self.replica.log.oldest_unflushed_at()
         if oldest is not None and self.now - oldest >= interval and not self.flush_pending:
@@ -238,6 +252,10 @@ class Broker(Node):
         """LeaderAndIsr / KRaft metadata: become leader or follower under a new epoch."""
         r = self.replica
         if (epoch, pepoch) <= (r.leader_epoch, r.partition_epoch):
+            return
+        self.known_leader = leader  # every broker knows the metadata; only replicas act on it
+        if not self.hosts_replica:
+            r.leader_epoch, r.partition_epoch = epoch, pepoch
             return
         changed_leader = epoch != r.leader_epoch or r.role is None
         r.partition_epoch, r.isr, r.pending_isr = pepoch, list(isr), None
@@ -506,9 +524,7 @@ class Broker(Node):
 
     def on_metadata_request(self, reply: Callable) -> None:
         """A client asks who leads t-0: answered from this broker's own (maybe stale) view."""
-        r = self.replica
-        leader = r.leader if r.role is not None else None
-        reply(leader, r.leader_epoch)
+        reply(self.known_leader, self.replica.leader_epoch)
 
     # --- follower ------------------------------------------------------------------------
     def fetch(self) -> None:

@@ -115,7 +115,7 @@ class Consumer(ClientNode):
         """Records handed over before a crash but covered by the commit are skipped for good."""
         for rec in self.orphans:
             if rec.offset < g.committed:
-                self.sim.ledger.note(rec.rid, self.now,
+                self.sim.ledger.skip(rec.rid, self.now,
                                      f"skipped: handed to the application but not yet processed when "
                                      f"{g.committed_how} (at {g.committed_at:g} ms) committed offset "
                                      f"{g.committed} past it; the consumer died and resumed from "
@@ -274,7 +274,7 @@ class Consumer(ClientNode):
         leader = self.sim.brokers[self.leader]
         for rid in leader.replica.log.ids(start, stop):
             if rid not in self.sim.ledger.processed:
-                self.sim.ledger.note(rid, self.now, text)
+                self.sim.ledger.skip(rid, self.now, text)
 
     # --- handing over and processing -----------------------------------------------------
     def _hand_over(self) -> None:

@@ -46,6 +46,8 @@ class Ledger:
         self.fetched_at: dict[int, float] = {}
         self.events: list[Event] = []
         self.commits: list[tuple[float, int, str]] = []  # (t, committed offset, how)
+        self.skipped: set[int] = set()  # records the consumer passed over for good
+        self.acked = 0
 
     # --- producer side -------------------------------------------------------------------
     def sent(self, t: float) -> int:
@@ -75,6 +77,8 @@ class Ledger:
         batch.outcome = (kind, t, detail)
         for rid in batch.ids():
             self.told[rid] = (kind, t, detail)
+        if kind == "acked":
+            self.acked += batch.count
 
     def rejected(self, rid: int, t: float, error: str) -> None:
         """send() itself failed: the record never entered the buffer."""
@@ -84,6 +88,16 @@ class Ledger:
     def note(self, rid: int, t: float, text: str) -> None:
         """A fact about one record that its batch's steps do not tell."""
         self.notes.setdefault(rid, []).append((t, text))
+
+    def skip(self, rid: int, t: float, text: str) -> None:
+        """The consumer passed over this record for good (its committed offset moved past it)."""
+        self.skipped.add(rid)
+        self.note(rid, t, text)
+
+    def reached_log(self, rid: int) -> bool:
+        """Was this record ever appended to a replica's log?"""
+        bid = self.batch_of[rid]
+        return bid >= 0 and any(k in ("appended", "replicated") for _, k, _, _ in self.batches[bid].steps)
 
     # --- consumer side -------------------------------------------------------------------
     def fetched(self, rid: int, t: float) -> None:

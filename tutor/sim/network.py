@@ -29,6 +29,7 @@ class Network:
         self._last: dict[tuple[str, str], float] = {}  # FIFO per connection, like TCP
         self.in_flight: dict[int, tuple] = {}  # message id -> (src, dst, fn, args, sent, arrives)
         self.held: list[tuple] = []  # messages waiting on a cut link (TCP retransmitting)
+        self.on_drop: Callable[[str, Callable[..., Any], tuple], Any] | None = None  # (dst, fn, args)
         self._ids = 0
 
     def link_up(self, a: str, b: str) -> bool:
@@ -61,12 +62,16 @@ class Network:
         del self.in_flight[mid]
         target = self.hosts[dst]
         if not target.host_on:
+            if self.on_drop is not None:
+                self.on_drop(dst, fn, args)
             return  # silence: the sender finds out only by timing out
         if not self.link_up(src, dst):
             return self._hold(src, dst, fn, args, on_reset, inc)
         if not target.up or target.incarnation != inc:
             if on_reset is not None:  # the host is up but the process is gone: a TCP reset
                 self.loop.after(self.delay(dst, src), on_reset)
+            if self.on_drop is not None:
+                self.on_drop(dst, fn, args)
             return
         fn(*args)
 

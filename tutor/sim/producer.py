@@ -33,6 +33,7 @@ class Batch:
     closed: bool = False
     done: bool = False
     in_flight: bool = False
+    sent_to: str | None = None
 
     @property
     def batch_id(self) -> int:
@@ -189,6 +190,8 @@ class Producer(ClientNode):
 
     def _reject(self, rid: int, error: str) -> None:
         """send() failed: the record never entered the buffer and the application knows."""
+        if self.queue:
+            self.queue[-1].closed = True  # batches hold consecutive ids: the next record starts anew
         self.sim.ledger.rejected(rid, self.now, error)
         self.sim.ledger.log(self.now, "produce-error", f"send() of record {rid} failed: {error}", self.name)
 
@@ -258,7 +261,7 @@ class Producer(ClientNode):
         b.attempts += 1
         self.attempt_seq += 1
         key = self.attempt_seq
-        leader = self.leader
+        leader = b.sent_to = self.leader
         self.sim.ledger.step(b.batch_id, self.now, "sent", leader, b.attempts)
         req = ProduceRequest(b, acks, b.pid, b.seq, self.cfg["request.timeout.ms"], b.attempts)
         broker = self.sim.brokers[leader]
@@ -284,7 +287,10 @@ class Producer(ClientNode):
     def _on_response(self, key: int, error: str | None, offset: int | None) -> None:
         """A produce answer: done, retry (P6, P7) or fail through the callback."""
         b = self.in_flight.pop(key, None)
-        if b is None:
+        if b is None:  # acks=0: no answer is awaited, but an error closes the connection
+            if error in STALE_METADATA:
+                self.leader = None
+                self.refresh_metadata()
             return
         b.in_flight = False
         if b.done:
@@ -357,6 +363,13 @@ class Producer(ClientNode):
         if self.app.waiting_on == b.batch_id:
             self.app.waiting_on = None
             self._schedule_next_send()
+
+    def reconfigure(self, key: str) -> None:
+        """A setting changed live; idempotence takes effect as a new producer session would."""
+        if key == "enable.idempotence":
+            self._bump_epoch()
+            if not self.cfg["enable.idempotence"]:
+                self.pid = -1
 
     def on_leader_known(self) -> None:
         """A leader is known again: let the sender drain."""

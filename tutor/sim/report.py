@@ -100,6 +100,13 @@ def processed_counts(sim: "Simulation") -> Counter:
     return Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
 
 
+def explain(sim: "Simulation", rid: int) -> dict[str, Any]:
+    """One record's entry (fate, where lost, explanation) as the report would give it now."""
+    leader = final_leader(sim)
+    committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+    return _message(sim, rid, processed_counts(sim)[rid], committed, Explainer(sim, committed))
+
+
 def build_report(sim: "Simulation") -> Report:
     """Compute every record's fate and explanation from the ledger and the final logs."""
     counts = processed_counts(sim)
@@ -179,7 +186,7 @@ class Explainer:
 
     def reached_log(self, rid: int) -> bool:
         """Was it ever appended to any replica's log?"""
-        return any(k in ("appended", "replicated") for _, k, _, _ in self.steps(rid))
+        return self.ledger.reached_log(rid)
 
     def notes(self, rid: int) -> list[tuple[float, str]]:
         """Per-record notes."""
@@ -205,8 +212,9 @@ class Explainer:
         kind, t, detail = told
         if kind == "failed":
             return f"the application was told it failed at {ms(t)}: {detail}"
+        dropped = [(st, n) for st, k, n, _ in self.steps(rid) if k == "lost-in-flight"]
         dest = [n for _, k, n, _ in self.steps(rid) if k == "sent"]
-        to = dest[-1] if dest else "the leader"
+        to = dropped[-1][1] if dropped else dest[-1] if dest else "the leader"
         return (f"acks=0: the producer counted it sent at {ms(t)} (offset -1), but {to} never appended it "
                 f"({self._node_state(to, t)}); no error could reach the application")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from .simulation import Simulation
 from .spec import Action, Scenario
 
 CHECKPOINT_EVERY_MS = 2000.0  # full copies of the run, to fork from without replaying it all
+MAX_FRAMES = 20000            # recorded frames kept; older ones are thinned beyond this
+CHECKPOINT_SHARE = 0.2        # copies may cost at most this share of the time spent running
 
 
 @dataclass
@@ -39,7 +42,8 @@ class Session:
     auto_finish: bool = True
     sim: Simulation = field(init=False)
     frames: list[snapshot.Snapshot] = field(init=False, default_factory=list)
-    checkpoints: list[tuple[float, Simulation]] = field(init=False, default_factory=list)
+    checkpoints: list[tuple[float, Simulation, int]] = field(init=False, default_factory=list)
+    # (time, copy, how many interventions it already contains)
     interventions: list[Intervention] = field(init=False, default_factory=list)
     cursor: float = field(init=False, default=0.0)  # the time being shown
 
@@ -47,14 +51,18 @@ class Session:
         self.restart()
 
     # --- the present ---------------------------------------------------------------------
-    def restart(self, seed: int | None = None) -> None:
-        """Start the scenario over (optionally with another seed); the learner's changes are dropped."""
+    def restart(self, seed: int | None = None, scenario: Scenario | None = None) -> None:
+        """Start over (optionally with another seed or scenario); the learner's changes are dropped."""
         if seed is not None:
             self.seed = seed
+        if scenario is not None:
+            self.scenario = scenario
         self.sim = Simulation(self.scenario, self.seed)
         self.sim.auto_finish = self.auto_finish
         self.frames, self.checkpoints, self.interventions = [], [], []
+        self.frame_times: list[float] = []
         self.cursor = 0.0
+        self._run_wall = self._copy_wall = 0.0
         self._record()
         self._checkpoint()
 
@@ -78,13 +86,20 @@ class Session:
         if t <= self.sim.now:
             self.cursor = t
             return self.frame_at(t)
-        while self.sim.now < t and self.sim.phase != "done":
-            self.sim.run(min(t, self.checkpoints[-1][0] + CHECKPOINT_EVERY_MS))
-            if self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS:
-                self._checkpoint()
+        self._run_to(t)
         self._record()
         self.cursor = min(t, self.sim.now)
         return self.frames[-1]
+
+    def _run_to(self, t: float) -> None:
+        """Run the simulation to t, keeping checkpoints while they stay cheap beside the running."""
+        while self.sim.now < t and self.sim.phase != "done":
+            started = time.perf_counter()
+            self.sim.run(min(t, self.sim.now + CHECKPOINT_EVERY_MS))
+            self._run_wall += time.perf_counter() - started
+            due = self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
+            if due and self._copy_wall <= CHECKPOINT_SHARE * self._run_wall:
+                self._checkpoint()
 
     def step(self) -> snapshot.Snapshot:
         """Run exactly to the next event (the single-step key)."""
@@ -99,7 +114,7 @@ class Session:
 
     def frame_at(self, t: float) -> snapshot.Snapshot:
         """The latest recorded frame at or before t."""
-        i = bisect.bisect_right([f.t for f in self.frames], t) - 1
+        i = bisect.bisect_right(self.frame_times, t) - 1
         return self.frames[max(i, 0)]
 
     # --- changing the course ---------------------------------------------------------------
@@ -123,13 +138,26 @@ class Session:
         if self.live:
             return
         t = self.cursor
-        i = bisect.bisect_right([c[0] for c in self.checkpoints], t) - 1
-        base_t, base = self.checkpoints[max(i, 0)]
-        self.checkpoints = self.checkpoints[: max(i, 0) + 1]
+        i = max(bisect.bisect_right([c[0] for c in self.checkpoints], t) - 1, 0)
+        base_t, base, applied = self.checkpoints[i]
+        self.checkpoints = self.checkpoints[: i + 1]
         self.frames = [f for f in self.frames if f.t <= base_t]
+        self.frame_times = [f.t for f in self.frames]
         self.interventions = [x for x in self.interventions if x.t <= t]
         self.sim = base.checkpoint()
-        self.seek(t)
+        for x in self.interventions[applied:]:  # what the learner did after the copy was taken
+            self._run_to(x.t)
+            self._replay(x)
+        self._run_to(t)
+        self._record()
+        self.cursor = self.sim.now
+
+    def _replay(self, x: Intervention) -> None:
+        """Do again, on a restored run, what the learner did then."""
+        if x.action is not None:
+            self.sim.apply(x.action)
+        else:
+            self.sim.set(*x.setting)
 
     # --- recording -----------------------------------------------------------------------
     def _record(self) -> None:
@@ -137,12 +165,19 @@ class Session:
         snap = snapshot.take(self.sim)
         if self.frames and self.frames[-1].t == snap.t:
             self.frames[-1] = snap
-        else:
-            self.frames.append(snap)
+            return
+        self.frames.append(snap)
+        self.frame_times.append(snap.t)
+        if len(self.frames) > MAX_FRAMES:  # thin the older half: keep every other frame there
+            half = len(self.frames) // 2
+            self.frames = self.frames[:half:2] + self.frames[half:]
+            self.frame_times = [f.t for f in self.frames]
 
     def _checkpoint(self) -> None:
-        """Keep a full copy of the run now."""
-        self.checkpoints.append((self.sim.now, self.sim.checkpoint()))
+        """Keep a full copy of the run now, and what it cost."""
+        started = time.perf_counter()
+        self.checkpoints.append((self.sim.now, self.sim.checkpoint(), len(self.interventions)))
+        self._copy_wall += time.perf_counter() - started
 
     def events(self, upto: float | None = None) -> list:
         """The operator's event log up to the cursor (or `upto`)."""

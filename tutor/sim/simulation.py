@@ -17,6 +17,10 @@ from .network import Network
 from .producer import Producer
 from .spec import Action, Scenario
 
+#: settings read only when a run is built (cluster shape, clients, versions)
+START_ONLY = {("cluster", "brokers"), ("cluster", "kafka.version"), ("topic", "replication.factor"),
+              ("producer", "client"), ("consumer", "client"), ("consumer", "group.id")}
+
 QUIET_TICK_MS = 100.0   # how often the run checks whether everything has settled
 SETTLE_MS = 2000.0      # nothing happened for this long: settled
 MAX_RECOVERY_MS = 3_600_000.0  # a final recovery that has not settled after an hour gives up
@@ -44,6 +48,7 @@ class Simulation:
         self.pending = 0  # scripted actions and delayed restarts not yet fired
         self.last_activity = 0.0
         self._rotation = 0
+        self._config_view: dict[str, dict[str, Any]] | None = None
         self._build_nodes()
         self._schedule_script(scenario.events)
         self._boot()
@@ -72,6 +77,7 @@ class Simulation:
         if self.consumer is not None:
             self.nodes["consumer"] = self.consumer
         self.net.hosts = self.nodes
+        self.net.on_drop = self._dropped
 
     def _boot(self) -> None:
         """Everything starts at time 0; the consumer at its start.ms."""
@@ -121,6 +127,11 @@ class Simulation:
     def coordinator_reachable(self, client: str) -> bool:
         """Commits need some live broker the client can reach (the coordinator is not modelled)."""
         return any(b.up and self.net.link_up(client, name) for name, b in self.brokers.items())
+
+    def _dropped(self, dst: str, fn: Any, args: tuple) -> None:
+        """A produce request reached a dead broker: note where its records vanished."""
+        if getattr(fn, "__name__", "") == "on_produce":
+            self.ledger.step(args[0].batch.batch_id, self.now, "lost-in-flight", dst)
 
     def boot_broker(self, name: str, inc: int) -> None:
         """A broker restart finishes (unless something happened to it meanwhile)."""
@@ -185,10 +196,24 @@ class Simulation:
         self.pending -= 1
         self.apply(Action("restart", node, self.now))
 
+    def config_view(self) -> dict[str, dict[str, Any]]:
+        """A copy of the settings, shared between snapshots until a setting changes."""
+        if self._config_view is None:
+            self._config_view = {s: dict(getattr(self.config, s) or {}) for s in
+                                 ("cluster", "topic", "broker", "producer", "consumer", "workload", "network")}
+        return self._config_view
+
     def set(self, section: str, key: str, value: Any) -> None:
         """Change a setting live (the UI's toggles); takes effect from the next use."""
+        if (section, key) in START_ONLY:
+            raise ValueError(f"[{section}] {key} only takes effect when a run starts; restart with it")
+        self._config_view = None
         getattr(self.config, section)[key] = value
         self.ledger.log(self.now, "setting", f"{key} = {value}", None)
+        nodes = {"producer": [self.producer], "broker": list(self.brokers.values())}.get(section, [])
+        for node in nodes:
+            if node.up:
+                node.reconfigure(key)
 
     # --- settling and the final recovery -------------------------------------------------
     def _tick(self) -> None:

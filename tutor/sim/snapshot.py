@@ -66,6 +66,7 @@ class Message:
     arrives_at: float
     first_id: int = -1
     count: int = 0
+    error: str | None = None  # an answer that carries an error (produce and fetch responses)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _producer_view(sim: "Simulation") -> ProducerView:
     limit = cfg.get("buffer.memory") or cfg.get("queue.buffering.max.kbytes", 0) * 1024
     return ProducerView(p.up, len(sim.ledger), sim.workload_size(),
                         tuple((b.first_id, b.count, b.created) for b in p.queue),
-                        tuple((b.first_id, b.count, sim.producer.leader or "?", b.attempts)
+                        tuple((b.first_id, b.count, b.sent_to or "?", b.attempts)
                               for b in p.in_flight.values()),
                         p.app.blocked_since is not None, p.used_bytes, limit, p.leader, cfg["linger.ms"])
 
@@ -196,6 +197,16 @@ def _payload(kind: str, args: tuple) -> tuple[int, int]:
     return -1, 0
 
 
+def _error(kind: str, args: tuple) -> str | None:
+    """The error code an answer carries, if any."""
+    if kind == "produce-response" and args and args[0] not in (None, "OK"):
+        return args[0]
+    if kind in ("fetch-response", "consumer-fetch-response"):
+        err = args[3] if kind == "fetch-response" else args[2]
+        return err if isinstance(err, str) else None
+    return None
+
+
 def _messages(sim: "Simulation") -> tuple[Message, ...]:
     """Messages on the wire now, with the records they carry."""
     out = []
@@ -204,69 +215,82 @@ def _messages(sim: "Simulation") -> tuple[Message, ...]:
         if kind == "control" and getattr(fn, "func", None) is not None:  # a partial: a reply
             kind = KINDS.get(fn.args[1].__name__ if len(fn.args) > 1 else "", "control")
         first, count = _payload(kind, args)
-        out.append(Message(src, dst, kind, t0, t1, first, count))
+        out.append(Message(src, dst, kind, t0, t1, first, count, _error(kind, args)))
     return tuple(out)
 
 
+def _fill(states: bytearray, lo: int, hi: int, state: int) -> None:
+    """Set records lo..hi-1 to `state`."""
+    if hi > lo:
+        states[lo:hi] = bytes((state,)) * (hi - lo)
+
+
+def _shared(leader: BrokerView, others: tuple[BrokerView, ...]) -> list[tuple[int, int]]:
+    """Offset ranges of the leader's log that some follower holds identically (same records)."""
+    out = []
+    for seg in leader.segments:
+        for b in others:
+            for f in b.segments:
+                lo, hi = max(seg.base, f.base), min(seg.end, f.end)
+                if lo < hi and seg.first_id - seg.base == f.first_id - f.base:
+                    out.append((seg.first_id + lo - seg.base, seg.first_id + hi - seg.base))
+    return out
+
+
 def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
-                  messages: tuple[Message, ...] = ()) -> list[int]:
-    """The state of every record sent so far, most advanced copy first."""
-    led = sim.ledger
-    n = len(led)
-    states = [UNSENT] * n
-    leader = next((b for b in brokers if b.leader), None)
-    present = [False] * n
+                  messages: tuple[Message, ...] = ()) -> bytearray:
+    """The state of every record sent so far: later rules below override earlier ones."""
+    n = len(sim.ledger)
+    states, present = bytearray(n), bytearray(n)
+    segs = [seg for b in brokers for seg in b.segments]
+    for seg in sorted(segs, key=lambda g: g.durable):  # a durable copy anywhere wins
+        ids = seg.ids()
+        _fill(states, ids.start, ids.stop, FLUSHED if seg.durable else PAGE_CACHE)
+        _fill(present, ids.start, ids.stop, 1)
+    leader = next((b for b in brokers if b.leader and b.up), None)
+    if leader is not None:
+        for lo, hi in _shared(leader, tuple(b for b in brokers if b is not leader)):
+            _fill(states, lo, hi, REPLICATED)
+        for seg in leader.segments:
+            if seg.base < leader.hw:
+                _fill(states, seg.first_id, seg.first_id + min(seg.end, leader.hw) - seg.base, COMMITTED)
     for m in messages:  # records on the wire are not lost (yet)
         for rid in range(m.first_id, m.first_id + m.count):
-            present[rid] = True
-            states[rid] = max(states[rid], IN_FLIGHT)
-    for b in brokers:
-        for seg in b.segments:
-            for rid in seg.ids():
-                present[rid] = True
-                st = PAGE_CACHE if not seg.durable else FLUSHED
-                if states[rid] < st:
-                    states[rid] = st
-    if leader is not None:
-        for seg in leader.segments:
-            for i, rid in enumerate(seg.ids()):
-                off = seg.base + i
-                holders = sum(1 for b in brokers if b.name != leader.name and _holds(b, off, rid))
-                if off < leader.hw:
-                    states[rid] = COMMITTED
-                elif holders and states[rid] < REPLICATED:
-                    states[rid] = REPLICATED
-    for b in sim.producer.queue:
-        for rid in b.history.ids():
-            states[rid] = BUFFERED
-    for b in sim.producer.in_flight.values():
-        for rid in b.history.ids():
             if not present[rid]:
-                states[rid] = IN_FLIGHT
-    for rid, times in led.processed.items():
+                states[rid], present[rid] = IN_FLIGHT, 1
+    for b in list(sim.producer.queue) + list(sim.producer.in_flight.values()):
+        ids = b.history.ids()
+        if b in sim.producer.queue:
+            _fill(states, ids.start, ids.stop, BUFFERED)
+        elif not any(present[ids.start:ids.stop]):
+            _fill(states, ids.start, ids.stop, IN_FLIGHT)
+        _fill(present, ids.start, ids.stop, 1)
+    for rid in sim.producer.app.pending:
+        present[rid] = 1
+    for rid, times in sim.ledger.processed.items():
         states[rid] = PROCESSED if len(times) == 1 else DUPLICATED
+        present[rid] = 1
     _mark_gone(sim, states, present)
     return states
 
 
-def _holds(b: BrokerView, off: int, rid: int) -> bool:
-    """Does broker b hold record `rid` at offset `off`?"""
-    for seg in b.segments:
-        if seg.base <= off < seg.end:
-            return seg.first_id + off - seg.base == rid
-    return False
-
-
-def _mark_gone(sim: "Simulation", states: list[int], present: list[bool]) -> None:
+def _mark_gone(sim: "Simulation", states: bytearray, present: bytearray) -> None:
     """Records in no log, not in the producer and not processed are failed or lost (so far)."""
     told = sim.ledger.told
-    pending = {rid for b in sim.producer.queue for rid in b.history.ids()}
-    pending |= {rid for b in sim.producer.in_flight.values() for rid in b.history.ids()}
-    pending |= set(sim.producer.app.pending)
-    for rid, st in enumerate(states):
-        if st in (UNSENT,) and rid not in pending and not present[rid]:
+    for rid in range(len(states)):
+        if not present[rid]:
             t = told[rid]
             states[rid] = FAILED if t is not None and t[0] == "failed" else LOST
+
+
+def _lost_where(sim: "Simulation", states: bytearray) -> dict[str, int]:
+    """Records lost so far, by where they left: producer, broker or consumer (skipped)."""
+    led = sim.ledger
+    where = {"producer": 0, "broker": 0, "consumer": len(led.skipped - led.processed.keys())}
+    for rid, st in enumerate(states):
+        if st == LOST:
+            where["broker" if led.reached_log(rid) else "producer"] += 1
+    return where
 
 
 def take(sim: "Simulation") -> Snapshot:
@@ -274,20 +298,15 @@ def take(sim: "Simulation") -> Snapshot:
     brokers = tuple(_broker_view(sim, b) for b in sim.brokers.values())
     messages = _messages(sim)
     states = record_states(sim, brokers, messages)
-    counts = {name: 0 for name in STATE_NAMES}
-    for st in states:
-        counts[STATE_NAMES[st]] += 1
+    counts = dict(zip(STATE_NAMES, (states.count(i) for i in range(len(STATE_NAMES)))))
     told = sim.ledger.told
     counts["sent"] = len(states)
-    counts["acked"] = sum(1 for t in told if t and t[0] == "acked")
+    counts["acked"] = sim.ledger.acked
     counts["lost_acked"] = sum(1 for rid, st in enumerate(states) if st == LOST and told[rid]
                                and told[rid][0] == "acked")
+    counts.update({f"lost_at_{k}": v for k, v in _lost_where(sim, states).items()})
     ctl = sim.controller
-    cfg = sim.config
     return Snapshot(sim.now, sim.phase, brokers, ctl.up, ctl.leader, ctl.leader_epoch, tuple(ctl.isr),
                     _producer_view(sim), _consumer_view(sim), messages,
                     tuple(sim.net.cut_links()), {n: d for n, d in sim.net.node_delay.items() if d},
-                    len(sim.ledger.events), counts,
-                    {s: dict(getattr(cfg, s) or {}) for s in ("topic", "broker", "producer", "consumer",
-                                                               "workload", "network", "cluster")},
-                    bytes(states))
+                    len(sim.ledger.events), counts, sim.config_view(), bytes(states))
