@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
 # Record states, in the order a record normally passes them (views map each to a glyph and a label).
 UNSENT, BUFFERED, IN_FLIGHT, PAGE_CACHE, FLUSHED, REPLICATED, COMMITTED, PROCESSED, DUPLICATED, \
     FAILED, LOST = range(11)
+_ZERO = re.compile(b"\x00")
 STATE_NAMES = ("unsent", "buffered", "in flight", "page cache only", "flushed", "replicated",
                "committed", "processed", "duplicated", "failed", "lost")
 
@@ -135,18 +137,21 @@ class Snapshot:
 
 # --- building ----------------------------------------------------------------------------
 def segments(log: Any) -> tuple[Segment, ...]:
-    """Merge a replica log's batches into segments of consecutive ids."""
+    """Merge a replica log's batches into segments of consecutive ids (same epoch, same durability)."""
     out: list[Segment] = []
+    run: list[Any] | None = None  # [base, end, first_id, epoch, durable] of the open segment
+    flushed = log.flushed
     for b in log.batches:
-        durable = b.end <= log.flushed
-        last = out[-1] if out else None
-        if (last and last.end == b.base and last.first_id + (last.end - last.base) == b.first_id
-                and last.epoch == b.epoch and last.durable == durable):
-            out[-1] = Segment(last.base, b.end, last.first_id, last.epoch, durable)
-        elif durable or b.base >= log.flushed:
-            out.append(Segment(b.base, b.end, b.first_id, b.epoch, durable))
-        else:  # a batch straddling the flush point cannot happen: flushes cover whole batches
-            out.append(Segment(b.base, b.end, b.first_id, b.epoch, False))
+        durable = b.end <= flushed
+        if (run is not None and run[1] == b.base and run[2] + run[1] - run[0] == b.first_id
+                and run[3] == b.epoch and run[4] == durable):
+            run[1] = b.end
+            continue
+        if run is not None:
+            out.append(Segment(*run))
+        run = [b.base, b.end, b.first_id, b.epoch, durable]
+    if run is not None:
+        out.append(Segment(*run))
     return tuple(out)
 
 
@@ -219,6 +224,9 @@ def _messages(sim: "Simulation") -> tuple[Message, ...]:
     return tuple(out)
 
 
+_LOST = re.compile(bytes((LOST,)))
+
+
 def _fill(states: bytearray, lo: int, hi: int, state: int) -> None:
     """Set records lo..hi-1 to `state`."""
     if hi > lo:
@@ -277,20 +285,24 @@ def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
 def _mark_gone(sim: "Simulation", states: bytearray, present: bytearray) -> None:
     """Records in no log, not in the producer and not processed are failed or lost (so far)."""
     told = sim.ledger.told
-    for rid in range(len(states)):
-        if not present[rid]:
-            t = told[rid]
-            states[rid] = FAILED if t is not None and t[0] == "failed" else LOST
+    for m in _ZERO.finditer(present):  # the scan runs in C: most records are present
+        rid = m.start()
+        t = told[rid]
+        states[rid] = FAILED if t is not None and t[0] == "failed" else LOST
 
 
 def _lost_where(sim: "Simulation", states: bytearray) -> dict[str, int]:
     """Records lost so far, by where they left: producer, broker or consumer (skipped)."""
     led = sim.ledger
     where = {"producer": 0, "broker": 0, "consumer": len(led.skipped - led.processed.keys())}
-    for rid, st in enumerate(states):
-        if st == LOST:
-            where["broker" if led.reached_log(rid) else "producer"] += 1
+    for rid in lost_ids(states):
+        where["broker" if led.reached_log(rid) else "producer"] += 1
     return where
+
+
+def lost_ids(states: bytes | bytearray) -> list[int]:
+    """Ids of the records in state LOST."""
+    return [m.start() for m in _LOST.finditer(states)]
 
 
 def take(sim: "Simulation") -> Snapshot:
@@ -302,8 +314,7 @@ def take(sim: "Simulation") -> Snapshot:
     told = sim.ledger.told
     counts["sent"] = len(states)
     counts["acked"] = sim.ledger.acked
-    counts["lost_acked"] = sum(1 for rid, st in enumerate(states) if st == LOST and told[rid]
-                               and told[rid][0] == "acked")
+    counts["lost_acked"] = sum(1 for rid in lost_ids(states) if told[rid] and told[rid][0] == "acked")
     counts.update({f"lost_at_{k}": v for k, v in _lost_where(sim, states).items()})
     ctl = sim.controller
     return Snapshot(sim.now, sim.phase, brokers, ctl.up, ctl.leader, ctl.leader_epoch, tuple(ctl.isr),
