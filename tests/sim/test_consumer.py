@@ -101,3 +101,16 @@ def test_processing_error_closes_and_auto_commit_on_close_skips_the_batch():
     sim, report = run(events, consumer=consumer, workload={"messages": 60, "interval.ms": 1})
     assert report.ids("lost") == [25, 26, 27, 28, 29]
     assert any("closed the consumer" in t for t in texts(sim))
+
+
+def test_offset_validation_arrived_with_java_2_3():
+    """KIP-320: after an unclean election the 2.3 consumer rereads reused offsets; 2.2 skips them."""
+    from pathlib import Path
+
+    from tutor.scenario import parse_scenario
+    from tutor.sim.simulation import Simulation
+    text = (Path(__file__).parents[1] / "scenarios" / "c4-old-consumer-reused-offsets.toml").read_text()
+    old = Simulation(parse_scenario(text)).run_to_end()
+    new = Simulation(parse_scenario(text.replace('"2.2"', '"2.3"'))).run_to_end()
+    assert old.summary["lost_at"]["consumer"] == 290 and "KIP-320" in old.messages[300]["explanation"]
+    assert new.summary["lost"] == 0

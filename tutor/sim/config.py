@@ -246,6 +246,13 @@ class Config:
         """R3: since 3.7 the high watermark stops while the ISR is below min.insync.replicas."""
         return vt(self.version) >= (3, 7)
 
+    @property
+    def consumer_validates_offsets(self) -> bool:
+        """KIP-320: the Java consumer detects log truncation from 2.3 on; librdkafka's 2.x does too."""
+        if self.consumer is None:
+            return False
+        return self.consumer["client"] == "librdkafka" or vt(self.version) >= (2, 3)
+
     def session_timeout_ms(self) -> int:
         """How long the controller waits before fencing a silent broker."""
         if self.kraft:

@@ -171,7 +171,8 @@ class Consumer(ClientNode):
         self.fetching, self.fetch_sent_at = True, self.now
         wait = self.cfg.get("fetch.max.wait.ms", self.cfg.get("fetch.wait.max.ms", 500))
         reply = partial(broker.send, self.name, self._on_fetch, self.leader, self.incarnation)
-        self.send(self.leader, broker.on_consumer_fetch, self.name, self.position, self.position_epoch,
+        epoch = self.position_epoch if self.sim.config.consumer_validates_offsets else -1
+        self.send(self.leader, broker.on_consumer_fetch, self.name, self.position, epoch,
                   MAX_PARTITION_FETCH_BYTES, wait, reply, on_reset=self._fetch_failed)
 
     def _fetch_failed(self) -> None:
@@ -262,18 +263,19 @@ class Consumer(ClientNode):
         self.sim.ledger.log(self.now, "consumer", f"auto.offset.reset={policy}: {why}; position -> {offset}",
                             self.name)
         if policy == "latest":
-            self._note_skipped(old or 0, offset, f"skipped: auto.offset.reset=latest at {self.now:g} ms "
-                                                  f"({why}) moved the position to {offset}")
+            self._note_skipped(offset, f"skipped: auto.offset.reset=latest at {self.now:g} ms "
+                                       f"({why}) moved the position to {offset}")
         self.position, self.position_epoch = offset, epoch
         self.done_upto = offset if self.done_upto is None else self.done_upto
         self.buffer.clear()
         self.poll()
 
-    def _note_skipped(self, start: int, stop: int, text: str) -> None:
-        """Note every record at offsets start..stop-1 of the leader's log as skipped."""
+    def _note_skipped(self, stop: int, text: str) -> None:
+        """Every record below `stop` in the leader's log that was never handed over is skipped."""
         leader = self.sim.brokers[self.leader]
-        for rid in leader.replica.log.ids(start, stop):
-            if rid not in self.sim.ledger.processed:
+        fetched = self.sim.ledger.fetched_at
+        for rid in leader.replica.log.ids(0, stop):
+            if rid not in fetched:
                 self.sim.ledger.skip(rid, self.now, text)
 
     # --- handing over and processing -----------------------------------------------------

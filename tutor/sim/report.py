@@ -333,6 +333,10 @@ class Explainer:
         threw = [x for _, x in self.notes(rid) if "threw" in x]
         if threw:
             return threw[0]
+        if not self.sim.config.consumer_validates_offsets:
+            return ("in the log, but never read: its offset was reused after a truncation and the "
+                    "consumer, which does not validate its position against leader epochs before "
+                    "Kafka 2.3 (KIP-320), read on past it")
         return "in the log, but the consumer never processed it"
 
     # --- duplicated and processed --------------------------------------------------------
