@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser("sandbox", help="open the interactive sandbox (on a scenario file, if given)")
     sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     sandbox.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
+    add_serve_parser(commands)
     lab = commands.add_parser("lab", help="reproduce a loss with the real Kafka client (needs confluent-kafka)")
     lab.add_argument("lab", nargs="?", metavar="LAB", help="which lab; without one, list them")
     lab.add_argument("--bootstrap-servers", metavar="HOST:PORT",
@@ -52,6 +53,31 @@ def add_lesson_parsers(commands: Any) -> None:
     progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
     for sub in (menu, lesson, quiz, progress):
         sub.add_argument("--lessons", metavar="DIR", help="a folder of lesson files (default: the shipped ones)")
+
+
+def add_serve_parser(commands: Any) -> None:
+    """`tutor serve [SCENARIO.toml] [--seed N] [--host H] [--port P] [--public-url URL]`."""
+    serve = commands.add_parser("serve", help="serve the sandbox to a web browser (on 127.0.0.1 unless --host)")
+    serve.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
+    serve.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every interface)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address browsers use, when it is not http://HOST:PORT (e.g. behind a proxy)")
+
+
+def serve_app(args: argparse.Namespace) -> int:
+    """`tutor serve`: a bad scenario file fails here, before anything listens."""
+    if args.scenario is not None:
+        try:
+            load_scenario(args.scenario)
+        except ScenarioError as err:
+            print(err, file=sys.stderr)
+            return EXIT_BAD_FILE
+    from tutor.serve import serve
+
+    return serve(args.host, args.port, args.scenario, args.seed, args.public_url)
 
 
 class RunAborted(Exception):
@@ -82,6 +108,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return lab_command(args.lab, args.bootstrap_servers)
     if args.command == "sandbox":
         return open_app(args.scenario, args.seed)
+    if args.command == "serve":
+        return serve_app(args)
     if args.command in ("lessons", "lesson", "quiz", "progress"):
         from tutor.lessons.commands import dispatch as lesson_dispatch
 
