@@ -1,4 +1,4 @@
-"""The Textual app: `make_app()` builds it around a scenario (the sandbox scenario by default)."""
+"""The Textual app: `make_app()` opens the main menu, the sandbox, the lessons or one lesson."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tutor.lessons import Catalog, Item, ProgressStore, load_catalog
 from tutor.scenario import parse_scenario
 from tutor.sim.spec import Scenario
 
 from .driver import Driver
 from .keys import ALL
+from .screens.lesson import LessonScreen
+from .screens.menu import LABS_ENTRY, LESSONS, QUIT, SANDBOX, LabsScreen, LessonsScreen, MenuScreen
 from .screens.sandbox import SandboxScreen
+
+SANDBOX_START, MENU_START, LESSONS_START = "sandbox", "menu", "lessons"
 
 
 def sandbox_scenario() -> Scenario:
@@ -25,25 +30,107 @@ def sandbox_scenario() -> Scenario:
 
 
 class TutorApp(App):
-    """tutor: the sandbox for now (lessons come later)."""
+    """tutor: the main menu, the sandbox, the lessons and the labs."""
 
     CSS_PATH = "app.tcss"
     TITLE = "tutor"
-    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True)]
+    BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+                Binding("escape", "menu", "menu", key_display="esc")]
 
-    def __init__(self, driver: Driver, size: tuple[int, int] | None = None) -> None:
+    def __init__(self, driver: Driver, size: tuple[int, int] | None = None, start: str = SANDBOX_START,
+                 lessons: str | None = None, lesson: str | None = None, autoplay: bool = True) -> None:
         super().__init__()
         self.driver = driver
         self.pinned_size = size
+        self.start, self.lessons_dir, self.first_lesson, self.autoplay = start, lessons, lesson, autoplay
+        self._catalog: Catalog | None = None
+        self._store: ProgressStore | None = None
 
     def on_mount(self) -> None:
-        """Open the sandbox."""
-        self.push_screen(SandboxScreen(self.driver))
+        """Open the sandbox, or the menu (and on it the lessons, or one lesson)."""
+        if self.start == SANDBOX_START:
+            self.push_screen(SandboxScreen(self.driver))
+            return
+        self.push_screen(MenuScreen(self.lessons_line()))
+        if self.start == LESSONS_START or self.first_lesson is not None:
+            self.open_lessons()
+        if self.first_lesson is not None:
+            self.open_lesson(self.catalog.find(self.first_lesson))
 
+    # --- lessons and progress ---------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The lessons (loaded once; a broken file is an item with its error, never an exception)."""
+        if self._catalog is None:
+            self._catalog = load_catalog(self.lessons_dir)
+        return self._catalog
+
+    @property
+    def store(self) -> ProgressStore:
+        """The learner's progress file (opened once; a bad one is set aside with a warning)."""
+        if self._store is None:
+            self._store = ProgressStore.open()
+        return self._store
+
+    def lessons_line(self) -> str:
+        """"11 lessons · 3 done · next: The producer's buffer", for the main menu."""
+        done = self.store.done()
+        n = len(self.catalog.items)
+        nxt = self.catalog.next_lesson(done)
+        line = f"{n} lessons · {len(done & {i.id for i in self.catalog.items})} done"
+        return line + (f" · next: {nxt.title}" if nxt else "")
+
+    def open_lessons(self) -> None:
+        """The lessons menu."""
+        self.push_screen(LessonsScreen(self.catalog, self.store, self.lessons_dir))
+
+    def open_lesson(self, item: Item) -> None:
+        """A lesson, over the lessons menu; afterwards the menu shows the new progress."""
+        self.push_screen(LessonScreen(item, self.catalog, self.store, self.autoplay), self._lesson_closed)
+
+    def _lesson_closed(self, result: str | None) -> None:
+        """Back from a lesson: refresh the menus; "next" opens the next lesson."""
+        for screen in self.screen_stack:
+            if isinstance(screen, LessonsScreen):
+                screen.refresh_list(highlight_next=True)
+            elif isinstance(screen, MenuScreen):
+                screen.set_lessons_line(self.lessons_line())
+        nxt = self.catalog.next_lesson(self.store.done())
+        if result == "next" and nxt is not None:
+            self.open_lesson(nxt)
+
+    # --- messages from the menus ------------------------------------------------------------
+    def on_menu_screen_chosen(self, message: MenuScreen.Chosen) -> None:
+        """Sandbox, Lessons, Labs or Quit."""
+        if message.what == SANDBOX:
+            self.push_screen(SandboxScreen(self.driver))
+        elif message.what == LESSONS:
+            self.open_lessons()
+        elif message.what == LABS_ENTRY:
+            self.push_screen(LabsScreen())
+        elif message.what == QUIT:
+            self.exit()
+
+    def on_lessons_screen_open(self, message: LessonsScreen.Open) -> None:
+        """A lesson chosen in the lessons menu."""
+        self.open_lesson(message.item)
+
+    # --- the sandbox ------------------------------------------------------------------------
     @property
     def sandbox(self) -> SandboxScreen:
         """The sandbox screen (under any modal on top of it)."""
         return next(s for s in self.screen_stack if isinstance(s, SandboxScreen))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """esc goes back to the menu only from the sandbox, and only when it was opened from the menu."""
+        if action == "menu":
+            return isinstance(self.screen, SandboxScreen) and any(
+                isinstance(s, MenuScreen) for s in self.screen_stack)
+        return True
+
+    def action_menu(self) -> None:
+        """esc in the sandbox: back to the menu (the run is kept for next time)."""
+        self.pop_screen()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every sandbox action besides Textual's own."""
@@ -61,7 +148,9 @@ class TutorApp(App):
 
 
 def make_app(scenario: Scenario | None = None, seed: int | None = None, autoplay: bool = True,
-             size: tuple[int, int] | None = None) -> TutorApp:
-    """The app around a scenario (default: the sandbox); tests pass autoplay=False and pin the rest."""
+             size: tuple[int, int] | None = None, start: str = SANDBOX_START, lessons: str | None = None,
+             lesson: str | None = None) -> TutorApp:
+    """The app: the sandbox on a scenario (default), or start="menu"/"lessons", or one lesson by number or id
+    (the caller checks it exists); tests pass autoplay=False and pin the rest."""
     driver = Driver(scenario or sandbox_scenario(), seed=seed, playing=autoplay)
-    return TutorApp(driver, size)
+    return TutorApp(driver, size, start, lessons, lesson, autoplay)
