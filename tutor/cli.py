@@ -43,9 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_lesson_parsers(commands: Any) -> None:
     """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.lessons.commands)."""
-    menu = commands.add_parser("lessons", help="list the lessons with your progress and what to take next")
-    lesson = commands.add_parser("lesson", help="take a lesson in the terminal (a number or an id)")
+    menu = commands.add_parser("lessons", help="the lessons with your progress and what to take next, in the app "
+                               "(--text, or not on a terminal: printed)")
+    lesson = commands.add_parser("lesson", help="take a lesson (a number or an id) in the app (--text, or not on a "
+                                 "terminal: in text mode)")
     lesson.add_argument("ref", metavar="N")
+    for sub in (menu, lesson):
+        sub.add_argument("--text", action="store_true", help="text mode instead of the app")
     quiz = commands.add_parser("quiz", help="only the questions of one lesson (or all), with a score")
     quiz.add_argument("ref", nargs="?", metavar="N")
     progress = commands.add_parser("progress", help="your progress; --export csv|json for an instructor")
@@ -110,17 +114,44 @@ def dispatch(args: argparse.Namespace) -> int:
         return open_app(args.scenario, args.seed)
     if args.command == "serve":
         return serve_app(args)
+    if args.command in ("lessons", "lesson") and not args.text and on_terminal():
+        return open_lessons(args.lessons, getattr(args, "ref", None))
     if args.command in ("lessons", "lesson", "quiz", "progress"):
         from tutor.lessons.commands import dispatch as lesson_dispatch
 
         return lesson_dispatch(args)
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        return open_app(None, None)
+    if on_terminal():
+        return open_app(None, None, start="menu")
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
 
 
-def open_app(path: str | None, seed: int | None) -> int:
-    """Open the terminal app on a scenario file (default: the sandbox); a bad file fails before it starts."""
+def on_terminal() -> bool:
+    """Are both stdin and stdout a terminal (else commands print text)?"""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def open_lessons(folder: str | None, ref: str | None) -> int:
+    """The app at the lessons menu, or on lesson `ref`; a lesson that cannot open is one line, exit 2."""
+    from tutor.lessons import load_catalog
+
+    catalog = load_catalog(folder)
+    if ref is not None:
+        try:
+            item = catalog.find(ref)
+        except KeyError:
+            print(f"no lesson {ref!r}: give a number from `tutor lessons` or a lesson id", file=sys.stderr)
+            return EXIT_BAD_FILE
+        if not item.ok:
+            print(item.error or f"{item.path}: {item.problems[0]}", file=sys.stderr)
+            return EXIT_BAD_FILE
+    from tutor.ui.app import make_app
+
+    make_app(start="lessons", lessons=folder, lesson=ref, catalog=catalog).run()
+    return EXIT_OK
+
+
+def open_app(path: str | None, seed: int | None, start: str = "sandbox") -> int:
+    """Open the terminal app: the sandbox on a scenario file (a bad file fails before it starts), or the menu."""
     scenario = None
     if path is not None:
         try:
@@ -130,7 +161,7 @@ def open_app(path: str | None, seed: int | None) -> int:
             return EXIT_BAD_FILE
     from tutor.ui.app import make_app
 
-    make_app(scenario, seed).run()
+    make_app(scenario, seed, start=start).run()
     return EXIT_OK
 
 

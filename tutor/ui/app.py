@@ -38,12 +38,13 @@ class TutorApp(App):
                 Binding("escape", "menu", "menu", key_display="esc")]
 
     def __init__(self, driver: Driver, size: tuple[int, int] | None = None, start: str = SANDBOX_START,
-                 lessons: str | None = None, lesson: str | None = None, autoplay: bool = True) -> None:
+                 lessons: str | None = None, lesson: str | None = None, autoplay: bool = True,
+                 catalog: Catalog | None = None) -> None:
         super().__init__()
         self.driver = driver
         self.pinned_size = size
         self.start, self.lessons_dir, self.first_lesson, self.autoplay = start, lessons, lesson, autoplay
-        self._catalog: Catalog | None = None
+        self._catalog = catalog
         self._store: ProgressStore | None = None
 
     def on_mount(self) -> None:
@@ -149,8 +150,8 @@ class TutorApp(App):
 
 def make_app(scenario: Scenario | None = None, seed: int | None = None, autoplay: bool = True,
              size: tuple[int, int] | None = None, start: str = SANDBOX_START, lessons: str | None = None,
-             lesson: str | None = None) -> TutorApp:
+             lesson: str | None = None, catalog: Catalog | None = None) -> TutorApp:
     """The app: the sandbox on a scenario (default), or start="menu"/"lessons", or one lesson by number or id
-    (the caller checks it exists); tests pass autoplay=False and pin the rest."""
+    (the caller checks it exists, and may pass the lessons it loaded); tests pass autoplay=False and pin the rest."""
     driver = Driver(scenario or sandbox_scenario(), seed=seed, playing=autoplay)
-    return TutorApp(driver, size, start, lessons, lesson, autoplay)
+    return TutorApp(driver, size, start, lessons, lesson, autoplay, catalog)
