@@ -139,8 +139,19 @@ async def interrupt_while_connected(served: Served) -> int | None:
             served.proc.send_signal(signal.SIGINT)
             deadline = time.monotonic() + 15
             while served.proc.poll() is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
+                if not ws.closed:  # keep reading, as a browser does, so the server's close is answered
+                    await receive_quietly(ws)
+                else:
+                    await asyncio.sleep(0.1)
     return served.proc.poll()
+
+
+async def receive_quietly(ws) -> None:
+    """One message or 0.1 s, whichever comes first."""
+    try:
+        await ws.receive(timeout=0.1)
+    except asyncio.TimeoutError:
+        pass
 
 
 def group_alive(pgid: int) -> bool:

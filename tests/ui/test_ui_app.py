@@ -178,6 +178,33 @@ async def test_timeline_click_scrubs():
 
 
 @aio
+async def test_timeline_drag_scrubs():
+    """Press on the timeline and drag: the cursor follows the pointer, back and forth, until released."""
+    async with sandbox(size=(100, 30)) as (screen, pilot):
+        await goto(screen, pilot, 4000)
+        await pilot.mouse_down("#timeline", offset=(10, 0))
+        first = screen.driver.session.cursor
+        await pilot.hover("#timeline", offset=(40, 0))
+        dragged = screen.driver.session.cursor
+        await pilot.hover("#timeline", offset=(20, 0))
+        back = screen.driver.session.cursor
+        await pilot.mouse_up("#timeline", offset=(20, 0))
+        await pilot.hover("#timeline", offset=(50, 0))  # released: passing over the bar does nothing
+        assert 0 < first < back < dragged <= 4000 and screen.driver.session.cursor == back
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@aio
+async def test_status_line_keeps_what_matters(width):
+    """However narrow, the status line shows the time, play state, speed, LIVE or REPLAY and acks, whole."""
+    async with sandbox(size=(width, 30)) as (screen, pilot):
+        await goto(screen, pilot, 1500)
+        await pilot.press("left")
+        line = screen.query_one("#status").render().plain
+        assert all(w in line for w in ("1.400 s", "‖", "×0.1", "REPLAY", "acks=all")) and "…" not in line
+
+
+@aio
 async def test_scrubbing_10k_records_answers_within_a_frame():
     """Seeking back over a 10,000-record run returns a recorded frame in well under a frame's time."""
     import time
@@ -330,6 +357,41 @@ async def test_final_report():
 
 
 @aio
+async def test_final_report_from_the_cursor_says_so():
+    """Scrubbed back, f settles from the cursor and the report's title and first line say it."""
+    async with sandbox(demo()) as (screen, pilot):
+        await goto(screen, pilot, 400)
+        await pilot.press("home")
+        await goto(screen, pilot, 250)
+        await pilot.press("f")
+        report = pilot.app.screen
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert report.query_one("#report").border_title.endswith("from 250 ms (the cursor)")
+        assert "copied at 250 ms, where the cursor is" in plain(report.query_one("#report-body"))
+
+
+@aio
+async def test_inspector_scrubbed_back_says_when_its_explanation_stands():
+    """Inspecting in the past: the history stops at the cursor, the explanation is the run's as it stands."""
+    async with sandbox(demo()) as (screen, pilot):
+        for t in (301, 8000, 301):  # a frame is recorded at 301 ms, then the run goes on, then back
+            await goto(screen, pilot, t)
+        await pilot.press("i", "1", "5", "enter")
+        text = plain(pilot.app.screen.query_one("#story"))
+        assert "why (as the run stands at 8,000 ms): lost at the broker: acked with acks=1" in text.replace("\n", " ")
+
+
+@aio
+async def test_brokers_beyond_the_replication_factor_hold_no_copy():
+    """Four brokers, RF=3: broker-4's box says it holds no replica; no wire leads to it."""
+    async with sandbox(scenario(cluster={"brokers": 4}), size=(160, 48)) as (screen, pilot):
+        await goto(screen, pilot, 2000)
+        text = screen.query_one(PipelineView).text()
+        assert "broker-4 · no replica" in text and "no copy of t-0 (RF=3)" in text
+
+
+@aio
 async def test_command_palette_offers_every_action():
     """The command palette lists the sandbox's actions."""
     async with sandbox() as (screen, pilot):
@@ -392,3 +454,46 @@ async def test_ctrl_c_quits():
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert not pilot.app.is_running
+
+
+# --- drawing details ------------------------------------------------------------------------------------------
+def test_an_answer_with_an_error_is_a_red_cross_on_the_wire():
+    """A produce or fetch answer carrying an error code is drawn ✗, white on red; a good one is not."""
+    from tutor.sim.snapshot import Message
+    from tutor.ui.draw import ERROR_REPLY, message_label
+
+    bad = Message("broker-1", "producer", "produce-response", 0.0, 10.0, error="NOT_ENOUGH_REPLICAS")
+    assert message_label(bad) == ("✗", ERROR_REPLY)
+    assert message_label(Message("broker-1", "producer", "produce-response", 0.0, 10.0))[0] == "↩"
+
+
+@pytest.mark.xfail(reason="tutor.sim.snapshot reads a produce answer's error from its first argument, the "
+                          "request's key, so the UI cannot tell errors from acks yet (it trusts text codes only)")
+def test_not_enough_replicas_answers_are_drawn_as_errors():
+    """min.insync.replicas=2 with both followers down: the leader's answers carry NOT_ENOUGH_REPLICAS."""
+    from uihelp import driver
+
+    d = driver(scenario(topic={"min.insync.replicas": 2}))
+    d.seek(1000)
+    for target in ("broker-2", "broker-3"):
+        d.select(target)
+        d.fail("crash")
+    seen = set()
+    for t in range(1000, 3000, 5):
+        d.seek(t)
+        seen |= {m.error for m in d.snap.messages if m.kind == "produce-response"}
+    assert "NOT_ENOUGH_REPLICAS" in seen and all(e is None or isinstance(e, str) for e in seen)
+
+
+def test_in_flight_names_where_requests_really_go():
+    """Requests still heading to a broker the producer no longer takes for the leader are labelled so."""
+    import dataclasses
+
+    from uihelp import driver
+    from tutor.ui.draw import flight_label
+
+    p = driver().snap.producer
+    assert flight_label(dataclasses.replace(p, in_flight=((5, 1, "broker-1", 1),), leader="broker-1"),
+                        "in flight") == "in flight "
+    moved = dataclasses.replace(p, in_flight=((5, 1, "broker-1", 1),), leader="broker-2")
+    assert flight_label(moved, "in flight") == "in flight→b1 "

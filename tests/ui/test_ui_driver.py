@@ -1,12 +1,17 @@
 """The sandbox driver: failure keys, settings and presets change the run as the engine says."""
 
+from pathlib import Path
+
 import pytest
 
+from tutor.scenario import load_scenario
 from tutor.sim.snapshot import LOST
 from tutor.ui.failures import FAILURES, SLOW_MS
 from tutor.ui.settings import CONTROLS, NO_LOSS, step
 
 from uihelp import demo, driver, scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def test_every_failure_key_has_an_action(drv):
@@ -211,3 +216,83 @@ def test_demo_ledger_counts_the_acked_loss():
     frame = d.frame()
     assert frame.losses.lost_acked == 19 and frame.losses.at_broker == 19
     assert frame.ghosts == {"broker-1/cache": list(range(11, 30))}
+
+
+# --- the model's counts, restarts and the final report ---------------------------------------------
+def test_consumer_skips_are_lost_at_the_consumer_from_the_moment_they_happen():
+    """Worker-thread auto-commit and a crash: 100 records skipped, counted lost (and acked) from 47.1 s."""
+    d = driver(load_scenario(SCENARIOS / "java-consumer-autocommit-worker-thread-crash.toml"))
+    d.seek(48_000)
+    lo = d.frame().losses
+    assert (lo.at_consumer, lo.lost, lo.lost_acked, lo.at_producer, lo.at_broker) == (100, 100, 100, 0, 0)
+    d.seek(47_000)  # scrubbed back to before the skip: nothing lost yet
+    assert d.frame().losses.lost == d.frame().losses.lost_acked == 0
+
+
+def test_start_only_settings_are_the_engines():
+    """The settings that restart the run are exactly those the engine refuses to change live."""
+    from tutor.sim.simulation import START_ONLY
+    from tutor.ui.settings import RESTART_ONLY
+
+    assert RESTART_ONLY == START_ONLY
+
+
+def test_group_id_restarts_the_run(drv):
+    """group.id only applies at start: changing it restarts instead of reaching Session.set (which refuses)."""
+    outcome = drv.change({("consumer", "group.id"): "other"})
+    assert outcome.ok and outcome.restarted and drv.config()["consumer"]["group.id"] == "other"
+
+
+def test_restart_with_another_seed_keeps_the_scenario(drv):
+    """restart(seed) starts over at 0 with that seed."""
+    drv.restart(5)
+    assert drv.session.cursor == 0 and drv.session.sim.seed == 5
+
+
+def test_acks0_records_lost_on_the_way_are_ghosts_on_the_wire():
+    """acks=0 and the leader's power cut: requests that reach it vanish, drawn where they died (its wire)."""
+    d = driver(scenario(producer={"acks": "0"}))
+    d.seek(1000)
+    d.fail("power_loss")
+    d.seek(1300)
+    frame = d.frame()
+    lost = frame.ghosts["wire:broker-1"]
+    assert lost and all(frame.snap.state(r) == LOST and frame.acked(r) for r in lost)
+    assert frame.losses.at_producer == frame.losses.lost_acked == len(lost)
+
+
+def lossy():
+    """acks=1, 60 records: slow followers at 200 ms, the leader's power cut at 500 ms, run on to 3 s."""
+    d = driver(scenario(producer={"acks": "1"}, workload={"messages": 60, "interval.ms": 10}))
+    d.seek(200)
+    d.fail("slow")
+    d.seek(500)
+    d.fail("power_loss")
+    d.seek(3000)
+    return d
+
+
+def test_final_report_settles_from_the_present():
+    """Live, f settles a copy of the run as it is now: the power cut's acked losses are in it."""
+    d = lossy()
+    settle = d.settle_copy()
+    assert settle.live and settle.t == 3000
+    assert settle().summary["lost_acked"] > 0
+
+
+def test_final_report_settles_from_the_cursor_when_scrubbed_back():
+    """Scrubbed back to before the power cut, f settles from there: nothing lost, the session untouched."""
+    d = lossy()
+    d.seek(400)
+    settle = d.settle_copy()
+    assert not settle.live and settle.t == 400
+    report = settle()
+    assert report.summary["lost"] == 0 and report.summary["sent"] == 60
+    assert d.session.horizon == 3000 and len(d.session.interventions) == 2 and d.session.cursor == 400
+
+
+def test_settling_from_the_cursor_replays_what_the_learner_did_before_it():
+    """Scrubbed back to just after the power cut (past the last checkpoint), the copy still has the cut."""
+    d = lossy()
+    d.seek(600)
+    assert d.settle_copy()().summary["lost_acked"] == lossy().settle_copy()().summary["lost_acked"] > 0

@@ -32,6 +32,7 @@ WIRE_CUT = Style(color="red")
 CARRIES = {"produce": ("→", look(2).style), "fetch-response": ("⇉", look(5).style),
            "consumer-fetch-response": ("⇢", look(6).style)}
 REPLY = ("↩", Style(color="green", dim=True))
+ERROR_REPLY = Style(color="bright_white", bgcolor="red", bold=True)  # an answer carrying an error code
 CHATTER = ("·", Style(color="grey50"))
 
 Piece = tuple[str, Style, object]
@@ -66,6 +67,7 @@ def pipeline(frame: Frame, width: int, height: int) -> Canvas:
     draw_header(ctx)
     draw_legend(ctx)
     draw_messages(ctx)
+    draw_lost_on_the_way(ctx)
     return ctx.cv
 
 
@@ -139,14 +141,28 @@ def draw_producer(ctx: Ctx) -> None:
     send = _send_pieces(ctx)
     if inner.h >= 4:
         rows = [send, token_pieces(ctx, "buffer    ", buffered, w), _linger_pieces(ctx),
-                token_pieces(ctx, "in flight ", flying, w, ghosts), _answers(ctx)]
+                token_pieces(ctx, flight_label(p, "in flight"), flying, w, ghosts), _answers(ctx)]
     else:
         rows = [send + [("  ", LABEL, None)] + _linger_pieces(ctx),
                 token_pieces(ctx, "buf ", buffered, w // 2) + [(" │ ", LABEL, None)]
-                + token_pieces(ctx, "fly ", flying, w - w // 2 - 3, ghosts)]
+                + token_pieces(ctx, flight_label(p, "fly"), flying, w - w // 2 - 3, ghosts)]
     lines(ctx.cv, inner, rows)
     if down:
         _dim(ctx.cv, inner)
+
+
+def flight_label(p, word: str) -> str:
+    """"in flight " or, when requests are on their way to another broker than the one the producer now
+    believes leads (a failover, a zombie), "in flight→b1 " naming where they really go."""
+    dests = sorted({dst for _, _, dst, _ in p.in_flight})
+    if not dests or dests == [p.leader]:
+        return f"{word} "
+    return f"{word}→{','.join(short(d) for d in dests)} "
+
+
+def short(node: str) -> str:
+    """"broker-2" -> "b2"."""
+    return node.replace("broker-", "b")
 
 
 def _send_pieces(ctx: Ctx) -> list[Piece]:
@@ -209,6 +225,8 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
         style = ALERT
     elif b.replica and not compact:
         parts.append("follower")
+    elif not b.replica:
+        parts.append("no replica")
     if b.replica:
         parts.append(("ISR" if compact else "in ISR") if b.in_isr else ("¬ISR" if compact else "OUT of ISR"))
     slow = ctx.snap.slow.get(b.name)
@@ -231,15 +249,20 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
     rows = [token_pieces(ctx, "cache ▒ ", cache, inner.w, ghosts.get(f"{b.name}/cache", [])),
             token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
             _offsets(b, compact), _lag(ctx, b)]
-    if not b.host_on:  # a power loss empties the page cache: only the ghosts of what it held remain
+    if not b.replica:  # beyond replication.factor: it answers metadata, it holds no copy of t-0
+        rf = ctx.frame.config["topic"]["replication.factor"]
+        rows = [[("no copy of t-0 ", LABEL, None), (f"(RF={rf})", BOLD, None)],
+                [("answers metadata only", LABEL, None)]]
+    elif not b.host_on:  # a power loss empties the page cache: only the ghosts of what it held remain
         lost_here = ghosts.get(f"{b.name}/cache", [])
         rows[0] = token_pieces(ctx, "cache ▒ ", [], inner.w, lost_here) if lost_here else \
             [("cache ▒ ", LABEL, None), ("empty: no power", ALERT, None)]
     if not ctx.plan.framed:
         rows = rows[:2]
     lines(ctx.cv, inner, rows)
-    ctx.cv.restyle(inner.x, inner.y, inner.w, CACHE_AREA, under=True)
-    ctx.cv.restyle(inner.x, inner.y + 1, inner.w, DISK_AREA, under=True)
+    if b.replica:
+        ctx.cv.restyle(inner.x, inner.y, inner.w, CACHE_AREA, under=True)
+        ctx.cv.restyle(inner.x, inner.y + 1, inner.w, DISK_AREA, under=True)
     if not b.up:
         _dim(ctx.cv, Rect(inner.x, inner.y + 1, inner.w, max(inner.h - 1, 0)))
 
@@ -410,6 +433,9 @@ def wires(snap) -> list[tuple[str, str]]:
     out = []
     if snap.producer.leader:
         out.append(("producer", snap.producer.leader))
+    for dst in sorted({d for _, _, d, _ in snap.producer.in_flight} - {snap.producer.leader}):
+        if dst.startswith("broker-"):  # requests still on their way to where the producer sent them
+            out.append(("producer", dst))
     leader = snap.leader
     if leader:
         out += [(leader, b.name) for b in snap.brokers if b.replica and b.name != leader]
@@ -451,7 +477,9 @@ def _inside_box(plan: Plan, p: tuple[int, int]) -> bool:
 
 
 def message_label(m: Message) -> tuple[str, Style]:
-    """A message's token: the records it carries, or a small mark for requests and replies."""
+    """A message's token: the records it carries, a small mark for requests and replies, ✗ for an error."""
+    if isinstance(m.error, str):  # error codes are names; the snapshot can hand other values for a produce answer
+        return "✗", ERROR_REPLY
     if m.count and m.kind in CARRIES:
         glyph, style = CARRIES[m.kind]
         last = m.first_id + m.count - 1
@@ -477,3 +505,20 @@ def draw_messages(ctx: Ctx) -> None:
         n = ctx.cv.put(x0, y, text, style, limit=hi - x0)
         if m.count:
             ctx.cv.hit(x0, y, n, ("record", m.first_id + m.count - 1))
+
+
+def draw_lost_on_the_way(ctx: Ctx) -> None:
+    """Records whose request reached a broker that was down stay drawn at the end of the wire to it."""
+    for area, ids in ctx.frame.ghosts.items():
+        if not area.startswith("wire:"):
+            continue
+        path = ctx.plan.path("producer", area[len("wire:"):])
+        if not path:
+            continue
+        x, y = path[round(0.8 * (len(path) - 1))]
+        acked = any(ctx.frame.acked(r) for r in ids)
+        text = f"✗{ids[0]}" if len(ids) == 1 else f"✗{ids[0]}‥{ids[-1]}"
+        lo, hi = ctx.plan.lane_of("producer", area[len("wire:"):])
+        x0 = min(max(x - len(text) // 2, lo), max(hi - len(text), lo))
+        n = ctx.cv.put(x0, y, text, LOST_ACKED if acked else GHOST, limit=hi - x0)
+        ctx.cv.hit(x0, y, n, ("record", ids[-1]))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from tutor.sim.config import SECTIONS, build_config, check_config
 from tutor.sim.session import Session
+from tutor.sim.simulation import Simulation
 from tutor.sim.snapshot import Snapshot
 from tutor.sim.spec import Scenario
 
 from .clock import Clock, DEFAULT_SPEED
 from .failures import BY_NAME, LEADER
-from .frame import Frame, Losses, Mark, lost_split, skipped
+from .frame import Frame, Losses, Mark
 from .ghosts import Ghosts
 from .settings import CONTROLS, KEEP_ON_DEFAULTS, NO_LOSS, RESTART_ONLY
 
@@ -75,9 +77,11 @@ class Driver:
         """Jump to the present (the horizon)."""
         self.seek(self.session.horizon)
 
-    def restart(self, seed: int | None = None) -> None:
-        """Start the scenario over (another seed if given); the learner's changes are dropped."""
-        self.session.restart(seed)
+    def restart(self, seed: int | None = None, scenario: Scenario | None = None) -> None:
+        """Start over (another seed or scenario if given); the learner's failures and live changes are dropped."""
+        if scenario is not None:
+            self.scenario = scenario
+        self.session.restart(seed, scenario)
         self._forget()
         self.snap = self.session.frames[-1]
 
@@ -167,9 +171,7 @@ class Driver:
     def _restart_with(self, given: dict[str, dict[str, Any]], diff: list) -> Outcome:
         """Start-only settings: restart the scenario with every change folded into it."""
         names = ", ".join(f"{k} = {v}" for s, k, v in diff if (s, k) in RESTART_ONLY)
-        self.scenario = dataclasses.replace(self.scenario, given=given)
-        self.session.scenario = self.scenario
-        self.restart()
+        self.restart(scenario=dataclasses.replace(self.scenario, given=given))
         return Outcome(True, [f"{names} only applies at start: the scenario restarted "
                               "(your settings kept, failures dropped)"], restarted=True)
 
@@ -207,10 +209,13 @@ class Driver:
                 out[ident] = value
         return out
 
-    def settle_copy(self):
-        """A function that settles a copy of the run (heal, restart, drain) and returns its Report."""
-        copy = self.session.sim.checkpoint()  # copied here, on the UI thread, so playing on is safe
-        return copy.finish
+    def settle_copy(self) -> "Settle":
+        """What settles a copy of the run from the cursor (heal, restart, drain) into a Report."""
+        s = self.session
+        if s.live:
+            copy = s.sim.checkpoint()  # copied here, on the UI thread, so playing on is safe
+            return Settle(s.cursor, True, lambda: copy)
+        return Settle(s.cursor, False, fork_at(s, s.cursor))
 
     # --- frames ---------------------------------------------------------------------------
     def frame(self) -> Frame:
@@ -225,7 +230,9 @@ class Driver:
             x = told[rid] if rid < len(told) else None
             return x is not None and x[0] == "acked" and x[1] <= t
 
-        self.ghosts.refresh((id(self.session.sim), len(ledger.events)), ledger.batches)
+        sim = self.session.sim
+        self.ghosts.refresh((id(sim), len(ledger.events)), ledger.batches,
+                            (id(sim), snap.counts["lost_at_producer"]), sim.now)
         ghosts = self.ghosts.at(snap, GHOST_WALL_S * 1000.0 * self.clock.speed)
         return Frame(snap, self.session.cursor, self.session.horizon, self.session.live, self.clock.playing,
                      self.clock.speed, self.session.sim.seed, self.scenario.title, self.selected, ghosts,
@@ -243,24 +250,22 @@ class Driver:
         return value
 
     def _losses(self, snap: Snapshot, acked) -> Losses:
-        """The loss ledger's figures (the split by place is recomputed only when losses change)."""
+        """The loss ledger's figures, as the snapshot counts them at its time."""
         c = snap.counts
-        led = self.session.sim.ledger
-        split = self._cached("split", (id(self.session.sim), c["lost"], c["sent"]),
-                             lambda: lost_split(snap, self._reached_log) if c["lost"] else (0, 0))
-        skip = self._cached("skip", (id(self.session.sim), len(led.notes), snap.t),
-                            lambda: skipped(led.notes, snap.t, snap.state) if led.notes else [])
-        skipped_acked = sum(1 for rid in skip if acked(rid))
-        return Losses(c["sent"], c["acked"], c["lost"] + len(skip), c["lost_acked"] + skipped_acked,
-                      c["failed"], c["duplicated"], c["processed"] + c["duplicated"], split[0], split[1],
-                      len(skip))
+        at_consumer = c["lost_at_consumer"]
+        skipped_acked = self._cached("skipped-acked", (id(self.session.sim), snap.t),
+                                     lambda: self._skipped_acked(snap.t, acked)) if at_consumer else 0
+        return Losses(c["sent"], c["acked"], c["lost"] + at_consumer, c["lost_acked"] + skipped_acked,
+                      c["failed"], c["duplicated"], c["processed"] + c["duplicated"], c["lost_at_producer"],
+                      c["lost_at_broker"], at_consumer)
 
-    def _reached_log(self, rid: int, t: float) -> bool:
-        """Was the record appended to some replica's log by time t (from the ledger's batch steps)?"""
+    def _skipped_acked(self, t: float, acked) -> int:
+        """Of the records the consumer skipped for good by time t, those the producer had been told about
+        (the snapshot's lost_acked counts only records gone from every log)."""
         led = self.session.sim.ledger
-        bid = led.batch_of[rid]
-        return bid >= 0 and any(k in ("appended", "replicated") and st <= t
-                                for st, k, *_ in led.batches[bid].steps)
+        return sum(1 for rid in led.skipped if acked(rid)
+                   and not any(when <= t for when in led.processed.get(rid, ()))
+                   and any(when <= t and text.startswith("skipped") for when, text in led.notes.get(rid, ())))
 
     def _marks(self) -> list[Mark]:
         """Failures, repairs and setting changes for the timeline (recomputed as events arrive)."""
@@ -270,3 +275,39 @@ class Driver:
 
 
 _ABSENT = object()
+
+
+@dataclass
+class Settle:
+    """Settles a copy of the run from time t into a Report; call it off the UI thread (it can take a while)."""
+
+    t: float
+    live: bool                      # t is the present (else a point the learner scrubbed back to)
+    start: Callable[[], Simulation]  # builds the copy at t
+
+    def __call__(self) -> Any:
+        """Final recovery on the copy, run to the end, the report."""
+        sim = self.start()
+        sim.auto_finish = True
+        return sim.run_to_end()
+
+
+def fork_at(session: Session, t: float) -> Callable[[], Simulation]:
+    """A builder of the run as it was at time t, leaving the session alone: the last checkpoint before t,
+    with what the learner did since replayed (as Session does when it forks)."""
+    i = max(bisect.bisect_right([c[0] for c in session.checkpoints], t) - 1, 0)
+    _, base, applied = session.checkpoints[i]
+    todo = [x for x in session.interventions[applied:] if x.t <= t]
+
+    def build() -> Simulation:
+        """Copy the checkpoint (never changed once taken, so a worker thread may read it) and replay."""
+        sim = base.checkpoint()
+        for x in todo:
+            sim.run(x.t)
+            if x.action is not None:
+                sim.apply(x.action)
+            else:
+                sim.set(*x.setting)
+        sim.run(t)
+        return sim
+    return build

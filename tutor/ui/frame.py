@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tutor.sim.snapshot import DUPLICATED, LOST, PROCESSED, Snapshot
+from tutor.sim.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -14,14 +14,14 @@ class Losses:
 
     sent: int = 0
     acked: int = 0
-    lost: int = 0
+    lost: int = 0              # at the producer, at a broker, or skipped by the consumer
     lost_acked: int = 0
     failed: int = 0            # the application was told (send errors)
     duplicated: int = 0
     processed: int = 0
     at_producer: int = 0
     at_broker: int = 0
-    at_consumer: int = 0       # skipped by the consumer: in the log, never processed
+    at_consumer: int = 0       # skipped by the consumer for good: in the log, never processed
 
 
 @dataclass(frozen=True)
@@ -58,21 +58,3 @@ class Frame:
         """The settings in force (from the snapshot)."""
         return self.snap.config
 
-
-def skipped(notes: dict[int, list[tuple[float, str]]], t: float, state: Callable[[int], int]) -> list[int]:
-    """Records the consumer skipped for good by time t (the engine notes them "skipped: ...")."""
-    return [rid for rid, items in notes.items()
-            if state(rid) not in (PROCESSED, DUPLICATED)
-            and any(when <= t and text.startswith("skipped") for when, text in items)]
-
-
-def lost_split(snap: Snapshot, reached_log: Callable[[int, float], bool]) -> tuple[int, int]:
-    """Lost records split into (never reached a log, vanished from the logs)."""
-    at_broker = at_producer = 0
-    for rid, st in enumerate(snap.states()):
-        if st == LOST:
-            if reached_log(rid, snap.t):
-                at_broker += 1
-            else:
-                at_producer += 1
-    return at_producer, at_broker

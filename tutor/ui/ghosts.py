@@ -9,15 +9,17 @@ from typing import Any
 from tutor.sim.snapshot import LOST, Snapshot
 
 #: batch steps that take a copy of a record away, and where the ghost is drawn
-REMOVALS = ("lost-power", "truncated", "dropped")
+REMOVALS = ("lost-power", "truncated", "dropped", "lost-in-flight")
 
 Removal = tuple[float, int, int, str]  # (time, first record id, count, area)
 
 
 def removal_area(kind: str, node: str, steps: list, upto: int) -> str:
-    """The area a copy vanished from: a broker's cache or disk, or the producer."""
+    """The area a copy vanished from: a broker's cache or disk, the producer, or the wire to a dead broker."""
     if kind == "dropped":
         return "producer"
+    if kind == "lost-in-flight":  # the request reached a broker that was down (acks=0: nobody retries)
+        return f"wire:{node}"
     if kind == "truncated" and any(k == "flushed" and n == node for _, k, n, _ in steps[:upto]):
         return f"{node}/disk"
     return f"{node}/cache"
@@ -34,24 +36,50 @@ def removals(batches: list[Any]) -> list[Removal]:
     return out
 
 
+def recent_drops(batches: list[Any], since: float) -> list[Removal]:
+    """Requests lost on the way to a dead broker, among the batches created since `since` (newest first
+    scanned; a request is dropped on arrival or, held on a cut link, within 30 s of being sent)."""
+    out = []
+    for b in reversed(batches):
+        if b.created < since:
+            break
+        for i, (t, kind, node, _) in enumerate(b.steps):
+            if kind == "lost-in-flight":
+                out.append((t, b.first_id, b.count, removal_area(kind, node, b.steps, i)))
+    return out
+
+
+DROP_LOOKBACK_MS = 60_000.0  # batches older than this had their requests answered or dropped long ago
+
+
 class Ghosts:
     """Ghosts at time t: records lost at t whose copy vanished within the last `window` ms."""
 
     def __init__(self) -> None:
         self.key: Any = None
+        self.drops_key: Any = None
         self.index: list[Removal] = []
         self.times: list[float] = []
 
     def reset(self) -> None:
         """Forget the index (a restart or another future)."""
-        self.key = None
+        self.key = self.drops_key = None
 
-    def refresh(self, key: Any, batches: list[Any]) -> None:
-        """Rebuild the index when `key` changes (removals come with event-log lines, so key on those)."""
+    def refresh(self, key: Any, batches: list[Any], drops_key: Any = None, now: float = 0.0) -> None:
+        """Rebuild the index when `key` changes (most removals come with event-log lines, so key on
+        those); when only `drops_key` changes, add the requests lost on the way lately (they log nothing)."""
         if key != self.key:
-            self.key = key
+            self.key, self.drops_key = key, drops_key
             self.index = removals(batches)
-            self.times = [r[0] for r in self.index]
+        elif drops_key != self.drops_key:
+            self.drops_key = drops_key
+            new = set(recent_drops(batches, now - DROP_LOOKBACK_MS)) - set(self.index)
+            if not new:
+                return
+            self.index = sorted(self.index + list(new), key=lambda r: r[0])
+        else:
+            return
+        self.times = [r[0] for r in self.index]
 
     def at(self, snap: Snapshot, window_ms: float) -> dict[str, list[int]]:
         """area -> ids of records lost at this instant that vanished from there recently."""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tutor.sim.report import Explainer, final_leader, ms
-from tutor.sim.snapshot import DUPLICATED, LOST, PROCESSED, STATE_NAMES, Snapshot
+from tutor.sim.report import explain, ms
+from tutor.sim.snapshot import DUPLICATED, LOST, STATE_NAMES, Snapshot
 
 from .look import look
 
@@ -26,6 +25,7 @@ STEP_WORDS = {
     "deduplicated": lambda node, d: f"{node} dropped a duplicate retry (idempotence)",
     "error": lambda node, d: f"the producer got an error: {d}",
     "dropped": lambda node, d: f"gone with the producer process ({d})",
+    "lost-in-flight": lambda node, d: f"the request reached {node} while it was down: gone on the way",
     "acked": lambda node, d: f"the application was told: acked (offset {d})",
     "failed": lambda node, d: f"the application was told: failed ({d})",
 }
@@ -56,19 +56,11 @@ def history(sim: Any, rid: int, upto: float) -> list[tuple[float, str]]:
     return sorted((x for x in out if x[0] <= upto), key=lambda x: x[0])
 
 
-def explanation(sim: Any, rid: int, state: int) -> str:
-    """The ledger's explanation so far (the report's words), for lost, duplicated and processed records."""
-    leader = final_leader(sim)
-    committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
-    ex = Explainer(sim, committed)
-    if state == LOST:
-        return ex.lost(rid, "broker" if ex.reached_log(rid) else "producer")
-    if state == DUPLICATED:
-        return ex.duplicated(rid, len(sim.ledger.processed.get(rid, [])))
-    if state == PROCESSED:
-        return ex.processed(rid)
-    skipped = [x for _, x in ex.notes(rid) if x.startswith("skipped")]
-    return skipped[0] if skipped else ""
+def explanation(sim: Any, rid: int) -> str:
+    """The engine's explanation of the record's fate as the run stands (tutor.sim.report.explain)."""
+    entry = explain(sim, rid)
+    where = f"lost at the {entry['lost_at']}: " if entry["lost_at"] else ""
+    return where + entry["explanation"]
 
 
 def story(sim: Any, snap: Snapshot, rid: int) -> list[RenderableType]:
@@ -85,9 +77,10 @@ def story(sim: Any, snap: Snapshot, rid: int) -> list[RenderableType]:
     for t, words in history(sim, rid, snap.t):
         table.add_row(ms(t), words)
     parts: list[RenderableType] = [head, Text(told_words(sim, rid, snap.t)), Text(""), table]
-    why = explanation(sim, rid, st) if st in (LOST, DUPLICATED) or sim.ledger.notes.get(rid) else ""
+    why = explanation(sim, rid) if st in (LOST, DUPLICATED) or sim.ledger.notes.get(rid) else ""
     if why:
-        parts += [Text(""), Text.assemble(("why: ", "bold"), why)]
+        label = "why: " if sim.now <= snap.t else f"why (as the run stands at {ms(sim.now)}): "
+        parts += [Text(""), Text.assemble((label, "bold"), why)]
     return parts
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from tutor.scenario.values import check_value
 from tutor.sim.config import CLIENTS, SETTINGS, VERSIONS, Setting
+from tutor.sim.simulation import START_ONLY
 
-#: settings that only matter when the run starts: changing one restarts the scenario
-RESTART_ONLY = {("cluster", "brokers"), ("cluster", "kafka.version"), ("topic", "replication.factor"),
-                ("producer", "client"), ("consumer", "client")}
+#: settings that only matter when the run starts (the engine refuses them live): a change restarts
+RESTART_ONLY = START_ONLY
 
 
 @dataclass(frozen=True)

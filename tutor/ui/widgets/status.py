@@ -1,40 +1,88 @@
-"""The status line: the key settings on the left, time, play state, speed, seed and target on the right."""
+"""The status line: key settings on the left, time and play state on the right; the least important
+items give way first when the line is too narrow."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.console import RenderableType
-from rich.table import Table
+from rich.style import Style
 from rich.text import Text
 
 from ..frame import Frame
 from ..settings import show
 from .base import FrameWidget
 
+SEPARATOR = " · "
+GAP = 2  # at least this many columns between the settings and the clock
 
-def settings_words(frame: Frame) -> str:
-    """"acks=1 · linger.ms=5 · RF=3 · min.insync=1 · flush=never · unclean=off"."""
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of the line: its text, its style, how much it matters (higher stays longer), and what
+    separates it from the piece before."""
+
+    text: str
+    rank: int
+    style: str | Style = ""
+    before: str = SEPARATOR
+
+
+def setting_items(frame: Frame) -> list[Item]:
+    """The settings that decide most losses, in reading order."""
     c = frame.config
     p, t, b = c["producer"], c["topic"], c["broker"]
     flush = b["log.flush.interval.messages"]
-    words = [f"acks={p['acks']}", f"idempotence={'on' if p['enable.idempotence'] else 'off'}",
-             f"linger.ms={show(p['linger.ms'])}", f"RF={t['replication.factor']}",
-             f"min.insync={t['min.insync.replicas']}", f"flush={'never' if flush is None else flush}",
-             f"unclean={'on' if t['unclean.leader.election.enable'] else 'off'}"]
-    return " · ".join(words)
+    return [Item("tutor sandbox", 10, "bold reverse"), Item(f"acks={p['acks']}", 90, "bold", "  "),
+            Item(f"idempotence={'on' if p['enable.idempotence'] else 'off'}", 45),
+            Item(f"linger.ms={show(p['linger.ms'])}", 30), Item(f"RF={t['replication.factor']}", 55),
+            Item(f"min.insync={t['min.insync.replicas']}", 60),
+            Item(f"flush={'never' if flush is None else flush}", 40),
+            Item(f"unclean={'on' if t['unclean.leader.election.enable'] else 'off'}", 50)]
 
 
-def clock_words(frame: Frame) -> Text:
-    """"12.34 s ▶ ×0.1 · seed 7 · LIVE"; REPLAY when scrubbed back."""
-    text = Text()
+def clock_items(frame: Frame) -> list[Item]:
+    """Time, play state, speed, seed, LIVE or REPLAY, and the failure keys' target."""
     # while playing, tenths of a second are enough (and repaint the line less often)
-    text.append(f"{frame.t / 1000:,.1f} s " if frame.playing else f"{frame.t / 1000:,.3f} s ", style="bold")
-    text.append("▶" if frame.playing else "‖", style="bold green" if frame.playing else "bold yellow")
-    text.append(f" ×{frame.speed:g} · seed {frame.seed} · ")
-    if frame.live:
-        text.append("LIVE", style="bold green")
-    else:
-        text.append("REPLAY", style="bold black on yellow")
-    text.append(f" · target {frame.selected}", style="bold")
+    when = f"{frame.t / 1000:,.1f} s" if frame.playing else f"{frame.t / 1000:,.3f} s"
+    play = Item("▶", 100, "bold green", " ") if frame.playing else Item("‖", 100, "bold yellow", " ")
+    live = Item("LIVE", 95, "bold green") if frame.live else Item("REPLAY", 95, "bold black on yellow")
+    return [Item(when, 100, "bold"), play, Item(f"×{frame.speed:g}", 95, before=" "), Item(f"seed {frame.seed}", 20),
+            live, Item(f"target {frame.selected}", 70, "bold")]
+
+
+def assemble(items: list[Item]) -> Text:
+    """The items as styled text, each after its separator (none before the first)."""
+    text = Text()
+    for n, item in enumerate(items):
+        if n:
+            text.append(item.before)
+        text.append(item.text, style=item.style)
+    return text
+
+
+def fits(left: list[Item], right: list[Item], columns: int) -> bool:
+    """Do both sides fit on one line with a gap between them?"""
+    return len(assemble(left)) + GAP + len(assemble(right)) <= columns
+
+
+def choose(columns: int, left: list[Item], right: list[Item]) -> tuple[list[Item], list[Item]]:
+    """Keep items from the highest rank down while they fit; order on the line stays as given."""
+    kept: set[int] = set()
+    for item in sorted(left + right, key=lambda i: -i.rank):
+        trial = kept | {id(item)}
+        if fits([i for i in left if id(i) in trial], [i for i in right if id(i) in trial], columns):
+            kept = trial
+    return [i for i in left if id(i) in kept], [i for i in right if id(i) in kept]
+
+
+def status_line(frame: Frame, columns: int) -> Text:
+    """The whole line at `columns`: the most important items that fit, the rest left out."""
+    left, right = choose(columns, setting_items(frame), clock_items(frame))
+    text, clock = assemble(left), assemble(right)
+    text.append(" " * max(columns - len(text) - len(clock), GAP if left else 0))
+    text.append_text(clock)
+    text.truncate(columns)
     return text
 
 
@@ -43,15 +91,10 @@ class StatusBar(FrameWidget):
 
     def key(self, frame: Frame) -> str:
         """The words it shows."""
-        return settings_words(frame) + clock_words(frame).plain
+        return status_line(frame, self.size.width or 120).plain
 
     def render(self) -> RenderableType:
-        """Settings left (cut when narrow), clock right."""
+        """The line at the widget's width."""
         if self.frame is None:
             return ""
-        grid = Table.grid(expand=True, padding=(0, 1))
-        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-        grid.add_column(justify="right", no_wrap=True)
-        left = Text.assemble(("tutor ", "bold"), ("sandbox", "bold reverse"), "  ", settings_words(self.frame))
-        grid.add_row(left, clock_words(self.frame))
-        return grid
+        return status_line(self.frame, self.size.width)

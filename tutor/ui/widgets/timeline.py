@@ -1,4 +1,4 @@
-"""The timeline: a scrub bar over the computed run, failures and changes marked; click to jump."""
+"""The timeline: a scrub bar over the computed run, failures and changes marked; click or drag to scrub."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def bar_text(frame: Frame, width: int) -> Text:
 
 
 class TimelineBar(FrameWidget):
-    """One line; a click posts the time under the pointer."""
+    """One line; a press or a drag posts the time under the pointer."""
+
+    _dragged_to: float | None = None
 
     def key(self, frame: Frame) -> tuple:
         """The bar as drawn."""
@@ -53,7 +55,7 @@ class TimelineBar(FrameWidget):
 
     @dataclass
     class Scrubbed(Message):
-        """The learner clicked the bar: show time t."""
+        """The learner pressed or dragged on the bar: show time t."""
 
         t: float
 
@@ -68,6 +70,26 @@ class TimelineBar(FrameWidget):
         w = max(self.content_size.width - 4 - len(f" {self.frame.horizon / 1000:,.1f} s"), 1)
         return min(max(x - 4, 0) / w * span(self.frame), self.frame.horizon)
 
-    def on_click(self, event: events.Click) -> None:
-        """Jump to the clicked time (never past what has been computed)."""
-        self.post_message(self.Scrubbed(self.time_at(event.x)))
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Press: jump there, and hold the mouse so that dragging scrubs (even off the bar)."""
+        self.capture_mouse()
+        self._dragged_to = self.time_at(event.x)
+        self.post_message(self.Scrubbed(self._dragged_to))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Drag: follow the pointer, one message per column moved."""
+        if self._dragged_to is None:  # not pressed on the bar: only passing over it
+            return
+        t = self.time_at(event.x)
+        if t != self._dragged_to:
+            self._dragged_to = t
+            self.post_message(self.Scrubbed(t))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        """Release: the drag is over."""
+        self._dragged_to = None
+        self.release_mouse()
+
+    def on_mouse_release(self, event: events.MouseRelease) -> None:
+        """The mouse was taken away (another capture): the drag is over too."""
+        self._dragged_to = None
