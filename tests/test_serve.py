@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from importlib.resources import files
+
 import pytest
 
 from tutor import serve
@@ -20,6 +22,8 @@ from tutor import serve
 CHROMIUM = "/usr/bin/chromium"
 START_S = 20.0        # the server answers within this
 APP_S = 40.0          # the app in a browser tab has drawn its first screen within this
+SETTLE_S = 5.0        # then the screenshot waits this long
+DEMO = str(files("tutor") / "data" / "scenarios" / "demo.toml")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--window-size=1280,800", "--remote-debugging-port=0"]
@@ -56,14 +60,14 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 
 class Served:
-    """A running `tutor serve` on a free port, with its output in a file."""
+    """A running `tutor serve [ARGS] --port FREE`, with its output in a file."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, *args: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / "serve.out"
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tutor", "serve", "--port", str(self.port)],
+            self.proc = subprocess.Popen([sys.executable, "-m", "tutor", "serve", *args, "--port", str(self.port)],
                                          stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          start_new_session=True, env={**os.environ, "COLUMNS": "200"})
 
@@ -72,15 +76,26 @@ class Served:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-@pytest.fixture
-def served(tmp_path):
-    """`tutor serve --port FREE`, answering; always stopped afterwards (its whole process group)."""
-    s = Served(tmp_path)
+def serving(tmp_path: Path, *args: str):
+    """`tutor serve ARGS --port FREE`, answering; always stopped afterwards (its whole process group)."""
+    s = Served(tmp_path, *args)
     try:
         wait_for_port(s.port, s.proc)
         yield s
     finally:
         stop_group(s.proc)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`tutor serve`: the app, from its main menu."""
+    yield from serving(tmp_path)
+
+
+@pytest.fixture
+def served_demo(tmp_path):
+    """`tutor serve DEMO.toml`: the sandbox on the built-in demo (the leader loses power at 300 ms)."""
+    yield from serving(tmp_path, DEMO)
 
 
 def test_serve_binds_to_loopback_and_says_so(served):
@@ -97,9 +112,14 @@ def test_serve_answers_with_the_textual_serve_page(served):
     assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in page
 
 
-def test_serve_runs_the_sandbox_over_its_websocket(served):
-    """A websocket client (as the page's terminal) receives the sandbox's screen: its ledger line."""
-    assert "LEDGER" in asyncio.run(screen_text(served.port, "LEDGER"))
+def test_serve_runs_the_app_over_its_websocket(served):
+    """A websocket client (as the page's terminal) receives the app's main menu."""
+    assert "Sandbox" in asyncio.run(screen_text(served.port, "Lessons"))
+
+
+def test_serve_with_a_scenario_runs_its_sandbox(served_demo):
+    """With a scenario file, each tab opens the sandbox on it: its ledger line shows."""
+    assert "LEDGER" in asyncio.run(screen_text(served_demo.port, "LEDGER"))
 
 
 async def screen_text(port: int, want: str) -> str:
@@ -167,10 +187,10 @@ def group_alive(pgid: int) -> bool:
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)")
-def test_serve_in_headless_chromium(served, tmp_path):
-    """Chromium loads the page, the app starts behind it, and a screenshot shows it."""
+def test_serve_in_headless_chromium(served_demo, tmp_path):
+    """Chromium loads the page, the demo's sandbox starts behind it, and a screenshot shows it."""
     shot = tmp_path / "serve.png"
-    browser_screenshot(served.url + "/", shot, tmp_path / "chromium")
+    browser_screenshot(served_demo.url + "/", shot, tmp_path / "chromium")
     assert shot.stat().st_size > 50_000  # the intro card alone is ~11 kB; the sandbox is far busier
     if os.environ.get("TUTOR_SCREENSHOT_DIR"):  # regenerate assets/serve.png
         shutil.copy(shot, Path(os.environ["TUTOR_SCREENSHOT_DIR"]) / "serve.png")
@@ -214,7 +234,7 @@ async def capture(port: int, url: str) -> bytes:
             while not await cdp.evaluate("document.body.classList.contains('-first-byte')"):
                 assert time.monotonic() < deadline, "the app never drew in the browser"
                 await asyncio.sleep(0.25)
-            await asyncio.sleep(3.0)  # records flow for a few seconds, and the fade-in is over
+            await asyncio.sleep(SETTLE_S)  # at x0.1 the demo's power cut (300 ms) is on screen by then
             return base64.b64decode((await cdp.call("Page.captureScreenshot", format="png"))["data"])
 
 
@@ -241,9 +261,9 @@ class Devtools:
 
 # --- the parts that need no server ---------------------------------------------------------------
 def test_app_command_runs_this_python():
-    """Each tab runs `sys.executable -m tutor sandbox`, with the scenario's absolute path and the seed."""
+    """Each tab runs `sys.executable -m tutor.serve`, with the scenario's absolute path and the seed."""
     cmd = serve.app_command("x.toml", 3)
-    assert cmd.startswith(sys.executable) and "-m tutor sandbox" in cmd
+    assert cmd.startswith(sys.executable) and "-m tutor.serve " in cmd
     assert os.path.abspath("x.toml") in cmd and cmd.endswith("--seed 3")
 
 

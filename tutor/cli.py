@@ -61,7 +61,8 @@ def add_lesson_parsers(commands: Any) -> None:
 
 def add_serve_parser(commands: Any) -> None:
     """`tutor serve [SCENARIO.toml] [--seed N] [--host H] [--port P] [--public-url URL]`."""
-    serve = commands.add_parser("serve", help="serve the sandbox to a web browser (on 127.0.0.1 unless --host)")
+    serve = commands.add_parser("serve", help="serve the app to web browsers (on 127.0.0.1 unless --host); "
+                                "with a scenario file, its sandbox")
     serve.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     serve.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     serve.add_argument("--host", default="127.0.0.1",

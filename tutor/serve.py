@@ -1,4 +1,5 @@
-"""`tutor serve`: the app in a web browser through textual-serve, on 127.0.0.1 unless told otherwise."""
+"""`tutor serve`: the app in a web browser through textual-serve, on 127.0.0.1 unless told otherwise;
+`python -m tutor.serve` is what each browser tab runs."""
 
 from __future__ import annotations
 
@@ -18,13 +19,31 @@ WILDCARDS = ("0.0.0.0", "::", "")
 
 
 def app_command(scenario: str | None = None, seed: int | None = None) -> str:
-    """The shell command run for each browser tab: this Python's `tutor sandbox` (so a venv works)."""
-    args = [sys.executable, "-m", "tutor", "sandbox"]
+    """The shell command run for each browser tab: this module, with this Python (so a venv works)."""
+    args = [sys.executable, "-m", "tutor.serve"]
     if scenario is not None:
         args.append(os.path.abspath(scenario))  # the app process may not share our working directory
     if seed is not None:
         args += ["--seed", str(seed)]
     return shlex.join(args)
+
+
+def tab_main(argv: list[str] | None = None) -> int:
+    """One tab's app: the main menu, or the sandbox on a scenario file (checked before serving)."""
+    import argparse
+
+    from tutor.scenario import load_scenario
+    from tutor.ui.app import make_app
+
+    parser = argparse.ArgumentParser(prog="python -m tutor.serve")
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--seed", type=int)
+    args = parser.parse_args(argv)
+    if args.scenario is None:
+        make_app(None, args.seed, start="menu").run()
+    else:
+        make_app(load_scenario(args.scenario), args.seed).run()
+    return 0
 
 
 def is_loopback(host: str) -> bool:
@@ -64,7 +83,7 @@ class TutorServer(Server):
     async def on_startup(self, app: Any) -> None:
         """Say where it is, who can reach it and how to stop it (instead of textual-serve's logo)."""
         words, warn = exposure_words(self.host, self.port)
-        print(f"tutor serve: open {self.public_url} in a browser (each tab gets its own sandbox)", flush=True)
+        print(f"tutor serve: open {self.public_url} in a browser (each tab runs its own tutor)", flush=True)
         print(words, file=sys.stderr if warn else sys.stdout, flush=True)
         print("Ctrl+C stops it.", flush=True)
 
@@ -95,3 +114,7 @@ def serve(host: str = LOOPBACK, port: int = DEFAULT_PORT, scenario: str | None =
         return 2
     print("tutor serve: stopped", flush=True)
     return 0
+
+
+if __name__ == "__main__":  # what each browser tab runs (see app_command)
+    raise SystemExit(tab_main())
