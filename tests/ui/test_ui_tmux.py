@@ -65,8 +65,10 @@ def tmux(request):
 
 
 def test_tutor_opens_the_sandbox_and_quits_cleanly(tmux):
-    """`tutor` with no arguments opens the app; keys work; q quits with status 0."""
+    """`tutor` with no arguments opens the menu, 1 the sandbox; keys work; q quits with status 0."""
     tmux.start(tutor_command())
+    tmux.wait_for("Sandbox")
+    tmux.keys("1")
     pane = tmux.wait_for("LEDGER")
     assert "producer app" in pane and "broker-1" in pane
     tmux.keys("space")

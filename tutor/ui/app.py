@@ -87,16 +87,19 @@ class TutorApp(App):
 
     def open_lesson(self, item: Item) -> None:
         """A lesson, over the lessons menu; afterwards the menu shows the new progress."""
-        self.push_screen(LessonScreen(item, self.catalog, self.store, self.autoplay), self._lesson_closed)
+        self.push_screen(LessonScreen(item, self.catalog, self.store, self.autoplay),
+                         partial(self._lesson_closed, item))
 
-    def _lesson_closed(self, result: str | None) -> None:
-        """Back from a lesson: refresh the menus; "next" opens the next lesson."""
+    def _lesson_closed(self, item: Item, result: str | None) -> None:
+        """Back from a lesson: refresh the menus (on that lesson, or what is next once it is done); "next"
+        opens the next lesson."""
+        done = self.store.done()
         for screen in self.screen_stack:
             if isinstance(screen, LessonsScreen):
-                screen.refresh_list(highlight_next=True)
+                screen.refresh_list(None if item.id in done else item)
             elif isinstance(screen, MenuScreen):
                 screen.set_lessons_line(self.lessons_line())
-        nxt = self.catalog.next_lesson(self.store.done())
+        nxt = self.catalog.next_lesson(done)
         if result == "next" and nxt is not None:
             self.open_lesson(nxt)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +24,11 @@ WATCH_MIN_MS, WATCH_MAX_MS = 3000.0, 30000.0
 
 
 def pace(span_ms: float) -> float:
-    """The speed that plays `span_ms` of simulated time in about WALL_S_PER_WAIT seconds (from the ladder)."""
+    """The speed that plays `span_ms` of simulated time in about WALL_S_PER_WAIT seconds (a step of the ladder)."""
     wanted = span_ms / (WALL_S_PER_WAIT * 1000.0)
-    fitting = [s for s in SPEEDS if s <= wanted]
-    return fitting[-1] if fitting else SPEEDS[0]
+    if wanted <= 0:
+        return SPEEDS[0]
+    return min(SPEEDS, key=lambda s: abs(math.log(s / wanted)))  # the nearest step of the ladder
 
 
 def wait_pace(run: LessonRun) -> float:
@@ -84,10 +86,19 @@ def replay_copy(run: LessonRun) -> Session:
     return session
 
 
+def next_step_shows(run: LessonRun, span: float) -> bool:
+    """Does the next step go on from here and let time run at least `span` ms (so it shows what follows)?"""
+    steps = run.lesson.steps
+    if run.index + 1 >= len(steps):
+        return False
+    nxt = steps[run.index + 1]
+    return not nxt.restart and nxt.wait is not None and nxt.wait.plays and nxt.wait.ms >= span
+
+
 def make_watch(run: LessonRun, after_ms: float | None) -> Watch | None:
-    """The run playing on after an answer (None when there is nothing to watch)."""
+    """The run playing on after an answer; None when there is nothing to watch or the next step shows it."""
     span = watch_span(run, after_ms)
-    if span <= 0:
+    if span <= 0 or next_step_shows(run, span):
         return None
     return Watch(replay_copy(run), list(run.future()), run.now + span)
 

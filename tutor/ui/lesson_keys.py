@@ -46,7 +46,9 @@ ROLE_KEYS = {("power-loss", "all-brokers"): "D", ("crash", "producer"): "P", ("c
              ("processing-error", "consumer"): "E", ("slow", "followers"): "S", ("heal", None): "H"}
 #: the failure key of an action aimed at the selected node
 NODE_KEYS = {"crash": "K", "power-loss": "L", "restart": "R", "slow": "S"}
-ACTION_WORDS = {f.key: f.label for f in FAILURES}
+#: engine action -> the failure keys that fire it
+ACTION_KEYS = {"crash": ("K", "P", "C"), "power-loss": ("L", "D"), "restart": ("R",), "partition": ("Z", "X"),
+               "heal": ("H",), "slow": ("S",), "processing-error": ("E",)}
 
 
 def bindings() -> list[Binding]:
@@ -78,20 +80,15 @@ def failure_key(name: str) -> str:
 
 
 def locks_line(run: LessonRun) -> str:
-    """What the step leaves locked, in words ("" when nothing is)."""
-    failures = [n for n in FAILURE_NAMES if run.locked(n)]
+    """What the step leaves locked, in words ("" when nothing is): "failure keys locked except crash (K P C)"."""
+    free = [n for n in FAILURE_NAMES if not run.locked(n)]
     settings = [n for n in SETTING_NAMES if run.locked(n)]
     parts = []
-    if len(failures) == len(FAILURE_NAMES):
-        parts.append("failure keys")
-    elif failures:
-        parts.append(", ".join(failures))
+    if len(free) < len(FAILURE_NAMES):
+        unlocked = ", ".join(f"{n} ({' '.join(ACTION_KEYS[n])})" for n in free)
+        parts.append("failure keys" + (f" except {unlocked}" if free else ""))
     if len(settings) == len(SETTING_NAMES):
         parts.append("settings")
     elif settings:
         parts.append(", ".join(settings))
-    if not parts:
-        return ""
-    free = [n for n in FAILURE_NAMES if not run.locked(n)]
-    tail = f" · unlocked: {', '.join(free)}" if failures and free else ""
-    return f"locked in this step: {' and '.join(parts)}{tail}"
+    return f"locked in this step: {'; '.join(parts)}" if parts else ""

@@ -156,13 +156,23 @@ class LessonScreen(Screen[str]):
         """One timer tick: the run advances off-thread while the step lets time run; react to what changed."""
         now = monotonic()
         wall, self._last = now - self._last, now
-        frame = self.runner.tick(wall)
+        try:
+            frame = self.runner.tick(wall)
+        except Exception as err:  # the engine failed in an advance: hold time and say so, rather than crash
+            return self._engine_failed(err)
         if frame is not None:
             self.push(frame)
         if not self.busy and self._changed():
             self.runner.sync(lambda: None)
-            self.refresh_panel()
-            self.show()
+            self._after_change()
+
+    def _engine_failed(self, err: Exception) -> None:
+        """An advance raised: drop it, pause, and tell the learner how to go on (⏎ plays the wait at once)."""
+        self.runner.job = None
+        self.held = True
+        self.clock()
+        self.notify(f"the simulation failed while playing ({type(err).__name__}: {err}); time is paused: "
+                    "⏎ plays the rest of the wait at once", severity="error", timeout=10)
 
     def _changed(self) -> bool:
         """Did the run's step or phase change (a wait ended), or a watch reach its end?"""
@@ -213,7 +223,7 @@ class LessonScreen(Screen[str]):
     # --- steps ----------------------------------------------------------------------------
     def begin_step(self, card: Card | None = None) -> None:
         """A step begins: save the place, pace its wait, show its card, then its panel."""
-        self.verdict, self.answer, self.hints, self.note = None, None, [], ""
+        self.verdict, self.answer, self.hints, self.note, self.held = None, None, [], "", False
         self.driver.clock.speed = wait_pace(self.run)
         self._save()
         steps = len(self.run.lesson.steps)
@@ -299,6 +309,7 @@ class LessonScreen(Screen[str]):
         self._show_note()
         self._show_verdict()
         panel.border_subtitle = self._next_line()
+        self.query_one(LessonBar).badge = "AFTER YOUR ANSWER" if self.driver.watch is not None else ""
         self._notes()
         self.refresh_bindings()
 
@@ -517,7 +528,7 @@ class LessonScreen(Screen[str]):
         self.dismiss(LEAVE)
 
     def _after_change(self) -> None:
-        """After the learner did something: the panel and the clock follow the run."""
+        """After a change (the learner acted, or a wait ended): the panel and the clock follow the run."""
         self._changed()
         self.refresh_panel()
         self.clock()
@@ -607,7 +618,7 @@ class LessonScreen(Screen[str]):
         if not self._idle():
             return
         result = self.runner.sync(self.driver.act, name)
-        self.notify("; ".join(result.lines), severity="information" if result.ok else "warning", timeout=4)
+        self.notify("; ".join(result.lines), severity="information" if result.ok else "warning", timeout=3)
         self._after_change()
 
     def action_select(self, target: str) -> None:
@@ -726,5 +737,5 @@ class LessonScreen(Screen[str]):
         if not self._idle():
             return
         result = self.runner.sync(self.driver.set_value, name, value)
-        self.notify("; ".join(result.lines), severity="information" if result.ok else "warning", timeout=4)
+        self.notify("; ".join(result.lines), severity="information" if result.ok else "warning", timeout=3)
         self._after_change()

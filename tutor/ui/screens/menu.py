@@ -67,7 +67,7 @@ def lesson_option(n: int, item: Item, store: ProgressStore, nxt: Item | None) ->
     """One lesson's line(s): number, mark, title, progress, score, next; a broken lesson's error under it."""
     status = store.status(item.id)
     mark = "✗" if not item.ok else {"done": "✓", "started": "◐"}.get(status, "·")
-    text = Text(f"{n:>2}  {mark} ", style="bold red" if not item.ok else "", no_wrap=True, overflow="ellipsis")
+    text = Text(f"{n:>2}  {mark} ", style="bold red" if not item.ok else "")
     text.append(item.title, style="bold red" if not item.ok else "bold" if item is nxt else "")
     tail = "  ".join(w for w in (progress_words(item, store), score_words(item, store)) if w)
     if tail:
@@ -190,18 +190,17 @@ class LessonsScreen(Screen):
         """Fill the list, highlight what to take next, and say if progress was set aside."""
         self.query_one("#lesson-list").border_title = "Lessons" + (f" · {self.folder}" if self.folder else "")
         self.query_one("#lesson-list").border_subtitle = "⏎ open · 1-9 pick · esc menu"
-        self.refresh_list(highlight_next=True)
+        self.refresh_list()
         self.query_one("#lesson-list").focus()
 
-    def refresh_list(self, highlight_next: bool = False) -> None:
-        """Progress may have changed: rebuild the lines (keeping or choosing the highlight)."""
+    def refresh_list(self, highlight: Item | None = None) -> None:
+        """Progress may have changed: rebuild the lines, highlighting `highlight` (default: what is next)."""
         box = self.query_one(NumberedList)
-        keep = box.highlighted
         nxt = self.catalog.next_lesson(self.store.done())
         box.set_options([Option(lesson_option(n, item, self.store, nxt), id=str(n - 1))
                          for n, item in enumerate(self.catalog.items, start=1)])
-        if highlight_next or keep is None:
-            keep = self.catalog.items.index(nxt) if nxt is not None else 0
+        chosen = highlight or nxt
+        keep = self.catalog.items.index(chosen) if chosen in self.catalog.items else 0
         box.highlighted = keep if self.catalog.items else None
         warn = "; ".join(self.store.warnings)
         self.query_one("#lessons-note", Static).update(Text(f"warning: {warn}", style="bold yellow") if warn else "")

@@ -38,10 +38,11 @@ class LessonBar(FrameWidget):
     """One line: "Lesson 4 · step 3/6" and the settings on the left, the clock on the right."""
 
     where: reactive[str] = reactive("", repaint=True)
+    badge: reactive[str] = reactive("", repaint=True)   # e.g. "AFTER YOUR ANSWER" while a copy plays on
 
     def key(self, frame: Frame) -> tuple:
         """The words it shows."""
-        return self.where, setting_words(frame), clock_text(frame).plain
+        return self.where, self.badge, setting_words(frame), clock_text(frame).plain
 
     def render(self) -> RenderableType:
         """Where and settings left (cut when narrow), the clock right."""
@@ -52,7 +53,10 @@ class LessonBar(FrameWidget):
         grid.add_column(justify="right", no_wrap=True)
         left = Text.assemble(("tutor ", "bold"), (f" {self.where} ", "bold reverse"), "  ",
                              setting_words(self.frame))
-        grid.add_row(left, clock_text(self.frame))
+        clock = clock_text(self.frame)
+        if self.badge:
+            clock = Text.assemble((f" {self.badge} ", "bold black on cyan"), " ", clock)
+        grid.add_row(left, clock)
         return grid
 
 

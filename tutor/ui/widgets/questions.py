@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,7 +22,7 @@ from tutor.sim.config import SETTINGS
 from ..screens.prompt import PromptScreen
 from ..settings import CONTROLS, show
 
-HELP_WORDS = {"hint": ("h", "hint"), "show": ("s", "show", "show me")}
+HELP_KEYS = {"h": "hint", "s": "show"}
 
 
 @dataclass
@@ -67,7 +68,7 @@ class ChoiceQuestion(OptionList):
 
 
 class TypedAnswer(Input):
-    """A number or record ids, typed; "h" asks for a hint and "s" for show me, as in the text player."""
+    """A number or record ids, typed; h asks for a hint and s for show me, as in the text player."""
 
     def __init__(self, question: Question, *, id: str | None = None) -> None:
         how = "a number" if question.kind == "number" else "record ids, e.g. 40-49, 52 (or click tokens)"
@@ -75,15 +76,18 @@ class TypedAnswer(Input):
         super().__init__(placeholder=f"{how}{unit} · enter answers · h hint · s show me", id=id)
         self.question = question
 
+    def on_key(self, event: events.Key) -> None:
+        """h and s are never part of a number or of record ids: they ask for a hint and for show me."""
+        wanted = HELP_KEYS.get(event.character or "")
+        if wanted is not None:
+            event.prevent_default()
+            event.stop()
+            self.post_message(HelpWanted(wanted))
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter: a hint, show me, or the answer (misread answers are explained, not judged)."""
+        """Enter: the answer (a misread one is explained, not judged)."""
         event.stop()
         text = event.value.strip()
-        wanted = next((what for what, spellings in HELP_WORDS.items() if text.lower() in spellings), None)
-        if wanted is not None:
-            self.value = ""
-            self.post_message(HelpWanted(wanted))
-            return
         if not text:
             self.post_message(AnswerMisread("type your answer (h: a hint, s: show me)"))
             return
