@@ -18,7 +18,7 @@ LESSON_FILES = sorted((ROOT / "lessons").glob("*.toml"))
 
 
 @asynccontextmanager
-async def lesson_app(ref: str, size: tuple[int, int] = (100, 30), lessons: str | None = None):
+async def lesson_app(ref: str, size: tuple[int, int] = (80, 24), lessons: str | None = None):
     """A paused app opened on one lesson (its opening card up); yields (app, pilot)."""
     app = make_app(autoplay=False, start="lessons", lesson=ref, size=size, lessons=lessons)
     async with app.run_test(size=size) as pilot:

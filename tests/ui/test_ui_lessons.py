@@ -357,3 +357,14 @@ async def test_time_plays_only_while_the_step_lets_it():
         assert screen.run.phase == QUESTION and screen.run.now == 300.0
         await pilot.pause(0.1)
         assert not screen.driver.clock.playing
+
+
+def test_lessons_name_existing_labs():
+    """Every lesson that offers a lab exists, and so does every lab it offers."""
+    from tutor.lab import available_labs
+    from tutor.lessons import load_catalog
+    from tutor.ui.labs import LESSON_LABS
+
+    ids = {i.id for i in load_catalog().items}
+    names = {name for name, _, _ in available_labs()}
+    assert set(LESSON_LABS) <= ids and {n for labs in LESSON_LABS.values() for n in labs} <= names

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from tutor.ui.labs import LESSON_LABS
 from tutor.ui.screens.cards import EndCard
 
 from lessonhelp import LESSON_FILES, answer_right, answer_wrong, lesson_app, play
@@ -36,6 +37,8 @@ async def test_lesson_played_right(path, data_dir):
         assert isinstance(app.screen, EndCard) and app.screen.ending.score == (got, total)
         record = saved(data_dir, screen.run.lesson.id)
         assert record["status"] == "done" and len(record["answers"]) == total
+        for name in LESSON_LABS.get(screen.run.lesson.id, ()):
+            assert any(f"tutor lab {name}" in line for line in app.screen.ending.labs)
 
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=IDS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from time import monotonic
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -48,6 +48,7 @@ TALL = 40             # from this height an event strip sits under the ledger
 FIXED_ROWS = 4        # status, timeline, ledger, footer
 EVENT_ROWS = 4
 FAILURE_KEYS = {f.key: f.name for f in FAILURES}
+_UNSET = object()
 
 
 class LessonScreen(Screen[str]):
@@ -74,7 +75,8 @@ class LessonScreen(Screen[str]):
         self.note = ""
         self.held = self.card_up = self.busy = False
         self._state: tuple = ()
-        self._wait_text = ""
+        self._shown: dict[str, Hashable] = {}      # what each part of the panel shows, by a key
+        self._keys_state: tuple = ()
         self._last = monotonic()
         self._sized = False
 
@@ -296,11 +298,12 @@ class LessonScreen(Screen[str]):
         step = run.step
         panel = self.query_one("#lesson")
         panel.border_title = f"Step {run.index + 1} of {len(run.lesson.steps)} · {step.title}"
-        self.query_one("#narration", Static).update(Markdown(step.narration))
-        self._put("#locks", Text(lesson_keys.locks_line(run), style="dim"))
-        self._update_wait(force=True)
+        self._put("#narration", (run.index, step.narration), lambda: Markdown(step.narration))
+        locks = lesson_keys.locks_line(run)
+        self._put("#locks", locks, lambda: Text(locks, style="dim") if locks else None)
+        self._update_wait()
         asking = run.phase == QUESTION
-        self.set_class(asking or self.verdict is not None, "asking")
+        self.query_one("#lesson").set_class(asking or self.verdict is not None, "asking")
         self._show_question(run.step.question if asking or self.verdict is not None else None)
         if asking:
             self._mount_answer(run.question)
@@ -311,22 +314,27 @@ class LessonScreen(Screen[str]):
         panel.border_subtitle = self._next_line()
         self.query_one(LessonBar).badge = "AFTER YOUR ANSWER" if self.driver.watch is not None else ""
         self._notes()
-        self.refresh_bindings()
+        keys = (frozenset(run.locks), run.phase)
+        if keys != self._keys_state:  # the footer rebuilds itself: only when what it shows may change
+            self._keys_state = keys
+            self.refresh_bindings()
 
-    def _put(self, selector: str, content: RenderableType | None) -> Static:
-        """Show content in one of the panel's lines; an empty one takes no room."""
+    def _put(self, selector: str, key: Hashable, make: Callable[[], RenderableType | None]) -> bool:
+        """Show what make() builds in one of the panel's parts, only when `key` changed (a re-render costs a
+        layout); an empty part takes no room. True if it changed."""
+        if self._shown.get(selector, _UNSET) == key:
+            return False
+        self._shown[selector] = key
+        content = make()
         box = self.query_one(selector, Static)
-        empty = content is None or (isinstance(content, Text) and not content.plain)
-        box.update("" if empty else content)
-        box.display = not empty
-        return box
+        box.update("" if content is None else content)
+        box.display = content is not None
+        return True
 
-    def _update_wait(self, force: bool = False) -> None:
+    def _update_wait(self) -> None:
         """The wait line: time running (and how far), or what the learner must do."""
         text = self._wait_line()
-        if force or text.plain != self._wait_text:
-            self._wait_text = text.plain
-            self._put("#wait", text)
+        self._put("#wait", text.plain, lambda: text if text.plain else None)
 
     def _wait_line(self) -> Text:
         """What is happening now, in one or two lines."""
@@ -368,12 +376,12 @@ class LessonScreen(Screen[str]):
     def _show_question(self, q: Question | None) -> None:
         """The question's prompt (kept above the verdict once answered)."""
         if q is None:
-            self._put("#ask", None)
+            self._put("#ask", None, lambda: None)
             return
         head = Text(f" QUESTION · {q.kind} ", style="bold reverse")
         if self.run.phase == QUESTION:
             head.append("   h hint · s show me", style="dim")
-        self._put("#ask", Group(head, Markdown(q.prompt)))
+        self._put("#ask", (id(q), head.plain), lambda: Group(head, Markdown(q.prompt)))
 
     def _mount_answer(self, q: Question) -> None:
         """The widget that takes this question's answer (kept while it stays open)."""
@@ -416,14 +424,15 @@ class LessonScreen(Screen[str]):
         parts = [Text(f"hint: {h}", style="cyan") for h in self.hints]
         if self.note:
             parts.append(Text(self.note, style="yellow"))
-        self._put("#note", Group(*parts) if parts else None)
+        self._put("#note", (tuple(self.hints), self.note), lambda: Group(*parts) if parts else None)
 
     def _show_verdict(self) -> None:
         """The verdict with the learner's answer, the engine's truth and the explanation."""
         v = self.verdict
-        box = self._put("#verdict", verdict_view(v, self.run.step.question, self.answer) if v else None)
-        if v is not None:
-            self.call_after_refresh(box.scroll_visible)
+        key = v and (self.run.index, v.truth, v.correct, v.final, v.shown, v.best, repr(self.answer))
+        if self._put("#verdict", key, lambda: verdict_view(v, self.run.step.question, self.answer) if v else None) \
+                and v is not None:
+            self.call_after_refresh(self.query_one("#verdict").scroll_visible)
 
     def _next_line(self) -> str:
         """What enter does now (on the panel's lower edge, always in sight)."""
@@ -634,7 +643,7 @@ class LessonScreen(Screen[str]):
         """space: pause or resume time."""
         self.held = not self.held
         self.clock()
-        self._update_wait(force=True)
+        self._update_wait()
 
     def action_scrub(self, times: int) -> None:
         """shift+←/→: look back and forth (never past the present)."""
