@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from pathlib import Path
 
 from tutor.scenario.builtin import builtin_scenario
@@ -30,10 +32,33 @@ async def shoot(name: str, scenario: str | None, size: tuple[int, int], t: float
         app.save_screenshot(name, path=str(HERE))
 
 
+#: file name -> (lesson, terminal size, keys pressed: the card, a jump through the contents, the answer)
+LESSON_SHOTS = {
+    "lesson-acks-1.svg": ("4", (120, 36), ("enter", "t", "down", "down", "enter", "enter", "K",
+                                           "1", "1", "minus", "2", "9", "enter")),
+}
+
+
+async def shoot_lesson(name: str, lesson: str, size: tuple[int, int], keys: tuple) -> None:
+    """One screenshot of a lesson, with progress kept in a throwaway folder."""
+    with tempfile.TemporaryDirectory() as data:
+        os.environ["TUTOR_DATA_DIR"] = data
+        app = make_app(autoplay=False, start="lessons", lesson=lesson)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.3)
+            app.save_screenshot(name, path=str(HERE))
+
+
 def main() -> None:
-    """Every screenshot in SHOTS."""
+    """Every screenshot in SHOTS and LESSON_SHOTS."""
     for name, args in SHOTS.items():
         asyncio.run(shoot(name, *args))
+        print(f"assets/{name}")
+    for name, args in LESSON_SHOTS.items():
+        asyncio.run(shoot_lesson(name, *args))
         print(f"assets/{name}")
 
 
