@@ -178,6 +178,15 @@ async def test_set_aside_progress_file_is_a_warning_in_the_menu(data_dir):
     assert list(data_dir.glob("progress.json.corrupt-*"))
 
 
+@aio
+async def test_set_aside_progress_file_is_a_warning_in_a_lesson(data_dir):
+    """Opened straight on a lesson, the app still says the progress file was set aside."""
+    data_dir.mkdir()
+    (data_dir / "progress.json").write_text("{}")
+    async with lesson_app("4") as (app, pilot):
+        assert any("set aside" in n.message for n in app._notifications)
+
+
 # --- the lesson screen --------------------------------------------------------------------------
 @aio
 async def test_contents_jump_and_step_back():

@@ -91,8 +91,7 @@ class TutorApp(App):
                          partial(self._lesson_closed, item))
 
     def _lesson_closed(self, item: Item, result: str | None) -> None:
-        """Back from a lesson: refresh the menus (on that lesson, or what is next once it is done); "next"
-        opens the next lesson."""
+        """Back from a lesson: the menus show the new progress; "next" opens the next lesson."""
         done = self.store.done()
         for screen in self.screen_stack:
             if isinstance(screen, LessonsScreen):
@@ -154,7 +153,6 @@ class TutorApp(App):
 def make_app(scenario: Scenario | None = None, seed: int | None = None, autoplay: bool = True,
              size: tuple[int, int] | None = None, start: str = SANDBOX_START, lessons: str | None = None,
              lesson: str | None = None, catalog: Catalog | None = None) -> TutorApp:
-    """The app: the sandbox on a scenario (default), or start="menu"/"lessons", or one lesson by number or id
-    (the caller checks it exists, and may pass the lessons it loaded); tests pass autoplay=False and pin the rest."""
+    """The app: the sandbox (default), the menu, the lessons, or one lesson (checked by the caller); tests pin it."""
     driver = Driver(scenario or sandbox_scenario(), seed=seed, playing=autoplay)
     return TutorApp(driver, size, start, lessons, lesson, autoplay, catalog)

@@ -107,6 +107,7 @@ class LessonScreen(Screen[str]):
         """Resume where the learner left off, start the clock, and open with the lesson's card."""
         self.query_one("#controls").border_title = "settings · ←/→ change · e type · esc back to the keys"
         resumed = self._resume()
+        self._warn()  # a progress file set aside when it was opened
         self.set_interval(1 / FPS, self.tick)
         self.begin_step(self._opening_card(resumed))
 
@@ -320,9 +321,8 @@ class LessonScreen(Screen[str]):
             self.refresh_bindings()
 
     def _put(self, selector: str, key: Hashable, make: Callable[[], RenderableType | None]) -> bool:
-        """Show what make() builds in one of the panel's parts, only when `key` changed (a re-render costs a
-        layout); an empty part takes no room. True if it changed."""
-        if self._shown.get(selector, _UNSET) == key:
+        """Show make()'s content in a part of the panel when `key` changed (None hides it); True if it did."""
+        if self._shown.get(selector, _UNSET) == key:  # an update costs a layout of the panel: skip it
             return False
         self._shown[selector] = key
         content = make()

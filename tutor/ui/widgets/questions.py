@@ -222,8 +222,7 @@ class ChallengeForm(Vertical):
         self.query_one("#par", Static).update(self._par_line())
 
     def choose(self, name: str, value: Any, typed_in: bool = False) -> None:
-        """Set the learner's value for a row; stepping back to the value in force undoes the change (a value
-        typed in counts as a change even when it is the same, as in the text player)."""
+        """Set a row's value; stepping back to the value in force undoes the change, typing it in does not."""
         if value == self.current.get(name) and not typed_in:
             self.chosen.pop(name, None)
         else:
