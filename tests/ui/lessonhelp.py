@@ -54,7 +54,6 @@ async def do_the_wait(pilot, run) -> None:
         await pilot.press(*keys.split(" then "))
     else:
         await pilot.press("s")  # a setting wait: show me sets it
-    await pilot.pause()
     assert run.phase != WAIT, run.step.title
 
 
@@ -72,7 +71,6 @@ async def set_row(pilot, q, name: str, value) -> None:
     await pilot.press("e")
     await type_text(pilot, value_text(value))
     await pilot.press("enter")
-    await pilot.pause()
 
 
 async def answer_right(pilot, screen, q) -> None:
@@ -125,9 +123,7 @@ async def play(app, pilot, answer) -> LessonScreen:
             await answer(pilot, screen, run.question)
             assert run.phase != QUESTION
         await pilot.press("enter")
-        await pilot.pause()
         if isinstance(app.screen, EndCard):
             return screen
         assert isinstance(app.screen, TitleCard), app.screen
         await pilot.press("enter")
-        await pilot.pause()
