@@ -367,7 +367,7 @@ async def test_final_report_from_the_cursor_says_so():
         report = pilot.app.screen
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        assert report.query_one("#report").border_title.endswith("from 250 ms (the cursor)")
+        assert report.query_one("#report").border_title.endswith("stops at 250 ms and the run settles (the cursor)")
         assert "copied at 250 ms, where the cursor is" in plain(report.query_one("#report-body"))
 
 
@@ -467,8 +467,6 @@ def test_an_answer_with_an_error_is_a_red_cross_on_the_wire():
     assert message_label(Message("broker-1", "producer", "produce-response", 0.0, 10.0))[0] == "↩"
 
 
-@pytest.mark.xfail(reason="tutor.sim.snapshot reads a produce answer's error from its first argument, the "
-                          "request's key, so the UI cannot tell errors from acks yet (it trusts text codes only)")
 def test_not_enough_replicas_answers_are_drawn_as_errors():
     """min.insync.replicas=2 with both followers down: the leader's answers carry NOT_ENOUGH_REPLICAS."""
     from uihelp import driver
@@ -479,7 +477,9 @@ def test_not_enough_replicas_answers_are_drawn_as_errors():
         d.select(target)
         d.fail("crash")
     seen = set()
-    for t in range(1000, 3000, 5):
+    # the followers are fenced after 9 s (ISR [1]); the requests already waiting for the HW time out
+    # at 30 s (request.timeout.ms), and their retries are refused before the append
+    for t in range(30000, 33000, 5):
         d.seek(t)
         seen |= {m.error for m in d.snap.messages if m.kind == "produce-response"}
     assert "NOT_ENOUGH_REPLICAS" in seen and all(e is None or isinstance(e, str) for e in seen)

@@ -287,7 +287,7 @@ def test_final_report_settles_from_the_cursor_when_scrubbed_back():
     settle = d.settle_copy()
     assert not settle.live and settle.t == 400
     report = settle()
-    assert report.summary["lost"] == 0 and report.summary["sent"] == 60
+    assert report.summary["lost"] == 0 and report.summary["sent"] == len(d.session.copy_at(400).ledger) < 60
     assert d.session.horizon == 3000 and len(d.session.interventions) == 2 and d.session.cursor == 400
 
 

@@ -47,6 +47,7 @@ class Ledger:
         self.events: list[Event] = []
         self.commits: list[tuple[float, int, str]] = []  # (t, committed offset, how)
         self.skipped: set[int] = set()  # records the consumer passed over for good
+        self.lost_in_flight = 0  # records whose produce request reached a dead broker
         self.acked = 0
 
     # --- producer side -------------------------------------------------------------------
@@ -71,6 +72,11 @@ class Ledger:
     def step(self, batch_id: int, t: float, kind: str, node: str, detail: Any = None) -> None:
         """A step of a batch: sent, appended, replicated, flushed, truncated, lost, committed..."""
         self.batches[batch_id].steps.append((t, kind, node, detail))
+
+    def dropped_on_the_way(self, batch_id: int, t: float, node: str) -> None:
+        """A produce request carrying this batch reached a broker that was gone."""
+        self.step(batch_id, t, "lost-in-flight", node)
+        self.lost_in_flight += self.batches[batch_id].count
 
     def outcome(self, batch: BatchHistory, t: float, kind: str, detail: Any) -> None:
         """The application is told: acked (detail = offset) or failed (detail = error)."""

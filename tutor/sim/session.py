@@ -138,26 +138,40 @@ class Session:
         if self.live:
             return
         t = self.cursor
-        i = max(bisect.bisect_right([c[0] for c in self.checkpoints], t) - 1, 0)
-        base_t, base, applied = self.checkpoints[i]
+        i = self._checkpoint_before(t)
+        base_t = self.checkpoints[i][0]
+        self.sim = self.copy_at(t)
         self.checkpoints = self.checkpoints[: i + 1]
         self.frames = [f for f in self.frames if f.t <= base_t]
         self.frame_times = [f.t for f in self.frames]
         self.interventions = [x for x in self.interventions if x.t <= t]
-        self.sim = base.checkpoint()
-        for x in self.interventions[applied:]:  # what the learner did after the copy was taken
-            self._run_to(x.t)
-            self._replay(x)
-        self._run_to(t)
         self._record()
         self.cursor = self.sim.now
 
-    def _replay(self, x: Intervention) -> None:
+    def _checkpoint_before(self, t: float) -> int:
+        """Index of the last checkpoint at or before t."""
+        return max(bisect.bisect_right([c[0] for c in self.checkpoints], t) - 1, 0)
+
+    def copy_at(self, t: float) -> Simulation:
+        """The run as it was at time t, rebuilt from a checkpoint with the learner's later actions
+        replayed; the session itself is left alone."""
+        _, base, applied = self.checkpoints[self._checkpoint_before(t)]
+        sim = base.checkpoint()
+        for x in self.interventions[applied:]:
+            if x.t > t:
+                break
+            sim.run(x.t)
+            self._replay(x, sim)
+        sim.run(t)
+        return sim
+
+    @staticmethod
+    def _replay(x: Intervention, sim: Simulation) -> None:
         """Do again, on a restored run, what the learner did then."""
         if x.action is not None:
-            self.sim.apply(x.action)
+            sim.apply(x.action)
         else:
-            self.sim.set(*x.setting)
+            sim.set(*x.setting)
 
     # --- recording -----------------------------------------------------------------------
     def _record(self) -> None:
@@ -166,6 +180,8 @@ class Session:
         if self.frames and self.frames[-1].t == snap.t:
             self.frames[-1] = snap
             return
+        if self.frames:
+            self.frames[-1] = self.frames[-1].packed()  # only the newest frame stays unpacked
         self.frames.append(snap)
         self.frame_times.append(snap.t)
         if len(self.frames) > MAX_FRAMES:  # thin the older half: keep every other frame there

@@ -131,7 +131,7 @@ class Simulation:
     def _dropped(self, dst: str, fn: Any, args: tuple) -> None:
         """A produce request reached a dead broker: note where its records vanished."""
         if getattr(fn, "__name__", "") == "on_produce":
-            self.ledger.step(args[0].batch.batch_id, self.now, "lost-in-flight", dst)
+            self.ledger.dropped_on_the_way(args[0].batch.batch_id, self.now, dst)
 
     def boot_broker(self, name: str, inc: int) -> None:
         """A broker restart finishes (unless something happened to it meanwhile)."""
@@ -302,11 +302,19 @@ class Simulation:
                     f"(at {self.now:,.0f} ms); shorten the workload or check the events")
         return build_report(self)
 
-    def finish(self):
-        """Settle this run now: final recovery, drain, and the report (on a copy, to keep playing)."""
+    def finish(self, stop_workload: bool = False):
+        """Settle this run now: final recovery, drain, and the report (on a copy, to keep playing).
+        With stop_workload the application sends nothing more from now on."""
         copy_ = self.checkpoint()
         copy_.auto_finish = True
+        if stop_workload:
+            copy_.stop_workload()
         return copy_.run_to_end()
+
+    def stop_workload(self) -> None:
+        """The application stops sending: the records sent so far are the whole workload."""
+        self._config_view = None
+        self.config.workload["messages"] = len(self.ledger)
 
     def checkpoint(self) -> "Simulation":
         """A full copy of this run's state, to rewind to or fork a what-if from."""

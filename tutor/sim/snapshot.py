@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -69,6 +72,11 @@ class Message:
     first_id: int = -1
     count: int = 0
     error: str | None = None  # an answer that carries an error (produce and fetch responses)
+    ranges: tuple[tuple[int, int], ...] = ()  # (first id, count) of each batch carried
+
+    def ids(self) -> list[int]:
+        """Every record id the message carries (batches need not hold consecutive ids)."""
+        return [rid for first, count in self.ranges for rid in range(first, first + count)]
 
 
 @dataclass(frozen=True)
@@ -120,15 +128,27 @@ class Snapshot:
     events_seen: int          # how many ledger events existed at t
     counts: dict[str, int]
     config: dict[str, dict[str, Any]]
-    _states: bytes = field(default=b"", repr=False)  # one byte per record: compact for recording
+    _states: bytes = field(default=b"", repr=False)  # one byte per record (zlib-packed when older)
+    _packed: bool = field(default=False, repr=False)
+
+    def _raw(self) -> bytes:
+        """The per-record states, unpacked."""
+        return _unpack(self._states) if self._packed else self._states
 
     def state(self, rid: int) -> int:
         """The state of one record at this instant."""
-        return self._states[rid] if 0 <= rid < len(self._states) else UNSENT
+        raw = self._raw()
+        return raw[rid] if 0 <= rid < len(raw) else UNSENT
 
     def states(self) -> list[int]:
         """States of every record sent so far."""
-        return list(self._states)
+        return list(self._raw())
+
+    def packed(self) -> "Snapshot":
+        """The same snapshot with its record states compressed, for keeping many frames."""
+        if self._packed:
+            return self
+        return dataclasses.replace(self, _states=zlib.compress(self._states, 1), _packed=True)
 
     def broker(self, name: str) -> BrokerView:
         """One broker by name."""
@@ -191,21 +211,20 @@ KINDS = {"on_produce": "produce", "_on_response": "produce-response", "on_fetch"
          "_on_fetch": "consumer-fetch-response", "on_heartbeat": "heartbeat", "on_metadata": "metadata"}
 
 
-def _payload(kind: str, args: tuple) -> tuple[int, int]:
-    """(first record id, count) a message carries, or (-1, 0)."""
+def _payload(kind: str, args: tuple) -> tuple[tuple[int, int], ...]:
+    """(first record id, count) of each batch a message carries."""
     if kind == "produce":
-        return args[0].batch.first_id, args[0].batch.count
+        return ((args[0].batch.first_id, args[0].batch.count),)
     if kind in ("fetch-response", "consumer-fetch-response"):
         batches = args[5] if kind == "fetch-response" else args[4]
-        if batches:
-            return batches[0].first_id, sum(b.count for b in batches)
-    return -1, 0
+        return tuple((b.first_id, b.count) for b in batches or ())
+    return ()
 
 
 def _error(kind: str, args: tuple) -> str | None:
     """The error code an answer carries, if any."""
-    if kind == "produce-response" and args and args[0] not in (None, "OK"):
-        return args[0]
+    if kind == "produce-response" and len(args) > 1 and args[1] not in (None, "OK"):
+        return args[1]  # args: (request key, error, offset)
     if kind in ("fetch-response", "consumer-fetch-response"):
         err = args[3] if kind == "fetch-response" else args[2]
         return err if isinstance(err, str) else None
@@ -219,12 +238,20 @@ def _messages(sim: "Simulation") -> tuple[Message, ...]:
         kind = KINDS.get(getattr(fn, "__name__", ""), "control")
         if kind == "control" and getattr(fn, "func", None) is not None:  # a partial: a reply
             kind = KINDS.get(fn.args[1].__name__ if len(fn.args) > 1 else "", "control")
-        first, count = _payload(kind, args)
-        out.append(Message(src, dst, kind, t0, t1, first, count, _error(kind, args)))
+        ranges = _payload(kind, args)
+        first = ranges[0][0] if ranges else -1
+        out.append(Message(src, dst, kind, t0, t1, first, sum(c for _, c in ranges), _error(kind, args),
+                           ranges))
     return tuple(out)
 
 
 _LOST = re.compile(bytes((LOST,)))
+
+
+@lru_cache(maxsize=8)
+def _unpack(packed: bytes) -> bytes:
+    """Decompress a packed frame's states (the few frames being looked at stay cached)."""
+    return zlib.decompress(packed)
 
 
 def _fill(states: bytearray, lo: int, hi: int, state: int) -> None:
@@ -263,8 +290,8 @@ def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
             if seg.base < leader.hw:
                 _fill(states, seg.first_id, seg.first_id + min(seg.end, leader.hw) - seg.base, COMMITTED)
     for m in messages:  # records on the wire are not lost (yet)
-        for rid in range(m.first_id, m.first_id + m.count):
-            if not present[rid]:
+        for rid in m.ids():
+            if rid < n and not present[rid]:
                 states[rid], present[rid] = IN_FLIGHT, 1
     for b in list(sim.producer.queue) + list(sim.producer.in_flight.values()):
         ids = b.history.ids()
@@ -316,6 +343,9 @@ def take(sim: "Simulation") -> Snapshot:
     counts["acked"] = sim.ledger.acked
     counts["lost_acked"] = sum(1 for rid in lost_ids(states) if told[rid] and told[rid][0] == "acked")
     counts.update({f"lost_at_{k}": v for k, v in _lost_where(sim, states).items()})
+    counts["lost_acked_skipped"] = sum(1 for rid in sim.ledger.skipped if rid not in sim.ledger.processed
+                                       and told[rid] and told[rid][0] == "acked")
+    counts["lost_in_flight"] = sim.ledger.lost_in_flight
     ctl = sim.controller
     return Snapshot(sim.now, sim.phase, brokers, ctl.up, ctl.leader, ctl.leader_epoch, tuple(ctl.isr),
                     _producer_view(sim), _consumer_view(sim), messages,

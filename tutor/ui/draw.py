@@ -482,7 +482,7 @@ def message_label(m: Message) -> tuple[str, Style]:
         return "✗", ERROR_REPLY
     if m.count and m.kind in CARRIES:
         glyph, style = CARRIES[m.kind]
-        last = m.first_id + m.count - 1
+        last = m.ids()[-1] if m.ranges else m.first_id + m.count - 1  # batches need not be consecutive
         return (f"{glyph}{m.first_id}" if m.count == 1 else f"{glyph}{m.first_id}‥{last}"), style
     if m.kind == "produce-response":
         return REPLY
@@ -504,7 +504,7 @@ def draw_messages(ctx: Ctx) -> None:
         x0 = min(max(x - len(text) // 2, lo), max(hi - len(text), lo))
         n = ctx.cv.put(x0, y, text, style, limit=hi - x0)
         if m.count:
-            ctx.cv.hit(x0, y, n, ("record", m.first_id + m.count - 1))
+            ctx.cv.hit(x0, y, n, ("record", m.ids()[-1] if m.ranges else m.first_id + m.count - 1))
 
 
 def draw_lost_on_the_way(ctx: Ctx) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -215,7 +214,8 @@ class Driver:
         if s.live:
             copy = s.sim.checkpoint()  # copied here, on the UI thread, so playing on is safe
             return Settle(s.cursor, True, lambda: copy)
-        return Settle(s.cursor, False, fork_at(s, s.cursor))
+        t = s.cursor
+        return Settle(t, False, lambda: s.copy_at(t))
 
     # --- frames ---------------------------------------------------------------------------
     def frame(self) -> Frame:
@@ -253,19 +253,10 @@ class Driver:
         """The loss ledger's figures, as the snapshot counts them at its time."""
         c = snap.counts
         at_consumer = c["lost_at_consumer"]
-        skipped_acked = self._cached("skipped-acked", (id(self.session.sim), snap.t),
-                                     lambda: self._skipped_acked(snap.t, acked)) if at_consumer else 0
+        skipped_acked = c["lost_acked_skipped"]
         return Losses(c["sent"], c["acked"], c["lost"] + at_consumer, c["lost_acked"] + skipped_acked,
                       c["failed"], c["duplicated"], c["processed"] + c["duplicated"], c["lost_at_producer"],
                       c["lost_at_broker"], at_consumer)
-
-    def _skipped_acked(self, t: float, acked) -> int:
-        """Of the records the consumer skipped for good by time t, those the producer had been told about
-        (the snapshot's lost_acked counts only records gone from every log)."""
-        led = self.session.sim.ledger
-        return sum(1 for rid in led.skipped if acked(rid)
-                   and not any(when <= t for when in led.processed.get(rid, ()))
-                   and any(when <= t and text.startswith("skipped") for when, text in led.notes.get(rid, ())))
 
     def _marks(self) -> list[Mark]:
         """Failures, repairs and setting changes for the timeline (recomputed as events arrive)."""
@@ -289,25 +280,5 @@ class Settle:
         """Final recovery on the copy, run to the end, the report."""
         sim = self.start()
         sim.auto_finish = True
+        sim.stop_workload()  # settle what was sent: the application stops sending at t
         return sim.run_to_end()
-
-
-def fork_at(session: Session, t: float) -> Callable[[], Simulation]:
-    """A builder of the run as it was at time t, leaving the session alone: the last checkpoint before t,
-    with what the learner did since replayed (as Session does when it forks)."""
-    i = max(bisect.bisect_right([c[0] for c in session.checkpoints], t) - 1, 0)
-    _, base, applied = session.checkpoints[i]
-    todo = [x for x in session.interventions[applied:] if x.t <= t]
-
-    def build() -> Simulation:
-        """Copy the checkpoint (never changed once taken, so a worker thread may read it) and replay."""
-        sim = base.checkpoint()
-        for x in todo:
-            sim.run(x.t)
-            if x.action is not None:
-                sim.apply(x.action)
-            else:
-                sim.set(*x.setting)
-        sim.run(t)
-        return sim
-    return build

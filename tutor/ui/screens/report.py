@@ -1,4 +1,4 @@
-"""The final report: what is lost for good if the run settles from the cursor (on a copy, off-thread)."""
+"""The final report: what is lost for good if sending stops at the cursor and the run settles (on a copy)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def report_title(settle: Callable[[], Any]) -> str:
     """The box's title: from which moment the copy was settled (older callers give no time)."""
     t = getattr(settle, "t", None)
     if t is None:
-        return "what is lost for good if the run settles from here"
-    return f"what is lost for good if the run settles from {ms(t)}" + ("" if settle.live else " (the cursor)")
+        return "what is lost for good if sending stops here and the run settles"
+    return (f"what is lost for good if sending stops at {ms(t)} and the run settles"
+            + ("" if settle.live else " (the cursor)"))
 
 
 def settle_words(settle: Callable[[], Any]) -> str:
