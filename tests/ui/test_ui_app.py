@@ -338,7 +338,7 @@ async def test_help_lists_every_key():
         await pilot.press("question_mark")
         assert isinstance(pilot.app.screen, HelpScreen)
         text = plain(pilot.app.screen.query_one("Static"))
-        assert all(f.help[:30] in text for f in FAILURES) and "Lessons come" in text
+        assert all(f.help[:30] in text for f in FAILURES) and "lessons and labs" in text
         await pilot.press("escape")
 
 

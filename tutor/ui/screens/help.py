@@ -17,8 +17,8 @@ from ..look import LOST_ACKED, legend
 INTRO = ("A producer sends records through a replicated Kafka partition to a consumer. Watch where each "
          "record is (its glyph says its state), break things with the capital-letter keys, change settings "
          "live (o), and scrub back in time: a change made in the past forks a new future. The ledger at the "
-         "bottom counts what was lost; LOST ACKED is the broken promise. Lessons come in a later version; "
-         "this is the sandbox. Mouse: click a record to inspect it, a box to target it, the timeline to jump.")
+         "bottom counts what was lost; LOST ACKED is the broken promise. This is the sandbox; the main "
+         "menu also has lessons and labs. Mouse: click a record to inspect it, a box to target it, the timeline to jump.")
 
 
 KEY_NAMES = {"left": "←", "right": "→", "shift+left": "shift+←", "shift+right": "shift+→",

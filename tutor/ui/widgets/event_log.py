@@ -15,7 +15,7 @@ KIND_STYLES = {"failure": "bold red", "repair": "bold green", "election": "yello
                "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green"}
 WELCOME = ("The sandbox: records flow from the producer through the brokers to the consumer. "
            "Break something (K kill, L power loss, Z zombie … ? lists every key), change settings (o), "
-           "scrub time (← →). Lessons come in a later version.")
+           "scrub time (← →). The lessons (main menu) walk through each way to lose a record.")
 
 
 def event_line(e, width: int) -> Text:
