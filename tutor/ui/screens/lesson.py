@@ -22,7 +22,6 @@ from tutor.lessons.run import QUESTION, READY, WAIT
 from .. import lesson_keys
 from ..failures import FAILURES
 from ..frame import Frame
-from ..inspect import story
 from ..labs import lab_lines
 from ..layout import preferred_height
 from ..lesson_driver import LessonDriver, make_watch, pace, wait_pace
@@ -38,8 +37,8 @@ from ..widgets.questions import (AnswerMisread, ChallengeForm, ChoiceQuestion, H
 from ..widgets.timeline import TimelineBar
 from .cards import BACK, CONTENTS, LEAVE, NEXT, Card, ContentsScreen, EndCard, Ending, LessonHelpScreen, \
     TitleCard
-from .inspector import InspectorScreen
 from .prompt import PromptScreen
+from .inspecting import InspectsRecords
 
 FPS = 34
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -51,7 +50,7 @@ FAILURE_KEYS = {f.key: f.name for f in FAILURES}
 _UNSET = object()
 
 
-class LessonScreen(Screen[str]):
+class LessonScreen(InspectsRecords, Screen[str]):
     """One lesson, step by step, over a live simulation; dismisses with "leave" or "next"."""
 
     AUTO_FOCUS = ""
@@ -672,27 +671,6 @@ class LessonScreen(Screen[str]):
         self.set_focus(self.query_one(ControlsPanel) if shown else None)
         if not shown:
             self._focus_question()
-
-    def action_inspect(self) -> None:
-        """i: ask for a record number."""
-        self.app.push_screen(PromptScreen("Inspect record number:", placeholder="e.g. 42"), self._inspect_text)
-
-    def _inspect_text(self, text: str | None) -> None:
-        """The record prompt answered."""
-        if text is None:
-            return
-        sent = self.driver.snap.counts["sent"]
-        if not text.strip().isdigit() or int(text) >= sent:
-            self.notify(f"records 0 to {sent - 1:,} have been sent so far", severity="warning")
-            return
-        self.inspect(int(text))
-
-    def inspect(self, rid: int) -> None:
-        """Open the inspector on a record."""
-        self.driver.inspected = rid
-        parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid))
-        self.show()
-        self.app.push_screen(InspectorScreen(rid, parts))
 
     def action_help(self) -> None:
         """?."""

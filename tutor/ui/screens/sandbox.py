@@ -15,7 +15,6 @@ from ..driver import Driver
 from ..runner import Runner
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
-from ..inspect import story
 from ..layout import preferred_height
 from ..settings import CONTROLS, parse
 from ..widgets.controls import ControlsPanel
@@ -25,9 +24,9 @@ from ..widgets.pipeline import PipelineView
 from ..widgets.status import StatusBar
 from ..widgets.timeline import TimelineBar
 from .help import HelpScreen
-from .inspector import InspectorScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
+from .inspecting import InspectsRecords
 
 FPS = 34  # a little over 30, so timer jitter under load still leaves 30 frames a second
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -36,7 +35,7 @@ CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
 FIXED_ROWS = 4        # status, timeline, ledger, footer
 
 
-class SandboxScreen(Screen):
+class SandboxScreen(InspectsRecords, Screen):
     """Pipeline, timeline, ledger, events and settings, all drawn from the Driver's frames."""
 
     AUTO_FOCUS = ""  # keys belong to the sandbox until the learner opens the settings
@@ -238,27 +237,6 @@ class SandboxScreen(Screen):
             return
         self.driver.select(target)
         self.show()
-
-    def action_inspect(self) -> None:
-        """i: ask for a record number."""
-        self.app.push_screen(PromptScreen("Inspect record number:", placeholder="e.g. 42"), self._inspect_text)
-
-    def _inspect_text(self, text: str | None) -> None:
-        """The record prompt answered."""
-        if text is None:
-            return
-        sent = self.frame.snap.counts["sent"]
-        if not text.strip().isdigit() or int(text) >= sent:
-            self.notify(f"records 0 to {sent - 1:,} have been sent so far", severity="warning")
-            return
-        self.inspect(int(text))
-
-    def inspect(self, rid: int) -> None:
-        """Open the inspector on a record (and highlight it on screen)."""
-        self.driver.inspected = rid
-        parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid))
-        self.show()
-        self.app.push_screen(InspectorScreen(rid, parts))
 
     def action_report(self) -> None:
         """f: settle a copy of the run and report what is lost for good."""

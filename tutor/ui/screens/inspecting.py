@@ -1,0 +1,32 @@
+"""Opening the record inspector from a screen that plays a run (the sandbox and the lessons)."""
+
+from __future__ import annotations
+
+from ..inspect import story
+from .inspector import InspectorScreen
+from .prompt import PromptScreen
+
+
+class InspectsRecords:
+    """Mixed into a screen with `driver`, `runner` and `show()`: i asks for a record and opens its story."""
+
+    def action_inspect(self) -> None:
+        """i: ask for a record number."""
+        self.app.push_screen(PromptScreen("Inspect record number:", placeholder="e.g. 42"), self._inspect_text)
+
+    def _inspect_text(self, text: str | None) -> None:
+        """The record prompt answered."""
+        if text is None:
+            return
+        sent = self.driver.snap.counts["sent"]
+        if not text.strip().isdigit() or int(text) >= sent:
+            self.notify(f"records 0 to {sent - 1:,} have been sent so far", severity="warning")
+            return
+        self.inspect(int(text))
+
+    def inspect(self, rid: int) -> None:
+        """Open the inspector on a record (and highlight it on screen)."""
+        self.driver.inspected = rid
+        parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid))
+        self.show()
+        self.app.push_screen(InspectorScreen(rid, parts))
