@@ -38,7 +38,7 @@ from ..widgets.timeline import TimelineBar
 from .cards import BACK, CONTENTS, LEAVE, NEXT, Card, ContentsScreen, EndCard, Ending, LessonHelpScreen, \
     TitleCard
 from .prompt import PromptScreen
-from .inspecting import InspectsRecords
+from .run_actions import RunActions
 
 FPS = 34
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -50,7 +50,7 @@ FAILURE_KEYS = {f.key: f.name for f in FAILURES}
 _UNSET = object()
 
 
-class LessonScreen(InspectsRecords, Screen[str]):
+class LessonScreen(RunActions, Screen[str]):
     """One lesson, step by step, over a live simulation; dismisses with "leave" or "next"."""
 
     AUTO_FOCUS = ""
@@ -647,21 +647,6 @@ class LessonScreen(InspectsRecords, Screen[str]):
     def action_scrub(self, times: int) -> None:
         """shift+←/→: look back and forth (never past the present)."""
         self.runner.sync(self.driver.look, self.driver.session.cursor + times * 1000.0 * self.driver.clock.speed)
-        self.show()
-
-    def action_to_live(self) -> None:
-        """end: back to the present."""
-        self.runner.sync(self.driver.to_live)
-        self.show()
-
-    def action_slower(self) -> None:
-        """-."""
-        self.driver.clock.slower()
-        self.show()
-
-    def action_faster(self) -> None:
-        """+."""
-        self.driver.clock.faster()
         self.show()
 
     def action_toggle_controls(self) -> None:

@@ -26,7 +26,7 @@ from ..widgets.timeline import TimelineBar
 from .help import HelpScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
-from .inspecting import InspectsRecords
+from .run_actions import RunActions
 
 FPS = 34  # a little over 30, so timer jitter under load still leaves 30 frames a second
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -35,7 +35,7 @@ CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
 FIXED_ROWS = 4        # status, timeline, ledger, footer
 
 
-class SandboxScreen(InspectsRecords, Screen):
+class SandboxScreen(RunActions, Screen):
     """Pipeline, timeline, ledger, events and settings, all drawn from the Driver's frames."""
 
     AUTO_FOCUS = ""  # keys belong to the sandbox until the learner opens the settings
@@ -182,21 +182,6 @@ class SandboxScreen(InspectsRecords, Screen):
     def action_seek_start(self) -> None:
         """home."""
         self.runner.sync(self.driver.seek, 0)
-        self.show()
-
-    def action_to_live(self) -> None:
-        """end."""
-        self.runner.sync(self.driver.to_live)
-        self.show()
-
-    def action_slower(self) -> None:
-        """-."""
-        self.driver.clock.slower()
-        self.show()
-
-    def action_faster(self) -> None:
-        """+."""
-        self.driver.clock.faster()
         self.show()
 
     def action_restart(self) -> None:

@@ -1,4 +1,4 @@
-"""Opening the record inspector from a screen that plays a run (the sandbox and the lessons)."""
+"""What every screen that plays a run shares (the sandbox and the lessons): speed, the present, inspecting."""
 
 from __future__ import annotations
 
@@ -7,8 +7,23 @@ from .inspector import InspectorScreen
 from .prompt import PromptScreen
 
 
-class InspectsRecords:
-    """Mixed into a screen with `driver`, `runner` and `show()`: i asks for a record and opens its story."""
+class RunActions:
+    """Mixed into a screen with `driver`, `runner` and `show()`: speed keys, end, and the inspector."""
+
+    def action_to_live(self) -> None:
+        """end: back to the present."""
+        self.runner.sync(self.driver.to_live)
+        self.show()
+
+    def action_slower(self) -> None:
+        """-."""
+        self.driver.clock.slower()
+        self.show()
+
+    def action_faster(self) -> None:
+        """+."""
+        self.driver.clock.faster()
+        self.show()
 
     def action_inspect(self) -> None:
         """i: ask for a record number."""
