@@ -59,10 +59,10 @@ def follow(worker: Worker, until: str, on_event: Callable[[dict[str, Any]], None
     raise LabError(f"the {worker.name} did not get to {until!r} within {PHASE_TIMEOUT_S:g} s")
 
 
-class ConsumeLab:
-    """Produce the records, then consume: SIGKILL at the crash point, restart, consume to the end."""
+class _RealRun:
+    """What every real run holds: its plan, the cluster and topic, its child processes, the progress line."""
 
-    def __init__(self, run: ConsumeRun, cluster: LabCluster, topic: str, children: Children,
+    def __init__(self, run: Any, cluster: LabCluster, topic: str, children: Children,
                  progress: Progress) -> None:
         """Everything the run needs; run() does the work."""
         self.plan = run
@@ -70,6 +70,15 @@ class ConsumeLab:
         self.topic = topic
         self.children = children
         self.progress = progress
+
+
+class ConsumeLab(_RealRun):
+    """Produce the records, then consume: SIGKILL at the crash point, restart, consume to the end."""
+
+    def __init__(self, run: ConsumeRun, cluster: LabCluster, topic: str, children: Children,
+                 progress: Progress) -> None:
+        """Everything the run needs; run() does the work."""
+        super().__init__(run, cluster, topic, children, progress)
         self.group = cluster.new_group("group")
         self.seen: Counter[int] = Counter()
 
@@ -123,17 +132,13 @@ class ConsumeLab:
             self.progress.note(f"{self.name}: {event['error']}")
 
 
-class ProduceLab:
+class ProduceLab(_RealRun):
     """produce() from a worker, maybe SIGKILL it and restart it, then read what the log holds."""
 
     def __init__(self, run: ProduceRun, cluster: LabCluster, topic: str, children: Children,
                  progress: Progress) -> None:
         """Everything the run needs; run() does the work."""
-        self.plan = run
-        self.cluster = cluster
-        self.topic = topic
-        self.children = children
-        self.progress = progress
+        super().__init__(run, cluster, topic, children, progress)
         self.sent: list[int] = []
         self.told: Counter[str] = Counter()
 
