@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from tutor.lessons.run import TocEntry
 
 from ..lesson_keys import ALL, GROUP_TITLES
-from .help import key_name, legend_table
+from .help import key_tables, legend_table
 
 GO, BACK, CONTENTS, LEAVE, NEXT = "go", "back", "contents", "leave", "next"
 
@@ -180,18 +180,7 @@ class EndCard(ModalScreen[str]):
 
 def lesson_key_tables() -> list[RenderableType]:
     """A titled table of the lesson keys per group (the broker-N targets folded into one row)."""
-    out: list[RenderableType] = []
-    for group, title in GROUP_TITLES.items():
-        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
-        table.add_column(style="bold", no_wrap=True, min_width=8)
-        table.add_column()
-        for k in ALL:
-            if k.group != group or (k.action.startswith("select('broker-") and k.keys != "1"):
-                continue
-            name = "1 … 9" if k.keys == "1" else {"enter,right": "⏎ →"}.get(k.keys, key_name(k.keys))
-            table.add_row(name, "aim node failures at broker-N (or click its box)" if k.keys == "1" else k.help)
-        out += [Text(title, style="bold underline"), table, Text("")]
-    return out
+    return key_tables(ALL, GROUP_TITLES, {"enter,right": "⏎ →"})
 
 
 class LessonHelpScreen(ModalScreen[None]):

@@ -31,20 +31,21 @@ def key_name(keys: str) -> str:
     return KEY_NAMES.get(first, first)
 
 
-def key_tables() -> list[RenderableType]:
-    """A titled table of keys per group (the broker-N targets folded into one row)."""
+def key_tables(keys=ALL, titles=GROUP_TITLES, names: dict[str, str] | None = None) -> list[RenderableType]:
+    """A titled table of keys per group (the broker-N targets folded into one row); `names` spells
+    some bindings differently."""
     out: list[RenderableType] = []
-    for group, title in GROUP_TITLES.items():
+    for group, title in titles.items():
         table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
         table.add_column(style="bold", no_wrap=True, min_width=8)
         table.add_column()
-        for k in ALL:
+        for k in keys:
             if k.group != group or (k.action.startswith("select('broker-") and k.keys != "1"):
                 continue
             if k.keys == "1":
                 table.add_row("1 … 9", "aim node failures at broker-N (or click its box)")
             else:
-                table.add_row(key_name(k.keys), k.help)
+                table.add_row((names or {}).get(k.keys, key_name(k.keys)), k.help)
         out += [Text(title, style="bold underline"), table, Text("")]
     return out
 
