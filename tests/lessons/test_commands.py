@@ -3,6 +3,7 @@
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -17,18 +18,19 @@ def feed(monkeypatch, *lines: str) -> None:
 
 
 def test_check_shipped_lessons(capsys):
-    """`tutor check lessons/` passes: every answer key agrees with the engine."""
+    """`tutor check tutor/data/lessons/` passes: every answer key agrees with the engine."""
     assert cli.main(["check", str(LESSONS)]) == 0
     out = capsys.readouterr().out
     assert len(re.findall(r"^ok .*\.toml$", out, re.M)) == 11
 
 
-def test_shipped_copy_is_identical():
-    """tutor/data/lessons holds exactly lessons/*.toml (run tools/sync_lessons.py after editing)."""
-    shipped = ROOT / "tutor" / "data" / "lessons"
-    assert sorted(p.name for p in shipped.glob("*.toml")) == sorted(p.name for p in LESSONS.glob("*.toml"))
-    for path in LESSONS.glob("*.toml"):
-        assert (shipped / path.name).read_bytes() == path.read_bytes(), path.name
+def test_one_copy_of_the_lessons():
+    """The package ships the lessons from the one folder the docs name: no second copy to keep in step."""
+    from tutor.lessons.catalog import builtin_dir, load_catalog
+
+    assert builtin_dir().resolve() == LESSONS.resolve()
+    assert [Path(item.path).name for item in load_catalog().items] == sorted(p.name for p in LESSONS.glob("*.toml"))
+    assert not (ROOT / "lessons").exists() and not (ROOT / "tools" / "sync_lessons.py").exists()
 
 
 def test_docs_example_lesson_checks(tmp_path):

@@ -14,7 +14,7 @@ from tutor.ui.screens.cards import EndCard, TitleCard
 from tutor.ui.screens.lesson import LessonScreen
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSON_FILES = sorted((ROOT / "lessons").glob("*.toml"))
+LESSON_FILES = sorted((ROOT / "tutor" / "data" / "lessons").glob("*.toml"))
 
 
 @asynccontextmanager
