@@ -118,7 +118,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command in ("lessons", "lesson") and not args.text and on_terminal():
         return open_lessons(args.lessons, getattr(args, "ref", None))
     if args.command in ("lessons", "lesson", "quiz", "progress"):
-        from tutor.lessons.commands import dispatch as lesson_dispatch
+        from tutor.text.commands import dispatch as lesson_dispatch
 
         return lesson_dispatch(args)
     if on_terminal():
@@ -232,6 +232,6 @@ def show_report(report: Any, failures: list[str] | None, as_json: bool) -> None:
             data["expect"] = {"failed": failures, "ok": not failures}
         print(json.dumps(data, indent=2))
         return
-    from tutor.report_view import print_report
+    from tutor.text.report import print_report
 
     print_report(report, failures=failures)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tutor.lessons import Catalog, Item, LessonRun, ProgressStore, Question, Verdict
-from tutor.lessons.player import save_run
+from tutor.lessons.answers import save_run
 from tutor.lessons.model import SETTING_NAMES
 from tutor.lessons.run import QUESTION, READY, WAIT
 
