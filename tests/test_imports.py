@@ -1,0 +1,16 @@
+"""The layers' import rules (the import-linter contracts in pyproject.toml) hold for the whole package."""
+
+from pathlib import Path
+
+from importlinter.cli import lint_imports
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_are_kept(capsys, monkeypatch):
+    """Every contract is kept: sim alone, scenario on sim, lessons on both, ui and text apart, nothing on the CLI."""
+    monkeypatch.chdir(ROOT)
+    status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "6 kept, 0 broken" in out
