@@ -14,7 +14,7 @@ from tutor.scenario.events import Nodes, check_events
 from tutor.scenario.flatten import DuplicateKey, flatten
 from tutor.scenario.sections import check_section
 from tutor.scenario.values import check_value, is_number
-from tutor.sim.config import SETTINGS, build_config
+from tutor.sim.config import SETTINGS
 from tutor.sim.spec import Action, Scenario
 
 from .conditions import parse_condition
@@ -366,8 +366,3 @@ def setting_name(ctx: Ctx, where: str, name: Any) -> tuple[str, str]:
     if section in ("producer", "consumer") and client not in SETTINGS[(section, key)].clients:
         raise ctx.error(where, f"{name} is not a setting of the {client} client")
     return section, key
-
-
-def scenario_config(scenario: Scenario) -> Any:
-    """The resolved settings of a scenario (defaults filled in)."""
-    return build_config(scenario.given)
