@@ -78,10 +78,8 @@ def verdict_panel(v: Verdict) -> Panel:
         parts.append(Text(f"your best: {v.best:g}"))
     if v.final:
         parts.append(Markdown(v.explanation))
-    if v.outcome is not None and v.final:
-        s = v.outcome.report.summary
-        parts.append(Text(f"played to the end: sent {s['sent']} · acked {s['acked']} · lost {s['lost']} "
-                          f"(acked {s['lost_acked']}) · duplicates {s['duplicates']}", style="dim"))
+    if v.played_line():
+        parts.append(Text(v.played_line(), style="dim"))
     style = "green" if v.correct else "blue" if v.shown or not v.final else "red"
     return Panel(Group(*parts), title=head, border_style=style)
 
