@@ -101,7 +101,7 @@ async def answer_wrong(pilot, screen, q) -> None:
         assert not screen.verdict.correct and screen.verdict.final
         return
     name = q.allowed[0]
-    await set_row(pilot, q, name, screen._current((name,))[name])  # "changing" it to what it is: still lost
+    await set_row(pilot, q, name, screen.panel.current((name,))[name])  # "changing" it to what it is: still lost
     await pilot.press("enter")
     await settle(pilot)
     assert not screen.verdict.final and screen.run.phase == QUESTION

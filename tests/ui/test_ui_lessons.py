@@ -282,7 +282,7 @@ async def test_hints_then_show_me_on_a_question(data_dir):
         q = screen.run.question
         assert q.id == "acks-all-latency" and len(q.hints) == 2
         await pilot.press("h", "h", "h")
-        assert screen.hints == [q.hints[0], q.hints[1], q.hints[1]]
+        assert screen.panel.hints == [q.hints[0], q.hints[1], q.hints[1]]
         assert q.hints[0] in plain(screen.query_one("#note"))
         await pilot.press("s")
         await settle(pilot)

@@ -97,6 +97,8 @@ async def drawn(pilot) -> None:
     await pilot.wait_for_scheduled_animations()
     await wait_until(pilot, lambda: all(footer_drawn(f) for s in visible_screens(pilot.app) for f in s.query(Footer)),
                      "every footer shows its keys")
+    for screen in visible_screens(pilot.app)[1:]:  # under a modal a screen is not repainted by itself: it may
+        screen.refresh(layout=True)                  # still show its footer from before the keys filled in
     await pilot.pause()
 
 
