@@ -120,12 +120,12 @@ def load_sweep(path: str | Path) -> Sweep:
     return parse_sweep(text, source=str(path), default_title=Path(path).stem)
 
 
-def is_sweep_text(text: str) -> bool:
-    """Does this TOML look like a sweep file (it has a [sweep] or [base] table) rather than a scenario?"""
+def is_sweep_file(path: str | Path) -> bool:
+    """Does this file look like a sweep (it has a [sweep] or [base] table) rather than a scenario?"""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the scenario loader says what is wrong with it
     return isinstance(data.get("sweep"), dict) or isinstance(data.get("base"), dict)
 
 
