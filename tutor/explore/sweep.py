@@ -212,9 +212,9 @@ def _axes(source: str, raw: Any) -> list[tuple[str, list[Any]]]:
     axes = []
     for name, values in raw.items():
         where = f'[sweep] "{name}"'
-        setting = _setting(source, where, name)
         if isinstance(values, dict):
             raise ScenarioError(source, f"[sweep] {name}", 'quote the dotted name: "producer.acks" = [...]')
+        setting = _setting(source, where, name)
         if not isinstance(values, list) or not values:
             raise ScenarioError(source, where, f"takes a non-empty array of values, not {show(values)}")
         checked = [_value(source, where, setting, i, v) for i, v in enumerate(values, start=1)]
