@@ -66,7 +66,7 @@ def _write_chart(sweep: Sweep, rows: list, path: str) -> bool:
 
 def export_command(args: argparse.Namespace) -> int:
     """Print a scenario's Kafka settings in the chosen format."""
-    from tutor.export import export_text
+    from tutor.export import export_notes, export_text
 
     try:
         scenario = load_scenario(args.scenario)
@@ -74,4 +74,6 @@ def export_command(args: argparse.Namespace) -> int:
         print(err, file=sys.stderr)
         return EXIT_BAD_INPUT
     print(export_text(scenario, args.format, include_defaults=args.all), end="")
+    for note in export_notes(scenario, args.format, include_defaults=args.all):
+        print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
