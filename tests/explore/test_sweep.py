@@ -106,3 +106,13 @@ def test_a_fault_that_needs_a_consumer_says_so():
 
 def test_the_tiny_sweep_parses():
     assert len(parse_sweep(TINY).configurations()) == 2
+
+
+def test_the_documented_sweep_parses():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "explore.md").read_text()
+    [block] = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    sweep = parse_sweep(block, source="docs")
+    assert len(sweep.configurations()) == 4 and [f.name for f in sweep.faults][-1] == "all-brokers-power-loss"
