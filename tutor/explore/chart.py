@@ -64,7 +64,7 @@ def text_chart(rows: list[Row], width: int = 60, height: int = 14) -> list[str]:
                 grid[line][col + 1 + k] = ch
     top, bottom = f"{y1:.0f}", f"{y0:.0f}"
     margin = max(len(top), len(bottom)) + 1
-    lines = [f"{Y_LABEL} (up) vs {X_LABEL} (right); * = Pareto frontier"]
+    lines = [f"acknowledged loss (up) against {X_LABEL} (right); * on the Pareto frontier"]
     for i, cells in enumerate(grid):
         tick = top if i == 0 else bottom if i == height - 1 else ""
         lines.append(f"{tick:>{margin}}|" + "".join(cells).rstrip())

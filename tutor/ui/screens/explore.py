@@ -19,11 +19,21 @@ from tutor.explore.sweep import Sweep, default_sweep
 from ..driver import Driver
 
 
+def short_name(name: str) -> str:
+    """A swept setting as a column header: "producer.acks" -> "acks", "broker.log.flush.interval.messages" ->
+    "l.f.i.messages"."""
+    key = name.split(".", 1)[1]
+    if len(key) <= 12:
+        return key
+    *head, last = key.split(".")
+    return ".".join([h[0] for h in head] + [last])
+
+
 def fault_line(name: str, counts: dict[str, int]) -> Text:
     """A fault with the configuration's losses under it, red when acknowledged records were lost."""
     text = Text(name, style="bold")
-    words = f"\n  lost {counts['lost']} · acked lost {counts['lost_acked']} · duplicates {counts['duplicates']}" \
-            f" · send errors {counts['send_errors']}"
+    words = f"\n  lost {counts['lost']} · acked {counts['lost_acked']} · dupl {counts['duplicates']}" \
+            f" · err {counts['send_errors']}"
     text.append(words, style="red" if counts["lost_acked"] else "dim")
     return text
 
@@ -78,7 +88,7 @@ class ExploreScreen(Screen):
         """Fill the table and draw the chart."""
         self.sweep, self.rows = sweep, rows
         table = self.query_one("#configs", DataTable)
-        table.add_columns("#", *(name.split(".", 1)[1] for name, _ in sweep.axes), "p50 ms", "p99 ms",
+        table.add_columns("#", *(short_name(name) for name, _ in sweep.axes), "p50 ms", "p99 ms",
                           "rec/s", "acked lost", "dupl", "verdict")
         for row in rows:
             acked = row.acked_loss
@@ -87,9 +97,10 @@ class ExploreScreen(Screen):
                           f"{row.throughput:.0f}", Text(str(acked), style="red" if acked else "green"),
                           str(sum(f["duplicates"] for f in row.faults.values())),
                           Text(row.verdict, style="green" if row.promises else "red"), key=str(row.index))
-        self.query_one("#chart", Static).update(Text("\n".join(text_chart(rows, width=56, height=8))))
-        self._status(f"{sweep.title}: {len(rows)} configurations × {len(sweep.faults)} faults × "
-                     f"{len(sweep.seeds)} seeds")
+        width, height = max(30, min(70, self.size.width - 24)), 8 if self.size.height >= 32 else 4
+        self.query_one("#chart", Static).update(Text("\n".join(text_chart(rows, width=width, height=height))))
+        self._status(f"{len(rows)} configurations × {len(sweep.faults)} faults × {len(sweep.seeds)} seeds · "
+                     f"{', '.join(name for name, _ in sweep.axes)} · {sweep.title}")
         table.focus()
         self._faults_for(0)
 
