@@ -33,7 +33,7 @@ def test_explore_prints_the_table_and_chart(tmp_path, capsys):
     path.write_text(TINY)
     assert cli.main(["explore", str(path), "--workers", "1"]) == 0
     out = capsys.readouterr().out
-    assert "tiny" in out and "Pareto frontier" in out and "slow-followers-leader-power-loss" in out
+    assert "tiny" in out and "Pareto" in out and "slow-followers-leader-power-loss" in out and "+---" in out
 
 
 def test_a_bad_sweep_is_one_line_and_exit_2(tmp_path, capsys):
