@@ -71,6 +71,8 @@ def add_explore_parsers(commands: Any) -> None:
     output.add_argument("--csv", action="store_true", help="print one CSV line per configuration")
     explore.add_argument("--workers", type=int, metavar="N", help="processes to run on (default: every core)")
     explore.add_argument("--chart", metavar="FILE.svg", help="also write the Pareto chart as an SVG image")
+    explore.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster whose scheduler listens "
+                         "here, e.g. tcp://10.0.0.5:8786 (needs the dask extra; its workers need tutor)")
     export = commands.add_parser("export", help="print a scenario's Kafka settings as real configuration")
     export.add_argument("scenario", metavar="SCENARIO.toml")
     export.add_argument("--format", required=True, choices=("java", "librdkafka", "broker", "topic"),

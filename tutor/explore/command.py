@@ -10,7 +10,7 @@ import sys
 from tutor.scenario import ScenarioError, load_scenario
 
 from .metrics import csv_header, csv_row, rows_to_json
-from .runner import explore, tasks
+from .runner import SchedulerError, explore, tasks
 from .sweep import Sweep, default_sweep, load_sweep
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -26,7 +26,11 @@ def explore_command(args: argparse.Namespace) -> int:
     except ScenarioError as err:
         print(err, file=sys.stderr)
         return EXIT_BAD_INPUT
-    rows = _run(sweep, args.workers)
+    try:
+        rows = _run(sweep, args.workers, args.scheduler)
+    except SchedulerError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.chart:
         if not _write_chart(sweep, rows, args.chart):
             return EXIT_BAD_INPUT
@@ -43,12 +47,12 @@ def explore_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(sweep: Sweep, workers: int | None) -> list:
+def _run(sweep: Sweep, workers: int | None, scheduler: str | None) -> list:
     """Run every configuration x fault x seed, with a progress bar on a terminal."""
     from .view import progress_bar
 
     with progress_bar(f"{len(tasks(sweep))} runs") as progress:
-        return explore(sweep, workers, progress)
+        return explore(sweep, workers, progress, scheduler)
 
 
 def _write_chart(sweep: Sweep, rows: list, path: str) -> bool:

@@ -12,6 +12,7 @@ from tutor.sim.spec import Scenario
 from .metrics import Outcome, Row, build_row, mark_frontier
 from .sweep import Sweep
 
+CONNECT_TIMEOUT_S = 10  # how long to wait for a Dask scheduler before saying it cannot be reached
 BASELINE = "none"  # latency and throughput are measured with nothing failing
 Task = tuple[int, str, int]  # (configuration index, fault name, seed)
 Progress = Callable[[int, int], None]
@@ -48,12 +49,41 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def explore(sweep: Sweep, workers: int | None = None, progress: Progress | None = None) -> list[Row]:
-    """Run the sweep and return one Row per configuration, in configuration order whatever the workers."""
+class SchedulerError(Exception):
+    """A Dask scheduler was asked for but cannot be used (dask missing, or the address unreachable)."""
+
+
+def explore(sweep: Sweep, workers: int | None = None, progress: Progress | None = None,
+            scheduler: str | None = None) -> list[Row]:
+    """Run the sweep and return one Row per configuration, in configuration order whatever runs it:
+    a local process pool, or the Dask cluster whose scheduler listens at `scheduler`."""
     todo = tasks(sweep)
     jobs = [(sweep.scenario(i, fault), seed) for i, fault, seed in todo]
-    outcomes = _run_all(jobs, workers or default_workers(), progress)
+    if scheduler is not None:
+        outcomes = _run_dask(jobs, scheduler, progress)
+    else:
+        outcomes = _run_all(jobs, workers or default_workers(), progress)
     return gather(sweep, todo, outcomes)
+
+
+def _run_dask(jobs: list[tuple[Scenario, int]], address: str, progress: Progress | None) -> list[Outcome]:
+    """Outcomes in job order from a Dask cluster (its workers need tutor installed)."""
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError:
+        raise SchedulerError("--scheduler needs Dask: pip install 'kafka-tutor[dask]'") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    results: list[Outcome | None] = [None] * len(jobs)
+    with client:
+        futures = client.map(run_one, [s for s, _ in jobs], [seed for _, seed in jobs], pure=False)
+        where = {f.key: n for n, f in enumerate(futures)}
+        for done, future in enumerate(dask_completed(futures), start=1):
+            results[where[future.key]] = future.result()  # placed by job, never by completion
+            _tick(progress, done, len(jobs))
+    return [r for r in results if r is not None]
 
 
 def _run_all(jobs: list[tuple[Scenario, int]], workers: int, progress: Progress | None) -> list[Outcome]:
