@@ -3,7 +3,7 @@
 from .faults import BUILTIN_FAULTS
 from .metrics import Row, frontier, rows_to_json
 from .runner import explore
-from .sweep import DEFAULT_SWEEP, Sweep, default_sweep, load_sweep, parse_sweep
+from .sweep import Sweep, default_sweep, load_sweep, parse_sweep
 
-__all__ = ["BUILTIN_FAULTS", "DEFAULT_SWEEP", "Row", "Sweep", "default_sweep", "explore", "frontier",
+__all__ = ["BUILTIN_FAULTS", "Row", "Sweep", "default_sweep", "explore", "frontier",
            "load_sweep", "parse_sweep", "rows_to_json"]

@@ -89,7 +89,3 @@ BUILTIN_FAULTS: dict[str, tuple[Callable[[Config], Events], bool]] = {
     "long-partition": (_long_partition, False),
 }
 
-
-def describe(name: str) -> str:
-    """A built-in fault's one-line description."""
-    return (BUILTIN_FAULTS[name][0].__doc__ or name).strip()

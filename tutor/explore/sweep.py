@@ -310,6 +310,3 @@ def default_sweep() -> Sweep:
     """The shipped sweep that `tutor explore` runs without a file."""
     text = (files("tutor") / "data" / "sweeps" / "default.toml").read_text(encoding="utf-8")
     return parse_sweep(text, source="default.toml", default_title="default sweep")
-
-
-DEFAULT_SWEEP = "default.toml"
