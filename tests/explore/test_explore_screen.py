@@ -55,7 +55,9 @@ def test_menu_opens_explore_and_a_fault_opens_in_the_sandbox():
     asyncio.run(run())
 
 
-def test_menu_key_4_is_explore():
+def test_menu_key_4_is_explore(monkeypatch):
+    monkeypatch.setattr("tutor.ui.screens.explore.default_sweep", lambda: parse_sweep(TINY, source="tiny.toml"))
+
     async def run():
         app = make_app(autoplay=False, start="menu", size=(120, 36))
         async with app.run_test(size=(120, 36)) as pilot:
@@ -63,8 +65,9 @@ def test_menu_key_4_is_explore():
             await pilot.press("4")
             await pilot.pause()
             assert isinstance(app.screen, ExploreScreen)
-            await finished(pilot, app.screen)  # the built-in sweep, run off the UI thread
-            assert app.screen.query_one("#configs").row_count == 12
+            await finished(pilot, app.screen)  # the (here: tiny) built-in sweep, run off the UI thread
+            assert app.screen.query_one("#configs").row_count == 2
+            assert "2 configurations × 2 faults × 2 seeds" in str(app.screen.query_one("#explore-status").content)
     asyncio.run(run())
 
 
