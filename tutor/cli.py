@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_lesson_parsers(commands: Any) -> None:
-    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.lessons.commands)."""
+    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.text.commands)."""
     menu = commands.add_parser("lessons", help="the lessons with your progress and what to take next, in the app "
                                "(--text, or not on a terminal: printed)")
     lesson = commands.add_parser("lesson", help="take a lesson (a number or an id) in the app (--text, or not on a "
