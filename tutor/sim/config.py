@@ -297,6 +297,9 @@ def default_config(**sections: dict[str, Any]) -> Config:
 def apply_implied(config: Config, given: dict[str, dict[str, Any]]) -> None:
     """Settings the client derives itself: Java turns default idempotence off when it conflicts."""
     p, gp = config.producer, given.get("producer", {})
+    if p["client"] == "librdkafka" and p["enable.idempotence"] and \
+            "max.in.flight.requests.per.connection" not in gp:
+        p["max.in.flight.requests.per.connection"] = 5  # librdkafka adjusts it (CONFIGURATION.md)
     conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
     if "enable.idempotence" not in gp and conflicts:
         p["enable.idempotence"] = False  # KAFKA-13598: a defaulted idempotence yields to acks/retries
@@ -320,7 +323,8 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
     if given.get("producer", {}).get("enable.idempotence") is True:
         if p["acks"] != "all":
             errors.append(("producer", "enable.idempotence", "needs acks = \"all\" (P5)"))
-        elif p["max.in.flight.requests.per.connection"] > 5:
+        elif p["max.in.flight.requests.per.connection"] > 5 and (
+                p["client"] == "java" or "max.in.flight.requests.per.connection" in given.get("producer", {})):
             errors.append(("producer", "enable.idempotence",
                            "needs max.in.flight.requests.per.connection <= 5"))
         elif p["retries"] == 0:
