@@ -15,17 +15,7 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIOS = sorted(p.name for p in SCENARIO_DIR.glob("*.toml"))
 
 #: scenarios whose facts-based [expect] the model does not meet yet, with what is wrong
-KNOWN_WRONG = {
-    "p5-idempotent-retry-zombie-leader.toml": "a duplicate retry is acknowledged at once, even by a zombie",
-    "p5-epoch-bump-after-broker-data-loss-4.0.toml": "OUT_OF_ORDER_SEQUENCE_NUMBER fails the batch instead of "
-                                                      "bumping the epoch (Java 2.5+)",
-    "acks0-leader-fails.toml": "the producer keeps writing acks=0 records into a reset connection",
-    "acks0-librdkafka-leader-fails.toml": "the producer keeps writing acks=0 records into a reset connection",
-    "r2-purgatory-reset-on-leader-crash.toml": "requests parked in a killed broker wait out request.timeout.ms",
-    "p6-java-2.0-no-retries-by-default.toml": "Java 2.0 defaults to retries = MAX",
-    "p7-java-3.1-not-idempotent-by-default.toml": "Java 3.1.0 defaults to idempotence",
-    "rdk-metadata-refresh-300s.toml": "librdkafka refreshes metadata every 900 s",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 #: words every lost record's explanation must contain (case-insensitive): the reason, not just the count
 LOST_BECAUSE = {
