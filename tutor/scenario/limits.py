@@ -16,8 +16,9 @@ from typing import Any
 MAX_MESSAGES = 200_000
 #: the longest simulated time any setting, event, wait or question may name: one hour
 MAX_TIME_MS = 3_600_000
-#: the longest a workload may keep sending (messages x interval.ms), so that every run settles
-MAX_WORKLOAD_MS = MAX_TIME_MS
+#: the longest a workload may keep sending or processing (messages x interval.ms, messages x
+#: processing.ms): one day of simulated time (the sandbox streams for 83 minutes)
+MAX_WORKLOAD_MS = 86_400_000
 #: the deepest nesting of tables and arrays a file may have (scenario and lesson files need 5)
 MAX_DEPTH = 32
 #: the largest scenario, lesson or progress file read (bytes)

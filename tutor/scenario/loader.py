@@ -125,10 +125,30 @@ def _check_cross_keys(source: str, given: dict[str, dict[str, Any]]) -> None:
     if problems:
         section, key, message = problems[0]
         raise ScenarioError(source, f"[{section}] {key}", message)
-    sending = config.workload["messages"] * config.workload["interval.ms"]
+    problem = settle_problem(config)
+    if problem:
+        raise ScenarioError(source, *problem)
+
+
+def settle_problem(config: Any) -> tuple[str, str] | None:
+    """(key, why) for settings with which a run cannot settle, or None."""
+    broker, workload, consumer = config.broker, config.workload, config.consumer
+    if broker["replica.fetch.wait.max.ms"] > broker["replica.lag.time.max.ms"]:  # KafkaConfig.validateValues
+        return ("[broker] replica.lag.time.max.ms", f"must be at least replica.fetch.wait.max.ms "
+                f"({broker['replica.fetch.wait.max.ms']}), as Kafka requires (a broker refuses to start)")
+    if broker["broker.heartbeat.interval.ms"] >= broker["broker.session.timeout.ms"]:
+        return ("[broker] broker.heartbeat.interval.ms", f"must be less than broker.session.timeout.ms "
+                f"({broker['broker.session.timeout.ms']}; Kafka logs an error above half of it): every broker "
+                "would be fenced between two heartbeats and the run would never settle")
+    sending = workload["messages"] * workload["interval.ms"]
     if sending > MAX_WORKLOAD_MS:
-        raise ScenarioError(source, "[workload] interval.ms", f"messages x interval.ms is {sending:g} ms of "
-                            f"sending; a run may last at most {MAX_WORKLOAD_MS} ms (one hour)")
+        return ("[workload] interval.ms", f"messages x interval.ms is {sending:g} ms of sending; a run may "
+                f"last at most {MAX_WORKLOAD_MS} ms (one day of simulated time)")
+    processing = workload["messages"] * (consumer["processing.ms"] if consumer else 0)
+    if processing > MAX_WORKLOAD_MS:
+        return ("[consumer] processing.ms", f"messages x processing.ms is {processing:g} ms of processing; a run "
+                f"may last at most {MAX_WORKLOAD_MS} ms (one day of simulated time)")
+    return None
 
 
 def _text(source: str, data: dict[str, Any], key: str, default: str) -> str:
