@@ -162,8 +162,13 @@ def dispatch(args: argparse.Namespace) -> int:
         return open_lessons(args.lessons, getattr(args, "ref", None))
     if args.command in ("lessons", "lesson", "quiz", "progress"):
         from tutor.lessons.commands import dispatch as lesson_dispatch
+        from tutor.sim.simulation import StepBudgetExceeded
 
-        return lesson_dispatch(args)
+        try:
+            return lesson_dispatch(args)
+        except StepBudgetExceeded as err:  # a lesson's run that does not settle: said, not a traceback
+            print(printable(str(err), one_line=True), file=sys.stderr)
+            return EXIT_STEP_BUDGET
     if on_terminal():
         return open_app(None, None, start="menu")
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
