@@ -70,6 +70,17 @@ def read_text(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def load_maximum(section: str, key: str, maximum: float | None) -> float | None:
+    """The largest value a file may give a setting: the model's own bound, or a limit above if lower."""
+    limits = [maximum] if maximum is not None else []
+    if (section, key) == ("workload", "messages"):
+        limits.append(MAX_MESSAGES)
+    unit = time_key(key)
+    if unit is not None:
+        limits.append(MAX_TIME_MS / unit)
+    return min(limits) if limits else None
+
+
 def depth(value: Any, limit: int = MAX_DEPTH) -> int:
     """How deeply tables and arrays nest in `value` (stops counting past `limit`), without recursion."""
     deepest, stack = 0, [(value, 0)]
