@@ -165,3 +165,12 @@ def test_leftover_temporary_files_are_cleaned_at_start(data_dir):
     (data_dir / f"{FILE_NAME}.abc123.tmp").write_text("half")
     ProgressStore.open()
     assert not list(data_dir.glob("*.tmp"))
+
+
+def test_escape_sequences_in_a_progress_file_are_shown_as_text(data_dir):
+    """A lesson id or user name with an escape sequence reaches the export as visible text."""
+    data_dir.mkdir()
+    (data_dir / FILE_NAME).write_text(json.dumps({"format": 1, "user": "u\x1b]0;x\x07", "lessons": {
+        "l\x1b[2J": {"status": "started", "answers": {}}}}))
+    exported = ProgressStore.open().export_csv()
+    assert "\x1b" not in exported and "\\e[2J" in exported and "\\e]0;x\\x07" in exported

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from tutor.scenario.limits import read_text
-from tutor.scenario.safe import printable
+from tutor.scenario.safe import printable, printable_data
 
 try:  # POSIX: sessions take turns on the file; elsewhere each write is still atomic
     import fcntl
@@ -151,6 +151,7 @@ class ProgressStore:
         problem = _shape_problem(data)
         if problem:
             return self._set_aside(problem)
+        data = printable_data(data)  # an id or a user name with an escape sequence is shown as text
         if not os.stat(self.path).st_mode & 0o222:  # no write bit (root could write it anyway)
             self.writable = False
             self.warnings.append(f"progress file {printable(str(self.path), True)} is read-only; "
