@@ -289,3 +289,35 @@ def test_a_large_run_stops_at_once_with_a_word(tmp_path, sig, status, word):
     got, err, seconds = run_then_signal(sig, tmp_path)
     assert got == status and f"tutor: {word}" in err and "Traceback" not in err
     assert seconds < 30  # generous for a loaded machine; it took 2-8 s before on an idle one
+
+
+def test_sigterm_quits_the_app_and_restores_the_terminal():
+    """SIGTERM to the terminal app: it leaves the alternate screen, says why, and exits 143."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the sandbox on a pseudo-terminal
+        os.environ.update(PYTHONPATH=str(ROOT), TERM="xterm-256color")
+        os.execvp(sys.executable, [sys.executable, "-m", "tutor", "sandbox"])
+    seen, deadline, signalled = b"", time.monotonic() + 60, False
+    try:
+        while b"LEDGER" not in seen and time.monotonic() < deadline:  # wait until it has drawn
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 65536)
+        assert b"LEDGER" in seen, "the app never drew"
+        os.kill(pid, signal.SIGTERM)
+        signalled, seen = True, b""
+        while time.monotonic() < deadline + 30:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:  # the terminal closed: the app has exited
+                    break
+    finally:
+        if not signalled:  # a failure before the signal: do not leave the app running
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 143
+    assert b"\x1b[?1049l" in seen and b"tutor: stopped by SIGTERM" in seen

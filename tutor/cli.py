@@ -122,9 +122,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+#: the terminal app while it runs: a signal asks it to quit (so that it restores the terminal)
+_RUNNING: dict[str, Any] = {}
+
+
+def run_app(app: Any) -> None:
+    """Run the terminal app; SIGTERM or SIGHUP meanwhile quits it cleanly."""
+    _RUNNING["app"] = app
+    try:
+        app.run()
+    finally:
+        _RUNNING.pop("app", None)
+    if "signal" in _RUNNING:  # the app quit because of a signal: say so, with its status
+        raise Terminated(_RUNNING.pop("signal"))
+
+
 def on_termination() -> None:
-    """SIGTERM and SIGHUP raise Terminated in the main thread (a Textual app or a server sets its own)."""
+    """SIGTERM and SIGHUP raise Terminated in the main thread, or quit the running app (a server sets its own)."""
     def handler(signum: int, frame: Any) -> None:
+        app = _RUNNING.get("app")
+        if app is not None:
+            import asyncio
+
+            with suppress(RuntimeError):  # the app's loop is not running yet, or no longer
+                asyncio.get_running_loop().call_soon_threadsafe(app.exit)
+                _RUNNING["signal"] = signal.Signals(signum).name
+                return
         raise Terminated(signal.Signals(signum).name)
 
     for name in ("SIGTERM", "SIGHUP"):
@@ -195,7 +218,7 @@ def open_lessons(folder: str | None, ref: str | None) -> int:
             return EXIT_BAD_FILE
     from tutor.ui.app import make_app
 
-    make_app(start="lessons", lessons=folder, lesson=ref, catalog=catalog).run()
+    run_app(make_app(start="lessons", lessons=folder, lesson=ref, catalog=catalog))
     return EXIT_OK
 
 
@@ -210,7 +233,7 @@ def open_app(path: str | None, seed: int | None, start: str = "sandbox") -> int:
             return EXIT_BAD_FILE
     from tutor.ui.app import make_app
 
-    make_app(scenario, seed, start=start).run()
+    run_app(make_app(scenario, seed, start=start))
     return EXIT_OK
 
 
