@@ -57,10 +57,10 @@ def check_paths(paths: list[str], check_scenario: Callable[[str], str | None],
 def _check_files(files: list[Path], check_scenario: Callable[[str], str | None], folder: bool = False):
     """(problems, file) for each file: lessons with their folder's graph, scenarios by the scenario check.
 
-    In a folder with lessons every file is a lesson, as the lessons menu reads it (an empty file too)."""
+    In a folder with lessons an empty file is a broken lesson, as the lessons menu shows it."""
     lessons = [f for f in files if is_lesson_path(f)]
     if folder and lessons:
-        lessons = list(files)
+        lessons += [f for f in files if f not in lessons and _is_empty(f)]
     graph = _graph_problems(lessons)
     for f in files:
         if f in lessons:
@@ -68,6 +68,14 @@ def _check_files(files: list[Path], check_scenario: Callable[[str], str | None],
         else:
             problem = check_scenario(str(f))
             yield ([problem] if problem else []), str(f)
+
+
+def _is_empty(path: Path) -> bool:
+    """A file with nothing but blank lines and comments (which would pass as a scenario of defaults)."""
+    try:
+        return not any(line.strip() and not line.strip().startswith("#") for line in read_text(path).splitlines())
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _graph_problems(files: list[Path]) -> dict[str, list[str]]:
