@@ -261,6 +261,8 @@ def test_origins_and_hosts():
     assert serve.same_origin("http://127.0.0.1:8000", "127.0.0.1:8000")
     assert not serve.same_origin("http://evil.example", "127.0.0.1:8000")
     assert not serve.same_origin("null", "127.0.0.1:8000")
+    assert serve.same_origin("https://tutor.example.edu", "127.0.0.1:8000", "https://tutor.example.edu")  # a proxy
+    assert not serve.same_origin("http://tutor.example.edu", "127.0.0.1:8000", "https://tutor.example.edu")
     assert serve.allowed_host("127.0.0.1:8000", "http://127.0.0.1:8000")
     assert serve.allowed_host("[::1]:8000", "http://127.0.0.1:8000")
     assert serve.allowed_host("classroom.example:8000", "http://classroom.example:8000")

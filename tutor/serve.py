@@ -171,13 +171,17 @@ def allowed_host(host_header: str, public: str) -> bool:
         return host.lower() in names
 
 
-def same_origin(origin: str | None, host_header: str) -> bool:
-    """Does a browser's Origin name the page's own server (a page elsewhere may not drive tabs)? No
-    Origin at all is a client that is not a browser, which could connect anyway."""
+def same_origin(origin: str | None, host_header: str, public: str = "") -> bool:
+    """Does a browser's Origin name the page's own server, as it reached it or at its public URL (behind a
+    proxy)? A page elsewhere may not drive tabs. No Origin at all is a client that is not a browser,
+    which could connect anyway."""
     if origin is None:
         return True
-    parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and parts.netloc.lower() == host_header.lower()
+    parts, mine = urlsplit(origin), urlsplit(public)
+    if parts.scheme not in ("http", "https"):
+        return False
+    return parts.netloc.lower() == host_header.lower() or (parts.scheme, parts.netloc.lower()) == (
+        mine.scheme, mine.netloc.lower())
 
 
 def exposure_words(host: str, port: int) -> tuple[str, bool]:
@@ -208,7 +212,8 @@ class TutorServer(Server):
     async def guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
         """Refuse requests from pages of other sites, and Host names this server does not answer to."""
         host = request.headers.get("Host", "")
-        if not allowed_host(host, self.public_url) or not same_origin(request.headers.get("Origin"), host):
+        origin = request.headers.get("Origin")
+        if not allowed_host(host, self.public_url) or not same_origin(origin, host, self.public_url):
             return web.Response(status=403, text="tutor serve: only its own page may open tabs\n")
         return await handler(request)
 
