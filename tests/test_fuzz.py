@@ -37,6 +37,7 @@ def command(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
 
     def too_slow(signum, frame):
+        """Stop the example: it ran too long."""
         raise TooSlow(f"tutor {' '.join(argv)} ran past {EXAMPLE_S} s")
 
     old = signal.signal(signal.SIGALRM, too_slow)

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from test_serve import APP_S, Served, free_port, serving, stop_group
+from test_serve import APP_S, Served, serving, stop_group
 
 from tutor import serve
 
@@ -106,6 +106,7 @@ def test_a_page_of_another_site_cannot_open_a_tab(served):
     import aiohttp
 
     async def attempt() -> int:
+        """Open a tab from another site; the handshake status."""
         try:
             http, ws = await open_tab(served.port, Origin="http://evil.example")
         except aiohttp.WSServerHandshakeError as err:
@@ -132,6 +133,7 @@ def test_huge_sizes_are_clamped(served):
     import aiohttp
 
     async def hostile() -> tuple[str, float]:
+        """Open at 5000x5000, resize to 100000; (COLUMNS of the tab, its memory)."""
         http, ws = await open_tab(served.port, "width=5000&height=5000")
         try:
             await first_output(ws)
@@ -159,6 +161,7 @@ def test_huge_sizes_are_clamped(served):
 def test_a_malformed_message_ends_only_that_tab(served):
     """Garbage on the websocket closes the tab quietly; the server keeps serving without a traceback."""
     async def garbage() -> None:
+        """Send text that is not JSON."""
         http, ws = await open_tab(served.port)
         try:
             await ws.send_str("not json")
@@ -177,6 +180,7 @@ def test_tabs_past_the_cap_get_a_page_that_says_why(served):
     import aiohttp
 
     async def two_tabs() -> tuple[int, str, int]:
+        """Hold one tab, then ask for the page and a second tab."""
         http, ws = await open_tab(served.port)
         try:
             await first_output(ws)
@@ -206,6 +210,7 @@ def test_tabs_end_when_the_server_dies(tmp_path, sig):
         wait_for_port(served.port, served.proc)
 
         async def one_tab() -> list[int]:
+            """Open a tab, signal the server; the tab pids seen before."""
             http, ws = await open_tab(served.port)
             try:
                 await first_output(ws)

@@ -162,6 +162,7 @@ def run_app(app: Any) -> None:
 def on_termination() -> None:
     """SIGTERM and SIGHUP raise Terminated in the main thread, or quit the running app (a server sets its own)."""
     def handler(signum: int, frame: Any) -> None:
+        """Quit the app if one runs, else stop the command."""
         app = _RUNNING.get("app")
         if app is not None:
             import asyncio

@@ -209,6 +209,7 @@ class ProgressStore:
     def record_step(self, lesson_id: str, index: int, steps: int, questions: int) -> None:
         """The learner is at step `index` of `steps`."""
         def change(data: dict[str, Any]) -> None:
+            """Set the step."""
             _record(data, lesson_id).update(step=index, steps=steps, questions=questions, updated=_now())
         self._change(change)
 
@@ -216,6 +217,7 @@ class ProgressStore:
                       par: float | None = None) -> None:
         """Merge a run's answer record (a run.Answer): the first answer ever counts; bests and every try kept."""
         def change(data: dict[str, Any]) -> None:
+            """Merge the answer."""
             record = _record(data, lesson_id)
             old = record["answers"].get(question_id, {})
             record["answers"][question_id] = _merged_answer(old, kind, answer, par)
@@ -225,6 +227,7 @@ class ProgressStore:
     def record_done(self, lesson_id: str) -> None:
         """The lesson was played to its end."""
         def change(data: dict[str, Any]) -> None:
+            """Mark it done."""
             record = _record(data, lesson_id)
             record["status"] = "done"
             record["updated"] = _now()
