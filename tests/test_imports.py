@@ -14,3 +14,14 @@ def test_import_contracts_are_kept(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert status == 0, out
     assert "6 kept, 0 broken" in out
+
+
+def test_a_broken_rule_is_caught(tmp_path, capsys, monkeypatch):
+    """The check is not vacuous: a rule the code breaks (the app uses the lesson core) is reported broken."""
+    config = tmp_path / "rules.toml"
+    config.write_text('[tool.importlinter]\nroot_package = "tutor"\n\n[[tool.importlinter.contracts]]\n'
+                      'name = "the app without the lesson core"\ntype = "forbidden"\n'
+                      'source_modules = ["tutor.ui"]\nforbidden_modules = ["tutor.lessons"]\n')
+    monkeypatch.chdir(ROOT)
+    assert lint_imports(config_filename=str(config), no_cache=True, no_logo=True) != 0
+    assert "BROKEN" in capsys.readouterr().out
