@@ -91,3 +91,21 @@ def test_a_wait_for_a_locked_control_is_reported():
     text = small_lesson().replace('unlock = ["crash"]', "").replace(
         "wait.ms = 300", 'wait = { action = "crash", target = "leader" }')
     assert "waits for crash, which is locked" in problems(text)[0]
+
+
+def test_every_winning_answer_is_listed():
+    """The check lists each winning answer it found, with the step."""
+    from tutor.lessons.check import check_lesson
+
+    wins: list[str] = []
+    assert check_lesson(parse_lesson(small_lesson(), "x.toml"), wins) == []
+    assert wins == ['step 3 "Fix it": winning answers: producer.acks = "all"']
+
+
+def test_a_value_must_be_named_with_its_key():
+    """Naming the key without the winning value is not enough for a choice setting."""
+    text = small_lesson().replace('explanation = "acks=all waits for the ISR."',
+                                  'explanation = "Change the acks setting."')
+    assert problems(text) == ['x.toml: step 3 "Fix it": [steps.question]: the explanation does not name every '
+                              'winning answer: producer.acks = all also meet the goal (name each setting '
+                              'and value in the explanation)']
