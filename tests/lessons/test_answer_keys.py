@@ -65,7 +65,7 @@ def test_challenge_whose_goal_already_holds_or_solution_fails():
     easy = small_lesson().replace("goal = { lost_acked = 0 }", "goal = { sent = 60 }")
     assert any("the goal already holds without any change" in p for p in problems(easy))
     bad = small_lesson().replace('solution = { "producer.acks" = "all" }', 'solution = { "producer.acks" = "0" }')
-    assert any("the solution does not meet the goal: lost_acked is" in p for p in problems(bad))
+    assert any("the solution does not meet the goal: acknowledged records lost:" in p for p in problems(bad))
 
 
 def test_par_must_match_the_solution_and_be_the_best():

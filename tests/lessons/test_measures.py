@@ -61,9 +61,10 @@ def test_claims_hold_or_say_why():
     good = Figures(ids={"lost_ids": {3, 4}}, lost_acked=0, lost=2, lost_at__broker=2)
     assert claim.holds(good)
     bad = Figures(ids={"lost_ids": {3}}, lost_acked=5, lost=0, lost_at__broker=2)
-    assert claim.failures(bad) == ["lost_acked is 5, not 0", "lost is 0, not at least 1", "lost_ids is 3, not 3-4"]
+    assert claim.failures(bad) == ["acknowledged records lost: 5, not 0", "records lost: 0, not at least 1",
+                                   "records lost: 3, not 3-4"]
     tests = parse_claim({"lost_includes": "1-2", "lost_excludes": [9]})
-    assert tests.failures(Figures(ids={"lost_ids": {1, 9}})) == ["2 not in lost_ids", "9 in lost_ids"]
+    assert tests.failures(Figures(ids={"lost_ids": {1, 9}})) == ["2: not among the records lost", "9: among the records lost"]
 
 
 def test_live_claims_use_live_figures():
