@@ -109,3 +109,18 @@ def test_a_value_must_be_named_with_its_key():
     assert problems(text) == ['x.toml: step 3 "Fix it": [steps.question]: the explanation does not name every '
                               'winning answer: producer.acks = all also meet the goal (name each setting '
                               'and value in the explanation)']
+
+
+def test_a_wrong_choice_says_why_it_is_wrong():
+    """The feedback of the picked choice comes with the verdict; the right choice's verdict has none."""
+    from tutor.lessons import LessonRun
+    from tutor.lessons.run import QUESTION
+
+    text = small_lesson() + CHOICE.replace("FIRST", "correct = true").replace(
+        "SECOND", 'feedback = "Not with acks=all from the start."')
+    run = LessonRun(parse_lesson(text, "x.toml"))
+    while not (run.phase == QUESTION and run.question.kind == "choice"):
+        if run.phase == QUESTION:
+            run.show_me()
+        run.next()
+    assert run.submit(1).notes == ["Not with acks=all from the start."]

@@ -103,3 +103,11 @@ def right_answer(q: Question) -> Any:
     if q.kind == "challenge":
         return dict(q.solution)
     return q.answer
+
+
+def choice_feedback(q: Question, answer: Any) -> list[str]:
+    """The feedback of the choice a learner picked, when it has one (wrong choices name their misconception)."""
+    if q.kind != "choice" or not isinstance(answer, int) or not 0 <= answer < len(q.choices):
+        return []
+    feedback = q.choices[answer].feedback
+    return [feedback] if feedback else []

@@ -58,6 +58,7 @@ class Choice:
     text: str
     claim: Claim
     correct: bool = False
+    feedback: str = ""  # what a learner who picks this (wrong) choice is told about that misconception
 
 
 @dataclass(frozen=True)
