@@ -124,3 +124,15 @@ def test_a_wrong_choice_says_why_it_is_wrong():
             run.show_me()
         run.next()
     assert run.submit(1).notes == ["Not with acks=all from the start."]
+
+
+def test_thin_choice_questions_are_warned_about():
+    """Two choices, or a wrong one without feedback: a warning line, not a failure."""
+    from tutor.lessons.check import check_lesson
+
+    wins: list[str] = []
+    text = small_lesson() + CHOICE.replace("FIRST", "correct = true").replace("SECOND", "")
+    assert check_lesson(parse_lesson(text, "x.toml"), wins) == []
+    assert wins[:2] == ['warning: step 4 "Choose": 2 choices; a choice question needs at least three',
+                        'warning: step 4 "Choose": choice B has no feedback (the misconception it stands '
+                        'for, and why it is wrong)']

@@ -14,7 +14,7 @@ from tutor.sim.simulation import StepBudgetExceeded
 from . import challenge
 from .catalog import catalog_of, lesson_files
 from .errors import LessonError, step_label
-from .judge import key_matches
+from .judge import key_matches, letter
 from .model import Lesson, Question, split_name
 from .run import QUESTION, WAIT, LessonRun, expand_locks
 
@@ -83,7 +83,10 @@ def _graph_problems(files: list[Path]) -> dict[str, list[str]]:
 
 
 def check_lesson_file(path: str | Path, wins: list[str] | None = None) -> list[str]:
-    """Every problem of one lesson file, one line each; empty when it is good. `wins` gets the winners."""
+    """Every problem of one lesson file, one line each; empty when it is good.
+
+    `wins` gets what is worth reading but does not fail the lesson: warnings, and the winning answers.
+    """
     from .parse import load_lesson
 
     try:
@@ -96,6 +99,8 @@ def check_lesson_file(path: str | Path, wins: list[str] | None = None) -> list[s
 def check_lesson(lesson: Lesson, wins: list[str] | None = None) -> list[LessonError]:
     """Static checks, then a play-through: waits end, answer keys match the engine, challenges are fair."""
     problems = static_problems(lesson)
+    if wins is not None:
+        wins += choice_warnings(lesson)
     try:
         problems += play_through(lesson, wins)
     except StepBudgetExceeded as exc:
@@ -118,6 +123,25 @@ def static_problems(lesson: Lesson) -> list[LessonError]:
         q = step.question
         if q is not None and q.kind == "challenge" and q.apply == "start":
             out += _overridden(lesson, i, q)
+    return out
+
+
+def choice_warnings(lesson: Lesson) -> list[str]:
+    """Choice questions with fewer than three choices, or wrong choices without feedback (warnings)."""
+    return [f"warning: {step_label(i, step.title)}: {p}" for i, step in enumerate(lesson.steps)
+            if step.question is not None and step.question.kind == "choice"
+            for p in choice_problems(step.question)]
+
+
+def choice_problems(q: Question) -> list[str]:
+    """At least three choices, and every wrong one says why it is wrong."""
+    out = []
+    if len(q.choices) < 3:
+        out.append(f"{len(q.choices)} choices; a choice question needs at least three")
+    bare = [letter(i) for i, c in enumerate(q.choices) if not c.correct and not c.feedback]
+    if bare:
+        out.append(f"choice {', '.join(bare)} has no feedback (the misconception it stands for, and why "
+                   "it is wrong)")
     return out
 
 
