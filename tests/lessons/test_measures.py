@@ -112,3 +112,13 @@ def test_outcome_reordered_is_zero_in_order():
     sim.auto_finish = False
     outcome = Outcome.of(sim)
     assert outcome.value("reordered") == 0 and outcome.value("lost") == 0 and outcome.ids("lost_ids") == set()
+
+
+def test_wait_conditions_read_in_a_learners_words():
+    """No internal figure names reach the learner: a condition reads as words."""
+    from tutor.lessons.conditions import parse_condition
+    from tutor.lessons.measures import condition_words
+
+    assert condition_words(parse_condition("consumer.processed >= 250")) == "records processed: at least 250"
+    assert condition_words(parse_condition("isr == 1 or lost_acked > 0 and t >= 5000")) == (
+        "ISR size: 1 or acknowledged records lost: more than 0 and time since the run started: at least 5,000 ms")

@@ -41,7 +41,7 @@ WORDS = {
     "hw": "high watermark", "isr": "ISR size", "consumer.committed": "committed offset",
     "consumer.position": "consumer position", "consumer.processed": "records processed",
     "committed": "records committed", "unflushed": "unflushed records on the leader",
-    "t": "time since the run started (ms)", "elapsed": "time since the step started (ms)",
+    "t": "time since the run started", "elapsed": "time since the step started",
     "buffered": "records in the producer's buffer", "in_flight": "records on their way to the leader",
     "page_cache": "records only in the leader's page cache", "flushed": "records on a disk",
     "replicated": "records on more than one replica", "duplicated": "records processed twice",
@@ -160,3 +160,24 @@ def reordered(sim: "Simulation") -> int:
         count += rid < highest
         highest = max(highest, rid)
     return count
+
+
+#: comparison operators of a wait condition, in words
+_OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "fewer than", "==": "", "!=": "not"}
+
+
+def condition_words(condition: Any) -> str:
+    """A wait condition (`consumer.processed >= 250 and t >= 5000`) in a learner's words."""
+    groups = [" and ".join(_clause_words(c) for c in group) for group in condition.groups]
+    return " or ".join(groups)
+
+
+def _clause_words(clause: Any) -> str:
+    """`isr == 1` -> "ISR size: 1"; `consumer.processed >= 250` -> "records processed: at least 250"."""
+    number = f"{clause.number:g}"
+    if clause.metric in ("t", "elapsed"):
+        number = f"{clause.number:,.0f} ms"
+        what = "time since the run started" if clause.metric == "t" else "time since the step started"
+    else:
+        what = words(clause.metric)
+    return f"{what}: {' '.join(w for w in (_OP_WORDS[clause.op], number) if w)}"
