@@ -22,6 +22,8 @@ MAX_PAR_RUNS = 300  # a par search larger than this is cut short (and says so)
 MAX_WINNER_RUNS = 120  # the search for every winning answer tries at most this many
 #: values tried for numeric settings when looking for every winning answer (besides the default)
 LADDER = (0, 1, 2, 3, 10, 100, 500, 1000, 10000, 100000, 1000000)
+#: ... but no positive value below the default divided by this (a 3-byte buffer.memory only takes time)
+FLOOR_RATIO = 100000
 _STEPS = re.compile(r"^\s*\[\[\s*steps\s*\]\]", re.M)
 
 
@@ -316,7 +318,9 @@ def _every_value(q: Question, name: str) -> tuple[Any, ...]:
         return _candidates(q, name)
     lo = setting.minimum if setting.minimum is not None else 0
     hi = setting.maximum if setting.maximum is not None else float("inf")
-    ladder = tuple(v for v in LADDER if lo <= v <= hi)
+    default = setting.default_for("java", "4.0")
+    floor = default / FLOOR_RATIO if isinstance(default, (int, float)) else 0
+    ladder = tuple(v for v in LADDER if lo <= v <= hi and (v == 0 or v >= floor))
     return ladder + (None,) if setting.kind == "flush" else ladder
 
 
