@@ -136,3 +136,11 @@ def test_thin_choice_questions_are_warned_about():
     assert wins[:2] == ['warning: step 4 "Choose": 2 choices; a choice question needs at least three',
                         'warning: step 4 "Choose": choice B has no feedback (the misconception it stands '
                         'for, and why it is wrong)']
+
+
+def test_a_lesson_names_only_labs_that_exist():
+    """`labs` in a lesson must name real labs; the error lists the ones there are."""
+    text = small_lesson().replace('prerequisites = []', 'prerequisites = []\nlabs = ["auto-comit"]')
+    got = problems(text)
+    assert len(got) == 1 and got[0].startswith("x.toml: labs: unknown lab 'auto-comit'; the labs are auto-commit")
+    assert problems(text.replace("auto-comit", "auto-commit")) == []

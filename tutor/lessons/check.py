@@ -112,7 +112,7 @@ def check_lesson(lesson: Lesson, wins: list[str] | None = None) -> list[LessonEr
 
 def static_problems(lesson: Lesson) -> list[LessonError]:
     """Things wrong without running: a wait for a locked control, a challenge a later step overrides."""
-    out = []
+    out = _lab_problems(lesson)
     locks: set[str] = set()
     for i, step in enumerate(lesson.steps):
         where = step_label(i, step.title)
@@ -133,6 +133,15 @@ def choice_warnings(lesson: Lesson) -> list[str]:
     return [f"warning: {step_label(i, step.title)}: {p}" for i, step in enumerate(lesson.steps)
             if step.question is not None and step.question.kind == "choice"
             for p in choice_problems(step.question)]
+
+
+def _lab_problems(lesson: Lesson) -> list[LessonError]:
+    """Every lab a lesson names exists."""
+    from tutor.lab import available_labs
+
+    known = [name for name, _, _ in available_labs()]
+    return [LessonError(lesson.path, None, "labs", f"unknown lab {name!r}; the labs are {', '.join(known)}")
+            for name in lesson.labs if name not in known]
 
 
 def choice_problems(q: Question) -> list[str]:

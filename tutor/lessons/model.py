@@ -126,6 +126,7 @@ class Lesson:
     scenario: Scenario
     steps: tuple[Step, ...]
     path: str = "<memory>"
+    labs: tuple[str, ...] = ()  # labs that reproduce this lesson's losses with the real client
 
     def questions(self) -> list[tuple[int, Question]]:
         """(step index, question) in order."""
