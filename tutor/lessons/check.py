@@ -213,18 +213,25 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
             out.append(f"par is {q.par.value:g} but the solution's {q.par.measure} is {metric:g}")
         out += _beats_par(run, q)
     winners = winning_answers(run, q)
+    cut = bool(winners) and winners[-1] is None
+    winners = [w for w in winners if w is not None]
     if wins is not None:
-        wins.append(f"{where}: winning answers: {'; '.join(describe_winners(winners))}")
+        more = f" (the search stopped after {MAX_WINNER_RUNS} runs)" if cut else ""
+        wins.append(f"{where}: winning answers: {'; '.join(describe_winners(winners)) or 'none found'}{more}")
     return out + unexplained_winners(q, winners)
 
 
 def winning_answers(run: LessonRun, q: Question) -> list[list[tuple[str, str, Any]]]:
-    """Every tried answer that meets the goal: each allowed setting over its values, then pairs if allowed."""
-    wins, tried = [], 0
+    """Every tried answer that meets the goal: each allowed setting over its values, then pairs if allowed.
+
+    The search stops after MAX_WINNER_RUNS runs; the list then ends with None.
+    """
+    wins: list = []
+    tried = 0
     for combo in _combinations(q, _every_value):
         tried += 1
         if tried > MAX_WINNER_RUNS:
-            break
+            return wins + [None]
         try:
             _, outcome = challenge.play(run, q, combo)
         except ValueError:
