@@ -58,6 +58,7 @@ class Choice:
     text: str
     claim: Claim
     correct: bool = False
+    feedback: str = ""  # what a learner who picks this (wrong) choice is told about that misconception
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class Lesson:
     scenario: Scenario
     steps: tuple[Step, ...]
     path: str = "<memory>"
+    labs: tuple[str, ...] = ()  # labs that reproduce this lesson's losses with the real client
 
     def questions(self) -> list[tuple[int, Question]]:
         """(step index, question) in order."""

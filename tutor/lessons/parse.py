@@ -23,7 +23,7 @@ from .errors import LessonError, step_label
 from .model import (FAILURE_NAMES, LOCK_GROUPS, SETTING_NAMES, START_ONLY, Lesson, Step, Wait,
                     split_name)
 
-TOP_KEYS = ("id", "title", "teaches", "prerequisites", "scenario", "steps")
+TOP_KEYS = ("id", "title", "teaches", "prerequisites", "scenario", "steps", "labs")
 STEP_KEYS = ("title", "narration", "restart", "set", "lock", "unlock", "events", "wait", "question")
 WAIT_KEYS = ("ms", "action", "target", "setting", "value", "until", "limit.ms", "prompt",
              "restart.after.ms", "delay.ms", "between")
@@ -79,7 +79,8 @@ def build_lesson(data: dict[str, Any], source: str) -> Lesson:
     steps = _steps(ctx, data.get("steps"))
     _unique_question_ids(source, steps)
     return Lesson(lesson_id, title, text_value(source, None, "teaches", data.get("teaches")),
-                  _prerequisites(source, data.get("prerequisites", [])), scenario, steps, source)
+                  _prerequisites(source, data.get("prerequisites", [])), scenario, steps, source,
+                  _labs(source, data.get("labs", [])))
 
 
 def _unique_question_ids(source: str, steps: tuple[Step, ...]) -> None:
@@ -119,6 +120,14 @@ def text_value(source: str, step: str | None, key: str, value: Any) -> str:
         found = "nothing" if value is None else show(value)
         raise LessonError(source, step, key, f"takes a non-empty string, not {found}")
     return value.strip()
+
+
+def _labs(source: str, value: Any) -> tuple[str, ...]:
+    """A list of lab names (`tutor check` verifies that each exists)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise LessonError(source, None, "labs", f"takes a list of lab names such as [\"auto-commit\"], not "
+                                                f"{show(value)}")
+    return tuple(value)
 
 
 def _prerequisites(source: str, value: Any) -> tuple[str, ...]:

@@ -104,14 +104,16 @@ def _one_choice(ctx: Ctx, i: int, raw: Any, live: bool) -> Choice:
     where = f"[[steps.question.choices]] #{i}"
     if not isinstance(raw, dict):
         raise ctx.error(where, "must be a table with text and claim")
-    refuse_unknown(ctx.error(None, ""), raw, ("text", "claim", "correct"), "a choice", prefix=f"{where} ")
+    refuse_unknown(ctx.error(None, ""), raw, ("text", "claim", "correct", "feedback"), "a choice",
+                   prefix=f"{where} ")
     correct = raw.get("correct", False)
     if not isinstance(correct, bool):
         raise ctx.error(f"{where} correct", f"takes true or false, not {show(correct)}")
     if "claim" not in raw:
         raise ctx.error(where, "needs a claim the engine can check, e.g. claim = { lost_acked = 0 }")
+    feedback = text_value(ctx.path, ctx.step, f"{where} feedback", raw["feedback"]) if "feedback" in raw else ""
     return Choice(text_value(ctx.path, ctx.step, f"{where} text", raw.get("text")),
-                  _claim(ctx, f"{where} claim", raw["claim"], live), correct)
+                  _claim(ctx, f"{where} claim", raw["claim"], live), correct, feedback)
 
 
 def _number(ctx: Ctx, table: dict[str, Any], live: bool) -> dict[str, Any]:

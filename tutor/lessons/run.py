@@ -14,7 +14,7 @@ from tutor.sim.spec import Action
 
 from . import challenge
 from .fork import Entry, Fork, derive, fork, merged_given, segment
-from .judge import Verdict, is_right, truth_of, truth_text
+from .judge import Verdict, choice_feedback, is_right, truth_of, truth_text
 from .measures import Live
 from .model import FAILURE_NAMES, SETTING_NAMES, START_ONLY, Lesson, Question, Step, split_name
 
@@ -270,7 +270,8 @@ class LessonRun:
         right = is_right(q, truth, answer)
         self._record(q, right, answer)
         self._close(q)
-        return Verdict(right, truth_text(q, truth), q.explanation, truth, outcome=outcome)
+        return Verdict(right, truth_text(q, truth), q.explanation, truth, outcome=outcome,
+                       notes=choice_feedback(q, answer))
 
     def truth(self) -> tuple[Any, Any]:
         """The engine's answer to the open prediction question, and the played-out run (None for after.ms)."""
