@@ -31,8 +31,10 @@ TIME = (
     Key("shift+right", "scrub(10)", "forward ×10", "scrub forward ten times as far", "time"),
     Key("home", "seek_start", "start", "jump to the start of the run", "time"),
     Key("end", "to_live", "live", "jump back to the present (leave the replay)", "time", True),
-    Key("minus", "slower", "slower", "slow time down", "time", False, "-"),
-    Key("plus,equals_sign", "faster", "faster", "speed time up", "time", False, "+"),
+    Key("minus", "slower", "slower", "slow time down", "time", True, "-"),
+    Key("plus,equals_sign", "faster", "faster", "speed time up", "time", True, "+"),
+    Key("w", "toggle_fast", "fast-forward", "fast-forward quiet waits (a session or request timeout) on or off",
+        "time"),
     Key("ctrl+r", "restart", "restart", "restart the scenario (your changes and failures are dropped)",
         "time"),
     Key("number_sign", "seed", "seed", "restart with another seed (#)", "time", False, "#"),
@@ -61,7 +63,7 @@ FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key 
 ALL = TIME + VIEW + PRESETS + FAIL
 GROUP_TITLES = {"time": "Time", "view": "View", "settings": "Settings", "failures": "Failures (capital letters)"}
 #: footer order: what matters most first, so a narrow footer keeps it
-FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "end", "toggle_controls", "fail('crash')",
+FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "slower", "faster", "end", "toggle_controls", "fail('crash')",
                 "fail('power_loss')", "fail('zombie')", "fail('slow')", "fail('restart')", "fail('heal')",
                 "inspect", "help", "app.quit")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from time import monotonic
 
@@ -12,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from .. import keys
 from ..driver import Driver
+from ..fastforward import FastForward
 from ..runner import Runner
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
@@ -51,6 +53,7 @@ class SandboxScreen(RunActions, Screen):
         self._availability: tuple = ()
         self._controls_state: tuple = ()
         self._sized = False
+        self.ff = FastForward()
 
     def compose(self) -> ComposeResult:
         """Status on top, the stage (pipeline, timeline, ledger, events), settings aside, footer."""
@@ -77,6 +80,8 @@ class SandboxScreen(RunActions, Screen):
         """One timer tick: wall time since the last one becomes simulated time (the run advances off-thread)."""
         now = monotonic()
         wall, self._last = now - self._last, now
+        clock = self.driver.clock
+        clock.boost = self.ff.update(self.runner.frame.snap, self.runner.shown, clock.speed, clock.playing, now)
         frame = self.runner.tick(wall)
         if frame is not None:
             self.push(frame)
@@ -96,6 +101,7 @@ class SandboxScreen(RunActions, Screen):
 
     def push(self, frame: Frame) -> None:
         """Push a frame down to every widget."""
+        frame = dataclasses.replace(frame, fast=self.ff.banner(frame.speed))
         self.frame = frame
         for wid in ("#status", "#pipeline", "#timeline", "#ledger", "#events"):
             self.query_one(wid).frame = frame
@@ -167,6 +173,13 @@ class SandboxScreen(RunActions, Screen):
         if not playing:  # the run stops where the screen is, not where the last advance got to
             self.runner.sync(self.driver.seek, self.runner.shown)
         self._last = monotonic()
+        self.show()
+
+    def action_toggle_fast(self) -> None:
+        """w: fast-forward through quiet waits, or not."""
+        self.ff.enabled = not self.ff.enabled
+        self.notify("quiet waits fast-forward" if self.ff.enabled else
+                    "fast-forward off: time runs at the chosen speed even through long timeouts", timeout=3)
         self.show()
 
     def action_step(self) -> None:
