@@ -18,7 +18,7 @@ STEP_WORDS = {
     "appended": lambda node, d: f"appended by {node} at offset {_first(d)} (its page cache)",
     "replicated": lambda node, d: f"copied to {node}'s page cache (offset {d})",
     "flushed": lambda node, d: f"on {node}'s disk ({d})",
-    "committed": lambda node, d: f"committed: {node}'s high watermark passed it",
+    "committed": lambda node, d: f"committed to the log: {node}'s high watermark passed it",
     "truncated": lambda node, d: f"truncated from {node}'s log ({d})",
     "lost-power": lambda node, d: f"gone from {node}'s page cache: power loss before it was flushed",
     "rejected": lambda node, d: f"refused by {node}: {d}",

@@ -23,7 +23,7 @@ class Key:
 
 
 TIME = (
-    Key("space", "toggle_play", "play/pause", "play or pause time", "time", True),
+    Key("space", "toggle_play", "play", "play or pause time", "time", True),
     Key("n", "step", "step", "pause and run to the next event", "time", True),
     Key("left", "scrub(-1)", "scrub", "scrub back (one second of screen time)", "time", True, "←→"),
     Key("right", "scrub(1)", "forward", "scrub forward (computing the future if needed)", "time"),
@@ -31,8 +31,8 @@ TIME = (
     Key("shift+right", "scrub(10)", "forward ×10", "scrub forward ten times as far", "time"),
     Key("home", "seek_start", "start", "jump to the start of the run", "time"),
     Key("end", "to_live", "live", "jump back to the present (leave the replay)", "time", True),
-    Key("minus", "slower", "slower", "slow time down", "time", True, "-"),
-    Key("plus,equals_sign", "faster", "faster", "speed time up", "time", True, "+"),
+    Key("minus", "slower", "speed", "slow time down", "time", True, "-+"),  # one footer entry for both
+    Key("plus,equals_sign", "faster", "faster", "speed time up", "time", False, "+"),
     Key("w", "toggle_fast", "fast-forward", "fast-forward quiet waits (a session or request timeout) on or off",
         "time"),
     Key("ctrl+r", "restart", "restart", "restart the scenario (your changes and failures are dropped)",
@@ -54,7 +54,8 @@ PRESETS = (
         "the no-loss recipe: acks=all, enable.idempotence=true, min.insync.replicas=2, "
         "replication.factor=3, unclean off, commit after processing, enable.auto.commit=false", "settings"),
     Key("d", "preset('defaults')", "Kafka defaults",
-        "Kafka's defaults for this client and version (brokers, replication.factor, version and clients kept)",
+        "Kafka's defaults for this client and version: Kafka and client properties only (brokers, "
+        "replication.factor, version, clients, the workload and the application's modes kept)",
         "settings"),
 )
 FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLSZRH")

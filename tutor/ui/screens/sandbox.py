@@ -66,7 +66,7 @@ class SandboxScreen(RunActions, Screen):
                 yield EventLog(id="events")
             yield ControlsPanel(id="controls")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p still opens it; ? lists it
 
     def on_mount(self) -> None:
         """Start the clock and draw the first frame."""
@@ -248,7 +248,8 @@ class SandboxScreen(RunActions, Screen):
     def action_preset(self, name: str) -> None:
         """s / d."""
         outcome = self.runner.sync(self.driver.preset, name)
-        self._report(outcome, "no-loss recipe" if name == "no-loss" else "Kafka defaults")
+        self._report(outcome, "no-loss recipe" if name == "no-loss" else
+                     "Kafka defaults (Kafka and client properties; the workload and the application kept)")
 
     def action_fail(self, name: str) -> None:
         """A failure key: the engine's own words appear in the event log."""

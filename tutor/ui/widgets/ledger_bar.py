@@ -17,13 +17,12 @@ def ledger_text(lo: Losses, isr: str, hw: str, wide: bool) -> Text:
     loud = "bold bright_white on red" if lo.lost_acked else "bold"
     text.append(f" LOST ACKED {lo.lost_acked:,} ", style=loud)
     text.append(f" · lost {lo.lost:,}", style="bold red" if lo.lost else "")
-    if lo.lost and wide:
-        text.append(f" (producer {lo.at_producer:,}, broker {lo.at_broker:,}, consumer {lo.at_consumer:,})",
-                    style="red")
-    elif lo.lost:
-        text.append(f" p{lo.at_producer:,}/b{lo.at_broker:,}/c{lo.at_consumer:,}", style="red")
+    if lo.lost:
+        where = [f"{n:,} at the {name}" for name, n in (("producer", lo.at_producer), ("broker", lo.at_broker),
+                                                        ("consumer", lo.at_consumer)) if n]
+        text.append(f" ({', '.join(where)})", style="red")
     text.append(f" · dup {lo.duplicated:,}", style="bold cyan" if lo.duplicated else "")
-    text.append(f" · send errors {lo.failed:,}" if wide else f" · err {lo.failed:,}",
+    text.append(f" · send errors {lo.failed:,}" if wide else f" · errors {lo.failed:,}",
                 style="yellow" if lo.failed else "")
     if wide:
         text.append(f"   ISR [{isr}] · HW {hw}", style="bold")
