@@ -348,7 +348,7 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     show = (lambda v: "—" if v is None else f"{v:,}")
     pos, off = show(c.position), show(c.committed)
     label = wording(width - len(pos) - len(off) - len("position "), "  group's committed offset ",
-                "  committed offset ", "  group offset ")
+                "  committed offset ", "  committed ")  # the legend calls the log's sense "below HW"
     return [("position ", LABEL, None), (pos, BOLD, None), (label, LABEL, None), (off, BOLD, None)]
 
 
