@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from .. import keys
+from .. import keys, notices
 from ..driver import Driver
 from ..fastforward import FastForward
 from ..runner import Runner
@@ -247,14 +247,26 @@ class SandboxScreen(RunActions, Screen):
     # --- settings and failures ------------------------------------------------------------
     def action_preset(self, name: str) -> None:
         """s / d."""
+        before = self.frame
         outcome = self.runner.sync(self.driver.preset, name)
+        self._forked(before, outcome.restarted)
         self._report(outcome, "no-loss recipe" if name == "no-loss" else
                      "Kafka defaults (Kafka and client properties; the workload and the application kept)")
 
     def action_fail(self, name: str) -> None:
         """A failure key: the engine's own words appear in the event log."""
+        before = self.frame
         self.runner.sync(self.driver.fail, name)
+        self._forked(before)
+        if name == "processing_error" and notices.nothing_in_hand(before):
+            self.notify(notices.nothing_in_hand(before), timeout=10)
         self.show()
+
+    def _forked(self, before: Frame | None, restarted: bool = False) -> None:
+        """Acting in the past forks the run: say so (a restart says its own words)."""
+        words = "" if restarted else notices.forked(before)
+        if words:
+            self.notify(words, severity="warning", timeout=8)
 
     def _report(self, outcome, what: str = "") -> None:
         """Tell the learner what a settings change did."""
@@ -282,7 +294,10 @@ class SandboxScreen(RunActions, Screen):
 
     def on_controls_panel_change_requested(self, message: ControlsPanel.ChangeRequested) -> None:
         """A setting stepped with ←/→."""
-        self._report(self.runner.sync(self.driver.change, {(message.section, message.key): message.value}))
+        before = self.frame
+        outcome = self.runner.sync(self.driver.change, {(message.section, message.key): message.value})
+        self._report(outcome)
+        self._forked(before, outcome.restarted)
 
     def on_controls_panel_edit_requested(self, message: ControlsPanel.EditRequested) -> None:
         """Type a value for a setting."""
@@ -301,4 +316,7 @@ class SandboxScreen(RunActions, Screen):
         except ValueError as err:
             self.notify(f"{c.key} {err}", severity="warning")
             return
-        self._report(self.runner.sync(self.driver.change, {(c.section, c.key): value}))
+        before = self.frame
+        outcome = self.runner.sync(self.driver.change, {(c.section, c.key): value})
+        self._report(outcome)
+        self._forked(before, outcome.restarted)
