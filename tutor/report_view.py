@@ -101,10 +101,11 @@ def _continues(run: Run, rid: Any, wording: tuple[str, ...], where: str) -> bool
     return consecutive and (wording, where) == (run.wording, run.where)
 
 
-def report_renderables(report: Any) -> list[RenderableType]:
-    """Everything the report shows, top to bottom, for a Console or a Textual widget."""
+def report_renderables(report: Any, description: str = "") -> list[RenderableType]:
+    """Everything the report shows, top to bottom, for a Console or a Textual widget (with the
+    scenario's description under its title, when given)."""
     acks0 = getattr(report, "acks", "all") == "0"
-    parts: list[RenderableType] = [_heading(report), summary_table(report.summary, acks0)]
+    parts: list[RenderableType] = [_heading(report, description), summary_table(report.summary, acks0)]
     lost_acked = [m for m in report.messages if m["fate"] == "lost" and m["acked"]]
     lost_other = [m for m in report.messages if m["fate"] == "lost" and not m["acked"]]
     duplicated = [m for m in report.messages if m["fate"] == "duplicated"]
@@ -122,9 +123,11 @@ def report_renderables(report: Any) -> list[RenderableType]:
     return parts
 
 
-def _heading(report: Any) -> RenderableType:
-    """The title with seed and simulated duration."""
+def _heading(report: Any, description: str = "") -> RenderableType:
+    """The title, the scenario's description, then seed and simulated duration."""
     heading = Text(report.title, style="bold")
+    if description.strip():
+        heading.append("\n" + " ".join(description.split()) + "\n", style="")
     heading.append(f"\nseed {report.seed}, {report.end_ms / 1000:.2f} s simulated", style="dim")
     return heading
 
@@ -196,10 +199,11 @@ def expectation_view(failures: list[str]) -> RenderableType:
     return lines
 
 
-def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None) -> None:
+def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None,
+                 description: str = "") -> None:
     """Print the whole report; with `failures` (a list, maybe empty) also the [expect] verdict."""
     console = console or Console()
-    parts = report_renderables(report)
+    parts = report_renderables(report, description)
     if failures is not None:
         parts.append(expectation_view(failures))
     console.print(Group(*_spaced(parts)))
