@@ -215,7 +215,7 @@ def run_file(path: str, seed: int | None, as_json: bool) -> int:
 def run_scenario(scenario: Scenario, seed: int | None, as_json: bool) -> int:
     """Run to the end, print the report, and check [expect]."""
     try:
-        report = simulate(scenario, seed, progress=not as_json and sys.stderr.isatty())
+        report = simulate(scenario, seed)
     except RunAborted as err:
         print(err, file=sys.stderr)  # the engine's message names the scenario
         return EXIT_STEP_BUDGET
@@ -234,12 +234,13 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def simulate(scenario: Scenario, seed: int | None, progress: bool = False) -> Any:
-    """Run the scenario to its end and return the engine's Report (with a progress line on stderr)."""
+def simulate(scenario: Scenario, seed: int | None) -> Any:
+    """Run the scenario to its end and return the engine's Report (a progress line on stderr when it is a
+    terminal)."""
     from tutor.sim.simulation import Simulation, StepBudgetExceeded
 
     sim = Simulation(scenario, seed=seed)
-    watcher = ProgressLine(sim, sys.stderr) if progress else None
+    watcher = ProgressLine(sim, sys.stderr) if sys.stderr.isatty() else None
     try:
         return sim.run_to_end()
     except StepBudgetExceeded as err:
