@@ -76,3 +76,22 @@ async def test_palette_offers_only_existing_brokers():
         titles = [c.title for c in pilot.app.get_system_commands(screen)]
         assert any("broker-3" in t for t in titles)
         assert not any("broker-4" in t or "broker-9" in t for t in titles)
+
+
+@aio
+async def test_q_quits_and_esc_goes_back_on_every_screen():
+    """q quits tutor from the sandbox's overlays too; esc closes them; the footer names q, scrub, speed."""
+    from textual.widgets._footer import FooterKey
+
+    from tutor.ui.screens.help import HelpScreen
+
+    async with sandbox() as (screen, pilot):
+        labels = [k.description for k in screen.query(FooterKey)]
+        assert labels[-1] == "quit" and "scrub" in labels and "speed" in labels
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+        await pilot.press("question_mark", "q")
+        await pilot.pause()
+        assert pilot.app.return_code == 0

@@ -77,7 +77,7 @@ async def test_broker_and_consumer_boxes_fit_and_say_things_in_words():
         text = screen.query_one(PipelineView).text()
         assert "disk<" not in text and "on disk" in text
         assert "committed" in text and "HW" in text.splitlines()[0]
-        assert "auto-commit on, every 5,000 ms │" in text and "ms/record · java │" in text
+        assert "auto-commit on, every 5,000 ms │" in text and "· java " in text
 
 
 @aio

@@ -328,6 +328,7 @@ def draw_consumer(ctx: Ctx) -> None:
                   _commit_words(cfg, short=True)), LABEL, None)],
             [(wording(w, f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms per record · {cfg['client']}",
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record · {cfg['client']}",
+                  f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms each · {cfg['client']}",
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]

@@ -24,7 +24,7 @@ class Key:
 
 TIME = (
     Key("space", "toggle_play", "play", "play or pause time", "time", True),
-    Key("n", "step", "step", "pause and run to the next event", "time", True),
+    Key("n", "step", "step", "pause and run to the next event", "time"),
     Key("left", "scrub(-1)", "scrub", "scrub back (one second of screen time)", "time", True, "←→"),
     Key("right", "scrub(1)", "forward", "scrub forward (computing the future if needed)", "time"),
     Key("shift+left", "scrub(-10)", "back ×10", "scrub back ten times as far", "time"),
@@ -41,13 +41,13 @@ TIME = (
 )
 VIEW = (
     Key("o", "toggle_controls", "settings", "show or hide the settings panel", "view", True),
-    Key("i", "inspect", "inspect", "inspect a record by its number (or click its token)", "view", True),
+    Key("i", "inspect", "inspect", "inspect a record by its number (or click its token)", "view"),
     Key("f", "report", "final", "final report: what is lost for good if the run settles from here", "view"),
     Key("0", "select('leader')", "target leader", "aim node failures at the leader, whoever it is", "view"),
     *(Key(str(i), f"select('broker-{i}')", f"target broker-{i}", f"aim node failures at broker-{i}", "view")
       for i in range(1, 10)),
     Key("question_mark", "help", "help", "every key, the glyphs, and what the sandbox is", "view", True, "?"),
-    Key("q", "app.quit", "quit", "quit (ctrl+c works too)", "view", True),
+    Key("q", "app.quit", "quit", "quit tutor (ctrl+c works too), on every screen", "view", True),
 )
 PRESETS = (
     Key("s", "preset('no-loss')", "no-loss recipe",
@@ -58,7 +58,7 @@ PRESETS = (
         "replication.factor, version, clients, the workload and the application's modes kept)",
         "settings"),
 )
-FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLSZRH")
+FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLZRH")
              for f in FAILURES)
 
 ALL = TIME + VIEW + PRESETS + FAIL
