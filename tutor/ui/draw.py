@@ -229,13 +229,17 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
         parts.append("follower")
     elif not b.replica:
         parts.append("no replica")
-    if b.replica:
+    if b.replica and not (compact and b.leader and b.in_isr):  # a narrow leader's title keeps ★LEADER whole
         parts.append(("ISR" if compact else "in ISR") if b.in_isr else ("¬ISR" if compact else "OUT of ISR"))
     slow = ctx.snap.slow.get(b.name)
     if slow:
         parts.append("slow" if compact else f"slow +{slow:g} ms")
     if any(b.name in pair and "controller" in pair for pair in ctx.snap.cut_links):
         parts.append("✂ctl" if compact else "✂ controller")
+    room = ctx.plan.boxes[b.name].w - 4 if b.name in ctx.plan.boxes else 80
+    if compact and len(" ".join(parts)) > room:  # too narrow: the star alone says who leads
+        parts = ["★" if p == "★LEADER" else p for p in parts if p not in ("ISR", "¬ISR")] + \
+            (["¬ISR"] if b.replica and not b.in_isr else [])
     return (" " if compact else " · ").join(parts), style
 
 
@@ -258,7 +262,8 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
     elif not b.host_on:  # a power loss empties the page cache: only the ghosts of what it held remain
         lost_here = ghosts.get(f"{b.name}/cache", [])
         rows[0] = token_pieces(ctx, "cache ▒ ", [], inner.w, lost_here) if lost_here else \
-            [("cache ▒ ", LABEL, None), ("empty: no power", ALERT, None)]
+            [("cache ▒ ", LABEL, None), (wording(inner.w - 8, "empty: no power", "no power", "empty"),
+                                         ALERT, None)]
     if not ctx.plan.framed:
         rows = rows[:2]
     lines(ctx.cv, inner, rows)

@@ -71,7 +71,7 @@ class SandboxScreen(RunActions, Screen):
     def on_mount(self) -> None:
         """Start the clock and draw the first frame."""
         self.query_one("#events").border_title = "events"
-        self.query_one("#controls").border_title = "settings · ←/→ change · e type · s no-loss · d defaults"
+        self.query_one("#controls").border_title = "settings · ←→ change · e type"
         self.set_interval(1 / FPS, self.tick)
         self.show()
 
