@@ -61,4 +61,4 @@ class FastForward:
         """The announcement while fast-forwarding ("" otherwise)."""
         if self.target is None or self.boost <= 1.0:
             return ""
-        return f"⏩ ×{speed * self.boost:.2g} while the {self.target.who} waits · w: off"
+        return f"▶▶ ×{speed * self.boost:.2g} while the {self.target.who} waits · w: off"

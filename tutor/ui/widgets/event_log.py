@@ -27,8 +27,8 @@ def event_line(e, width: int) -> Text:
 
 
 def wait_line(w, now: float, width: int) -> Text:
-    """"  ⏳ controller: broker-1's session expires in 7.0 s (broker.session.timeout.ms = 9000), then …"."""
-    line = Text("      ⏳  " if width >= 100 else " ⏳ ", style="bold cyan")
+    """"  ◷ controller: broker-1's session expires in 7.0 s (broker.session.timeout.ms = 9000), then …"."""
+    line = Text("      ◷  " if width >= 100 else " ◷ ", style="bold cyan")
     room = width - line.cell_len
     forms = (w.line(now), w.line(now, then=False), w.line(now, then=False, value=False))
     text = next((x for x in forms if len(x) <= room),  # narrow: the setting's name matters most
