@@ -25,11 +25,11 @@ def test_a_quiet_wait_is_fast_forwarded_to_its_end():
     wait = ff.target
     assert wait.who == "controller" and wait.setting == "broker.session.timeout.ms"
     assert boost == min((wait.due - snap.t) / (WAIT_WALL_S * 1000 * speed), MAX_RATE / speed) > 10
-    assert "×" in ff.banner(speed) and "controller" in ff.banner(speed) and "w: off" in ff.banner(speed)
+    assert "×" in ff.banner(speed) and "controller" in ff.banner(speed) and "a: off" in ff.banner(speed)
 
 
 def test_the_boost_stops_when_something_moves_or_when_turned_off():
-    """A new event (the election) ends the fast-forward; `w` (enabled=False) never starts one."""
+    """A new event (the election) ends the fast-forward; `a` (enabled=False) never starts one."""
     d = _powerless_leader()
     ff = FastForward()
     ff.update(d.snap, d.snap.t, 0.1, True, 0.0)

@@ -1,5 +1,5 @@
 """Quiet stretches pass quickly: while nothing visible moves and the run waits for a Kafka timeout,
-time runs faster until the wait ends (announced on screen; `w` turns it off)."""
+time runs faster until the wait ends (announced on screen; `a` turns it off)."""
 
 from __future__ import annotations
 
@@ -61,4 +61,4 @@ class FastForward:
         """The announcement while fast-forwarding ("" otherwise)."""
         if self.target is None or self.boost <= 1.0:
             return ""
-        return f"▶▶ ×{speed * self.boost:.2g} while the {self.target.who} waits · w: off"
+        return f"▶▶ ×{speed * self.boost:.2g} while the {self.target.who} waits · a: off"

@@ -33,7 +33,7 @@ TIME = (
     Key("end", "to_live", "live", "jump back to the present (leave the replay)", "time", True),
     Key("minus", "slower", "speed", "slow time down", "time", True, "-+"),  # one footer entry for both
     Key("plus,equals_sign", "faster", "faster", "speed time up", "time", False, "+"),
-    Key("w", "toggle_fast", "fast-forward", "fast-forward quiet waits (a session or request timeout) on or off",
+    Key("a", "toggle_fast", "fast-forward", "fast-forward quiet waits (a session or request timeout) on or off",
         "time"),
     Key("ctrl+r", "restart", "restart", "restart the scenario (your changes and failures are dropped)",
         "time"),
