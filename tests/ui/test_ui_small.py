@@ -95,3 +95,20 @@ async def test_q_quits_and_esc_goes_back_on_every_screen():
         await pilot.press("question_mark", "q")
         await pilot.pause()
         assert pilot.app.return_code == 0
+
+
+def test_e_on_a_record_in_hand_loses_it_in_the_default_sandbox():
+    """With the sandbox's processing time, E while a record is in hand shows the loss: close() commits the
+    position past the record that threw, so the restarted consumer skips it (C1, C3)."""
+    d = driver()
+    t = 3000.0
+    d.seek(t)
+    while d.snap.consumer.processing is None and t < 10000:
+        t += 7
+        d.seek(t)
+    rid = d.snap.consumer.processing[0]
+    d.fail("processing_error")
+    d.seek(t + 1000)
+    report = d.settle_copy()()
+    lost = [m for m in report.messages if m["fate"] == "lost"]
+    assert [m["id"] for m in lost] == [rid] and lost[0]["lost_at"] == "consumer"
