@@ -209,7 +209,8 @@ class Simulation:
             raise ValueError(f"[{section}] {key} only takes effect when a run starts; restart with it")
         self._config_view = None
         getattr(self.config, section)[key] = value
-        self.ledger.log(self.now, "setting", f"{key} = {value}", None)
+        shown = str(value).lower() if isinstance(value, bool) else value  # Kafka writes true/false
+        self.ledger.log(self.now, "setting", f"{key} = {shown}", None)
         nodes = {"producer": [self.producer], "broker": list(self.brokers.values())}.get(section, [])
         for node in nodes:
             if node.up:

@@ -93,8 +93,11 @@ NO_LOSS: dict[tuple[str, str], Any] = {
     ("consumer", "commit.mode"): "after-processing",
     ("consumer", "enable.auto.commit"): False,
 }
-#: "Kafka defaults" keeps the cluster's shape and the clients (restarting for those would surprise)
-KEEP_ON_DEFAULTS = RESTART_ONLY
+#: "Kafka defaults" resets Kafka's and the clients' properties only: the cluster's shape and the clients
+#: stay (restarting for those would surprise), and so does what the application does (the workload, its
+#: send and processing modes): those are the learner's program, not Kafka's configuration
+KEEP_ON_DEFAULTS = RESTART_ONLY | {(c.section, c.key) for c in CONTROLS.values()
+                                   if c.section == "workload" or not c.setting.kafka}
 
 
 def show(value: Any) -> str:
@@ -110,6 +113,40 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def kafka_value(value: Any) -> str:
+    """A value as Kafka's configuration files write it: true/false, no Python spellings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null (never)"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def derived_note(section: str, key: str, value: Any, config: dict[str, dict[str, Any]],
+                 changes: list[tuple[str, str, Any]] = ()) -> str:
+    """Why a setting the learner did not touch changed with another one (the client's own rule);
+    `config` is the settings before, `changes` the (section, key, value) being applied."""
+    p = dict(config.get("producer") or {})
+    p.update({k: v for s, k, v in changes if s == "producer"})
+    if (section, key) == ("producer", "enable.idempotence") and value is False:
+        why = [f"acks={p.get('acks')}" if p.get("acks") != "all" else "",
+               "retries=0" if p.get("retries") == 0 else "",
+               "max.in.flight.requests.per.connection > 5"
+               if p.get("max.in.flight.requests.per.connection", 5) > 5 else ""]
+        because = ", ".join(w for w in why if w) or "a conflicting setting"
+        return (f"the client turns its default idempotence off because {because}: idempotence needs "
+                "acks=all, retries > 0 and at most 5 requests in flight")
+    if (section, key) == ("producer", "enable.idempotence"):
+        return "back to the client's default now that nothing conflicts with it"
+    if (section, key) == ("producer", "delivery.timeout.ms"):
+        return "the Java client raises delivery.timeout.ms to at least linger.ms + request.timeout.ms"
+    if (section, key) == ("consumer", "enable.auto.commit") and value is False:
+        return "the application commits by itself (commit.mode), so auto-commit is turned off"
+    return "derived by the client from the other settings"
 
 
 def step(control: Control, current: Any, direction: int) -> Any:
