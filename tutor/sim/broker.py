@@ -503,11 +503,13 @@ class Broker(Node):
 
     # --- leader: consumers and metadata --------------------------------------------------
     def on_consumer_fetch(self, consumer: str, offset: int, last_epoch: int, max_bytes: int,
-                          wait: float, reply: Callable) -> None:
+                          wait: float, reply: Callable, current_epoch: int = -1) -> None:
         """A consumer's fetch: only records below the HW (R2); truncation is detected (KIP-320)."""
         r = self.replica
         if r.role != "leader":
             return reply("NOT_LEADER_OR_FOLLOWER", None, [], 0)
+        if 0 <= current_epoch < r.leader_epoch:  # the client's metadata is older than this leader
+            return reply("FENCED_LEADER_EPOCH", None, [], r.hw)
         diverge = self.divergence(offset, last_epoch)
         if diverge is not None:
             return reply("DIVERGING", diverge, [], r.hw)

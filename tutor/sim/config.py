@@ -13,6 +13,7 @@ VERSIONS = (
     "4.0", "4.1",
 )
 CLIENTS = ("java", "librdkafka")
+METADATA_MODES = ("kraft", "zookeeper")
 NEVER = None  # an unset flush interval: Kafka's Long.MAX_VALUE, i.e. never
 
 
@@ -41,6 +42,9 @@ class Setting:
     clients: tuple[str, ...] = CLIENTS
     kafka: bool = True  # False: a model parameter, not a Kafka property
     aliases: dict[str, str] = field(default_factory=dict)  # value spellings -> canonical
+    #: True: a running run picks a change up at the component's next use of it; False: only a run
+    #: that starts with it (the cluster's shape, the clients, what a process reads once at start)
+    live: bool = True
 
     def default_for(self, client: str, version: str) -> Any:
         """The default this setting takes for a client and Kafka version."""
@@ -70,13 +74,17 @@ RDK = ("librdkafka",)
 
 _S = [
     # cluster
-    Setting("cluster", "brokers", "int", 3, "number of brokers", minimum=1, maximum=9, kafka=False),
+    Setting("cluster", "brokers", "int", 3, "number of brokers", minimum=1, maximum=9, kafka=False, live=False),
     Setting("cluster", "kafka.version", "choice", "4.0",
             "Kafka version of brokers and Java clients; switches version-dependent defaults and rules",
-            choices=VERSIONS, kafka=False),
+            choices=VERSIONS, kafka=False, live=False),
+    Setting("cluster", "metadata.mode", "choice", _since("3.3", "kraft", "zookeeper"),
+            "who keeps the metadata: a KRaft controller quorum (production-ready from 3.3, the only "
+            "mode from 4.0) or ZooKeeper (up to 3.9)",
+            choices=METADATA_MODES, kafka=False, live=False),
     # topic
     Setting("topic", "replication.factor", "int", 1,
-            "replicas per partition (Kafka's default.replication.factor is 1)", minimum=1, maximum=9),
+            "replicas per partition (Kafka's default.replication.factor is 1)", minimum=1, maximum=9, live=False),
     Setting("topic", "min.insync.replicas", "int", 1,
             "ISR size an acks=all write needs", minimum=1, maximum=9),
     Setting("topic", "unclean.leader.election.enable", "bool", False,
@@ -85,7 +93,11 @@ _S = [
     Setting("broker", "log.flush.interval.messages", "flush", NEVER,
             "fsync after this many messages (unset: never; the OS writes back)", minimum=1),
     Setting("broker", "log.flush.interval.ms", "flush", NEVER,
-            "fsync when the oldest unflushed message is this old (unset: never)", minimum=1),
+            "the log flusher fsyncs a log last flushed at least this long ago (unset: never); "
+            "alone it does nothing: see log.flush.scheduler.interval.ms", minimum=1),
+    Setting("broker", "log.flush.scheduler.interval.ms", "flush", NEVER,
+            "how often the log flusher task runs (unset: Long.MAX_VALUE, so once, 30 s after "
+            "startup, and never again); read when the broker starts", minimum=1, live=False),
     Setting("broker", "replica.lag.time.max.ms", "int", _since("2.5", 30000, 10000),
             "a follower not caught up for this long leaves the ISR", minimum=1),
     Setting("broker", "replica.fetch.wait.max.ms", "int", 500,
@@ -111,7 +123,7 @@ _S = [
     Setting("broker", "startup.ms", "int", 2000,
             "model: restart to serving (log recovery, registration)", minimum=0, kafka=False),
     # producer
-    Setting("producer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False),
+    Setting("producer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False, live=False),
     Setting("producer", "acks", "acks", _java_since("3.0", "all", "1", "all"),
             "0, 1 or all (= -1)", choices=("0", "1", "all")),
     Setting("producer", "linger.ms", "float", _java_since("4.0", 5, 0, 5),
@@ -137,13 +149,13 @@ _S = [
     Setting("producer", "max.in.flight.requests.per.connection", "int", _per_client(5, 1000000),
             "unanswered requests per broker", minimum=1),
     Setting("producer", "metadata.max.age.ms", "int", _per_client(300000, 900000),
-            "refresh metadata at least this often", minimum=1),
+            "refresh metadata at least this often", minimum=1, live=False),
     Setting("producer", "send.mode", "choice", "async",
             "async: fire send() and go on; sync: wait on each future", choices=("async", "sync"),
             kafka=False),
     # consumer
-    Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False),
-    Setting("consumer", "group.id", "str", "tutor", "consumer group"),
+    Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False, live=False),
+    Setting("consumer", "group.id", "str", "tutor", "consumer group", live=False),
     Setting("consumer", "enable.auto.commit", "bool", True, "commit offsets automatically"),
     Setting("consumer", "auto.commit.interval.ms", "int", 5000, "how often auto-commit commits", minimum=1),
     Setting("consumer", "enable.auto.offset.store", "bool", True,
@@ -165,10 +177,10 @@ _S = [
             "process in the poll loop, or hand records to a worker thread and poll again",
             choices=("poll-loop", "worker-thread"), kafka=False),
     Setting("consumer", "processing.ms", "float", 1.0, "time to process one record", minimum=0, kafka=False),
-    Setting("consumer", "start.ms", "float", 0.0, "when the consumer starts", minimum=0, kafka=False),
+    Setting("consumer", "start.ms", "float", 0.0, "when the consumer starts", minimum=0, kafka=False, live=False),
     # workload
     Setting("workload", "messages", "int", 100, "records the application sends", minimum=0,
-            maximum=10_000_000, kafka=False),
+            maximum=10_000_000, kafka=False, live=False),
     Setting("workload", "interval.ms", "float", 10.0, "one send() every N ms", minimum=0, kafka=False),
     Setting("workload", "size.bytes", "int", 100, "bytes per record", minimum=1, kafka=False),
     # network
@@ -179,6 +191,14 @@ _S = [
 
 #: (section, name) -> Setting
 SETTINGS: dict[tuple[str, str], Setting] = {(s.section, s.name): s for s in _S}
+#: the settings a running run refuses to change, derived from each Setting's `live`
+START_ONLY: frozenset[tuple[str, str]] = frozenset(k for k, s in SETTINGS.items() if not s.live)
+
+
+def is_start_only(name: str) -> bool:
+    """Does "section.key" only take effect when a run starts? (Unknown names are not.)"""
+    section, _, key = name.partition(".")
+    return (section, key) in START_ONLY
 SECTIONS = ("cluster", "topic", "broker", "producer", "consumer", "workload", "network")
 
 #: a key of one client that the other client spells differently
@@ -238,8 +258,13 @@ class Config:
 
     @property
     def kraft(self) -> bool:
-        """True from 3.3, when KRaft became production ready; ZooKeeper mode before."""
-        return vt(self.version) >= (3, 3)
+        """KRaft metadata mode (the default from 3.3, the only mode from 4.0); else ZooKeeper."""
+        return self.cluster["metadata.mode"] == "kraft"
+
+    @property
+    def unclean_election_honoured(self) -> bool:
+        """R12: the KRaft controller ignored unclean.leader.election.enable before 3.9 (KAFKA-12670)."""
+        return not self.kraft or vt(self.version) >= (3, 9)
 
     @property
     def hw_gated_by_min_isr(self) -> bool:
@@ -266,7 +291,8 @@ class Config:
 
 def build_config(given: dict[str, dict[str, Any]]) -> Config:
     """Resolve every section from the given values; the version and clients pick the defaults."""
-    cluster = resolve("cluster", given.get("cluster", {}), "java", "4.0")
+    gc = given.get("cluster", {})
+    cluster = resolve("cluster", gc, "java", str(gc.get("kafka.version", "4.0")))
     version = cluster["kafka.version"]
     parts: dict[str, Any] = {"cluster": cluster}
     for section in ("topic", "broker", "workload", "network"):
@@ -309,6 +335,7 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
     """Cross-key impossibilities as (section, key, message); empty when the settings can run."""
     errors = []
     t, p = config.topic, config.producer
+    errors += _metadata_mode_errors(config)
     if t["replication.factor"] > config.cluster["brokers"]:
         errors.append(("topic", "replication.factor",
                        f"is {t['replication.factor']} but the cluster has only "
@@ -336,3 +363,16 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
         errors.append(("consumer", "commit.mode",
                        "is \"auto\" but enable.auto.commit = false: nothing would ever commit"))
     return errors
+
+
+def _metadata_mode_errors(config: Config) -> list[tuple[str, str, str]]:
+    """KRaft is offered from 3.3 (production-ready, KIP-833); ZooKeeper mode is gone in 4.0 (KIP-500)."""
+    version = vt(config.version)
+    if config.kraft and version < (3, 3):
+        return [("cluster", "metadata.mode",
+                 f"is \"kraft\" but Kafka {config.version} runs on ZooKeeper: KRaft is production-ready "
+                 f"from 3.3")]
+    if not config.kraft and version >= (4, 0):
+        return [("cluster", "metadata.mode",
+                 f"is \"zookeeper\" but Kafka {config.version} has no ZooKeeper mode (removed in 4.0)")]
+    return []

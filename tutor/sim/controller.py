@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .config import vt
 from .node import Node
 
 if TYPE_CHECKING:
     from .simulation import Simulation
+
+UNCLEAN_CHECK_MS = 300_000  # KRaft 3.9+: leaderless partitions are checked for unclean election every 5 min
 
 
 class Controller(Node):
@@ -30,6 +33,8 @@ class Controller(Node):
         for b in self.last_heartbeat:
             self.last_heartbeat[b] = self.now
             self.timer(self.sim.config.session_timeout_ms(), self.check_session, b, self.now)
+        if self.sim.config.kraft and self.sim.config.unclean_election_honoured:
+            self.timer(UNCLEAN_CHECK_MS, self._unclean_check)
         self.publish()
 
     # --- liveness ------------------------------------------------------------------------
@@ -75,7 +80,7 @@ class Controller(Node):
         unclean = [b for b in self.replicas if b in self.unfenced]
         if clean:
             self._new_leader(clean[0], why, unclean_election=False)
-        elif unclean and self.sim.config.topic["unclean.leader.election.enable"]:
+        elif unclean and self.unclean_allowed():
             self.isr = [unclean[0]]
             self._new_leader(unclean[0], why, unclean_election=True)
         else:
@@ -83,11 +88,47 @@ class Controller(Node):
             self.leader_epoch += 1
             self.partition_epoch += 1
             if old is not None:
-                unclean = self.sim.config.topic["unclean.leader.election.enable"]
-                rule = "and no live replica at all" if unclean else "and unclean.leader.election.enable=false"
                 self.sim.ledger.log(self.now, "offline",
                                     f"t-0 is OFFLINE: no live replica in ISR {self._ids(self.isr)} "
-                                    f"({why}) {rule}", None)
+                                    f"({why}) {self._offline_rule()}", None)
+
+    def unclean_allowed(self) -> bool:
+        """R6/R12: the topic setting, as this controller reads it (KRaft ignored it before 3.9)."""
+        config = self.sim.config
+        return config.topic["unclean.leader.election.enable"] and config.unclean_election_honoured
+
+    def _offline_rule(self) -> str:
+        """Why no replica outside the ISR was elected."""
+        config = self.sim.config
+        if not config.topic["unclean.leader.election.enable"]:
+            return "and unclean.leader.election.enable=false"
+        if not config.unclean_election_honoured:
+            return (f"and the KRaft controller of Kafka {config.version} ignores "
+                    "unclean.leader.election.enable=true (honoured from 3.9)")
+        return "and no live replica at all"
+
+    def reconfigure(self, key: str) -> None:
+        """unclean.leader.election.enable turned on live: ZooKeeper's controller elects at once
+        (KAFKA-6835, 2.1); KRaft's (3.9+) at its next periodic check of leaderless partitions."""
+        config = self.sim.config
+        if key != "unclean.leader.election.enable" or not self.unclean_allowed() or self.leader is not None:
+            return
+        if not config.kraft and vt(config.version) >= (2, 1):
+            self._elect_offline("unclean.leader.election.enable was turned on")
+
+    def _unclean_check(self) -> None:
+        """KRaft 3.9+: every 5 minutes the controller tries an unclean election for leaderless
+        partitions (QuorumController's uncleanLeaderElectionCheckIntervalMs, KAFKA-12670)."""
+        if self.leader is None and self.unclean_allowed():
+            self._elect_offline("periodic check of leaderless partitions")
+        self.timer(UNCLEAN_CHECK_MS, self._unclean_check)
+
+    def _elect_offline(self, why: str) -> None:
+        """Elect for an offline partition; publish only if a leader came of it."""
+        replicas_up = any(b in self.unfenced for b in self.replicas)
+        if replicas_up:
+            self.elect(why)
+            self.publish()
 
     def _new_leader(self, broker: str, why: str, unclean_election: bool) -> None:
         """Record a leader change with a new leader epoch."""

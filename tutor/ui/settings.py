@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.scenario.values import check_value
-from tutor.sim.config import CLIENTS, SETTINGS, VERSIONS, Setting
-from tutor.sim.simulation import START_ONLY
+from tutor.sim.config import CLIENTS, SETTINGS, START_ONLY, VERSIONS, Setting
 
 #: settings that only matter when the run starts (the engine refuses them live): a change restarts
 RESTART_ONLY = START_ONLY
