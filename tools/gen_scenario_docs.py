@@ -104,10 +104,12 @@ def _choices_text(setting: Setting) -> str:
 
 
 def kind_text(setting: Setting) -> str:
-    """Kafka property or model parameter, and which client it belongs to."""
+    """Kafka property or model parameter, which client it belongs to, and whether it is start-only."""
     what = "Kafka" if setting.kafka else "model"
     if tuple(setting.clients) != CLIENTS:
         what += ", " + " and ".join(CLIENT_LABEL[c] for c in setting.clients) + " only"
+    if not setting.live:
+        what += "; at start only"
     return what
 
 

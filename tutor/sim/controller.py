@@ -26,6 +26,7 @@ class Controller(Node):
         self.unfenced: set[str] = set(sim.broker_names())
         self.last_heartbeat: dict[str, float] = {b: 0.0 for b in sim.broker_names()}
         self.incarnations: dict[str, int] = {}
+        self.unclean_check_due = False  # KRaft 3.9+: an unclean-election check is scheduled
 
     def boot(self) -> None:
         """Start (or restart): publish the partition state to every broker."""
@@ -33,8 +34,7 @@ class Controller(Node):
         for b in self.last_heartbeat:
             self.last_heartbeat[b] = self.now
             self.timer(self.sim.config.session_timeout_ms(), self.check_session, b, self.now)
-        if self.sim.config.kraft and self.sim.config.unclean_election_honoured:
-            self.timer(UNCLEAN_CHECK_MS, self._unclean_check)
+        self.unclean_check_due = False
         self.publish()
 
     # --- liveness ------------------------------------------------------------------------
@@ -87,6 +87,7 @@ class Controller(Node):
             self.leader = None
             self.leader_epoch += 1
             self.partition_epoch += 1
+            self._schedule_unclean_check()
             if old is not None:
                 self.sim.ledger.log(self.now, "offline",
                                     f"t-0 is OFFLINE: no live replica in ISR {self._ids(self.isr)} "
@@ -116,12 +117,21 @@ class Controller(Node):
         if not config.kraft and vt(config.version) >= (2, 1):
             self._elect_offline("unclean.leader.election.enable was turned on")
 
+    def _schedule_unclean_check(self) -> None:
+        """KRaft 3.9+: a leaderless partition is checked for an unclean election 5 minutes later
+        (QuorumController.maybeScheduleNextElectUncleanLeaders, KAFKA-12670)."""
+        config = self.sim.config
+        if config.kraft and config.unclean_election_honoured and not self.unclean_check_due:
+            self.unclean_check_due = True
+            self.timer(UNCLEAN_CHECK_MS, self._unclean_check)
+
     def _unclean_check(self) -> None:
-        """KRaft 3.9+: every 5 minutes the controller tries an unclean election for leaderless
-        partitions (QuorumController's uncleanLeaderElectionCheckIntervalMs, KAFKA-12670)."""
+        """The deferred check: elect a live replica outside the ISR if the topic now allows it."""
+        self.unclean_check_due = False
         if self.leader is None and self.unclean_allowed():
             self._elect_offline("periodic check of leaderless partitions")
-        self.timer(UNCLEAN_CHECK_MS, self._unclean_check)
+        if self.leader is None:
+            self._schedule_unclean_check()
 
     def _elect_offline(self, why: str) -> None:
         """Elect for an offline partition; publish only if a leader came of it."""
