@@ -93,11 +93,12 @@ _S = [
     Setting("broker", "log.flush.interval.messages", "flush", NEVER,
             "fsync after this many messages (unset: never; the OS writes back)", minimum=1),
     Setting("broker", "log.flush.interval.ms", "flush", NEVER,
-            "the log flusher fsyncs a log last flushed at least this long ago (unset: never); "
-            "alone it does nothing: see log.flush.scheduler.interval.ms", minimum=1),
+            "alone: no effect; the log flusher, run every log.flush.scheduler.interval.ms (default "
+            "never), fsyncs a log last flushed at least this long ago", minimum=1),
     Setting("broker", "log.flush.scheduler.interval.ms", "flush", NEVER,
-            "how often the log flusher task runs (unset: Long.MAX_VALUE, so once, 30 s after "
-            "startup, and never again); read when the broker starts", minimum=1, live=False),
+            "how often the log flusher runs, which applies log.flush.interval.ms (unset: "
+            "Long.MAX_VALUE, so once, 30 s after startup); read when the broker starts",
+            minimum=1, live=False),
     Setting("broker", "replica.lag.time.max.ms", "int", _since("2.5", 30000, 10000),
             "a follower not caught up for this long leaves the ISR", minimum=1),
     Setting("broker", "replica.fetch.wait.max.ms", "int", 500,
