@@ -113,12 +113,20 @@ def kind_text(setting: Setting) -> str:
     return what
 
 
+def meaning_text(setting: Setting) -> str:
+    """What the key does, and what the client derives for it when it is left out."""
+    if setting.implied is None:
+        return setting.doc
+    rule = (setting.implied.__doc__ or "").strip().rstrip(".")
+    return f"{setting.doc}. If not set: {rule}"
+
+
 def section_table(section: str) -> str:
     """One Markdown table: every key of a section."""
     rows = ["| key | default | allowed values | kind | meaning |", "|---|---|---|---|---|"]
     for (sec, name), s in SETTINGS.items():
         if sec == section:
-            cells = [f"`{name}`", default_text(s), allowed_text(s), kind_text(s), s.doc]
+            cells = [f"`{name}`", default_text(s), allowed_text(s), kind_text(s), meaning_text(s)]
             rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
 

@@ -45,6 +45,9 @@ class Setting:
     #: True: a running run picks a change up at the component's next use of it; False: only a run
     #: that starts with it (the cluster's shape, the clients, what a process reads once at start)
     live: bool = True
+    #: a value the client derives from its other settings when this one is not given:
+    #: (resolved section) -> the derived value, or None to keep the default
+    implied: Callable[[dict[str, Any]], Any] | None = None
 
     def default_for(self, client: str, version: str) -> Any:
         """The default this setting takes for a client and Kafka version."""
@@ -67,6 +70,23 @@ def _java_since(version: str, new: Any, old: Any, rdkafka: Any) -> Callable[[str
 def _per_client(java: Any, rdkafka: Any) -> Callable[[str, str], Any]:
     """A default that differs between the Java client and librdkafka."""
     return lambda client, v: rdkafka if client == "librdkafka" else java
+
+
+def _idempotence_yields(p: dict[str, Any]) -> bool | None:
+    """Off when acks, retries or max.in.flight.requests.per.connection conflict (KAFKA-13598)."""
+    conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
+    return False if conflicts else None
+
+
+def _delivery_floor(p: dict[str, Any]) -> float | None:
+    """Java raises it to linger.ms + request.timeout.ms when it is below that."""
+    floor = p["linger.ms"] + p["request.timeout.ms"]
+    return floor if p["client"] == "java" and p["delivery.timeout.ms"] < floor else None
+
+
+def _manual_commits(c: dict[str, Any]) -> bool | None:
+    """Off when commit.mode is manual (the application commits)."""
+    return False if c["commit.mode"] != "auto" else None
 
 
 JAVA = ("java",)
@@ -144,9 +164,9 @@ _S = [
     Setting("producer", "retry.backoff.ms", "int", 100, "pause before a retry", minimum=0),
     Setting("producer", "request.timeout.ms", "int", 30000, "bound on one attempt", minimum=1),
     Setting("producer", "delivery.timeout.ms", "int", _per_client(120000, 300000),
-            "bound on a record's whole life in the producer", minimum=1),
+            "bound on a record's whole life in the producer", minimum=1, implied=_delivery_floor),
     Setting("producer", "enable.idempotence", "bool", _java_since("3.0", True, False, False),
-            "broker drops duplicate retries by producer id and sequence"),
+            "broker drops duplicate retries by producer id and sequence", implied=_idempotence_yields),
     Setting("producer", "max.in.flight.requests.per.connection", "int", _per_client(5, 1000000),
             "unanswered requests per broker", minimum=1),
     Setting("producer", "metadata.max.age.ms", "int", _per_client(300000, 900000),
@@ -157,7 +177,8 @@ _S = [
     # consumer
     Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False, live=False),
     Setting("consumer", "group.id", "str", "tutor", "consumer group", live=False),
-    Setting("consumer", "enable.auto.commit", "bool", True, "commit offsets automatically"),
+    Setting("consumer", "enable.auto.commit", "bool", True, "commit offsets automatically",
+            implied=_manual_commits),
     Setting("consumer", "auto.commit.interval.ms", "int", 5000, "how often auto-commit commits", minimum=1),
     Setting("consumer", "enable.auto.offset.store", "bool", True,
             "store a message's offset when it is handed to the application", clients=RDK),
@@ -306,8 +327,6 @@ def build_config(given: dict[str, dict[str, Any]]) -> Config:
         consumer = resolve("consumer", given["consumer"], cclient, version)
         consumer["auto.offset.reset"] = SETTINGS[("consumer", "auto.offset.reset")].aliases.get(
             consumer["auto.offset.reset"], consumer["auto.offset.reset"])
-        if "enable.auto.commit" not in given["consumer"] and consumer["commit.mode"] != "auto":
-            consumer["enable.auto.commit"] = False  # a manual committer turns auto-commit off
         parts["consumer"] = consumer
     else:
         parts["consumer"] = None
@@ -322,14 +341,14 @@ def default_config(**sections: dict[str, Any]) -> Config:
 
 
 def apply_implied(config: Config, given: dict[str, dict[str, Any]]) -> None:
-    """Settings the client derives itself: Java turns default idempotence off when it conflicts."""
-    p, gp = config.producer, given.get("producer", {})
-    conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
-    if "enable.idempotence" not in gp and conflicts:
-        p["enable.idempotence"] = False  # KAFKA-13598: a defaulted idempotence yields to acks/retries
-    floor = p["linger.ms"] + p["request.timeout.ms"]
-    if p["client"] == "java" and "delivery.timeout.ms" not in gp and p["delivery.timeout.ms"] < floor:
-        p["delivery.timeout.ms"] = floor  # Java raises a defaulted delivery timeout to this floor
+    """Settings the client derives itself (each Setting's `implied`), where they were not given."""
+    for s in _S:
+        section = getattr(config, s.section)
+        if s.implied is None or section is None or s.name in given.get(s.section, {}) or s.name not in section:
+            continue
+        value = s.implied(section)
+        if value is not None:
+            section[s.name] = value
 
 
 def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
