@@ -386,7 +386,7 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
 
 
 def _metadata_mode_errors(config: Config) -> list[tuple[str, str, str]]:
-    """KRaft is offered from 3.3 (production-ready, KIP-833); ZooKeeper mode is gone in 4.0 (KIP-500)."""
+    """KRaft is offered from 3.3 (production-ready, KIP-833); ZooKeeper mode was removed in 4.0."""
     version = vt(config.version)
     if config.kraft and version < (3, 3):
         return [("cluster", "metadata.mode",

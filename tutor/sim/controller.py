@@ -14,7 +14,7 @@ UNCLEAN_CHECK_MS = 300_000  # KRaft 3.9+: leaderless partitions are checked for 
 
 
 class Controller(Node):
-    """KRaft's active controller (or the ZooKeeper-era controller before 3.3): the one source of truth."""
+    """The active controller, KRaft's or (in ZooKeeper mode) the controller broker: the one source of truth."""
 
     def __init__(self, sim: "Simulation", name: str = "controller") -> None:
         super().__init__(sim, name)
