@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
     sandbox.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     add_serve_parser(commands)
+    add_explore_parsers(commands)
     lab = commands.add_parser("lab", help="reproduce a loss with the real Kafka client (needs confluent-kafka)")
     lab.add_argument("lab", nargs="?", metavar="LAB", help="which lab; without one, list them")
     lab.add_argument("--bootstrap-servers", metavar="HOST:PORT",
@@ -57,6 +58,27 @@ def add_lesson_parsers(commands: Any) -> None:
     progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
     for sub in (menu, lesson, quiz, progress):
         sub.add_argument("--lessons", metavar="DIR", help="a folder of lesson files (default: the shipped ones)")
+
+
+def add_explore_parsers(commands: Any) -> None:
+    """`tutor explore [SWEEP.toml] ...` and `tutor export SCENARIO.toml --format F [--all]`."""
+    explore = commands.add_parser("explore", help="run a sweep of settings under a suite of faults and show the "
+                                  "trade-off between latency and acknowledged loss (without a file: the built-in "
+                                  "sweep)")
+    explore.add_argument("sweep", nargs="?", metavar="SWEEP.toml")
+    output = explore.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help='print {"rows": [...]}, one row per configuration')
+    output.add_argument("--csv", action="store_true", help="print one CSV line per configuration")
+    explore.add_argument("--workers", type=int, metavar="N", help="processes to run on (default: every core)")
+    explore.add_argument("--chart", metavar="FILE.svg", help="also write the Pareto chart as an SVG image")
+    explore.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster whose scheduler listens "
+                         "here, e.g. tcp://10.0.0.5:8786 (needs the dask extra; its workers need tutor)")
+    export = commands.add_parser("export", help="print a scenario's Kafka settings as real configuration")
+    export.add_argument("scenario", metavar="SCENARIO.toml")
+    export.add_argument("--format", required=True, choices=("java", "librdkafka", "broker", "topic"),
+                        help="java: client .properties; librdkafka: confluent-kafka JSON; broker: "
+                        "server.properties; topic: a kafka-topics command line")
+    export.add_argument("--all", action="store_true", help="include the settings left at their defaults")
 
 
 def add_serve_parser(commands: Any) -> None:
@@ -113,6 +135,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return lab_command(args.lab, args.bootstrap_servers)
     if args.command == "sandbox":
         return open_app(args.scenario, args.seed)
+    if args.command in ("explore", "export"):
+        from tutor.explore.command import explore_command, export_command
+
+        return explore_command(args) if args.command == "explore" else export_command(args)
     if args.command == "serve":
         return serve_app(args)
     if args.command in ("lessons", "lesson") and not args.text and on_terminal():
@@ -174,9 +200,11 @@ def check_files(paths: Sequence[str]) -> int:
 
 
 def scenario_problem(path: str) -> str | None:
-    """The error line of a scenario file, or None when it is good."""
+    """The error line of a scenario (or sweep) file, or None when it is good."""
+    from tutor.explore.sweep import is_sweep_file, load_sweep
+
     try:
-        load_scenario(path)
+        load_sweep(path) if is_sweep_file(path) else load_scenario(path)
     except ScenarioError as err:
         return str(err)
     return None

@@ -67,4 +67,4 @@ def test_shipped_catalog_is_clean():
     assert catalog.errors() == []
     assert [i.id for i in catalog.items] == [
         "journey", "page-cache", "acks-0", "acks-1", "acks-all", "unclean-zombie", "producer-buffer",
-        "retries-idempotence", "consumer-commits", "offset-reset", "capstone"]
+        "retries-idempotence", "consumer-commits", "offset-reset", "capstone", "explore"]

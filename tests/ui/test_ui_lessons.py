@@ -92,7 +92,7 @@ async def test_main_menu_keys_open_each_entry_and_come_back():
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, MenuScreen)
-        await pilot.press("4")
+        await pilot.press("5")
         await pilot.pause()
     assert app.return_code == 0
 

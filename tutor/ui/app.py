@@ -17,7 +17,8 @@ from tutor.sim.spec import Scenario
 from .driver import Driver
 from .keys import ALL
 from .screens.lesson import LessonScreen
-from .screens.menu import LABS_ENTRY, LESSONS, QUIT, SANDBOX, LabsScreen, LessonsScreen, MenuScreen
+from .screens.explore import ExploreScreen
+from .screens.menu import EXPLORE, LABS_ENTRY, LESSONS, QUIT, SANDBOX, LabsScreen, LessonsScreen, MenuScreen
 from .screens.sandbox import SandboxScreen
 
 SANDBOX_START, MENU_START, LESSONS_START = "sandbox", "menu", "lessons"
@@ -104,13 +105,15 @@ class TutorApp(App):
 
     # --- messages from the menus ------------------------------------------------------------
     def on_menu_screen_chosen(self, message: MenuScreen.Chosen) -> None:
-        """Sandbox, Lessons, Labs or Quit."""
+        """Sandbox, Lessons, Labs, Explore or Quit."""
         if message.what == SANDBOX:
             self.push_screen(SandboxScreen(self.driver))
         elif message.what == LESSONS:
             self.open_lessons()
         elif message.what == LABS_ENTRY:
             self.push_screen(LabsScreen())
+        elif message.what == EXPLORE:
+            self.push_screen(ExploreScreen())
         elif message.what == QUIT:
             self.exit()
 

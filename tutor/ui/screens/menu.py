@@ -1,4 +1,4 @@
-"""The menus: the main menu (sandbox, lessons, labs, quit), the lessons with progress, and the labs."""
+"""The menus: the main menu (sandbox, lessons, labs, explore, quit), the lessons with progress, and the labs."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tutor.lessons import Catalog, Item, ProgressStore
 from .. import labs
 
 DIGIT_WINDOW_S = 1.0   # digits typed within this long of each other make one number ("1", "1" -> 11)
-SANDBOX, LESSONS, LABS_ENTRY, QUIT = "sandbox", "lessons", "labs", "quit"
+SANDBOX, LESSONS, LABS_ENTRY, EXPLORE, QUIT = "sandbox", "lessons", "labs", "explore", "quit"
 
 
 class NumberedList(OptionList):
@@ -100,15 +100,16 @@ def lesson_detail(item: Item, store: ProgressStore) -> RenderableType:
 
 
 class MenuScreen(Screen):
-    """Sandbox, Lessons, Labs, Quit: arrows and enter, a number, or a click."""
+    """Sandbox, Lessons, Labs, Explore, Quit: arrows and enter, a number, or a click."""
 
     CSS_PATH = "menu.tcss"
     BINDINGS = [Binding("1", "choose('sandbox')", "sandbox"), Binding("2", "choose('lessons')", "lessons"),
-                Binding("3", "choose('labs')", "labs"), Binding("4,q", "choose('quit')", "quit")]
+                Binding("3", "choose('labs')", "labs"), Binding("4", "choose('explore')", "explore"),
+                Binding("5,q", "choose('quit')", "quit")]
 
     @dataclass
     class Chosen(Message):
-        """The learner chose an entry: "sandbox", "lessons", "labs" or "quit"."""
+        """The learner chose an entry: "sandbox", "lessons", "labs", "explore" or "quit"."""
 
         what: str
 
@@ -117,7 +118,7 @@ class MenuScreen(Screen):
         self.lessons_line = lessons_line
 
     def compose(self) -> ComposeResult:
-        """A title and four entries."""
+        """A title and the entries."""
         with Vertical(id="menu"):
             yield Static(Text("tutor", style="bold", justify="center"), id="menu-title")
             yield Static(Text("how Apache Kafka loses messages, and how to stop it", justify="center"),
@@ -126,11 +127,12 @@ class MenuScreen(Screen):
         yield Footer()
 
     def _options(self) -> list[Option]:
-        """The four entries, each with a line saying what it is."""
+        """The entries, each with a line saying what it is."""
         entries = [
             (SANDBOX, "Sandbox", "break a live cluster and watch which records are lost"),
             (LESSONS, "Lessons", self.lessons_line or "step by step, with questions the engine checks"),
             (LABS_ENTRY, "Labs", "the same losses with the real Kafka client"),
+            (EXPLORE, "Explore", "every setting under every fault: what each costs and what it keeps"),
             (QUIT, "Quit", ""),
         ]
         out = []

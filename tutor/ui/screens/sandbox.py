@@ -6,6 +6,7 @@ import random
 from time import monotonic
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -40,7 +41,7 @@ class SandboxScreen(RunActions, Screen):
 
     AUTO_FOCUS = ""  # keys belong to the sandbox until the learner opens the settings
     CSS_PATH = "sandbox.tcss"
-    BINDINGS = keys.bindings()
+    BINDINGS = keys.bindings() + [Binding("w", "export", "export", show=False)]
 
     def __init__(self, driver: Driver) -> None:
         super().__init__()
@@ -226,6 +227,12 @@ class SandboxScreen(RunActions, Screen):
     def action_report(self) -> None:
         """f: settle a copy of the run and report what is lost for good."""
         self.app.push_screen(ReportScreen(self.runner.sync(self.driver.settle_copy)))
+
+    def action_export(self) -> None:
+        """w: the current settings as Kafka configuration, written to a file and shown."""
+        from .export import ExportScreen, current_scenario
+
+        self.app.push_screen(ExportScreen(current_scenario(self.driver)))
 
     def action_help(self) -> None:
         """?."""
