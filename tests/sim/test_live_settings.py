@@ -52,6 +52,10 @@ RDK_PRODUCER = {"producer": {"client": "librdkafka"}}
 CUT_PRODUCER = (at(1000, "partition", between=[["producer"], ["leader"]]),)
 ZOOKEEPER = {"cluster": {"kafka.version": "3.6", "metadata.mode": "zookeeper"}}
 FAST_ZK = {"broker": {"zookeeper.session.timeout.ms": 1500}}
+#: broker-3 is fenced within a second and min.insync.replicas=3: acks=all writes are refused and retried
+REFUSED = {"topic": {"min.insync.replicas": 3}, "producer": {"request.timeout.ms": 300},
+           "broker": {"broker.session.timeout.ms": 500, "broker.heartbeat.interval.ms": 100}}
+REFUSING = (at(200, "crash", "broker-3"),)
 #: the ISR dies at 2 s and stays dead; broker-3, out of the ISR, is back by 6 s: offline, unless unclean
 OFFLINE = (at(0, "crash", "broker-3", restart__after__ms=4000), at(2000, "crash", "broker-1"),
            at(2000, "crash", "broker-2"))
@@ -89,9 +93,8 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("producer", "queue.buffering.max.messages"): Probe(1, _with(RDK_PRODUCER, {"workload": BUSY})),
     ("producer", "queue.buffering.max.kbytes"): Probe(1, _with(RDK_PRODUCER, {"workload": {
         **BUSY, "size.bytes": 600}})),
-    ("producer", "retries"): Probe(0, {"producer": {"enable.idempotence": False}},
-                                   (at(1500, "crash", "leader"),)),
-    ("producer", "retry.backoff.ms"): Probe(3000, {}, (at(1500, "crash", "leader"),)),
+    ("producer", "retries"): Probe(0, _with(REFUSED, {"producer": {"enable.idempotence": False}}), REFUSING),
+    ("producer", "retry.backoff.ms"): Probe(3000, REFUSED, REFUSING),
     ("producer", "request.timeout.ms"): Probe(1000, {}, CUT_PRODUCER, change_at=900),
     ("producer", "delivery.timeout.ms"): Probe(1500, {"producer": {"request.timeout.ms": 500}}, CUT_PRODUCER,
                                                change_at=900),

@@ -200,10 +200,12 @@ class Consumer(ClientNode):
             self._fetch_failed()
         self.timer(ClientNode.REQUEST_TIMEOUT_MS / 3, self._fetch_watchdog)
 
-    def _on_metadata(self, leader: str | None, epoch: int = -1) -> None:
-        """Metadata names the leader and its epoch (KIP-320: a new epoch means the position is checked)."""
-        self.meta_epoch = epoch
-        super()._on_metadata(leader, epoch)
+    def _on_metadata(self, *answer: Any) -> None:
+        """Metadata names the leader and, last, its epoch: the epoch the next fetches carry (KIP-320)."""
+        asked = self.metadata_pending
+        super()._on_metadata(*answer)
+        if asked and not self.metadata_pending:  # taken as the answer (a stale one changes nothing)
+            self.meta_epoch = answer[-1]
 
     def on_leader_known(self) -> None:
         """A leader is known: poll."""
