@@ -95,6 +95,8 @@ PROBES: dict[tuple[str, str], Probe] = {
         **BUSY, "size.bytes": 600}})),
     ("producer", "retries"): Probe(0, _with(REFUSED, {"producer": {"enable.idempotence": False}}), REFUSING),
     ("producer", "retry.backoff.ms"): Probe(3000, REFUSED, REFUSING),
+    ("producer", "retry.backoff.max.ms"): Probe(100, REFUSED, REFUSING, until=8000),
+    ("producer", "socket.timeout.ms"): Probe(1000, RDK_PRODUCER, CUT_PRODUCER, change_at=900),
     ("producer", "request.timeout.ms"): Probe(1000, {}, CUT_PRODUCER, change_at=900),
     ("producer", "delivery.timeout.ms"): Probe(1500, {"producer": {"request.timeout.ms": 500}}, CUT_PRODUCER,
                                                change_at=900),

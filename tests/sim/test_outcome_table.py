@@ -15,13 +15,14 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIOS = sorted(p.name for p in SCENARIO_DIR.glob("*.toml"))
 
 #: scenarios whose facts-based [expect] the model does not meet yet, with what is wrong
+KNOWN_WRONG: dict[str, str] = {}
 
 #: words every lost record's explanation must contain (case-insensitive): the reason, not just the count
 LOST_BECAUSE = {
     "producer-crash-accumulator.toml": ["producer process died", "not told"],
     "buffer-full-max-block.toml": ["told it failed", "max.block.ms"],
     "leader-unreachable-delivery-timeout.toml": ["told it failed", "delivery.timeout.ms"],
-    "acks0-leader-fails.toml": ["acks=0", "no error"],
+    "acks0-leader-power-loss.toml": ["acks=0", "no error", "lost power"],
     "acks1-leader-crash.toml": ["acks=1", "truncated"],
     "acks1-zombie-leader.toml": ["acks=1", "truncated"],
     "acks-all-min-isr1-leader-power-loss.toml": ["acks=all", "committed", "lost power"],
@@ -83,7 +84,8 @@ def first_time(report, pattern: str) -> float:
     return next(t for t, text in report.timeline if re.search(pattern, text))
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_WRONG[n], strict=True))
+                                  if n in KNOWN_WRONG else n for n in SCENARIOS])
 def test_expectations_hold(name):
     """Each scenario's [expect] table holds."""
     scenario, _, report = run(name)
@@ -175,11 +177,11 @@ def test_offline_line_names_the_unclean_setting_in_force():
     assert "unclean.leader.election.enable=false" not in timeline_text(report)
 
 
-def test_acks0_explanation_names_the_crash():
-    """acks=0 records sent to the dead leader are explained by its crash."""
-    _, _, report = run("acks0-leader-fails.toml")
+def test_acks0_explanation_names_the_power_loss():
+    """acks=0 records sent to the powerless leader are explained by its power loss."""
+    _, _, report = run("acks0-leader-power-loss.toml")
     for rid, text in explanations(report, "lost"):
-        assert "crashed" in text, (rid, text)
+        assert "lost power" in text, (rid, text)
 
 
 def test_r3_acks1_writes_invisible_until_the_isr_recovers_on_37():

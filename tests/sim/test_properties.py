@@ -220,3 +220,57 @@ def test_acks1_some_leader_failure_time_loses_an_acked_record():
         lost = [m for m in report.messages if m["fate"] == "lost" and m["acked"]]
         assert all("acks=1" in m["explanation"] for m in lost)
         found = None
+
+
+@st.composite
+def kafkas_promise(draw) -> Scenario:
+    """The safe configuration (RF=3, acks=all, min.insync.replicas=2, idempotence on, unclean off)
+    under random partitions (often longer than request.timeout.ms), process crashes, slow nodes,
+    and power loss only where every write is flushed (log.flush.interval.messages=1)."""
+    flushed = draw(st.booleans())
+    producer = {"client": draw(st.sampled_from(["java", "librdkafka"])), "acks": "all",
+                "enable.idempotence": True, "linger.ms": draw(st.sampled_from([0, 5, 20])),
+                "request.timeout.ms": draw(st.sampled_from([1000, 2000, 30000])), "delivery.timeout.ms": 120000}
+    given_ = {
+        "cluster": {"brokers": 3, "kafka.version": draw(st.sampled_from(VERSIONS))},
+        "topic": {"replication.factor": 3, "min.insync.replicas": 2, "unclean.leader.election.enable": False},
+        "broker": {"replica.lag.time.max.ms": draw(st.sampled_from([1000, 10000, 30000]))},
+        "producer": producer,
+        "workload": {"messages": draw(st.integers(20, 100)), "interval.ms": draw(st.sampled_from([1, 5, 10]))},
+        "network": {"jitter.ms": draw(st.sampled_from([0.0, 1.0, 5.0]))},
+    }
+    if flushed:
+        given_["broker"]["log.flush.interval.messages"] = 1
+    nodes = ["leader", "followers", "broker-1", "broker-2", "broker-3"]
+    span = given_["workload"]["messages"] * given_["workload"]["interval.ms"] + 500
+    events = []
+    for _ in range(draw(st.integers(1, 4))):
+        at = float(draw(st.integers(0, span)))
+        kind = draw(st.sampled_from(["crash", "partition", "slow", "heal"] + (["power-loss"] if flushed else [])))
+        params: dict = {}
+        target = None
+        if kind == "partition":
+            side = draw(st.sampled_from(["leader", "followers", "producer", "controller", "broker-2"]))
+            rest = [t for t in ("leader", "followers", "producer", "controller") if t != side]
+            params["between"] = [[side], rest]
+        elif kind == "slow":
+            target = draw(st.sampled_from(nodes + ["producer"]))
+            params["delay.ms"] = float(draw(st.sampled_from([50, 3000, 20000])))
+        elif kind != "heal":
+            target = draw(st.sampled_from(nodes + ["producer"]))
+            if draw(st.booleans()):
+                params["restart.after.ms"] = float(draw(st.sampled_from([0, 500, 5000, 40000])))
+        events.append(Action(kind, target, at_ms=at, params=params))
+    if draw(st.booleans()):  # partitions often outlast request.timeout.ms; some heal only at the end
+        events.append(Action("heal", None, at_ms=float(span + draw(st.sampled_from([1000, 20000, 45000])))))
+    return Scenario(title="Kafka's promise", seed=draw(st.integers(0, 1000)), given=given_, events=events)
+
+
+@settings(PROPERTY, max_examples=max(10, EXAMPLES // 2))
+@given(kafkas_promise())
+def test_kafkas_promise_no_acknowledged_record_is_lost(scenario):
+    """Kafka's promise: with the safe configuration no acknowledged record is ever lost at the broker,
+    whatever partitions, crashes, slow nodes and (flushed) power losses happen."""
+    report = run(scenario)
+    lost = [m["explanation"] for m in report.messages if m["fate"] == "lost" and m["acked"]]
+    assert report.summary["lost_acked"] == 0, lost[:3]

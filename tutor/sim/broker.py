@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
+from .config import vt
 from .log import LogBatch, ReplicaLog
 from .node import Deadlines, Node
 
@@ -36,6 +37,16 @@ class DelayedProduce:
     respond: Callable[[str, Any], None]
     base: int
     done: bool = False
+    requester: tuple | None = None  # (client, its incarnation, on_reset): reset if this process dies
+
+
+@dataclass(slots=True, eq=False)
+class ProducerEntry:
+    """What a leader remembers of one producer id (ProducerStateEntry): its epoch and the sequence
+    ranges and offsets of its last five batches."""
+
+    epoch: int
+    batches: deque  # of (first_seq, last_seq, base, end)
 
 
 @dataclass(slots=True, eq=False)
@@ -49,6 +60,7 @@ class Parked:
     deadline: float
     parked: bool = False
     answered: bool = False
+    requester: tuple | None = None  # (client, its incarnation, on_reset): reset if this process dies
 
     def reply(self, *args: Any) -> None:
         """Answer once; later wake-ups of an answered fetch do nothing."""
@@ -84,7 +96,7 @@ class Replica:
     delayed: list[DelayedProduce] = field(default_factory=list)
     parked: list[Parked] = field(default_factory=list)      # followers: woken by appends
     parked_hw: list[Parked] = field(default_factory=list)   # consumers: woken by the HW
-    producers: dict[int, deque] = field(default_factory=dict)  # pid -> last 5 (seq, end_seq, base)
+    producers: dict[int, ProducerEntry] = field(default_factory=dict)
     fetch_gen: int = 0
     fetch_sent_at: float | None = None
 
@@ -127,9 +139,18 @@ class Broker(Node):
         return lost
 
     def crash(self) -> None:
-        """The process dies; the OS keeps its page cache and still writes it back (B3)."""
+        """The process dies; the OS keeps its page cache and still writes it back (B3). The requests
+        parked in it (acks=all produce in purgatory, long-polling fetches) get a connection reset."""
+        r = self.replica
+        parked = [d.requester for d in r.delayed if not d.done] + \
+                 [p.requester for p in r.parked + r.parked_hw if not p.answered]
         self.stop("crash")
         self._reset_volatile()
+        net = self.sim.net
+        for client, inc, on_reset in sorted({x for x in parked if x is not None and x[2] is not None},
+                                            key=lambda x: x[0]):
+            if net.link_up(self.name, client):
+                self.sim.loop.after(net.delay(self.name, client), net._reset, client, inc, on_reset)
 
     def _reset_volatile(self) -> None:
         """Partition state lives in memory: a restarted broker relearns it from the controller."""
@@ -223,9 +244,12 @@ class Broker(Node):
             self._remember_sequence(batch)
 
     def _remember_sequence(self, b: LogBatch) -> None:
-        """Idempotence: keep the last five batches' sequence ranges per producer id."""
-        q = self.replica.producers.setdefault(b.pid, deque(maxlen=5))
-        q.append((b.seq, b.seq + b.count - 1, b.base))
+        """Idempotence: keep the last five batches' sequence ranges per producer id; a new producer
+        epoch starts a new list (ProducerStateEntry.addBatch)."""
+        e = self.replica.producers.get(b.pid)
+        if e is None or e.epoch != b.pepoch:
+            e = self.replica.producers[b.pid] = ProducerEntry(b.pepoch, deque(maxlen=5))
+        e.batches.append((b.seq, b.seq + b.count - 1, b.base, b.end))
 
     def _rebuild_producer_state(self) -> None:
         """After truncation or recovery, producer state is rebuilt from the log itself."""
@@ -303,16 +327,21 @@ class Broker(Node):
         """Handle a produce request: checks, idempotence, append, flush, answer per acks."""
         r = self.replica
         if r.role != "leader":
-            return respond("NOT_LEADER_OR_FOLLOWER", None)
+            return self._refuse(req, respond, "NOT_LEADER_OR_FOLLOWER")
         if req.acks == "all" and self.under_min_isr():
             self.sim.ledger.step(req.batch.batch_id, self.now, "rejected", self.name, "NOT_ENOUGH_REPLICAS")
-            return respond("NOT_ENOUGH_REPLICAS", None)
-        dup = self._duplicate(req)
-        if dup is not None:
-            return respond(*dup)
+            return self._refuse(req, respond, "NOT_ENOUGH_REPLICAS")
+        check = self._check_sequence(req)
+        if isinstance(check, str):
+            self.sim.ledger.step(req.batch.batch_id, self.now, "rejected", self.name, check)
+            return self._refuse(req, respond, check)
+        if check is not None:  # a duplicate: answered with the original batch's offsets
+            base, end = check
+            self.sim.ledger.step(req.batch.batch_id, self.now, "deduplicated", self.name, base)
+            return self._answer(req, respond, base, end)
         base = r.log.leo
         lb = LogBatch(base, req.batch.count, r.leader_epoch, req.batch.batch_id, req.batch.first_id,
-                      req.pid, req.seq, req.batch.bytes, self.now)
+                      req.pid, req.seq, req.batch.bytes, self.now, pepoch=req.epoch)
         self.append(lb)
         self.sim.ledger.step(req.batch.batch_id, self.now, "appended", self.name, (base, r.leader_epoch))
         self.sim.activity()
@@ -320,34 +349,55 @@ class Broker(Node):
         self._answer_after_append(req, respond, base, lb.end)
         self.maybe_advance_hw()
 
+    def _refuse(self, req: Any, respond: Callable, error: str) -> None:
+        """An error answer; for acks=0 there is no answer, so the broker closes the connection instead
+        (KafkaApis.handleProduceRequest: closeConnection when an acks=0 request failed)."""
+        if req.acks != "0":
+            return respond(error, None)
+        cur = self.sim.net.current
+        if cur is not None:
+            net = self.sim.net
+            net.peers.get(self.name, {}).pop(cur[0], None)
+            net.loop.after(net.delay(self.name, cur[0]), net._closed, cur[0], cur[1], self.name, self.incarnation)
+
     def _answer_after_append(self, req: Any, respond: Callable, base: int, end: int) -> None:
         """Answer once written, after the fsync if log.flush.interval.messages made one due."""
         if self.needs_flush():
-            self.fsync(partial(self._answer, req, respond, base, end))
+            self.fsync(partial(self._answer, req, respond, base, end, self.sim.net.current))
         else:
             self._answer(req, respond, base, end)
 
-    def _answer(self, req: Any, respond: Callable, base: int, end: int) -> None:
-        """acks=0: no answer; acks=1: answer now (P4); acks=all: wait for the HW (R2)."""
+    def _answer(self, req: Any, respond: Callable, base: int, end: int, requester: tuple | None = None) -> None:
+        """acks=0: no answer; acks=1: answer now (P4); acks=all: wait in purgatory until the HW
+        reaches `end` (ReplicaManager: requiredOffset = lastOffset + 1), also for a duplicate (R2)."""
         if req.acks == "1":
             respond("OK", base)
         elif req.acks == "all":
-            self._delay_produce(DelayedProduce(end, respond, base), req)
+            self._delay_produce(DelayedProduce(end, respond, base, requester=requester or self.sim.net.current), req)
 
-    def _duplicate(self, req: Any) -> tuple[str, Any] | None:
-        """Idempotence (P5): a known sequence is answered with its first offset, a gap is refused."""
-        if req.seq < 0:
+    def _check_sequence(self, req: Any) -> str | tuple[int, int] | None:
+        """Idempotence (P5, ProducerAppendInfo / ProducerStateEntry): (base, end) of the batch a retry
+        duplicates, an error code, or None to append."""
+        if req.seq < 0 or req.pid < 0:
             return None
-        q = self.replica.producers.get(req.pid)
-        if not q:  # no state for this producer (new, or its records are gone): any sequence goes
-            return None
-        last = q[-1][1]
-        for seq, end_seq, base in q or ():
-            if seq == req.seq:
-                self.sim.ledger.step(req.batch.batch_id, self.now, "deduplicated", self.name, base)
-                return "OK", base
-        if req.seq != last + 1:
-            return "OUT_OF_ORDER_SEQUENCE_NUMBER", None
+        e = self.replica.producers.get(req.pid)
+        if e is not None and e.epoch == req.epoch:
+            last = req.seq + req.batch.count - 1
+            for first_seq, last_seq, base, end in e.batches:
+                if first_seq == req.seq and last_seq == last:
+                    return base, end
+        if e is not None and req.epoch < e.epoch:
+            return "INVALID_PRODUCER_EPOCH"
+        if e is None or e.epoch != req.epoch:  # a new producer, or a new epoch: sequences start at 0
+            if req.seq == 0:
+                return None
+            if e is not None:
+                return "OUT_OF_ORDER_SEQUENCE_NUMBER"
+            # no state: since 2.5 any sequence is accepted (its records may have been removed);
+            # before, the broker answered UNKNOWN_PRODUCER_ID (ProducerStateManager.checkSequence)
+            return None if vt(self.sim.config.version) >= (2, 5) else "UNKNOWN_PRODUCER_ID"
+        if req.seq != e.batches[-1][1] + 1:
+            return "OUT_OF_ORDER_SEQUENCE_NUMBER"
         return None
 
     def _delay_produce(self, d: DelayedProduce, req: Any) -> None:
@@ -454,7 +504,7 @@ class Broker(Node):
             return reply("DIVERGING", diverge, [], r.hw)
         self._update_follower(follower, offset)
         self._serve(Parked(offset, "leo", reply, self.cfg["replica.fetch.max.bytes"],
-                           self.now + self.cfg["replica.fetch.wait.max.ms"]))
+                           self.now + self.cfg["replica.fetch.wait.max.ms"], requester=self.sim.net.current))
 
     def divergence(self, offset: int, last_epoch: int) -> int | None:
         """KIP-320/595: the offset a fetcher must truncate to, or None if its log agrees with ours."""
@@ -520,7 +570,7 @@ class Broker(Node):
             return reply("DIVERGING", diverge, [], r.hw)
         if offset > r.log.leo:
             return reply("OFFSET_OUT_OF_RANGE", None, [], r.hw)
-        self._serve(Parked(offset, "hw", reply, max_bytes, self.now + wait))
+        self._serve(Parked(offset, "hw", reply, max_bytes, self.now + wait, requester=self.sim.net.current))
 
     def on_list_offsets(self, which: str, reply: Callable) -> None:
         """ListOffsets: earliest is 0 (no retention here), latest is the HW for consumers."""
@@ -585,7 +635,8 @@ class Broker(Node):
         for b in batches:
             if b.base != r.log.leo:
                 continue
-            copy = LogBatch(b.base, b.count, b.epoch, b.batch_id, b.first_id, b.pid, b.seq, b.size, self.now)
+            copy = LogBatch(b.base, b.count, b.epoch, b.batch_id, b.first_id, b.pid, b.seq, b.size, self.now,
+                            pepoch=b.pepoch)
             self.append(copy)
             self.sim.ledger.step(b.batch_id, self.now, "replicated", self.name, b.base)
         if batches:

@@ -89,6 +89,16 @@ def _manual_commits(c: dict[str, Any]) -> bool | None:
     return False if c["commit.mode"] != "auto" else None
 
 
+def _rdkafka_in_flight(p: dict[str, Any]) -> int | None:
+    """librdkafka lowers it to 5 when idempotence is on (CONFIGURATION.md)."""
+    return 5 if p["client"] == "librdkafka" and p["enable.idempotence"] else None
+
+
+def _java_idempotence_default(client: str, version: str) -> bool:
+    """Java: true from 3.0, but 3.0.0 and 3.1.0 left it off unless set (KAFKA-13598); librdkafka: false."""
+    return client == "java" and vt(version) >= (3, 2)
+
+
 JAVA = ("java",)
 RDK = ("librdkafka",)
 
@@ -160,17 +170,28 @@ _S = [
             minimum=1, clients=RDK),
     Setting("producer", "queue.buffering.max.kbytes", "int", 1048576,
             "kilobytes the producer queue may hold", minimum=1, clients=RDK),
-    Setting("producer", "retries", "int", 2147483647, "retries of a failed batch", minimum=0),
+    Setting("producer", "retries", "int", _java_since("2.1", 2147483647, 0, 2147483647),
+            "retries of a failed batch (Java 2.0: 0; KIP-91 made it MAX_INT in 2.1)", minimum=0),
     Setting("producer", "retry.backoff.ms", "int", 100, "pause before a retry", minimum=0),
-    Setting("producer", "request.timeout.ms", "int", 30000, "bound on one attempt", minimum=1),
+    Setting("producer", "retry.backoff.max.ms", "int", 1000,
+            "cap of the exponential retry backoff (Java from 3.7, KIP-580; librdkafka)", minimum=1),
+    Setting("producer", "request.timeout.ms", "int", 30000,
+            "bound on one attempt (librdkafka: the broker's ack timeout only)", minimum=1),
+    Setting("producer", "socket.timeout.ms", "int", 60000,
+            "librdkafka: bound on one request (with what is left of message.timeout.ms)", minimum=10,
+            clients=RDK),
     Setting("producer", "delivery.timeout.ms", "int", _per_client(120000, 300000),
-            "bound on a record's whole life in the producer", minimum=1, implied=_delivery_floor),
-    Setting("producer", "enable.idempotence", "bool", _java_since("3.0", True, False, False),
+            "bound on a record's whole life in the producer (Java 2.1+, KIP-91)", minimum=1,
+            implied=_delivery_floor),
+    Setting("producer", "enable.idempotence", "bool", _java_idempotence_default,
             "broker drops duplicate retries by producer id and sequence", implied=_idempotence_yields),
     Setting("producer", "max.in.flight.requests.per.connection", "int", _per_client(5, 1000000),
-            "unanswered requests per broker", minimum=1),
+            "unanswered requests per broker", minimum=1, implied=_rdkafka_in_flight),
     Setting("producer", "metadata.max.age.ms", "int", _per_client(300000, 900000),
-            "refresh metadata at least this often", minimum=1, live=False),
+            "Java: refresh metadata at least this often; librdkafka: how long its cache is valid",
+            minimum=1, live=False),
+    Setting("producer", "topic.metadata.refresh.interval.ms", "int", 300000,
+            "librdkafka: refresh metadata this often", minimum=1, clients=RDK, live=False),
     Setting("producer", "send.mode", "choice", "async",
             "async: fire send() and go on; sync: wait on each future", choices=("async", "sync"),
             kafka=False),
@@ -367,7 +388,8 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
     if given.get("producer", {}).get("enable.idempotence") is True:
         if p["acks"] != "all":
             errors.append(("producer", "enable.idempotence", "needs acks = \"all\" (P5)"))
-        elif p["max.in.flight.requests.per.connection"] > 5:
+        elif p["max.in.flight.requests.per.connection"] > 5 and (
+                p["client"] == "java" or "max.in.flight.requests.per.connection" in given.get("producer", {})):
             errors.append(("producer", "enable.idempotence",
                            "needs max.in.flight.requests.per.connection <= 5"))
         elif p["retries"] == 0:

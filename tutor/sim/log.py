@@ -20,6 +20,7 @@ class LogBatch:
     size: int           # bytes
     appended_at: float  # when this replica appended it: the OS writes back by page age
     end: int = -1       # the offset just past this batch (filled in from base + count)
+    pepoch: int = 0     # producer epoch (idempotence)
 
     def __post_init__(self) -> None:
         self.end = self.base + self.count

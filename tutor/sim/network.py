@@ -31,6 +31,8 @@ class Network:
         self.held: list[tuple] = []  # messages waiting on a cut link (TCP retransmitting)
         self.on_drop: Callable[[str, Callable[..., Any], tuple], Any] | None = None  # (dst, fn, args)
         self._ids = 0
+        self.peers: dict[str, dict[str, int]] = {}  # node -> {client: its incarnation} connected to it now
+        self.current: tuple | None = None  # (src, src incarnation, on_reset) of the message being handled
 
     def link_up(self, a: str, b: str) -> bool:
         """Two nodes can talk only over their direct link: Kafka nodes do not relay for each other."""
@@ -43,17 +45,17 @@ class Network:
         return self.latency + self.node_delay[a] + self.node_delay[b] + extra + jitter
 
     def send(self, src: str, dst: str, fn: Callable[..., Any], *args: Any,
-             on_reset: Callable[[], Any] | None = None) -> bool:
-        """Send a message; False when it is lost at once (link down or destination host off)."""
+             on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
+        """Send a message; over a connection, `dst_inc` is the process incarnation it was opened to."""
+        inc = self.hosts[dst].incarnation if dst_inc is None else dst_inc
         if not self.link_up(src, dst):
-            self._hold(src, dst, fn, args, on_reset)
+            self._hold(src, dst, fn, args, on_reset, inc)
             return True
         when = max(self.loop.now + self.delay(src, dst), self._last.get((src, dst), 0.0))
         self._last[(src, dst)] = when
-        target = self.hosts[dst]
         self._ids += 1
         self.in_flight[self._ids] = (src, dst, fn, args, self.loop.now, when)
-        self.loop.at(when, self._deliver, self._ids, src, dst, target.incarnation, fn, args, on_reset)
+        self.loop.at(when, self._deliver, self._ids, src, dst, inc, fn, args, on_reset)
         return True
 
     def _deliver(self, mid: int, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,
@@ -69,16 +71,50 @@ class Network:
             return self._hold(src, dst, fn, args, on_reset, inc)
         if not target.up or target.incarnation != inc:
             if on_reset is not None:  # the host is up but the process is gone: a TCP reset
-                self.loop.after(self.delay(dst, src), on_reset)
+                self.loop.after(self.delay(dst, src), self._reset, src, self.hosts[src].incarnation, on_reset)
             if self.on_drop is not None:
                 self.on_drop(dst, fn, args)
             return
-        fn(*args)
+        self.current = (src, self.hosts[src].incarnation, on_reset)
+        try:
+            fn(*args)
+        finally:
+            self.current = None
+
+    def _reset(self, src: str, src_inc: int, on_reset: Callable[[], Any]) -> None:
+        """A reset reaches the process that sent the request (if it is still that process)."""
+        node = self.hosts[src]
+        if node.up and node.incarnation == src_inc:
+            on_reset()
+
+    # --- connections ---------------------------------------------------------------------
+    def connect(self, src: str, dst: str, on_ok: Callable[[int], Any], on_fail: Callable[[], Any]) -> None:
+        """TCP connect: accepted by a live process after a round trip (on_ok gets its incarnation);
+        a host whose process is gone answers with a reset (on_fail); silence answers nothing."""
+        self.send(src, dst, self._accept, src, dst, on_ok, on_reset=on_fail)
+
+    def _accept(self, src: str, dst: str, on_ok: Callable[[int], Any]) -> None:
+        """The destination's process accepts the connection and remembers the peer."""
+        self.peers.setdefault(dst, {})[src] = self.hosts[src].incarnation
+        self.send(dst, src, on_ok, self.hosts[dst].incarnation)
+
+    def close_connections(self, node: str, inc: int) -> None:
+        """A process died on a live host: the kernel closes its sockets and every peer sees the
+        connection close one link latency later (a cut link or a dead peer host hears nothing)."""
+        for peer, peer_inc in sorted(self.peers.pop(node, {}).items()):
+            host = self.hosts[peer]
+            if self.link_up(node, peer) and host.host_on:
+                self.loop.after(self.delay(node, peer), self._closed, peer, peer_inc, node, inc)
+
+    def _closed(self, peer: str, peer_inc: int, node: str, inc: int) -> None:
+        """The connection-close reaches the peer process that opened it."""
+        host = self.hosts[peer]
+        if host.up and host.incarnation == peer_inc:
+            host.on_connection_closed(node, inc)
 
     def _hold(self, src: str, dst: str, fn: Callable[..., Any], args: tuple,
-              on_reset: Callable[[], Any] | None, inc: int | None = None) -> None:
+              on_reset: Callable[[], Any] | None, inc: int) -> None:
         """A cut link: TCP keeps retransmitting; the message gets through if the link heals in time."""
-        inc = self.hosts[dst].incarnation if inc is None else inc
         self.held.append((self.loop.now, src, self.hosts[src].incarnation, dst, inc, fn, args, on_reset))
 
     def _release(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -39,17 +40,25 @@ class Node:
             fn(*args)
 
     def send(self, dst: str, fn: Callable[..., Any], *args: Any,
-             on_reset: Callable[[], Any] | None = None) -> bool:
-        """Send a message from this node."""
-        return self.sim.net.send(self.name, dst, fn, *args, on_reset=on_reset)
+             on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
+        """Send a message from this node (over a connection to process incarnation `dst_inc`)."""
+        return self.sim.net.send(self.name, dst, fn, *args, on_reset=on_reset, dst_inc=dst_inc)
 
     def stop(self, kind: str) -> None:
-        """The process dies (and with power loss, the host); every timer it set is void."""
+        """The process dies (and with power loss, the host); every timer it set is void. On a host
+        that still runs, the kernel closes the dead process's connections (peers see them close)."""
         self.up = False
+        if kind != "power-loss":
+            self.sim.net.close_connections(self.name, self.incarnation)
+        else:
+            self.sim.net.peers.pop(self.name, None)
         self.incarnation += 1
         self.down_since, self.down_kind = self.now, kind
         if kind == "power-loss":
             self.host_on = False
+
+    def on_connection_closed(self, peer: str, inc: int) -> None:
+        """A connection this process opened to `peer` (its incarnation `inc`) was closed by peer's host."""
 
     def start(self) -> None:
         """The process (and host) come back with a fresh incarnation."""
@@ -97,51 +106,82 @@ class Deadlines:
             self._arm(heap[0][0])
 
 
+@dataclass(slots=True, eq=False)
+class Conn:
+    """A client's TCP connection to one broker, as the client knows it."""
+
+    state: str = "down"          # "down" | "connecting" | "ready"
+    inc: int = -1                # the broker process incarnation it was opened to
+    failures: int = 0            # failed attempts in a row (exponential reconnect backoff)
+    retry_at: float = 0.0        # no new attempt before this time
+    attempt: int = 0             # which attempt a late answer belongs to
+
+
 class ClientNode(Node):
-    """A Kafka client: learns who leads t-0 by asking a broker it can reach."""
+    """A Kafka client: learns who leads t-0 by asking a broker; sends over connections it opens."""
 
     RETRY_BACKOFF_MS = 100  # retry.backoff.ms
     REQUEST_TIMEOUT_MS = 30000  # request.timeout.ms
+    RECONNECT = {"java": (50, 1000), "librdkafka": (100, 10000)}  # reconnect.backoff.ms, .max.ms
+    CONNECT_TIMEOUT = {"java": 10000, "librdkafka": 30000}  # socket.connection.setup.timeout.ms
 
     def __init__(self, sim: "Simulation", name: str) -> None:
         super().__init__(sim, name)
         self.leader: str | None = None
         self.metadata_pending = False
+        self.metadata_token = 0
+        self.conns: dict[str, Conn] = {}
+
+    @property
+    def client_kind(self) -> str:
+        """"java" or "librdkafka"."""
+        return getattr(self, "cfg", {}).get("client", "java")
 
     def start_metadata(self, max_age: float) -> None:
-        """Fresh process: no metadata yet; ask now and every metadata.max.age.ms."""
+        """Fresh process: no metadata and no connections yet; ask now and every `max_age` ms."""
         self.leader = None
         self.metadata_pending = False
+        self.conns = {}
         self.refresh_metadata()
         self.timer(max_age, self._periodic_metadata, max_age)
 
     def refresh_metadata(self) -> None:
-        """Ask a reachable broker who leads t-0 (its answer may be stale: a zombie names itself)."""
+        """Ask a reachable broker who leads t-0 (its answer may be stale: a zombie names itself).
+        The first broker tried is drawn with the run's seeded RNG, as Java's leastLoadedNode starts
+        at a random offset and librdkafka picks a random broker."""
         if self.metadata_pending:
             return
-        for name in self.sim.rotate_brokers():
+        names = self.sim.broker_names()
+        start = self.sim.rng.randrange(len(names))
+        for name in names[start:] + names[:start]:
             broker = self.sim.brokers[name]
             if self.sim.net.link_up(self.name, name) and broker.host_on:
                 self.metadata_pending = True
-                self.send(name, broker.on_metadata_request, partial(broker.send, self.name, self._on_metadata),
-                          on_reset=self._metadata_failed)
-                self.timer(self.REQUEST_TIMEOUT_MS, self._metadata_timeout)
+                self.metadata_token += 1
+                token = self.metadata_token
+                self.send(name, broker.on_metadata_request,
+                          partial(broker.send, self.name, self._on_metadata, token),
+                          on_reset=partial(self._metadata_failed, token))
+                self.timer(self.REQUEST_TIMEOUT_MS, self._metadata_timeout, token)
                 return
         self.timer(self.RETRY_BACKOFF_MS, self.refresh_metadata)
 
-    def _metadata_failed(self) -> None:
+    def _metadata_failed(self, token: int) -> None:
         """That broker's process is down: try another after the backoff."""
-        self.metadata_pending = False
-        self.timer(self.RETRY_BACKOFF_MS, self.refresh_metadata)
+        if token == self.metadata_token and self.metadata_pending:
+            self.metadata_pending = False
+            self.timer(self.RETRY_BACKOFF_MS, self.refresh_metadata)
 
-    def _metadata_timeout(self) -> None:
+    def _metadata_timeout(self, token: int) -> None:
         """No metadata answer: ask again."""
-        if self.metadata_pending and self.leader is None:
+        if token == self.metadata_token and self.metadata_pending:
             self.metadata_pending = False
             self.refresh_metadata()
 
-    def _on_metadata(self, leader: str | None, epoch: int = -1) -> None:
+    def _on_metadata(self, token: int, leader: str | None, epoch: int = -1) -> None:
         """Learn the leader; without one, ask again after the backoff."""
+        if token != self.metadata_token:
+            return
         self.metadata_pending = False
         self.leader = leader
         if leader is None:
@@ -150,9 +190,62 @@ class ClientNode(Node):
             self.on_leader_known()
 
     def _periodic_metadata(self, max_age: float) -> None:
-        """metadata.max.age.ms: refresh even without errors."""
+        """metadata.max.age.ms (librdkafka: topic.metadata.refresh.interval.ms): refresh anyway."""
         self.refresh_metadata()
         self.timer(max_age, self._periodic_metadata, max_age)
 
     def on_leader_known(self) -> None:
         """Hook: a leader is known again."""
+
+    # --- connections (NetworkClient.ready / librdkafka broker state UP) -------------------------
+    def conn_ready(self, broker: str) -> bool:
+        """Is the connection to `broker` ready? If not, start connecting (unless backing off)."""
+        c = self.conns.setdefault(broker, Conn())
+        if c.state == "ready":
+            return True
+        if c.state == "down" and self.now >= c.retry_at:
+            c.state = "connecting"
+            c.attempt += 1
+            self.sim.net.connect(self.name, broker, partial(self._connected, broker, c.attempt),
+                                 partial(self._connect_failed, broker, c.attempt))
+            self.timer(self.CONNECT_TIMEOUT[self.client_kind], self._connect_failed, broker, c.attempt)
+        elif c.state == "down":
+            self.timer(c.retry_at - self.now, self.on_connection_change, broker)
+        return False
+
+    def _connected(self, broker: str, attempt: int, inc: int) -> None:
+        """The broker accepted the connection."""
+        c = self.conns.get(broker)
+        if c is None or c.attempt != attempt or c.state != "connecting":
+            return
+        c.state, c.inc, c.failures = "ready", inc, 0
+        self.on_connection_change(broker)
+
+    def _connect_failed(self, broker: str, attempt: int) -> None:
+        """Refused (a reset: no process) or no answer in time: back off exponentially, ask for metadata."""
+        c = self.conns.get(broker)
+        if c is None or c.attempt != attempt or c.state != "connecting":
+            return
+        self.disconnected(broker)
+
+    def disconnected(self, broker: str) -> None:
+        """The connection is gone (reset, closed by the peer's host, or closed after a timeout)."""
+        c = self.conns.setdefault(broker, Conn())
+        lo, hi = self.RECONNECT[self.client_kind]
+        c.state = "down"
+        c.attempt += 1
+        c.retry_at = self.now + min(hi, lo * 2 ** c.failures)
+        c.failures += 1
+        if broker == self.leader:
+            self.leader = None  # the disconnect may mean stale metadata: ask again
+        self.refresh_metadata()
+        self.on_connection_change(broker)
+
+    def on_connection_closed(self, peer: str, inc: int) -> None:
+        """The peer's process died and its host closed our connection."""
+        c = self.conns.get(peer)
+        if c is not None and c.state == "ready" and c.inc == inc:
+            self.disconnected(peer)
+
+    def on_connection_change(self, broker: str) -> None:
+        """Hook: a connection became ready or went down."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .config import vt
 from .ledger import BatchHistory
 from .node import ClientNode, Deadlines
 
@@ -14,9 +15,12 @@ if TYPE_CHECKING:
     from .simulation import Simulation
 
 RETRIABLE = {"NOT_LEADER_OR_FOLLOWER", "NOT_ENOUGH_REPLICAS", "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
-             "REQUEST_TIMED_OUT", "NETWORK_EXCEPTION", "OUT_OF_ORDER_SEQUENCE_NUMBER",
-             "REQUEST_TIMEOUT"}
+             "REQUEST_TIMED_OUT", "NETWORK_EXCEPTION", "REQUEST_TIMEOUT"}
 STALE_METADATA = {"NOT_LEADER_OR_FOLLOWER", "NETWORK_EXCEPTION", "REQUEST_TIMEOUT"}
+DISCONNECTS = {"NETWORK_EXCEPTION", "REQUEST_TIMEOUT"}  # the connection is gone (or closed by the client)
+JAVA_EXCEPTION = {"OUT_OF_ORDER_SEQUENCE_NUMBER": "OutOfOrderSequenceException",
+                  "UNKNOWN_PRODUCER_ID": "UnknownProducerIdException",
+                  "INVALID_PRODUCER_EPOCH": "InvalidProducerEpochException"}
 
 
 @dataclass(slots=True, eq=False)
@@ -30,6 +34,9 @@ class Batch:
     retry_at: float = 0.0
     seq: int = -1
     pid: int = -1
+    epoch: int = 0
+    seq_reset: bool = False  # its sequence was rewritten by an epoch bump (ProducerBatch)
+    retried: bool = False    # it failed at least once and was re-queued (inRetry)
     closed: bool = False
     done: bool = False
     in_flight: bool = False
@@ -66,6 +73,7 @@ class ProduceRequest:
     seq: int
     timeout: float
     attempt: int
+    epoch: int = 0
 
 
 @dataclass
@@ -90,11 +98,24 @@ class Producer(ClientNode):
         self.used_bytes = 0
         self.used_records = 0
         self.in_flight: dict[int, Batch] = {}  # attempt key -> batch
+        self.requests: dict[int, ProduceRequest] = {}  # attempt key -> what was sent
         self.pid = -1
-        self.next_seq = self.acked_seq = 0
+        self.epoch = 0
         self.wakeup_at: float | None = None
         self.attempt_seq = 0
         self.sessions = 0
+        self._reset_sequences()
+        self.fatal: str | None = None  # librdkafka: a fatal error stops the producer
+
+    def _reset_sequences(self) -> None:
+        """Per-partition idempotence bookkeeping (Java's TxnPartitionEntry / librdkafka's rktp_eos)."""
+        self.next_seq = 0
+        self.last_acked = -1            # last acknowledged sequence
+        self.part_epoch = (self.pid, self.epoch)  # the id and epoch the sequences belong to
+        self.inflight: list[Batch] = []  # batches with a sequence, not yet done, by sequence
+        self.unresolved: int | None = None  # Java: next sequence of an expired retried batch
+        self.bump_required = False
+        self.drain = False               # librdkafka: wait for in-flight requests before sending more
 
     # --- lifecycle -----------------------------------------------------------------------
     def boot(self, resume: bool = True) -> None:
@@ -104,8 +125,10 @@ class Producer(ClientNode):
         self.delivery_deadlines = Deadlines(self, self._expire, _batch_done)
         self.sessions += 1
         self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
-        self.next_seq = self.acked_seq = 0  # acked_seq: the sequence after the last acked batch
-        self.start_metadata(self.cfg["metadata.max.age.ms"])
+        self.epoch = 0
+        self.fatal = None
+        self._reset_sequences()
+        self.start_metadata(self.cfg.get("topic.metadata.refresh.interval.ms") or self.cfg["metadata.max.age.ms"])
         if resume and self.app.next_id < self.sim.workload_size():
             self.app.next_at = max(self.app.next_at, self.now)
             self.sim.loop.at(self.app.next_at, self._fire, self.incarnation, self.app_send, ())
@@ -125,11 +148,26 @@ class Producer(ClientNode):
             self.sim.ledger.note(rid, self.now, "send() was blocked on a full buffer when the producer died")
         self.queue.clear()
         self.in_flight.clear()
+        self.requests.clear()
         self.used_bytes = self.used_records = 0
         self.app.blocked_since = None
         self.app.waiting_on = None
         self.app.pending.clear()
         return lost
+
+    @property
+    def java(self) -> bool:
+        """The Java client (else librdkafka)."""
+        return self.cfg["client"] == "java"
+
+    def _version(self) -> tuple[int, int]:
+        """The Kafka version of the Java client."""
+        return vt(self.sim.config.version)
+
+    @property
+    def idempotent(self) -> bool:
+        """An idempotence session is running."""
+        return self.pid >= 0
 
     # --- the application -----------------------------------------------------------------
     def app_send(self) -> None:
@@ -141,6 +179,9 @@ class Producer(ClientNode):
         app.next_id += 1
         app.next_at += self.sim.config.workload["interval.ms"]
         self.sim.activity()
+        if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
+            self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
+            return self._schedule_next_send()
         app.pending.append(rid)
         self._try_append()
 
@@ -162,7 +203,7 @@ class Producer(ClientNode):
                 app.waiting_on = batch.batch_id
             else:
                 self._schedule_next_send()
-        elif self.cfg["client"] == "librdkafka":
+        elif not self.java:
             app.pending.popleft()
             self._reject(rid, "QUEUE_FULL: produce() failed, the local queue is full")
             self._schedule_next_send()
@@ -173,7 +214,7 @@ class Producer(ClientNode):
 
     def _fits(self, size: int) -> bool:
         """Room in buffer.memory (Java) or in the queue limits (librdkafka)?"""
-        if self.cfg["client"] == "librdkafka":
+        if not self.java:
             return (self.used_records < self.cfg["queue.buffering.max.messages"]
                     and self.used_bytes + size <= self.cfg["queue.buffering.max.kbytes"] * 1024)
         return self.used_bytes + size <= self.cfg["buffer.memory"]
@@ -203,7 +244,7 @@ class Producer(ClientNode):
                 last.closed = True
             last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now)
             self.queue.append(last)
-            self.delivery_deadlines.add(self.cfg["delivery.timeout.ms"], last)
+            self.delivery_deadlines.add(self._delivery_timeout(), last)
             self._wake(self.now + self.cfg["linger.ms"])
         self.sim.ledger.batched(rid, last.history)
         last.bytes += size
@@ -213,6 +254,13 @@ class Producer(ClientNode):
             last.closed = True  # full: the next record would not fit
             self._wake(self.now)
         return last
+
+    def _delivery_timeout(self) -> float:
+        """delivery.timeout.ms (Java 2.1+, KIP-91; librdkafka message.timeout.ms). Java 2.0 has none:
+        a batch expires after request.timeout.ms in the accumulator (checked in _expire)."""
+        if self.java and self._version() < (2, 1):
+            return self.cfg["request.timeout.ms"] + self.cfg["linger.ms"]
+        return self.cfg["delivery.timeout.ms"]
 
     # --- the sender thread ---------------------------------------------------------------
     def _wake(self, at: float) -> None:
@@ -235,13 +283,19 @@ class Producer(ClientNode):
                 or self.app.blocked_since is not None)
 
     def _run_sender(self) -> None:
-        """Drain ready batches to the leader within max.in.flight.requests.per.connection."""
+        """Drain ready batches to the leader, over a ready connection, within the in-flight limit."""
+        if self.fatal is not None:
+            return
+        if self.idempotent:
+            self._idempotence_housekeeping()
         if self.leader is None:
             return self.refresh_metadata()
+        if not self.queue or not self.conn_ready(self.leader):
+            return  # the sender drains only to ready nodes (NetworkClient.ready); a connect is under way
         limit = self.cfg["max.in.flight.requests.per.connection"]
         while self.queue and len(self.in_flight) < limit:
             b = self.queue[0]
-            if not self._ready(b):
+            if not self._ready(b) or (self.idempotent and not self._may_drain(b)):
                 break
             self.queue.popleft()
             b.closed = True
@@ -255,97 +309,314 @@ class Producer(ClientNode):
     def _send(self, b: Batch) -> None:
         """Send one batch as a produce request; acks=0 completes as soon as it is on the wire."""
         acks = self.cfg["acks"]
-        if b.seq < 0 and self.pid >= 0:
-            b.pid, b.seq = self.pid, self.next_seq
-            self.next_seq += b.count
+        if self.idempotent and b.seq < 0:
+            self._assign_sequence(b)
         b.attempts += 1
         self.attempt_seq += 1
         key = self.attempt_seq
         leader = b.sent_to = self.leader
         self.sim.ledger.step(b.batch_id, self.now, "sent", leader, b.attempts)
-        req = ProduceRequest(b, acks, b.pid, b.seq, self.cfg["request.timeout.ms"], b.attempts)
+        req = ProduceRequest(b, acks, b.pid, b.seq, self.cfg["request.timeout.ms"], b.attempts, b.epoch)
         broker = self.sim.brokers[leader]
         reply = partial(broker.send, self.name, self._on_response, key)
         reset = partial(self._on_response, key, "NETWORK_EXCEPTION", None)
-        self.send(leader, broker.on_produce, req, reply, on_reset=reset)
+        self.send(leader, broker.on_produce, req, reply, on_reset=reset,
+                  dst_inc=self.conns[leader].inc)
         if acks == "0":
             self._complete(b, "acked", -1)  # P4: offset -1, no answer will come
             return
         b.in_flight = True
         self.in_flight[key] = b
-        self.request_deadlines.add(self.cfg["request.timeout.ms"], key)
+        self.requests[key] = req
+        self.request_deadlines.add(self._request_timeout_ms(b), key)
+
+    def _request_timeout_ms(self, b: Batch) -> float:
+        """Java: request.timeout.ms. librdkafka: the lesser of socket.timeout.ms and what is left of
+        the first message's message.timeout.ms (request.timeout.ms is the broker's ack timeout)."""
+        if self.java:
+            return self.cfg["request.timeout.ms"]
+        left = b.created + self.cfg["delivery.timeout.ms"] - self.now
+        return max(1.0, min(self.cfg["socket.timeout.ms"], left))
 
     def _answered(self, key: int) -> bool:
         """The request with this key got its answer (or was abandoned)."""
         return key not in self.in_flight
 
     def _request_timeout(self, key: int) -> None:
-        """No answer within request.timeout.ms: the attempt failed; the connection is closed."""
-        if key in self.in_flight:
-            self._on_response(key, "REQUEST_TIMEOUT", None)
+        """No answer in time: the attempt failed and the client closes the connection (Java
+        NetworkClient.handleTimedOutRequests; librdkafka closes it on a request timeout too)."""
+        b = self.in_flight.get(key)
+        if b is not None:
+            self._disconnect(b.sent_to, "REQUEST_TIMEOUT")
 
-    def _on_response(self, key: int, error: str | None, offset: int | None) -> None:
+    def _disconnect(self, broker: str | None, error: str) -> None:
+        """The connection to `broker` is gone: every request in flight on it fails with `error`."""
+        for key in [k for k, b in self.in_flight.items() if b.sent_to == broker]:
+            self._on_response(key, error, None, run=False)
+        if broker is not None:
+            self.disconnected(broker)
+        self._run_sender()
+
+    def on_connection_closed(self, peer: str, inc: int) -> None:
+        """The leader's process died: its host closed the connection; requests on it fail at once."""
+        c = self.conns.get(peer)
+        if c is not None and c.state == "ready" and c.inc == inc:
+            self._disconnect(peer, "NETWORK_EXCEPTION")
+
+    def on_connection_change(self, broker: str) -> None:
+        """A connection came up or went down: let the sender look again."""
+        self._wake(self.now)
+
+    def _on_response(self, key: int, error: str | None, offset: int | None, run: bool = True) -> None:
         """A produce answer: done, retry (P6, P7) or fail through the callback."""
         b = self.in_flight.pop(key, None)
-        if b is None:  # acks=0: no answer is awaited, but an error closes the connection
-            if error in STALE_METADATA:
-                self.leader = None
-                self.refresh_metadata()
-            return
+        req = self.requests.pop(key, None)
+        if b is None:
+            return  # acks=0 (no answer is awaited) or an attempt already given up
         b.in_flight = False
+        if error == "NETWORK_EXCEPTION" and b.sent_to is not None and run:
+            c = self.conns.get(b.sent_to)
+            if c is not None and c.state == "ready":  # a reset: the whole connection is gone
+                self.in_flight[key], self.requests[key] = b, req
+                b.in_flight = True
+                return self._disconnect(b.sent_to, error)
         if b.done:
-            return self._run_sender()
-        if error in (None, "OK"):
-            if b.pid == self.pid and b.seq >= 0:
-                self.acked_seq = max(self.acked_seq, b.seq + b.count)
+            self._forget(b)
+        elif error in (None, "OK"):
+            if self.idempotent and b.pid == self.pid and b.epoch == self.epoch and b.seq >= 0:
+                self.last_acked = max(self.last_acked, b.seq + b.count - 1)
+            self._forget(b)
             self._complete(b, "acked", offset)
+        elif not self.idempotent or b.pid < 0:
+            self._plain_error(b, error)
+        elif self.java:
+            self._java_idempotent_error(b, req, error)
         else:
-            self._retry_or_fail(b, error)
-        self._run_sender()  # the sender thread wakes on every answer
+            self._rdkafka_idempotent_error(b, req, error)
+        if run:
+            self._run_sender()  # the sender thread wakes on every answer
 
-    def _retry_or_fail(self, b: Batch, error: str) -> None:
-        """Retriable errors go back to the head of the queue after retry.backoff.ms."""
+    # --- errors --------------------------------------------------------------------------
+    def _note_error(self, b: Batch, error: str) -> None:
+        """Ledger step; stale-metadata errors make the client ask who leads."""
         self.sim.ledger.step(b.batch_id, self.now, "error", self.name, error)
-        if error in STALE_METADATA:
+        if error in STALE_METADATA and error not in DISCONNECTS:
             self.leader = None
-        if error == "OUT_OF_ORDER_SEQUENCE_NUMBER" and b.seq == self.acked_seq:
-            return self._fail_and_bump(b, error)  # the next expected batch itself: not retriable
-        if error in RETRIABLE and b.attempts <= self.cfg["retries"]:
-            b.retry_at = self.now + self.cfg["retry.backoff.ms"]
+
+    def _can_retry(self, b: Batch) -> bool:
+        """Retries left and still within delivery.timeout.ms (Sender.canRetry)."""
+        if b.attempts > self.cfg["retries"]:
+            return False
+        if self.java and self._version() < (2, 1):
+            return True
+        return self.now < b.created + self.cfg["delivery.timeout.ms"]
+
+    def _plain_error(self, b: Batch, error: str) -> None:
+        """Without idempotence: retriable errors are retried, others fail the batch."""
+        self._note_error(b, error)
+        if error in RETRIABLE and self._can_retry(b):
             self._requeue(b)
-            self._wake(b.retry_at)
         else:
             self._complete(b, "failed", error)
 
-    def _requeue(self, b: Batch) -> None:
-        """Put a retried batch back in sequence order (idempotence keeps order; without it, it may not)."""
+    def _java_idempotent_error(self, b: Batch, req: ProduceRequest | None, error: str) -> None:
+        """Java's TransactionManager.canRetry and handleFailedBatch for an idempotent producer."""
+        self._note_error(b, error)
+        if self._version() < (2, 5):
+            return self._java_24_error(b, error)
+        retry = self._can_retry(b)
+        if retry and error == "UNKNOWN_PRODUCER_ID":
+            if not b.seq_reset:
+                self.bump_required = True  # the broker lost our state: a new epoch, sequences from 0
+        elif retry and error == "OUT_OF_ORDER_SEQUENCE_NUMBER":
+            if self.unresolved is None and (b.seq_reset or b.seq != self.last_acked + 1):
+                pass  # an earlier batch failed: this one is retried once that one is sorted out
+            elif self.unresolved is None or b.seq == self.unresolved:
+                self.bump_required = True  # KAFKA-8805 (2.5): a real gap, bump the epoch and retry
+        elif retry:
+            retry = error in RETRIABLE
+        if retry:
+            return self._requeue(b)
+        self._forget(b)
+        self._complete(b, "failed", JAVA_EXCEPTION.get(error, error))
+        if error in ("OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID") or b.attempts <= self.cfg["retries"]:
+            self.bump_required = True
+
+    def _java_24_error(self, b: Batch, error: str) -> None:
+        """Before 2.5 (no KAFKA-8805): an out-of-order sequence for the next expected batch is not
+        retried; the batch fails and the producer id is reset (resetProducerId). A batch of an older
+        producer id is not retried at all."""
+        retry = self._can_retry(b) and b.pid == self.pid
+        if retry and error == "OUT_OF_ORDER_SEQUENCE_NUMBER":
+            retry = self.unresolved is None and (b.seq_reset or b.seq != self.last_acked + 1)
+        elif retry:
+            retry = error in RETRIABLE
+        if retry:
+            return self._requeue(b)
+        self._forget(b)
+        self._complete(b, "failed", JAVA_EXCEPTION.get(error, error))
+        if b.pid == self.pid and error in ("OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID"):
+            self._new_producer_id()
+        elif b.pid == self.pid and b.attempts <= self.cfg["retries"]:
+            self._shift_sequences(b)  # adjustSequencesDueToFailedBatch
+
+    def _rdkafka_idempotent_error(self, b: Batch, req: ProduceRequest | None, error: str) -> None:
+        """librdkafka's rd_kafka_handle_idempotent_Produce_error and rd_kafka_handle_Produce_error."""
+        self._note_error(b, error)
+        next_ack = self.last_acked + 1
+        if error == "OUT_OF_ORDER_SEQUENCE_NUMBER":
+            if b.seq > next_ack:  # a request behind a failed one: bump once drained, retry
+                self._drain_and_bump()
+                return self._requeue(b, count=False)
+            return self._fatal(b, error, "sequence desynchronization with the broker")
+        if error == "UNKNOWN_PRODUCER_ID":
+            if b.attempts == 1 and b.seq == next_ack:
+                self._drain_and_bump()
+                return self._requeue(b, count=False)
+            return self._fatal(b, error, "unable to retry without risking duplication/reordering")
+        if error in RETRIABLE and self._can_retry(b):
+            self.drain = True  # retry once every request in flight has come back
+            return self._requeue(b)
+        self._forget(b)
+        self._complete(b, "failed", error if error != "REQUEST_TIMEOUT" else "_MSG_TIMED_OUT")
+        self._drain_and_bump()  # a gap in the sequence: bump the epoch (no gap-less guarantee)
+
+    def _fatal(self, b: Batch, error: str, why: str) -> None:
+        """librdkafka: a fatal idempotence error. The batch fails, queued messages are purged, and
+        every later produce() fails with _FATAL."""
+        self.fatal = f"{error}: {why}"
+        self.sim.ledger.log(self.now, "produce-error", f"fatal error: {error} ({why})", self.name)
+        self._forget(b)
+        self._complete(b, "failed", error)
+        for q in list(self.queue):
+            self.queue.remove(q)
+            self._forget(q)
+            self._complete(q, "failed", f"_PURGE_QUEUE: purged after the fatal error {error}")
+
+    def _requeue(self, b: Batch, count: bool = True) -> None:
+        """Back to the queue in sequence order after the (exponential) retry backoff."""
+        b.retried = True
+        b.retry_at = self.now + self._backoff(b.attempts if count else 1)
         i = 0
-        while self.pid >= 0 and i < len(self.queue) and 0 <= self.queue[i].seq < b.seq:
+        while self.idempotent and i < len(self.queue) and 0 <= self.queue[i].seq < b.seq:
             i += 1
         self.queue.insert(i, b)
+        self._wake(b.retry_at)
 
-    def _fail_and_bump(self, b: Batch, error: str) -> None:
-        """Fail the batch and start a new producer epoch with fresh sequences (KIP-360)."""
-        self._complete(b, "failed", f"OutOfOrderSequenceException ({error})")
-        self._bump_epoch()
+    def _backoff(self, attempts: int) -> float:
+        """retry.backoff.ms; exponential up to retry.backoff.max.ms with +-20% jitter in Java from 3.7
+        (KIP-580, ExponentialBackoff) and in librdkafka (rd_kafka_retry_msgq)."""
+        base = self.cfg["retry.backoff.ms"]
+        if self.java and self._version() < (3, 7):
+            return base
+        top = self.cfg.get("retry.backoff.max.ms", 1000)
+        return min(top, base * 2 ** max(0, attempts - 1) * self.sim.rng.uniform(0.8, 1.2))
 
-    def _bump_epoch(self) -> None:
-        """A new producer epoch (modelled as a new producer id): re-sequence what is still queued."""
-        self.sessions += 1
-        self.pid, self.next_seq, self.acked_seq = self.sessions, 0, 0
+    # --- idempotence bookkeeping -----------------------------------------------------------
+    def _assign_sequence(self, b: Batch) -> None:
+        """A batch drained for the first time gets the next sequence of the current epoch."""
+        if self.part_epoch != (self.pid, self.epoch) and not self.inflight:
+            self.next_seq, self.last_acked, self.part_epoch = 0, -1, (self.pid, self.epoch)
+        b.pid, b.epoch, b.seq = self.pid, self.epoch, self.next_seq
+        self.next_seq += b.count
+        self.inflight.append(b)
+
+    def _forget(self, b: Batch) -> None:
+        """The batch is done: no longer tracked as in flight for its sequence."""
+        if b in self.inflight:
+            self.inflight.remove(b)
+
+    def _may_drain(self, b: Batch) -> bool:
+        """Java (RecordAccumulator.shouldStopDrainBatchesForPartition): a new batch waits while
+        batches of an older epoch are in flight or a sequence is unresolved; a retry goes only when
+        it is the lowest sequence in flight. librdkafka: nothing goes while it drains."""
+        if not self.java:
+            return not (self.drain and self.in_flight)
+        if b.seq < 0:
+            stale = any((x.pid, x.epoch) != (self.pid, self.epoch) for x in self.inflight)
+            return not stale and self.unresolved is None
+        first = min(self.inflight, key=lambda x: x.seq, default=None)
+        return first is None or first is b or first.seq == b.seq
+
+    def _idempotence_housekeeping(self) -> None:
+        """Each sender loop: resolve sequences, bump the epoch when one is due (Sender.runOnce)."""
+        if self.java and self._version() >= (2, 5):
+            if self.unresolved is not None and not self.inflight:  # maybeResolveSequences
+                if self.next_seq != self.last_acked + 1:
+                    self.bump_required = True
+                self.unresolved = None
+            if self.bump_required:
+                self._bump_java()
+        elif not self.java and self.drain and not self.in_flight:
+            self.drain = False
+            if self.bump_required:
+                self._bump_rdkafka()
+
+    def _bump_java(self) -> None:
+        """bumpIdempotentProducerEpoch: epoch + 1; the batches still in flight get sequences from 0."""
+        self.epoch += 1
+        seq = 0
+        for x in sorted(self.inflight, key=lambda x: x.seq):
+            x.pid, x.epoch, x.seq, x.seq_reset = self.pid, self.epoch, seq, True
+            seq += x.count
+        self.next_seq, self.last_acked, self.part_epoch = seq, -1, (self.pid, self.epoch)
+        self.unresolved, self.bump_required = None, False
+        self.sim.ledger.log(self.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
+
+    def _drain_and_bump(self) -> None:
+        """librdkafka: drain the requests in flight, then bump the epoch."""
+        self.drain = True
+        self.bump_required = True
+
+    def _bump_rdkafka(self) -> None:
+        """librdkafka (idempotence drain done): epoch + 1, sequences restart at the first queued message."""
+        self.epoch += 1
         for q in self.queue:
-            q.seq = -1
+            q.seq, q.seq_reset = -1, True
+        self.inflight = []
+        self.next_seq, self.last_acked, self.part_epoch = 0, -1, (self.pid, self.epoch)
+        self.bump_required = False
+        self.sim.ledger.log(self.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
+
+    def _new_producer_id(self) -> None:
+        """Java before 2.5: resetProducerId and a new InitProducerId: a new id, sequences from 0."""
+        self.sessions += 1
+        self.pid, self.epoch = self.sessions, 0
+        self._reset_sequences()
+
+    def _shift_sequences(self, b: Batch) -> None:
+        """Java before 2.5 (adjustSequencesDueToFailedBatch): later batches move down by its size."""
+        self.next_seq -= b.count
+        for x in self.inflight:
+            if x.seq > b.seq:
+                x.seq -= b.count
+                x.seq_reset = True
 
     def _expire(self, b: Batch) -> None:
-        """delivery.timeout.ms since the batch was created: it fails through the callback (P6)."""
+        """delivery.timeout.ms since the batch was created: it fails through the callback (P6). Java
+        marks the sequence unresolved if the batch had been retried (Sender.sendProducerData);
+        librdkafka drains and bumps the epoch."""
         if b.done:
             return
+        if self.java and self._version() < (2, 1) and (b.in_flight or b not in self.queue):
+            return  # Java 2.0: an in-flight batch never expires; request.timeout.ms bounds the attempt
         if b in self.queue:
             self.queue.remove(b)
-        self._complete(b, "failed", f"TimeoutException: expired after delivery.timeout.ms="
-                                    f"{self.cfg['delivery.timeout.ms']}")
-        if self.pid >= 0:  # KIP-360: an unknown outcome bumps the epoch; a new sequence space
-            self._bump_epoch()
+        if self.java and self._version() < (2, 1):
+            why = f"TimeoutException: expired in the accumulator after request.timeout.ms={self.cfg['request.timeout.ms']}"
+        else:
+            why = f"TimeoutException: expired after delivery.timeout.ms={self.cfg['delivery.timeout.ms']}"
+        self._complete(b, "failed", why)
+        if self.idempotent and b.seq >= 0 and b.pid == self.pid:
+            if self.java:
+                self._forget(b)
+                if b.retried or b.in_flight:
+                    self.unresolved = max(self.unresolved or 0, b.seq + b.count)
+            else:
+                self._forget(b)
+                self._drain_and_bump()
+        elif self.idempotent and not self.java:
+            self._drain_and_bump()
 
     def _complete(self, b: Batch, kind: str, detail: Any) -> None:
         """Report the outcome to the application and free the buffer space."""
@@ -367,9 +638,12 @@ class Producer(ClientNode):
     def reconfigure(self, key: str) -> None:
         """A setting changed live; idempotence takes effect as a new producer session would."""
         if key == "enable.idempotence":
-            self._bump_epoch()
-            if not self.cfg["enable.idempotence"]:
-                self.pid = -1
+            self.sessions += 1
+            self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
+            self.epoch = 0
+            self._reset_sequences()
+            for q in self.queue:
+                q.seq = -1
 
     def on_leader_known(self) -> None:
         """A leader is known again: let the sender drain."""

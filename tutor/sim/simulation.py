@@ -240,8 +240,8 @@ class Simulation:
         if self.now - self.last_activity < SETTLE_MS or self.pending > len(self.triggers):
             return False
         p = self.producer
-        if p.up and (p.app.next_id < self.workload_size() or not p.idle()):
-            return False
+        if p.up and ((p.app.next_id < self.workload_size() and not self.final) or not p.idle()):
+            return False  # a producer restarted by the final recovery sends nothing more
         if strict and not all(n.up for n in self.nodes.values()):
             return False
         c = self.consumer

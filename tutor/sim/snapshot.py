@@ -237,7 +237,7 @@ def _messages(sim: "Simulation") -> tuple[Message, ...]:
     for (src, dst, fn, args, t0, t1) in sim.net.in_flight.values():
         kind = KINDS.get(getattr(fn, "__name__", ""), "control")
         if kind == "control" and getattr(fn, "func", None) is not None:  # a partial: a reply
-            kind = KINDS.get(fn.args[1].__name__ if len(fn.args) > 1 else "", "control")
+            kind = KINDS.get(getattr(fn.args[1], "__name__", "") if len(fn.args) > 1 else "", "control")
         ranges = _payload(kind, args)
         first = ranges[0][0] if ranges else -1
         out.append(Message(src, dst, kind, t0, t1, first, sum(c for _, c in ranges), _error(kind, args),
