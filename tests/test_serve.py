@@ -263,7 +263,7 @@ class Devtools:
 def test_app_command_runs_this_python():
     """Each tab runs `sys.executable -m tutor.serve`, with the scenario's absolute path and the seed."""
     cmd = serve.app_command("x.toml", 3)
-    assert cmd.startswith(sys.executable) and "-m tutor.serve " in cmd
+    assert cmd.startswith(f"exec {sys.executable}") and "-m tutor.serve " in cmd
     assert os.path.abspath("x.toml") in cmd and cmd.endswith("--seed 3")
 
 
@@ -276,8 +276,8 @@ def test_exposure_words(host, warn):
 
 
 def test_public_url_of_a_wildcard_host_names_this_machine():
-    """0.0.0.0 is not an address a browser can open: the page points at this machine's name instead."""
-    assert serve.public_url("0.0.0.0", 8000) == f"http://{socket.getfqdn()}:8000"
+    """0.0.0.0 is not an address a browser can open: the page points at this machine's address instead."""
+    assert serve.public_url("0.0.0.0", 8000) == f"http://{serve.outward_address()}:8000"
     assert serve.public_url("::1", 8000) == "http://[::1]:8000"
 
 

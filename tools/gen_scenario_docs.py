@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tutor.scenario.limits import load_maximum
 from tutor.sim.config import CLIENTS, SECTIONS, SETTINGS, VERSIONS, Setting
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "scenarios.md"
@@ -82,7 +83,7 @@ def allowed_text(setting: Setting) -> str:
 
 def _range_text(word: str, setting: Setting) -> str:
     """"integer ≥ 1", "number ≥ 0", "integer 1 to 9"."""
-    lo, hi = setting.minimum, setting.maximum
+    lo, hi = setting.minimum, load_maximum(setting.section, setting.name, setting.maximum)
     def plain(x: float) -> str:
         """A bound without a trailing .0."""
         return str(int(x)) if float(x).is_integer() else str(x)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+from contextlib import suppress
 from typing import Any, Sequence
 
 from tutor import __version__
 from tutor.scenario import ScenarioError, builtin_scenario, load_scenario
+from tutor.scenario.safe import printable
 from tutor.sim.spec import Scenario
 
 EXIT_OK, EXIT_EXPECT_FAILED, EXIT_BAD_FILE, EXIT_STEP_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,13 +93,23 @@ def add_serve_parser(commands: Any) -> None:
     serve.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every interface)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--port", default="8000", help="port to listen on, 1 to 65535 (default 8000)")
+    serve.add_argument("--max-sessions", default="8", metavar="N",
+                       help="browser tabs served at once, each a tutor process of about 70 MB (default 8)")
     serve.add_argument("--public-url", metavar="URL",
                        help="the address browsers use, when it is not http://HOST:PORT (e.g. behind a proxy)")
 
 
 def serve_app(args: argparse.Namespace) -> int:
-    """`tutor serve`: a bad scenario file fails here, before anything listens."""
+    """`tutor serve`: a bad port, cap or scenario file fails here, in one line, before anything listens."""
+    from tutor.serve import port_problem
+
+    problem = port_problem(args.port)
+    if problem is None and not (args.max_sessions.isdigit() and 1 <= int(args.max_sessions) <= 1000):
+        problem = f"tutor serve: --max-sessions takes a number from 1 to 1000, not {args.max_sessions!r}"
+    if problem:
+        print(printable(problem, one_line=True), file=sys.stderr)
+        return EXIT_BAD_FILE
     if args.scenario is not None:
         try:
             load_scenario(args.scenario)
@@ -104,23 +118,76 @@ def serve_app(args: argparse.Namespace) -> int:
             return EXIT_BAD_FILE
     from tutor.serve import serve
 
-    return serve(args.host, args.port, args.scenario, args.seed, args.public_url)
+    return serve(args.host, int(args.port), args.scenario, args.seed, args.public_url, int(args.max_sessions))
 
 
 class RunAborted(Exception):
     """The simulation stopped before the end (its step budget ran out)."""
 
 
+class Terminated(Exception):
+    """SIGTERM or SIGHUP arrived: stop as Ctrl+C does, and say so."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tutor` console script; returns the exit status."""
+    if argv is None:  # the console script (not a caller inside Python): a signal stops it with a word
+        on_termination()
     try:
         return dispatch(build_parser().parse_args(argv))
     except KeyboardInterrupt:
-        print(file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return stopped("interrupted", EXIT_INTERRUPTED, fast=argv is None)
+    except Terminated as sig:
+        return stopped(f"stopped by {sig}", EXIT_TERMINATED, fast=argv is None)
     except BrokenPipeError:  # e.g. `tutor run x.toml --json | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+#: the terminal app while it runs: a signal asks it to quit (so that it restores the terminal)
+_RUNNING: dict[str, Any] = {}
+
+
+def run_app(app: Any) -> None:
+    """Run the terminal app; SIGTERM or SIGHUP meanwhile quits it cleanly."""
+    _RUNNING["app"] = app
+    try:
+        app.run()
+    finally:
+        _RUNNING.pop("app", None)
+    if "signal" in _RUNNING:  # the app quit because of a signal: say so, with its status
+        raise Terminated(_RUNNING.pop("signal"))
+
+
+def on_termination() -> None:
+    """SIGTERM and SIGHUP raise Terminated in the main thread, or quit the running app (a server sets its own)."""
+    def handler(signum: int, frame: Any) -> None:
+        """Quit the app if one runs, else stop the command."""
+        app = _RUNNING.get("app")
+        if app is not None:
+            import asyncio
+
+            with suppress(RuntimeError):  # the app's loop is not running yet, or no longer
+                asyncio.get_running_loop().call_soon_threadsafe(app.exit)
+                _RUNNING["signal"] = signal.Signals(signum).name
+                return
+        raise Terminated(signal.Signals(signum).name)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handler)
+
+
+def stopped(word: str, status: int, fast: bool) -> int:
+    """Say why the command stopped; from the console script, exit at once (a large run's memory is not
+    worth freeing piece by piece, which took seconds)."""
+    print(f"\ntutor: {word}", file=sys.stderr)
+    if fast:
+        with suppress(Exception):
+            sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -145,8 +212,13 @@ def dispatch(args: argparse.Namespace) -> int:
         return open_lessons(args.lessons, getattr(args, "ref", None))
     if args.command in ("lessons", "lesson", "quiz", "progress"):
         from tutor.lessons.commands import dispatch as lesson_dispatch
+        from tutor.sim.simulation import StepBudgetExceeded
 
-        return lesson_dispatch(args)
+        try:
+            return lesson_dispatch(args)
+        except StepBudgetExceeded as err:  # a lesson's run that does not settle: said, not a traceback
+            print(printable(str(err), one_line=True), file=sys.stderr)
+            return EXIT_STEP_BUDGET
     if on_terminal():
         return open_app(None, None, start="menu")
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
@@ -173,7 +245,7 @@ def open_lessons(folder: str | None, ref: str | None) -> int:
             return EXIT_BAD_FILE
     from tutor.ui.app import make_app
 
-    make_app(start="lessons", lessons=folder, lesson=ref, catalog=catalog).run()
+    run_app(make_app(start="lessons", lessons=folder, lesson=ref, catalog=catalog))
     return EXIT_OK
 
 
@@ -188,7 +260,7 @@ def open_app(path: str | None, seed: int | None, start: str = "sandbox") -> int:
             return EXIT_BAD_FILE
     from tutor.ui.app import make_app
 
-    make_app(scenario, seed, start=start).run()
+    run_app(make_app(scenario, seed, start=start))
     return EXIT_OK
 
 
@@ -225,7 +297,7 @@ def run_scenario(scenario: Scenario, seed: int | None, as_json: bool) -> int:
     try:
         report = simulate(scenario, seed)
     except RunAborted as err:
-        print(err, file=sys.stderr)  # the engine's message names the scenario
+        print(printable(str(err), one_line=True), file=sys.stderr)  # the engine's message names the scenario
         return EXIT_STEP_BUDGET
     failures = report.check(scenario.expect) if scenario.expect else None
     show_report(report, failures, as_json)

@@ -47,6 +47,7 @@ JAVA_TYPES: dict[str, dict[str, list[tuple[str, str]]]] = {
         "max.block.ms": [("2.0", "LONG")],
         "retries": [("2.0", "INT")],
         "retry.backoff.ms": [("2.0", "LONG")],
+        "retry.backoff.max.ms": [("3.7", "LONG")],  # KIP-580: exponential retry backoff
         "request.timeout.ms": [("2.0", "INT")],
         "delivery.timeout.ms": [("2.1", "INT")],  # KIP-91 (KAFKA-5886): new in 2.1
         "enable.idempotence": [("2.0", "BOOLEAN")],

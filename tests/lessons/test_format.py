@@ -49,7 +49,7 @@ def test_scenario_expect_is_refused():
 def test_step_errors_name_the_step():
     """A bad wait names the step by number and title."""
     text = small_lesson().replace("wait.ms = 300", "wait.ms = -1")
-    assert error(text) == 'x.toml: step 1 "Watch": wait ms: takes a number of milliseconds >= 0, not -1'
+    assert error(text) == 'x.toml: step 1 "Watch": wait ms: takes a number of milliseconds >= 0 and at most 3600000 (one hour of simulated time, the longest a run may last), not -1'
 
 
 def test_unknown_step_key():

@@ -32,7 +32,8 @@ def test_atomic_write_leaves_no_temporary_files(tmp_path):
 def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     """If the rename fails, the old content stays and the temporary file is removed."""
     path = tmp_path / "f.json"
-    atomic_write(path, "old")
+    old = '{"format": 1, "user": "u", "lessons": {}}'
+    atomic_write(path, old)
 
     def fail(*args):
         """Simulate a full disk at the last moment."""
@@ -41,7 +42,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     store = ProgressStore(path)
     store.data = {"format": 1, "user": "u", "lessons": {}}
     store.save()
-    assert path.read_text() == "old" and os.listdir(tmp_path) == ["f.json"]
+    assert path.read_text() == old and sorted(os.listdir(tmp_path)) == ["f.json", "f.json.lock"]
     assert store.warnings == [f"could not save progress to {path}: no space left on device"]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -13,7 +12,8 @@ from typing import Any
 from tutor.scenario import ScenarioError, validate
 from tutor.scenario.errors import one_of, show, suggest
 from tutor.scenario.events import Nodes, check_events
-from tutor.scenario.loader import _syntax_error
+from tutor.scenario.limits import read_text
+from tutor.scenario.loader import parse_toml
 from tutor.scenario.sections import flat_settings
 from tutor.scenario.values import check_value, is_int
 from tutor.sim.config import SECTIONS, SETTINGS, section_keys
@@ -113,7 +113,7 @@ def settings_text(settings: dict[str, Any]) -> str:
 def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep file; ScenarioError names the file and the bad key."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)  # a regular file of bounded size
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else str(err)
         raise ScenarioError(str(path), None, f"cannot read: {reason}") from None
@@ -123,18 +123,15 @@ def load_sweep(path: str | Path) -> Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """Does this file look like a sweep (it has a [sweep] or [base] table) rather than a scenario?"""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = parse_toml(read_text(path), str(path), ScenarioError)
+    except (OSError, UnicodeDecodeError, ScenarioError):
         return False  # the scenario loader says what is wrong with it
     return isinstance(data.get("sweep"), dict) or isinstance(data.get("base"), dict)
 
 
 def parse_sweep(text: str, source: str = "<string>", default_title: str = "sweep") -> Sweep:
     """Parse and check sweep TOML text; every configuration x fault is built once to check it."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise _syntax_error(source, str(err)) from None
+    data = parse_toml(text, source, ScenarioError)  # one line for bad or too deeply nested TOML
     sweep = _sweep(data, source, default_title)
     for index in range(len(sweep.configurations())):
         for fault in sweep.faults:

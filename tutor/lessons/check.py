@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
+from tutor.scenario.limits import read_text
 from tutor.sim.config import SETTINGS
 from tutor.sim.simulation import StepBudgetExceeded
 
@@ -28,7 +29,7 @@ def is_lesson_path(path: str | Path) -> bool:
     if p.is_dir():
         return True
     try:
-        return bool(_STEPS.search(p.read_text(encoding="utf-8")))
+        return bool(_STEPS.search(read_text(p)))
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -43,7 +44,7 @@ def check_paths(paths: list[str], check_scenario: Callable[[str], str | None],
         if Path(path).is_dir() and not files:
             print(f"{path}: no .toml files", file=err)
             status = 2
-        for problems, name in _check_files(files, check_scenario):
+        for problems, name in _check_files(files, check_scenario, folder=Path(path).is_dir()):
             for line in problems:
                 print(line, file=err)
             if problems:
@@ -53,9 +54,13 @@ def check_paths(paths: list[str], check_scenario: Callable[[str], str | None],
     return status
 
 
-def _check_files(files: list[Path], check_scenario: Callable[[str], str | None]):
-    """(problems, file) for each file: lessons with their folder's graph, scenarios by the scenario check."""
+def _check_files(files: list[Path], check_scenario: Callable[[str], str | None], folder: bool = False):
+    """(problems, file) for each file: lessons with their folder's graph, scenarios by the scenario check.
+
+    In a folder with lessons an empty file is a broken lesson, as the lessons menu shows it."""
     lessons = [f for f in files if is_lesson_path(f)]
+    if folder and lessons:
+        lessons += [f for f in files if f not in lessons and _is_empty(f)]
     graph = _graph_problems(lessons)
     for f in files:
         if f in lessons:
@@ -65,15 +70,32 @@ def _check_files(files: list[Path], check_scenario: Callable[[str], str | None])
             yield ([problem] if problem else []), str(f)
 
 
+def _is_empty(path: Path) -> bool:
+    """A file with nothing but blank lines and comments (which would pass as a scenario of defaults)."""
+    try:
+        return not any(line.strip() and not line.strip().startswith("#") for line in read_text(path).splitlines())
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _graph_problems(files: list[Path]) -> dict[str, list[str]]:
     """Cycles, unknown prerequisites and duplicate ids, among the lessons of the files' folders."""
     folders = {f.parent for f in files}
-    siblings = sorted({p for d in folders for p in lesson_files(d) if is_lesson_path(p)} | set(files))
+    siblings = sorted({p for d in folders for p in lesson_files(d)} | set(files))  # as the menu reads them
     problems: dict[str, list[str]] = {}
-    for item in catalog_of(siblings).items:
+    catalog = catalog_of(siblings)
+    broken = [Path(i.path).stem for i in catalog.items if i.lesson is None and Path(i.path) not in files]
+    for item in catalog.items:
         if item.lesson is not None:
-            problems[item.path] = [f"{item.path}: {p}" for p in item.problems]
+            problems[item.path] = [f"{item.path}: {p}" for p in item.problems
+                                   if not _in_broken_neighbour(p, broken)]
     return problems
+
+
+def _in_broken_neighbour(problem: str, broken: list[str]) -> bool:
+    """Is an unknown prerequisite the lesson of a neighbouring file that does not load (checked on its own)?"""
+    found = re.match(r'prerequisites: unknown lesson "(.*)"$', problem)
+    return bool(found) and any(stem == found.group(1) or stem.endswith("-" + found.group(1)) for stem in broken)
 
 
 def check_lesson_file(path: str | Path) -> list[str]:

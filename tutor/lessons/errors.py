@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tutor.scenario.safe import printable
+
 
 class LessonError(Exception):
     """A bad lesson: `file: step 3 "title": key: message`, parts left out when unknown."""
@@ -13,7 +15,7 @@ class LessonError(Exception):
 
     def __str__(self) -> str:
         """The parts that are known, joined by colons."""
-        return ": ".join(p for p in (self.path, self.step, self.key, self.message) if p)
+        return printable(": ".join(p for p in (self.path, self.step, self.key, self.message) if p), one_line=True)
 
 
 def step_label(index: int, title: str | None = None) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from tutor.sim.config import build_config, check_config
-from tutor.sim.simulation import Simulation
+from tutor.sim.simulation import Simulation, StepBudgetExceeded
 from tutor.sim.spec import Action, Scenario
 
 from .measures import Live, Outcome
@@ -93,12 +93,12 @@ class Fork:
     future: list[Timed]
 
     def to(self, until: float) -> "Fork":
-        """Run to `until`, applying the scheduled events on the way."""
+        """Run to `until`, applying the scheduled events on the way, within `tutor run`'s step budget."""
         while self.future and self.future[0][0] <= until:
             t, action = self.future.pop(0)
-            self.sim.run(t)
+            run_bounded(self.sim, t)
             self.sim.apply(action)
-        self.sim.run(until)
+        run_bounded(self.sim, until)
         return self
 
     def out(self) -> Outcome:
@@ -113,6 +113,20 @@ class Fork:
 
         self.to(until)
         return Live(snapshot.take(self.sim), self.sim, step_start)
+
+
+#: how far one slice of run_bounded goes before the step count is looked at (simulated ms)
+SLICE_MS = 1000.0
+
+
+def run_bounded(sim: Simulation, until: float) -> None:
+    """sim.run(until), in slices, raising StepBudgetExceeded past the budget `tutor run` gives a run."""
+    budget = 2_000_000 + 200 * sim.workload_size()  # as Simulation.run_to_end
+    while sim.phase != "done" and sim.now < until:
+        sim.run(min(until, sim.now + SLICE_MS))
+        if sim.loop.steps > budget:
+            raise StepBudgetExceeded(f"{sim.scenario.source}: the run did not settle within {budget:,} steps "
+                                     f"(at {sim.now:,.0f} ms)")
 
 
 def fork(sim: Simulation, future: Iterable[Timed], changes: Iterable[Change] = ()) -> Fork:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,8 @@ from tutor.scenario import ScenarioError, validate
 from tutor.scenario.errors import show, suggest
 from tutor.scenario.events import Nodes, check_events
 from tutor.scenario.flatten import DuplicateKey, flatten
+from tutor.scenario.limits import MAX_TIME_MS, read_text
+from tutor.scenario.loader import parse_toml
 from tutor.scenario.sections import check_section
 from tutor.scenario.values import check_value, is_number
 from tutor.sim.config import SETTINGS, build_config, is_start_only
@@ -54,7 +55,7 @@ class Ctx:
 def load_lesson(path: str | Path) -> Lesson:
     """Read and check a lesson file; LessonError names the file, the step and the key."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else str(err)
         raise LessonError(str(path), None, None, f"cannot read: {reason}") from None
@@ -63,10 +64,7 @@ def load_lesson(path: str | Path) -> Lesson:
 
 def parse_lesson(text: str, source: str = "<string>") -> Lesson:
     """Parse and check lesson TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise LessonError(source, None, None, f"TOML syntax error: {err}") from None
+    data = parse_toml(text, source, lambda path, where, message: LessonError(path, None, where, message))
     return build_lesson(data, source)
 
 
@@ -337,9 +335,10 @@ def _only(ctx: Ctx, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
 
 
 def _ms(ctx: Ctx, where: str, value: Any) -> float:
-    """A duration: a number >= 0."""
-    if not is_number(value) or value < 0:
-        raise ctx.error(where, f"takes a number of milliseconds >= 0, not {show(value)}")
+    """A duration: a number from 0 to MAX_TIME_MS."""
+    if not is_number(value) or not 0 <= value <= MAX_TIME_MS:
+        raise ctx.error(where, f"takes a number of milliseconds >= 0 and at most {MAX_TIME_MS} (one hour of "
+                        f"simulated time, the longest a run may last), not {show(value)}")
     return float(value)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from tutor.scenario.errors import one_of, show
 from tutor.scenario.flatten import DuplicateKey, flatten
+from tutor.scenario.limits import MAX_TIME_MS
 from tutor.scenario.values import is_int, is_number
 from tutor.sim.config import is_start_only
 
@@ -66,8 +67,9 @@ def _after(ctx: Ctx, kind: str, value: Any) -> float | None:
         return None
     if kind in ("pick", "challenge"):
         raise ctx.error(f"{WHERE} after.ms", f"a {kind} question is judged on the finished run")
-    if not is_number(value) or value < 0:
-        raise ctx.error(f"{WHERE} after.ms", f"takes a number of milliseconds >= 0, not {show(value)}")
+    if not is_number(value) or not 0 <= value <= MAX_TIME_MS:
+        raise ctx.error(f"{WHERE} after.ms", f"takes a number of milliseconds >= 0 and at most {MAX_TIME_MS} "
+                        f"(one hour of simulated time), not {show(value)}")
     return float(value)
 
 

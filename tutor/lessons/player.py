@@ -138,7 +138,7 @@ def typed(text: str) -> Any:
     """A typed value as TOML reads it ("2" -> 2, "true" -> True), else the text itself ("all")."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # "[[[[...": nested past Python's stack
         return text
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.sim import failures
@@ -41,6 +42,8 @@ class Answer:
     solved: bool = False
     best: float | None = None
     first_answer: Any = None
+    #: every attempt in order: (the answer as given, right?, shown?, wall-clock time in seconds)
+    tries: list[tuple[Any, bool, bool, float]] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
@@ -302,6 +305,7 @@ class LessonRun:
             return verdict  # refused before running (not allowed, too many changes): not an attempt
         record.attempts += 1
         record.shown = record.shown or shown
+        record.tries.append((dict(changes), bool(verdict.correct), shown, time.time()))
         if verdict.final:
             record.solved = record.solved or verdict.correct
             record.best = verdict.best
@@ -313,6 +317,7 @@ class LessonRun:
         record = self.answers.setdefault(q.id, Answer())
         record.attempts += 1
         record.shown = record.shown or shown
+        record.tries.append((answer, bool(right), shown, time.time()))
         if record.first_correct is None:
             record.first_correct = right and not shown
             record.first_answer = answer

@@ -6,6 +6,8 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from .safe import printable
+
 
 class ScenarioError(Exception):
     """A bad scenario file: one line naming the file, the key and what is allowed."""
@@ -17,22 +19,27 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         """`file: key: message`, or `file: message` when no key is to blame."""
-        if self.key is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}: {self.key}: {self.message}"
+        parts = (self.path, self.message) if self.key is None else (self.path, self.key, self.message)
+        return printable(": ".join(parts), one_line=True)
 
 
-def show(value: Any) -> str:
-    """A value as it would be written in TOML: "text", true, 3, [1, 2]."""
+def show(value: Any, width: int = 60) -> str:
+    """A value as it would be written in TOML: "text", true, 3, [1, 2] (cut short past `width`)."""
+    text = _show(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _show(value: Any) -> str:
+    """show() without the cut."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{printable(value[:200], one_line=True)}"'
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    return str(value)
+        return "[" + ", ".join(_show(v) for v in value[:20]) + (", ..." if len(value) > 20 else "") + "]"
+    return printable(str(value), one_line=True)
 
 
 def type_name(value: Any) -> str:

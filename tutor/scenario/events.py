@@ -9,6 +9,7 @@ from tutor.sim.spec import ACTIONS, ROLES, TARGETED, Action
 
 from .errors import ScenarioError, one_of, show, suggest
 from .flatten import DuplicateKey, flatten
+from .limits import MAX_TIME_MS
 from .values import is_int, is_number
 
 BASE_KEYS = ("action", "target", "at.ms", "when.processed")
@@ -68,6 +69,8 @@ def _action(path: str, where: str, action: Any) -> str:
     """The action name, which must be one the model knows."""
     if action is None:
         raise ScenarioError(path, where, f"needs action = one of {one_of(ACTIONS)}")
+    if not isinstance(action, str):
+        raise ScenarioError(path, f"{where} action", f"takes a string, one of {one_of(ACTIONS)}; not {show(action)}")
     if action not in ACTIONS:
         hint = suggest(str(action), ACTIONS) or f"; it takes {one_of(ACTIONS)}"
         raise ScenarioError(path, f"{where} action", f"unknown action {show(action)}{hint}")
@@ -104,9 +107,10 @@ def _when(path: str, where: str, values: dict[str, Any], nodes: Nodes) -> tuple[
 
 
 def _number(path: str, where: str, value: Any) -> float:
-    """A number >= 0 (milliseconds)."""
-    if not is_number(value) or value < 0:
-        raise ScenarioError(path, where, f"takes a number >= 0 (milliseconds), not {show(value)}")
+    """A number of milliseconds from 0 to MAX_TIME_MS."""
+    if not is_number(value) or not 0 <= value <= MAX_TIME_MS:
+        raise ScenarioError(path, where, f"takes a number >= 0 (milliseconds, at most {MAX_TIME_MS}: one hour "
+                            f"of simulated time, the longest a run may last), not {show(value)}")
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tutor.sim.config import SECTIONS, SETTINGS, build_config, check_config
 from tutor.sim.spec import Scenario
@@ -14,6 +14,8 @@ from .errors import ScenarioError, show, suggest
 from .events import Nodes, check_events
 from .expect import check_expect
 from .flatten import DuplicateKey, flatten
+from .limits import MAX_DEPTH, MAX_WORKLOAD_MS, depth, read_text
+from .safe import printable_data
 from .sections import check_section
 from .values import is_int
 
@@ -24,7 +26,7 @@ TABLES = SECTIONS + ("events", "expect")
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; ScenarioError names the file and the bad key."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(str(path), None, f"cannot read: {_reason(err)}") from None
     return parse_scenario(text, source=str(path), default_title=Path(path).stem)
@@ -39,11 +41,23 @@ def _reason(err: Exception) -> str:
 
 def parse_scenario(text: str, source: str = "<string>", default_title: str = "untitled") -> Scenario:
     """Parse and check scenario TOML text; `source` names it in error messages."""
+    return validate(parse_toml(text, source, ScenarioError), source, default_title)
+
+
+def parse_toml(text: str, source: str, error: Callable[[str, str | None, str], Exception]) -> dict[str, Any]:
+    """TOML text as data with printable strings, or `error(source, where, message)` (one line) if it is not
+    TOML or nests deeper than MAX_DEPTH; a leading byte-order mark is dropped."""
+    text = text[1:] if text.startswith("\ufeff") else text
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise _syntax_error(source, str(err)) from None
-    return validate(data, source, default_title)
+        found = _syntax_error(source, str(err))
+        raise error(source, found.key, found.message) from None
+    except RecursionError:
+        data = None
+    if data is None or depth(data) > MAX_DEPTH:
+        raise error(source, None, f"tables, arrays or dotted keys nest deeper than {MAX_DEPTH} levels")
+    return printable_data(data)
 
 
 def _syntax_error(source: str, message: str) -> ScenarioError:
@@ -106,10 +120,35 @@ def _section_hint(key: str) -> str:
 
 def _check_cross_keys(source: str, given: dict[str, dict[str, Any]]) -> None:
     """Settings each valid on its own but impossible together (tutor.sim.config.check_config)."""
-    problems = check_config(build_config(given), given)
+    config = build_config(given)
+    problems = check_config(config, given)
     if problems:
         section, key, message = problems[0]
         raise ScenarioError(source, f"[{section}] {key}", message)
+    problem = settle_problem(config)
+    if problem:
+        raise ScenarioError(source, *problem)
+
+
+def settle_problem(config: Any) -> tuple[str, str] | None:
+    """(key, why) for settings with which a run cannot settle, or None."""
+    broker, workload, consumer = config.broker, config.workload, config.consumer
+    if broker["replica.fetch.wait.max.ms"] > broker["replica.lag.time.max.ms"]:  # KafkaConfig.validateValues
+        return ("[broker] replica.lag.time.max.ms", f"must be at least replica.fetch.wait.max.ms "
+                f"({broker['replica.fetch.wait.max.ms']}), as Kafka requires (a broker refuses to start)")
+    if broker["broker.heartbeat.interval.ms"] >= broker["broker.session.timeout.ms"]:
+        return ("[broker] broker.heartbeat.interval.ms", f"must be less than broker.session.timeout.ms "
+                f"({broker['broker.session.timeout.ms']}; Kafka logs an error above half of it): every broker "
+                "would be fenced between two heartbeats and the run would never settle")
+    sending = workload["messages"] * workload["interval.ms"]
+    if sending > MAX_WORKLOAD_MS:
+        return ("[workload] interval.ms", f"messages x interval.ms is {sending:g} ms of sending; a run may "
+                f"last at most {MAX_WORKLOAD_MS} ms (one day of simulated time)")
+    processing = workload["messages"] * (consumer["processing.ms"] if consumer else 0)
+    if processing > MAX_WORKLOAD_MS:
+        return ("[consumer] processing.ms", f"messages x processing.ms is {processing:g} ms of processing; a run "
+                f"may last at most {MAX_WORKLOAD_MS} ms (one day of simulated time)")
+    return None
 
 
 def _text(source: str, data: dict[str, Any], key: str, default: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from tutor.sim.config import Setting, normalize_acks
 
 from .errors import one_of, show, type_name
+from .limits import messages_problem, time_problem
 
 ACKS_SPELLINGS = '"all", "-1", "1", "0" (or the integers -1, 0, 1)'
 
@@ -23,8 +24,14 @@ def is_number(value: Any) -> bool:
 
 
 def check_value(setting: Setting, value: Any) -> Any:
-    """The canonical value, or ValueError saying what the setting takes."""
-    return _CHECKS[setting.kind](setting, value)
+    """The canonical value, or ValueError saying what the setting takes (or what this machine can run)."""
+    checked = _CHECKS[setting.kind](setting, value)
+    problem = time_problem(setting.name, checked)
+    if setting.name == "messages" and setting.section == "workload":
+        problem = messages_problem(checked)
+    if problem:
+        raise ValueError(problem)
+    return checked
 
 
 def _int(setting: Setting, value: Any) -> int:

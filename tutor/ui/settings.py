@@ -128,6 +128,6 @@ def parse(control: Control, text: str) -> Any:
         return None
     try:
         value = tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # "[[[[...": nested past Python's stack
         value = text
     return check_value(control.setting, value)
