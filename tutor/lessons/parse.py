@@ -15,12 +15,12 @@ from tutor.scenario.limits import MAX_TIME_MS, read_text
 from tutor.scenario.loader import parse_toml
 from tutor.scenario.sections import check_section
 from tutor.scenario.values import check_value, is_number
-from tutor.sim.config import SETTINGS, build_config
+from tutor.sim.config import SETTINGS, build_config, is_start_only
 from tutor.sim.spec import Action, Scenario
 
 from .conditions import parse_condition
 from .errors import LessonError, step_label
-from .model import (FAILURE_NAMES, LOCK_GROUPS, SETTING_NAMES, START_ONLY, Lesson, Step, Wait,
+from .model import (FAILURE_NAMES, LOCK_GROUPS, SETTING_NAMES, Lesson, Step, Wait,
                     split_name)
 
 TOP_KEYS = ("id", "title", "teaches", "prerequisites", "scenario", "steps", "labs")
@@ -205,7 +205,7 @@ def step_settings(ctx: Ctx, table: Any, restart: bool = False) -> tuple[tuple[st
     out = []
     for section, values in table.items():
         for key, value in section_values(ctx, f"[steps.set.{section}]", section, values).items():
-            if f"{section}.{key}" in START_ONLY and not restart:
+            if is_start_only(f"{section}.{key}") and not restart:
                 raise ctx.error(f"[steps.set.{section}] {key}",
                                 "only takes effect when a run starts; set it in [scenario], or give the "
                                 "step restart = true")
@@ -320,7 +320,7 @@ def _wait_setting(ctx: Ctx, table: dict[str, Any], prompt: str) -> Wait:
     if "value" not in table:
         raise ctx.error("wait", "a setting wait needs value = the value the learner should set")
     section, key, value = setting_value(ctx, "wait setting", name, table["value"])
-    if name in START_ONLY:
+    if is_start_only(name):
         raise ctx.error("wait setting", f"{name} only takes effect when a run starts")
     return Wait("setting", setting=name, value=value, prompt=prompt)
 

@@ -8,11 +8,12 @@ from tutor.scenario.errors import one_of, show
 from tutor.scenario.flatten import DuplicateKey, flatten
 from tutor.scenario.limits import MAX_TIME_MS
 from tutor.scenario.values import is_int, is_number
+from tutor.sim.config import is_start_only
 
 from .claims import parse_claim
 from .ids import parse_ids
 from .measures import LIVE_NUMBERS, OUTCOME_IDS, OUTCOME_NUMBERS
-from .model import QUESTION_KINDS, SETTING_NAMES, START_ONLY, Choice, Par, Question
+from .model import QUESTION_KINDS, SETTING_NAMES, Choice, Par, Question
 from .parse import Ctx, refuse_unknown, text_value, relative_events, setting_name, setting_value
 
 COMMON = ("id", "kind", "prompt", "explanation", "hints", "then", "after.ms")
@@ -173,7 +174,7 @@ def _allowed(ctx: Ctx, value: Any, apply: str) -> tuple[str, ...]:
         raise ctx.error(where, "takes a non-empty list of settings such as [\"producer.acks\"]")
     for name in value:
         setting_name(ctx, where, name)
-        if apply == "now" and name in START_ONLY:
+        if apply == "now" and is_start_only(name):
             raise ctx.error(where, f"{name} only takes effect when a run starts; use apply = \"start\"")
     return tuple(value)
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.scenario.values import check_value
-from tutor.sim.config import CLIENTS, SETTINGS, VERSIONS, Setting
-from tutor.sim.simulation import START_ONLY
+from tutor.sim.config import CLIENTS, SETTINGS, START_ONLY, VERSIONS, Setting
 
 #: settings that only matter when the run starts (the engine refuses them live): a change restarts
 RESTART_ONLY = START_ONLY
@@ -60,11 +59,13 @@ GROUPS: tuple[tuple[str, tuple[Control, ...]], ...] = (
     ("broker / topic", (
         _c("broker", "log.flush.interval.messages", NEVER, 1, 10, 100, 1000),
         _c("broker", "log.flush.interval.ms", NEVER, 10, 100, 1000, 10000),
+        _c("broker", "log.flush.scheduler.interval.ms", NEVER, 10, 50, 100, 1000),
         _c("topic", "replication.factor", 1, 2, 3, 4, 5),
         _c("topic", "min.insync.replicas", 1, 2, 3, 4, 5),
         _c("broker", "replica.lag.time.max.ms", 500, 1000, 2000, 5000, 10000, 30000),
         _c("topic", "unclean.leader.election.enable", False, True),
         _c("cluster", "kafka.version", *VERSIONS),
+        _c("cluster", "metadata.mode", "kraft", "zookeeper"),
         _c("cluster", "brokers", 1, 2, 3, 4, 5),
     )),
     ("consumer", (
