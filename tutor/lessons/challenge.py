@@ -11,7 +11,9 @@ from tutor.sim.session import derive
 from .fork import Fork
 from .judge import Verdict, words
 from .measures import Outcome
-from .model import START_ONLY, Change, Question, split_name
+from tutor.sim.config import is_start_only
+
+from .model import Change, Question, split_name
 
 if TYPE_CHECKING:
     from .run import LessonRun
@@ -61,7 +63,7 @@ def _value(section: str, key: str, value: Any) -> Any:
 def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Change], Outcome]:
     """Play the run out from the decision point with the changes; ValueError if they cannot run together."""
     if q.apply == "now":
-        if any(f"{s}.{k}" in START_ONLY for s, k, _ in changes):
+        if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")
         return changes, run.fork(derive(run.given, changes)).out()
     attempt = run.session.replayed_with(changes)  # refuses impossible combinations; the lesson's session stays

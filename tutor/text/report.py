@@ -20,10 +20,11 @@ def expectation_view(failures: list[str]) -> RenderableType:
     return lines
 
 
-def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None) -> None:
+def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None,
+                 description: str = "") -> None:
     """Print the whole report; with `failures` (a list, maybe empty) also the [expect] verdict."""
     console = console or Console()
-    parts = report_renderables(report)
+    parts = report_renderables(report, description)
     if failures is not None:
         parts.append(expectation_view(failures))
     console.print(Group(*_spaced(parts)))
