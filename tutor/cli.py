@@ -60,8 +60,12 @@ def add_lesson_parsers(commands: Any) -> None:
     progress = commands.add_parser("progress", help="your progress; --export csv|json for an instructor")
     progress.add_argument("--export", choices=("csv", "json"))
     progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
+    from tutor.classroom.command import add_class_parsers, add_identity_options
+
     for sub in (menu, lesson, quiz, progress):
         sub.add_argument("--lessons", metavar="DIR", help="a folder of lesson files (default: the shipped ones)")
+        add_identity_options(sub)
+    add_class_parsers(commands)
 
 
 def add_explore_parsers(commands: Any) -> None:
@@ -208,6 +212,16 @@ def dispatch(args: argparse.Namespace) -> int:
         return explore_command(args) if args.command == "explore" else export_command(args)
     if args.command == "serve":
         return serve_app(args)
+    if args.command == "class":
+        from tutor.classroom.command import class_command
+
+        return class_command(args)
+    if args.command in ("lessons", "lesson", "quiz", "progress"):
+        from tutor.classroom.command import use_class_identity
+
+        refused = use_class_identity(args)
+        if refused is not None:
+            return refused
     if args.command in ("lessons", "lesson") and not args.text and on_terminal():
         return open_lessons(args.lessons, getattr(args, "ref", None))
     if args.command in ("lessons", "lesson", "quiz", "progress"):
