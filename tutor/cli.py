@@ -100,6 +100,9 @@ def add_serve_parser(commands: Any) -> None:
     serve.add_argument("--port", default="8000", help="port to listen on, 1 to 65535 (default 8000)")
     serve.add_argument("--max-sessions", default="8", metavar="N",
                        help="browser tabs served at once, each a tutor process of about 70 MB (default 8)")
+    serve.add_argument("--class", dest="class_name", metavar="NAME",
+                       help="serve a class: each tab is one student, their progress kept in the class's folder; "
+                       "prints the links for students and for the instructor's live view")
     serve.add_argument("--public-url", metavar="URL",
                        help="the address browsers use, when it is not http://HOST:PORT (e.g. behind a proxy)")
 
@@ -114,6 +117,17 @@ def serve_app(args: argparse.Namespace) -> int:
     if problem:
         print(printable(problem, one_line=True), file=sys.stderr)
         return EXIT_BAD_FILE
+    if args.class_name is not None:
+        from tutor.classroom import ClassError, slug
+
+        try:
+            slug(args.class_name, "class")
+        except ClassError as err:
+            print(f"tutor serve: {err}", file=sys.stderr)
+            return EXIT_BAD_FILE
+        if args.scenario is not None:
+            print("tutor serve: a class is served from the main menu; leave out the scenario file", file=sys.stderr)
+            return EXIT_BAD_FILE
     if args.scenario is not None:
         try:
             load_scenario(args.scenario)
@@ -122,7 +136,8 @@ def serve_app(args: argparse.Namespace) -> int:
             return EXIT_BAD_FILE
     from tutor.serve import serve
 
-    return serve(args.host, int(args.port), args.scenario, args.seed, args.public_url, int(args.max_sessions))
+    return serve(args.host, int(args.port), args.scenario, args.seed, args.public_url, int(args.max_sessions),
+                 args.class_name)
 
 
 class RunAborted(Exception):

@@ -86,7 +86,7 @@ def class_command(args: Any) -> int:
         report = class_report(folder, catalog, args.score)
         sys.stdout.write(report_json(report) if args.json else report_csv(report) if args.csv else report_text(report))
         return EXIT_OK
-    from tutor.ui.classwatch import WatchApp
+    from tutor.ui.classtab import WatchApp
 
     WatchApp(folder, catalog).run()
     return EXIT_OK
