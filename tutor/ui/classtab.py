@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -54,8 +55,9 @@ class StudentApp(TutorApp):
         super().__init__(Driver(sandbox_scenario(), playing=True), start=MENU_START)
         self.folder, self.student = folder, student
 
-    def on_mount(self) -> None:
-        """The menu for a named student; otherwise, first their name."""
+    def on_mount(self, event: events.Mount) -> None:
+        """The menu for a named student; otherwise, first their name (the app's own mount waits for it)."""
+        event.prevent_default()
         if self.student is None:
             self.push_screen(NameScreen(self.folder.name, self.named))
         else:
