@@ -105,11 +105,21 @@ def _choices_text(setting: Setting) -> str:
 
 
 def kind_text(setting: Setting) -> str:
-    """Kafka property or model parameter, and which client it belongs to."""
+    """Kafka property or model parameter, which client it belongs to, and whether it is start-only."""
     what = "Kafka" if setting.kafka else "model"
     if tuple(setting.clients) != CLIENTS:
         what += ", " + " and ".join(CLIENT_LABEL[c] for c in setting.clients) + " only"
+    if not setting.live:
+        what += "; at start only"
     return what
+
+
+def meaning_text(setting: Setting) -> str:
+    """What the key does, and what the client derives for it when it is left out."""
+    if setting.implied is None:
+        return setting.doc
+    rule = (setting.implied.__doc__ or "").strip().rstrip(".")
+    return f"{setting.doc}. If not set: {rule}"
 
 
 def section_table(section: str) -> str:
@@ -117,7 +127,7 @@ def section_table(section: str) -> str:
     rows = ["| key | default | allowed values | kind | meaning |", "|---|---|---|---|---|"]
     for (sec, name), s in SETTINGS.items():
         if sec == section:
-            cells = [f"`{name}`", default_text(s), allowed_text(s), kind_text(s), s.doc]
+            cells = [f"`{name}`", default_text(s), allowed_text(s), kind_text(s), meaning_text(s)]
             rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
 

@@ -26,21 +26,32 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the terminal app (or, when not on a terminal, runs the built-in demo).")
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = commands.add_parser("run", help="run a scenario file and report what was lost")
-    run.add_argument("scenario", metavar="SCENARIO.toml")
+    run = commands.add_parser("run", help="run a scenario file and report what was lost", description=(
+        "Run a scenario file to its end (the run settles, every stopped node restarts) and print its title, "
+        "description and report: what was acknowledged, processed, duplicated and lost, and why. Exit "
+        "status 1 when the file's [expect] section is not met, 2 for a bad file."))
+    run.add_argument("scenario", metavar="SCENARIO.toml", help="a scenario file (see docs/scenarios.md)")
     run.add_argument("--json", action="store_true", help="print the report as one JSON object")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     check = commands.add_parser("check", help="check scenario files, and lesson files or folders (each "
-                                "answer key is played against the engine)")
-    check.add_argument("files", nargs="+", metavar="FILE")
+                                "answer key is played against the engine)", description=(
+        "Check scenario files, and lesson files or folders: each file gets `ok FILE` or one line per problem; "
+        "a lesson's answer key is played against the engine. Exit status 2 when any file has a problem."))
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario or lesson files, or folders of lessons")
     add_lesson_parsers(commands)
-    sandbox = commands.add_parser("sandbox", help="open the interactive sandbox (on a scenario file, if given)")
-    sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
+    sandbox = commands.add_parser("sandbox", help="open the interactive sandbox (on a scenario file, if given)",
+                                  description="Open the interactive sandbox: a live cluster to break with keys, "
+                                  "settings to change as it runs, time to scrub. ? lists every key.")
+    sandbox.add_argument("scenario", nargs="?", metavar="SCENARIO.toml",
+                         help="start from this scenario file (default: a healthy three-broker cluster)")
     sandbox.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     add_serve_parser(commands)
     add_explore_parsers(commands)
-    lab = commands.add_parser("lab", help="reproduce a loss with the real Kafka client (needs confluent-kafka)")
-    lab.add_argument("lab", nargs="?", metavar="LAB", help="which lab; without one, list them")
+    lab = commands.add_parser("lab", help="reproduce a loss with the real Kafka client (needs confluent-kafka)",
+                              description="Reproduce a loss with the real Kafka client: predict what happens, "
+                              "run the client, and compare with the model. Without a lab, list them.")
+    lab.add_argument("lab", nargs="?", metavar="LAB", help="a lab's number or name from the list; without one, "
+                     "list them")
     lab.add_argument("--bootstrap-servers", metavar="HOST:PORT",
                      help="run against this Kafka cluster (default: librdkafka's embedded mock cluster)")
     return parser
@@ -49,16 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
 def add_lesson_parsers(commands: Any) -> None:
     """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.lessons.commands)."""
     menu = commands.add_parser("lessons", help="the lessons with your progress and what to take next, in the app "
-                               "(--text, or not on a terminal: printed)")
+                               "(--text, or not on a terminal: printed)",
+                               description="The lessons, with your progress and what to take next: in the app, "
+                               "or printed with --text (or when not on a terminal).")
     lesson = commands.add_parser("lesson", help="take a lesson (a number or an id) in the app (--text, or not on a "
-                                 "terminal: in text mode)")
-    lesson.add_argument("ref", metavar="N")
+                                 "terminal: in text mode)",
+                                 description="Take one lesson: in the app, or in text mode with --text (or when "
+                                 "not on a terminal). Your answers are saved as you go.")
+    lesson.add_argument("ref", metavar="N", help="the lesson's number in `tutor lessons`, or its id")
     for sub in (menu, lesson):
         sub.add_argument("--text", action="store_true", help="text mode instead of the app")
-    quiz = commands.add_parser("quiz", help="only the questions of one lesson (or all), with a score")
-    quiz.add_argument("ref", nargs="?", metavar="N")
-    progress = commands.add_parser("progress", help="your progress; --export csv|json for an instructor")
-    progress.add_argument("--export", choices=("csv", "json"))
+    quiz = commands.add_parser("quiz", help="only the questions of one lesson (or all), with a score",
+                               description="Only the questions of one lesson (or of all), in text, with a score.")
+    quiz.add_argument("ref", nargs="?", metavar="N", help="the lesson's number or id (default: every lesson)")
+    progress = commands.add_parser("progress", help="your progress; --export csv|json for an instructor",
+                                   description="Your progress through the lessons; --export writes it as CSV "
+                                   "or JSON for an instructor.")
+    progress.add_argument("--export", choices=("csv", "json"), help="write the progress as CSV or JSON")
     progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
     from tutor.classroom.command import add_class_parsers, add_identity_options
 
@@ -72,8 +90,12 @@ def add_explore_parsers(commands: Any) -> None:
     """`tutor explore [SWEEP.toml] ...` and `tutor export SCENARIO.toml --format F [--all]`."""
     explore = commands.add_parser("explore", help="run a sweep of settings under a suite of faults and show the "
                                   "trade-off between latency and acknowledged loss (without a file: the built-in "
-                                  "sweep)")
-    explore.add_argument("sweep", nargs="?", metavar="SWEEP.toml")
+                                  "sweep)", description=(
+        "Run every combination of the settings a sweep file names under a suite of failures and several "
+        "seeds, and print one row per configuration: produce latency, throughput, what each failure cost, the "
+        "promise it keeps, and the Pareto frontier of latency against acknowledged loss."))
+    explore.add_argument("sweep", nargs="?", metavar="SWEEP.toml",
+                         help="the sweep file (default: the built-in sweep; see docs/explore.md)")
     output = explore.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help='print {"rows": [...]}, one row per configuration')
     output.add_argument("--csv", action="store_true", help="print one CSV line per configuration")
@@ -81,8 +103,11 @@ def add_explore_parsers(commands: Any) -> None:
     explore.add_argument("--chart", metavar="FILE.svg", help="also write the Pareto chart as an SVG image")
     explore.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster whose scheduler listens "
                          "here, e.g. tcp://10.0.0.5:8786 (needs the dask extra; its workers need tutor)")
-    export = commands.add_parser("export", help="print a scenario's Kafka settings as real configuration")
-    export.add_argument("scenario", metavar="SCENARIO.toml")
+    export = commands.add_parser("export", help="print a scenario's Kafka settings as real configuration",
+                                 description="Print a scenario's Kafka settings as real configuration: Java client "
+                                 "properties, a confluent-kafka dict, server.properties lines or a kafka-topics "
+                                 "command.")
+    export.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario whose settings to export")
     export.add_argument("--format", required=True, choices=("java", "librdkafka", "broker", "topic"),
                         help="java: client .properties; librdkafka: confluent-kafka JSON; broker: "
                         "server.properties; topic: a kafka-topics command line")
@@ -92,8 +117,10 @@ def add_explore_parsers(commands: Any) -> None:
 def add_serve_parser(commands: Any) -> None:
     """`tutor serve [SCENARIO.toml] [--seed N] [--host H] [--port P] [--public-url URL]`."""
     serve = commands.add_parser("serve", help="serve the app to web browsers (on 127.0.0.1 unless --host); "
-                                "with a scenario file, its sandbox")
-    serve.add_argument("scenario", nargs="?", metavar="SCENARIO.toml")
+                                "with a scenario file, its sandbox",
+                                description="Serve the app to web browsers, each with its own session: the menu, "
+                                "or with a scenario file its sandbox.")
+    serve.add_argument("scenario", nargs="?", metavar="SCENARIO.toml", help="serve this scenario's sandbox")
     serve.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file's seed)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every interface)")
@@ -329,7 +356,7 @@ def run_scenario(scenario: Scenario, seed: int | None, as_json: bool) -> int:
         print(printable(str(err), one_line=True), file=sys.stderr)  # the engine's message names the scenario
         return EXIT_STEP_BUDGET
     failures = report.check(scenario.expect) if scenario.expect else None
-    show_report(report, failures, as_json)
+    show_report(report, failures, as_json, scenario.description)
     if not failures:
         return EXIT_OK
     if as_json:  # the report on stdout says it too, but scripts read stderr
@@ -344,16 +371,59 @@ def plural(n: int, word: str) -> str:
 
 
 def simulate(scenario: Scenario, seed: int | None) -> Any:
-    """Run the scenario to its end and return the engine's Report."""
+    """Run the scenario to its end and return the engine's Report (a progress line on stderr when it is a
+    terminal)."""
     from tutor.sim.simulation import Simulation, StepBudgetExceeded
 
+    sim = Simulation(scenario, seed=seed)
+    watcher = ProgressLine(sim, sys.stderr) if sys.stderr.isatty() else None
     try:
-        return Simulation(scenario, seed=seed).run_to_end()
+        return sim.run_to_end()
     except StepBudgetExceeded as err:
         raise RunAborted(str(err)) from None
+    finally:
+        if watcher is not None:
+            watcher.stop()
 
 
-def show_report(report: Any, failures: list[str] | None, as_json: bool) -> None:
+class ProgressLine:
+    """While a long run works, a line on stderr (rewritten in place) says how far it got; it only reads
+    the run, from another thread, so the result is the same with or without it."""
+
+    DELAY_S, EVERY_S = 0.5, 0.2  # short runs print nothing
+
+    def __init__(self, sim: Any, stream: Any) -> None:
+        import threading
+
+        self.sim, self.stream, self.shown = sim, stream, False
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="tutor-progress", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        """Every EVERY_S after DELAY_S: the simulated time, records sent, and the phase."""
+        if self.done.wait(self.DELAY_S):
+            return
+        while not self.done.is_set():
+            sim = self.sim
+            phase = {"recovering": " · final recovery"}.get(sim.phase, "")
+            line = (f"simulating… {sim.now / 1000:,.1f} s simulated · {len(sim.ledger):,} of "
+                    f"{sim.workload_size():,} records sent{phase}")
+            self.stream.write("\r" + line + "\x1b[K")
+            self.stream.flush()
+            self.shown = True
+            self.done.wait(self.EVERY_S)
+
+    def stop(self) -> None:
+        """Stop and clear the line."""
+        self.done.set()
+        self.thread.join()
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def show_report(report: Any, failures: list[str] | None, as_json: bool, description: str = "") -> None:
     """Print the report as JSON (one object) or as a Rich report."""
     if as_json:
         data = report.to_json()
@@ -363,4 +433,4 @@ def show_report(report: Any, failures: list[str] | None, as_json: bool) -> None:
         return
     from tutor.report_view import print_report
 
-    print_report(report, failures=failures)
+    print_report(report, failures=failures, description=description)

@@ -101,14 +101,18 @@ def _continues(run: Run, rid: Any, wording: tuple[str, ...], where: str) -> bool
     return consecutive and (wording, where) == (run.wording, run.where)
 
 
-def report_renderables(report: Any) -> list[RenderableType]:
-    """Everything the report shows, top to bottom, for a Console or a Textual widget."""
-    parts: list[RenderableType] = [_heading(report), summary_table(report.summary)]
+def report_renderables(report: Any, description: str = "") -> list[RenderableType]:
+    """Everything the report shows, top to bottom, for a Console or a Textual widget (with the
+    scenario's description under its title, when given)."""
+    acks0 = getattr(report, "acks", "all") == "0"
+    parts: list[RenderableType] = [_heading(report, description), summary_table(report.summary, acks0)]
     lost_acked = [m for m in report.messages if m["fate"] == "lost" and m["acked"]]
     lost_other = [m for m in report.messages if m["fate"] == "lost" and not m["acked"]]
     duplicated = [m for m in report.messages if m["fate"] == "duplicated"]
     if lost_acked:
-        parts.append(records_panel(lost_acked, "Lost although acknowledged", "bold red"))
+        title = ("Lost although the producer counted them as sent (acks=0: no acknowledgement)"
+                 if acks0 else "Lost although acknowledged")
+        parts.append(records_panel(lost_acked, title, "bold red"))
     if lost_other:
         parts.append(records_panel(lost_other, "Lost, never acknowledged", "yellow"))
     if duplicated:
@@ -119,20 +123,27 @@ def report_renderables(report: Any) -> list[RenderableType]:
     return parts
 
 
-def _heading(report: Any) -> RenderableType:
-    """The title with seed and simulated duration."""
+def _heading(report: Any, description: str = "") -> RenderableType:
+    """The title, the scenario's description, then seed and simulated duration."""
     heading = Text(report.title, style="bold")
+    if description.strip():
+        heading.append("\n" + " ".join(description.split()) + "\n", style="")
     heading.append(f"\nseed {report.seed}, {report.end_ms / 1000:.2f} s simulated", style="dim")
     return heading
 
 
-def summary_table(summary: dict[str, Any]) -> Table:
+#: with acks=0 no broker acknowledges anything: the producer counts a record as sent once written out (P4)
+ACKS0_WORDS = {"acked": "counted as sent by the producer (acks=0: no acknowledgement)",
+               "lost_acked": "lost although counted as sent"}
+
+
+def summary_table(summary: dict[str, Any], acks0: bool = False) -> Table:
     """The counts: sent, acked, ..., lost, and where the lost ones were lost."""
     table = Table(title="Summary", title_justify="left", show_header=False, box=None, padding=(0, 2))
     table.add_column(justify="right")
     table.add_column()
     for key, words in SUMMARY_ROWS:
-        table.add_row(_count(key, summary.get(key, 0)), words)
+        table.add_row(_count(key, summary.get(key, 0)), ACKS0_WORDS.get(key, words) if acks0 else words)
     for place in LOST_AT_ROWS:
         table.add_row(_count("lost_at", summary.get("lost_at", {}).get(place, 0)), f"  lost at the {place}")
     return table
@@ -188,10 +199,11 @@ def expectation_view(failures: list[str]) -> RenderableType:
     return lines
 
 
-def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None) -> None:
+def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None,
+                 description: str = "") -> None:
     """Print the whole report; with `failures` (a list, maybe empty) also the [expect] verdict."""
     console = console or Console()
-    parts = report_renderables(report)
+    parts = report_renderables(report, description)
     if failures is not None:
         parts.append(expectation_view(failures))
     console.print(Group(*_spaced(parts)))

@@ -65,7 +65,7 @@ def test_challenge_whose_goal_already_holds_or_solution_fails():
     easy = small_lesson().replace("goal = { lost_acked = 0 }", "goal = { sent = 60 }")
     assert any("the goal already holds without any change" in p for p in problems(easy))
     bad = small_lesson().replace('solution = { "producer.acks" = "all" }', 'solution = { "producer.acks" = "0" }')
-    assert any("the solution does not meet the goal: lost_acked is" in p for p in problems(bad))
+    assert any("the solution does not meet the goal: acknowledged records lost:" in p for p in problems(bad))
 
 
 def test_par_must_match_the_solution_and_be_the_best():
@@ -91,3 +91,56 @@ def test_a_wait_for_a_locked_control_is_reported():
     text = small_lesson().replace('unlock = ["crash"]', "").replace(
         "wait.ms = 300", 'wait = { action = "crash", target = "leader" }')
     assert "waits for crash, which is locked" in problems(text)[0]
+
+
+def test_every_winning_answer_is_listed():
+    """The check lists each winning answer it found, with the step."""
+    from tutor.lessons.check import check_lesson
+
+    wins: list[str] = []
+    assert check_lesson(parse_lesson(small_lesson(), "x.toml"), wins) == []
+    assert wins == ['step 3 "Fix it": winning answers: producer.acks = "all"']
+
+
+def test_a_value_must_be_named_with_its_key():
+    """Naming the key without the winning value is not enough for a choice setting."""
+    text = small_lesson().replace('explanation = "acks=all waits for the ISR."',
+                                  'explanation = "Change the acks setting."')
+    assert problems(text) == ['x.toml: step 3 "Fix it": [steps.question]: the explanation does not name every '
+                              'winning answer: producer.acks = all also meet the goal (name each setting '
+                              'and value in the explanation)']
+
+
+def test_a_wrong_choice_says_why_it_is_wrong():
+    """The feedback of the picked choice comes with the verdict; the right choice's verdict has none."""
+    from tutor.lessons import LessonRun
+    from tutor.lessons.run import QUESTION
+
+    text = small_lesson() + CHOICE.replace("FIRST", "correct = true").replace(
+        "SECOND", 'feedback = "Not with acks=all from the start."')
+    run = LessonRun(parse_lesson(text, "x.toml"))
+    while not (run.phase == QUESTION and run.question.kind == "choice"):
+        if run.phase == QUESTION:
+            run.show_me()
+        run.next()
+    assert run.submit(1).notes == ["Not with acks=all from the start."]
+
+
+def test_thin_choice_questions_are_warned_about():
+    """Two choices, or a wrong one without feedback: a warning line, not a failure."""
+    from tutor.lessons.check import check_lesson
+
+    wins: list[str] = []
+    text = small_lesson() + CHOICE.replace("FIRST", "correct = true").replace("SECOND", "")
+    assert check_lesson(parse_lesson(text, "x.toml"), wins) == []
+    assert wins[:2] == ['warning: step 4 "Choose": 2 choices; a choice question needs at least three',
+                        'warning: step 4 "Choose": choice B has no feedback (the misconception it stands '
+                        'for, and why it is wrong)']
+
+
+def test_a_lesson_names_only_labs_that_exist():
+    """`labs` in a lesson must name real labs; the error lists the ones there are."""
+    text = small_lesson().replace('prerequisites = []', 'prerequisites = []\nlabs = ["auto-comit"]')
+    got = problems(text)
+    assert len(got) == 1 and got[0].startswith("x.toml: labs: unknown lab 'auto-comit'; the labs are auto-commit")
+    assert problems(text.replace("auto-comit", "auto-commit")) == []

@@ -20,7 +20,7 @@ def test_check_shipped_lessons(capsys):
     """`tutor check lessons/` passes: every answer key agrees with the engine."""
     assert cli.main(["check", str(LESSONS)]) == 0
     out = capsys.readouterr().out
-    assert len(re.findall(r"^ok .*\.toml$", out, re.M)) == 12
+    assert len(re.findall(r"^ok .*\.toml$", out, re.M)) == len(list(LESSONS.glob("*.toml")))
 
 
 def test_shipped_copy_is_identical():

@@ -61,9 +61,10 @@ def test_claims_hold_or_say_why():
     good = Figures(ids={"lost_ids": {3, 4}}, lost_acked=0, lost=2, lost_at__broker=2)
     assert claim.holds(good)
     bad = Figures(ids={"lost_ids": {3}}, lost_acked=5, lost=0, lost_at__broker=2)
-    assert claim.failures(bad) == ["lost_acked is 5, not 0", "lost is 0, not at least 1", "lost_ids is 3, not 3-4"]
+    assert claim.failures(bad) == ["acknowledged records lost: 5, not 0", "records lost: 0, not at least 1",
+                                   "records lost: 3, not 3-4"]
     tests = parse_claim({"lost_includes": "1-2", "lost_excludes": [9]})
-    assert tests.failures(Figures(ids={"lost_ids": {1, 9}})) == ["2 not in lost_ids", "9 in lost_ids"]
+    assert tests.failures(Figures(ids={"lost_ids": {1, 9}})) == ["2: not among the records lost", "9: among the records lost"]
 
 
 def test_live_claims_use_live_figures():
@@ -111,3 +112,13 @@ def test_outcome_reordered_is_zero_in_order():
     sim.auto_finish = False
     outcome = Outcome.of(sim)
     assert outcome.value("reordered") == 0 and outcome.value("lost") == 0 and outcome.ids("lost_ids") == set()
+
+
+def test_wait_conditions_read_in_a_learners_words():
+    """No internal figure names reach the learner: a condition reads as words."""
+    from tutor.lessons.conditions import parse_condition
+    from tutor.lessons.measures import condition_words
+
+    assert condition_words(parse_condition("consumer.processed >= 250")) == "records processed: at least 250"
+    assert condition_words(parse_condition("isr == 1 or lost_acked > 0 and t >= 5000")) == (
+        "ISR size: 1 or acknowledged records lost: more than 0 and time since the run started: at least 5,000 ms")

@@ -19,7 +19,7 @@ def test_leo_counts_records_not_batches():
 def test_power_loss_keeps_only_the_flushed_prefix():
     """lose_unflushed cuts the log back to the last flush (B3)."""
     log = _log([0, 0, 0, 0])
-    log.flush(0.0)
+    log.flush(log.leo, 0.0)
     log.append(LogBatch(20, 5, 0, 4, 20, -1, -1, 500, 9.0))
     removed = log.lose_unflushed()
     assert log.leo == 20 and [b.base for b in removed] == [20]
@@ -35,7 +35,7 @@ def test_write_back_flushes_only_old_enough_pages():
 def test_truncate_returns_removed_batches_and_caps_flushed():
     """Truncation removes whole batches and cannot leave flushed beyond the end."""
     log = _log([0, 0, 1])
-    log.flush(0.0)
+    log.flush(log.leo, 0.0)
     removed = log.truncate_to(5)
     assert [b.base for b in removed] == [5, 10] and log.leo == 5 and log.flushed == 5
 

@@ -44,13 +44,29 @@ def test_brokers_outside_the_replica_set_hold_nothing_but_know_the_leader():
     assert sim.brokers["broker-4"].known_leader == "broker-1"
 
 
-def test_time_flush_can_be_switched_on_live():
-    """log.flush.interval.ms set mid-run starts the flusher: records reach the disk without writeback."""
-    sim = live(workload={"messages": 100, "interval.ms": 10})
+def test_flush_interval_alone_acts_once_when_the_flusher_first_runs():
+    """B4: without log.flush.scheduler.interval.ms the flusher runs once, 30 s after startup, then never."""
+    sim = live(workload={"messages": 5000, "interval.ms": 10})
     sim.run(300)
     sim.set("broker", "log.flush.interval.ms", 50)
-    sim.run(800)
-    assert sim.brokers["broker-1"].replica.log.flushed > 0
+    log = sim.brokers["broker-1"].replica.log
+    sim.run(29_900)
+    assert log.recovery_point == 0
+    sim.run(30_100)
+    once = log.recovery_point
+    sim.run(45_000)
+    assert 0 < once == log.recovery_point < log.leo
+
+
+def test_flush_interval_set_live_reaches_a_running_flusher():
+    """B4: with the flusher task scheduled, a live log.flush.interval.ms is applied at its next run."""
+    sim = live(broker={"log.flush.scheduler.interval.ms": 50}, workload={"messages": 5000, "interval.ms": 10})
+    log = sim.brokers["broker-1"].replica.log
+    sim.run(31_000)
+    assert log.recovery_point == 0  # the task runs, but no interval is set
+    sim.set("broker", "log.flush.interval.ms", 100)
+    sim.run(31_300)
+    assert log.recovery_point > 0 and log.last_flush_at > 31_000
 
 
 def test_start_only_settings_refuse_live_changes():

@@ -248,7 +248,8 @@ async def test_click_on_a_setting_steps_it():
     """The mouse works in the settings too: a click on send.mode's row switches it to sync."""
     async with sandbox(size=(160, 48)) as (screen, pilot):
         panel = await open_controls(screen, pilot, "producer.acks")
-        row = sum(2 if o.id else 1 for o in panel.options[: panel.get_option_index("producer.send.mode")])
+        row = sum(len(o.prompt.plain.split("\n")) if o.id else 1  # a row's description may wrap
+                  for o in panel.options[: panel.get_option_index("producer.send.mode")])
         await pilot.click(ControlsPanel, offset=(3, row + 1 - int(panel.scroll_y)))
         assert screen.driver.config()["producer"]["send.mode"] == "sync"
 

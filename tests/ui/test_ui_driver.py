@@ -231,7 +231,7 @@ def test_consumer_skips_are_lost_at_the_consumer_from_the_moment_they_happen():
 
 def test_start_only_settings_are_the_engines():
     """The settings that restart the run are exactly those the engine refuses to change live."""
-    from tutor.sim.simulation import START_ONLY
+    from tutor.sim.config import START_ONLY
     from tutor.ui.settings import RESTART_ONLY
 
     assert RESTART_ONLY == START_ONLY

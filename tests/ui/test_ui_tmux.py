@@ -96,6 +96,21 @@ def test_tutor_sandbox_on_a_scenario_file(tmux, tmp_path):
     assert "Traceback" not in pane and "LEDGER" not in pane
 
 
+def test_power_loss_at_the_default_speed_shows_the_election_soon(tmux):
+    """After `L` at the default speed the screen names the session wait and fast-forwards through it:
+    the new leader's election appears within 15 s of wall time (Kafka's own wait is 9 s, 90 s at ×0.1)."""
+    tmux.start(f"{tutor_command()} sandbox", size=(120, 40))
+    tmux.wait_for("consumer joined group")
+    tmux.keys("L")
+    started = time.monotonic()
+    pane = tmux.wait_for("session expires in", timeout=10)
+    assert "(broker.session.timeout.ms" in pane and "×0.1" in pane  # the chosen speed stays
+    tmux.wait_for("controller elected broker-2", timeout=15)
+    assert time.monotonic() - started < 15
+    tmux.keys("q")
+    tmux.wait_for("EXIT=0")
+
+
 def test_bad_scenario_file_fails_before_the_app_starts(tmp_path):
     """A bad file: one line on stderr, exit status 2, as with `tutor run`."""
     bad = tmp_path / "bad.toml"

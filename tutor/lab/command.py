@@ -36,7 +36,7 @@ def lab_command(name: str | None, bootstrap_servers: str | None, console: Consol
     console = console or Console()
     if name is None:
         return list_labs(console)
-    lab = LABS.get(name)
+    lab = LABS.get(_by_number(name))
     if lab is None:
         return usage(f"unknown lab {name!r}{_did_you_mean(name)}; `tutor lab` lists them")
     if bootstrap_servers is not None and not HOST_PORT.match(bootstrap_servers):
@@ -48,11 +48,19 @@ def lab_command(name: str | None, bootstrap_servers: str | None, console: Consol
         return run_lab(lab, Target(bootstrap_servers), client, console)
 
 
+def _by_number(name: str) -> str:
+    """A lab's number in the list (1, 2, ...) stands for its name, as `tutor lesson N` takes numbers."""
+    names = list(LABS)
+    if name.isdigit() and 1 <= int(name) <= len(names):
+        return names[int(name) - 1]
+    return name
+
+
 def list_labs(console: Console) -> int:
-    """Print each lab's name and title."""
-    console.print("Labs (run one with `tutor lab NAME`):")
-    for lab in LABS.values():
-        console.print(f"  [bold]{lab.name:<16}[/] {lab.title}")
+    """Print each lab's number, name and title."""
+    console.print("Labs (run one with `tutor lab N` or `tutor lab NAME`):")
+    for n, lab in enumerate(LABS.values(), 1):
+        console.print(f"  {n:>2}  [bold]{lab.name:<16}[/] {lab.title}")
     return EXIT_AGREE
 
 

@@ -10,7 +10,9 @@ from tutor.sim.config import SETTINGS
 from .fork import Entry, Fork, derive, replay, segment
 from .judge import Verdict, words
 from .measures import Outcome
-from .model import START_ONLY, Change, Question, split_name
+from tutor.sim.config import is_start_only
+
+from .model import Change, Question, split_name
 
 if TYPE_CHECKING:
     from .run import LessonRun
@@ -60,7 +62,7 @@ def _value(section: str, key: str, value: Any) -> Any:
 def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Change], Outcome]:
     """Play the run out from the decision point with the changes; ValueError if they cannot run together."""
     if q.apply == "now":
-        if any(f"{s}.{k}" in START_ONLY for s, k, _ in changes):
+        if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")
         return changes, run.fork(derive(run.given, changes)).out()
     start, _ = segment(run.lesson.scenario, run.log)

@@ -15,11 +15,16 @@ from tutor.sim.simulation import StepBudgetExceeded
 from . import challenge
 from .catalog import catalog_of, lesson_files
 from .errors import LessonError, step_label
-from .judge import key_matches
+from .judge import key_matches, letter
 from .model import Lesson, Question, split_name
 from .run import QUESTION, WAIT, LessonRun, expand_locks
 
 MAX_PAR_RUNS = 300  # a par search larger than this is cut short (and says so)
+MAX_WINNER_RUNS = 120  # the search for every winning answer tries at most this many
+#: values tried for numeric settings when looking for every winning answer (besides the default)
+LADDER = (0, 1, 2, 3, 10, 100, 500, 1000, 10000, 100000, 1000000)
+#: ... but no positive value below the default divided by this (a 3-byte buffer.memory only takes time)
+FLOOR_RATIO = 100000
 _STEPS = re.compile(r"^\s*\[\[\s*steps\s*\]\]", re.M)
 
 
@@ -44,18 +49,20 @@ def check_paths(paths: list[str], check_scenario: Callable[[str], str | None],
         if Path(path).is_dir() and not files:
             print(f"{path}: no .toml files", file=err)
             status = 2
-        for problems, name in _check_files(files, check_scenario, folder=Path(path).is_dir()):
+        for problems, name, wins in _check_files(files, check_scenario, folder=Path(path).is_dir()):
             for line in problems:
                 print(line, file=err)
             if problems:
                 status = 2
             else:
                 print(f"ok {name}", file=out)
+            for line in wins:
+                print(f"  {line}", file=out)
     return status
 
 
 def _check_files(files: list[Path], check_scenario: Callable[[str], str | None], folder: bool = False):
-    """(problems, file) for each file: lessons with their folder's graph, scenarios by the scenario check.
+    """(problems, file, winners) for each file: lessons with their folder's graph, scenarios by theirs.
 
     In a folder with lessons an empty file is a broken lesson, as the lessons menu shows it."""
     lessons = [f for f in files if is_lesson_path(f)]
@@ -64,10 +71,11 @@ def _check_files(files: list[Path], check_scenario: Callable[[str], str | None],
     graph = _graph_problems(lessons)
     for f in files:
         if f in lessons:
-            yield graph.get(str(f), []) + check_lesson_file(f), str(f)
+            wins: list[str] = []
+            yield graph.get(str(f), []) + check_lesson_file(f, wins), str(f), wins
         else:
             problem = check_scenario(str(f))
-            yield ([problem] if problem else []), str(f)
+            yield ([problem] if problem else []), str(f), []
 
 
 def _is_empty(path: Path) -> bool:
@@ -98,22 +106,27 @@ def _in_broken_neighbour(problem: str, broken: list[str]) -> bool:
     return bool(found) and any(stem == found.group(1) or stem.endswith("-" + found.group(1)) for stem in broken)
 
 
-def check_lesson_file(path: str | Path) -> list[str]:
-    """Every problem of one lesson file, one line each; empty when it is good."""
+def check_lesson_file(path: str | Path, wins: list[str] | None = None) -> list[str]:
+    """Every problem of one lesson file, one line each; empty when it is good.
+
+    `wins` gets what is worth reading but does not fail the lesson: warnings, and the winning answers.
+    """
     from .parse import load_lesson
 
     try:
         lesson = load_lesson(path)
     except LessonError as error:
         return [str(error)]
-    return [str(e) for e in check_lesson(lesson)]
+    return [str(e) for e in check_lesson(lesson, wins)]
 
 
-def check_lesson(lesson: Lesson) -> list[LessonError]:
+def check_lesson(lesson: Lesson, wins: list[str] | None = None) -> list[LessonError]:
     """Static checks, then a play-through: waits end, answer keys match the engine, challenges are fair."""
     problems = static_problems(lesson)
+    if wins is not None:
+        wins += choice_warnings(lesson)
     try:
-        problems += play_through(lesson)
+        problems += play_through(lesson, wins)
     except StepBudgetExceeded as exc:
         problems.append(LessonError(lesson.path, None, None, f"the run did not settle: {exc}"))
     return problems
@@ -121,7 +134,7 @@ def check_lesson(lesson: Lesson) -> list[LessonError]:
 
 def static_problems(lesson: Lesson) -> list[LessonError]:
     """Things wrong without running: a wait for a locked control, a challenge a later step overrides."""
-    out = []
+    out = _lab_problems(lesson)
     locks: set[str] = set()
     for i, step in enumerate(lesson.steps):
         where = step_label(i, step.title)
@@ -137,6 +150,34 @@ def static_problems(lesson: Lesson) -> list[LessonError]:
     return out
 
 
+def choice_warnings(lesson: Lesson) -> list[str]:
+    """Choice questions with fewer than three choices, or wrong choices without feedback (warnings)."""
+    return [f"warning: {step_label(i, step.title)}: {p}" for i, step in enumerate(lesson.steps)
+            if step.question is not None and step.question.kind == "choice"
+            for p in choice_problems(step.question)]
+
+
+def _lab_problems(lesson: Lesson) -> list[LessonError]:
+    """Every lab a lesson names exists."""
+    from tutor.lab import available_labs
+
+    known = [name for name, _, _ in available_labs()]
+    return [LessonError(lesson.path, None, "labs", f"unknown lab {name!r}; the labs are {', '.join(known)}")
+            for name in lesson.labs if name not in known]
+
+
+def choice_problems(q: Question) -> list[str]:
+    """At least three choices, and every wrong one says why it is wrong."""
+    out = []
+    if len(q.choices) < 3:
+        out.append(f"{len(q.choices)} choices; a choice question needs at least three")
+    bare = [letter(i) for i, c in enumerate(q.choices) if not c.correct and not c.feedback]
+    if bare:
+        out.append(f"choice {', '.join(bare)} has no feedback (the misconception it stands for, and why "
+                   "it is wrong)")
+    return out
+
+
 def _overridden(lesson: Lesson, index: int, q: Question) -> list[LessonError]:
     """A start challenge's setting that a step sets live (since the last restart) would override the choice."""
     first = max((i for i in range(index + 1) if lesson.steps[i].restart), default=-1) + 1
@@ -148,8 +189,11 @@ def _overridden(lesson: Lesson, index: int, q: Question) -> list[LessonError]:
                         f"{', '.join(clash)} is also set by a step, which would override the learner's choice")]
 
 
-def play_through(lesson: Lesson) -> list[LessonError]:
-    """Play every step as "show me" would; compare each answer key with the engine's run."""
+def play_through(lesson: Lesson, wins: list[str] | None = None) -> list[LessonError]:
+    """Play every step as "show me" would; compare each answer key with the engine's run.
+
+    Each challenge's winning answers are added to `wins`, one line each, naming the step.
+    """
     run = LessonRun(lesson)
     out: list[LessonError] = []
     while True:
@@ -159,22 +203,24 @@ def play_through(lesson: Lesson) -> list[LessonError]:
             out += [LessonError(lesson.path, where, "wait until", n) for n in run.notes]
             run.notes.clear()
         if run.phase == QUESTION:
-            out += [LessonError(lesson.path, where, "[steps.question]", p) for p in question_problems(run)]
+            out += [LessonError(lesson.path, where, "[steps.question]", p)
+                    for p in question_problems(run, where, wins)]
             run.show_me()
         if not run.next():
             return out
 
 
-def question_problems(run: LessonRun) -> list[str]:
+def question_problems(run: LessonRun, where: str = "", wins: list[str] | None = None) -> list[str]:
     """Why the open question's key disagrees with the engine (or the challenge is unfair); empty if fine."""
     q = run.question
     if q.kind != "challenge":
         problem = key_matches(q, run.truth()[0])
         return [problem] if problem else []
-    return challenge_problems(run, q)
+    return challenge_problems(run, q, where, wins)
 
 
-def challenge_problems(run: LessonRun, q: Question) -> list[str]:
+def challenge_problems(run: LessonRun, q: Question, where: str = "",
+                       wins: list[str] | None = None) -> list[str]:
     """The goal fails unchanged, the solution meets it (at par), and no tried setting beats par."""
     out = []
     if q.goal.holds(run.fork().out()):
@@ -188,7 +234,85 @@ def challenge_problems(run: LessonRun, q: Question) -> list[str]:
         if abs(metric - q.par.value) > q.par.tolerance:
             out.append(f"par is {q.par.value:g} but the solution's {q.par.measure} is {metric:g}")
         out += _beats_par(run, q)
-    return out
+    winners = winning_answers(run, q)
+    cut = bool(winners) and winners[-1] is None
+    winners = [w for w in winners if w is not None]
+    if wins is not None:
+        more = f" (the search stopped after {MAX_WINNER_RUNS} runs)" if cut else ""
+        wins.append(f"{where}: winning answers: {'; '.join(describe_winners(winners)) or 'none found'}{more}")
+    return out + unexplained_winners(q, winners)
+
+
+def winning_answers(run: LessonRun, q: Question) -> list[list[tuple[str, str, Any]]]:
+    """Every tried answer that meets the goal: each allowed setting over its values, then pairs if allowed.
+
+    The search stops after MAX_WINNER_RUNS runs; the list then ends with None.
+    """
+    wins: list = []
+    tried = 0
+    for combo in _combinations(q, _every_value):
+        tried += 1
+        if tried > MAX_WINNER_RUNS:
+            return wins + [None]
+        try:
+            _, outcome = challenge.play(run, q, combo)
+        except ValueError:
+            continue  # settings that cannot run together
+        if q.goal.holds(outcome) and not _contains_win(combo, wins):
+            wins.append(combo)
+    return wins
+
+
+def _contains_win(combo: list[tuple[str, str, Any]], wins: list) -> bool:
+    """A pair that only adds a setting to a single winning change says nothing new."""
+    return any(set(map(_key, w)) < set(map(_key, combo)) for w in wins)
+
+
+def _key(change: tuple[str, str, Any]) -> tuple[str, str, str]:
+    """A change as a hashable triple."""
+    return change[0], change[1], _show(change[2])
+
+
+def unexplained_winners(q: Question, wins: list[list[tuple[str, str, Any]]]) -> list[str]:
+    """Winning answers the explanation does not name (a setting's key, and its value).
+
+    A bool or choice value must be named as written; of a numeric setting's winning values, one
+    must be named (with the key, that tells the learner the setting wins too).
+    """
+    text = q.explanation.lower()
+    missing = []
+    for section, key, values in _winners_by_setting(wins):
+        shown = [_show(v).lower().strip('"') for v in values]
+        numeric = SETTINGS[(section, key)].kind in ("int", "float", "flush")
+        named = key.lower() in text and (any(_names(text, v) for v in shown) if numeric
+                                         else all(_names(text, v) for v in shown))
+        if not named:
+            missing.append(f"{section}.{key} = {' or '.join(shown)}")
+    if not missing:
+        return []
+    return [f"the explanation does not name every winning answer: {'; '.join(missing)} also "
+            "meet the goal (name each setting and value in the explanation)"]
+
+
+def _winners_by_setting(wins: list[list[tuple[str, str, Any]]]) -> list[tuple[str, str, list[Any]]]:
+    """The winning values of each setting, in the order first met."""
+    by: dict[tuple[str, str], list[Any]] = {}
+    for combo in wins:
+        for section, key, value in combo:
+            values = by.setdefault((section, key), [])
+            if value not in values:
+                values.append(value)
+    return [(s, k, v) for (s, k), v in by.items()]
+
+
+def _names(text: str, value: str) -> bool:
+    """Does the text name this value as a word of its own?"""
+    return re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", text) is not None
+
+
+def describe_winners(wins: list[list[tuple[str, str, Any]]]) -> list[str]:
+    """One line per winning answer, as a learner would type it."""
+    return [", ".join(f"{s}.{k} = {_show(v)}" for s, k, v in combo) for combo in wins]
 
 
 def _changes(answer: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -199,7 +323,7 @@ def _changes(answer: dict[str, Any]) -> list[tuple[str, str, Any]]:
 def _beats_par(run: LessonRun, q: Question) -> list[str]:
     """Try every combination of candidate values; report one that beats par by more than its tolerance."""
     tried = 0
-    for combo in _combinations(q):
+    for combo in _combinations(q, _candidates):
         tried += 1
         if tried > MAX_PAR_RUNS:
             return [f"par search stopped after {MAX_PAR_RUNS} runs; list fewer candidates"]
@@ -215,9 +339,9 @@ def _beats_par(run: LessonRun, q: Question) -> list[str]:
     return []
 
 
-def _combinations(q: Question):
+def _combinations(q: Question, candidates: Callable[[Question, str], tuple[Any, ...]]):
     """Combinations of up to `changes` allowed settings, each over its candidate values."""
-    values = {name: _candidates(q, name) for name in q.allowed}
+    values = {name: candidates(q, name) for name in q.allowed}
     names = [n for n in q.allowed if values[n]]
     for size in range(1, q.changes + 1):
         for group in itertools.combinations(names, size):
@@ -225,9 +349,22 @@ def _combinations(q: Question):
                 yield [(*split_name(n), v) for n, v in zip(group, picked)]
 
 
+def _every_value(q: Question, name: str) -> tuple[Any, ...]:
+    """Values to try for the winners: the author's par list, every choice, or a ladder within bounds."""
+    setting = SETTINGS[split_name(name)]
+    if setting.kind not in ("int", "float", "flush") or (q.par and name in q.par.candidates):
+        return _candidates(q, name)
+    lo = setting.minimum if setting.minimum is not None else 0
+    hi = setting.maximum if setting.maximum is not None else float("inf")
+    default = setting.default_for("java", "4.0")
+    floor = default / FLOOR_RATIO if isinstance(default, (int, float)) else 0
+    ladder = tuple(v for v in LADDER if lo <= v <= hi and (v == 0 or v >= floor))
+    return ladder + (None,) if setting.kind == "flush" else ladder
+
+
 def _candidates(q: Question, name: str) -> tuple[Any, ...]:
     """Values to try: the author's list, or every choice of a choice or boolean setting."""
-    if name in q.par.candidates:
+    if q.par is not None and name in q.par.candidates:
         return q.par.candidates[name]
     setting = SETTINGS[split_name(name)]
     if setting.kind == "bool":

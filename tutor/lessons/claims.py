@@ -10,7 +10,7 @@ from tutor.scenario.flatten import DuplicateKey, flatten
 from tutor.scenario.values import is_number
 
 from .ids import parse_ids, show_ids
-from .measures import LIVE_NUMBERS, OUTCOME_IDS, OUTCOME_NUMBERS
+from .measures import LIVE_NUMBERS, OUTCOME_IDS, OUTCOME_NUMBERS, words
 
 #: id-set claims beyond the exact sets: every listed record lost / none lost / every one duplicated
 ID_TESTS = {"lost_includes": "lost_ids", "lost_excludes": "lost_ids", "duplicated_includes": "duplicated_ids"}
@@ -30,10 +30,10 @@ class Expect:
             return self._ids_failure(view)
         got = view.value(self.name)
         if self.kind == "eq":
-            return None if got == self.value else f"{self.name} is {_num(got)}, not {_num(self.value)}"
+            return None if got == self.value else f"{words(self.name)}: {_num(got)}, not {_num(self.value)}"
         lo, hi = self.value
         if (lo is not None and got < lo) or (hi is not None and got > hi):
-            return f"{self.name} is {_num(got)}, not {_bounds(lo, hi)}"
+            return f"{words(self.name)}: {_num(got)}, not {_bounds(lo, hi)}"
         return None
 
     def _ids_failure(self, view: Any) -> str | None:
@@ -41,12 +41,14 @@ class Expect:
         source = ID_TESTS.get(self.name, self.name)
         got = view.ids(source)
         if self.kind == "ids":
-            return None if got == self.value else f"{self.name} is {show_ids(got)}, not {show_ids(self.value)}"
+            return None if got == self.value else (
+                f"{words(self.name)}: {show_ids(got)}, not {show_ids(self.value)}")
+        what = words(source)
         if self.kind == "includes":
             missing = self.value - got
-            return f"{show_ids(missing)} not in {source}" if missing else None
+            return f"{show_ids(missing)}: not among the {what}" if missing else None
         present = self.value & got
-        return f"{show_ids(present)} in {source}" if present else None
+        return f"{show_ids(present)}: among the {what}" if present else None
 
 
 @dataclass(frozen=True)

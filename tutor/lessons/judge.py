@@ -6,32 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ids import show_ids
+from .measures import WORDS, words  # noqa: F401  (words is part of this module's interface)
 from .model import Question
-
-#: plain words for the measures a question can ask about
-WORDS = {
-    "sent": "records sent", "acked": "records acknowledged", "send_errors": "records whose send failed",
-    "unconfirmed": "records never answered", "processed": "records processed", "duplicates":
-    "duplicate processings", "lost": "records lost", "lost_acked": "acknowledged records lost",
-    "lost_at.producer": "records lost in the producer", "lost_at.broker": "records lost in the brokers",
-    "lost_at.consumer": "records the consumer skipped", "reordered": "records written out of order", "latency.p50.ms": "median produce latency",
-    "latency.p99.ms": "p99 produce latency", "latency.max.ms": "longest produce latency",
-    "latency.mean.ms": "mean produce latency", "lost_ids": "records lost",
-    "lost_acked_ids": "acknowledged records lost", "duplicated_ids": "records processed twice",
-    "hw": "high watermark", "isr": "ISR size", "consumer.committed": "committed offset",
-    "consumer.position": "consumer position", "consumer.processed": "records processed",
-    "committed": "records committed", "unflushed": "unflushed records on the leader",
-}
 
 
 def letter(i: int) -> str:
     """0 -> "A"."""
     return chr(ord("A") + i)
-
-
-def words(measure: str) -> str:
-    """A measure in plain words."""
-    return WORDS.get(measure, measure.replace("_", " ").replace(".", " "))
 
 
 @dataclass
@@ -122,3 +103,11 @@ def right_answer(q: Question) -> Any:
     if q.kind == "challenge":
         return dict(q.solution)
     return q.answer
+
+
+def choice_feedback(q: Question, answer: Any) -> list[str]:
+    """The feedback of the choice a learner picked, when it has one (wrong choices name their misconception)."""
+    if q.kind != "choice" or not isinstance(answer, int) or not 0 <= answer < len(q.choices):
+        return []
+    feedback = q.choices[answer].feedback
+    return [feedback] if feedback else []

@@ -28,6 +28,35 @@ LIVE_NUMBERS = ("t", "elapsed", "sent", "acked", "send_errors", "lost_acked") + 
     "consumer.processed", "consumer.committed", "consumer.position")
 
 
+#: plain words for the measures a question can ask about
+WORDS = {
+    "sent": "records sent", "acked": "records acknowledged", "send_errors": "records whose send failed",
+    "unconfirmed": "records never answered", "processed": "records processed", "duplicates":
+    "duplicate processings", "lost": "records lost", "lost_acked": "acknowledged records lost",
+    "lost_at.producer": "records lost in the producer", "lost_at.broker": "records lost in the brokers",
+    "lost_at.consumer": "records the consumer skipped", "reordered": "records written out of order", "latency.p50.ms": "median produce latency",
+    "latency.p99.ms": "p99 produce latency", "latency.max.ms": "longest produce latency",
+    "latency.mean.ms": "mean produce latency", "lost_ids": "records lost",
+    "lost_acked_ids": "acknowledged records lost", "duplicated_ids": "records processed twice",
+    "hw": "high watermark", "isr": "ISR size", "consumer.committed": "committed offset",
+    "consumer.position": "consumer position", "consumer.processed": "records processed",
+    "committed": "records committed", "unflushed": "unflushed records on the leader",
+    "t": "time since the run started", "elapsed": "time since the step started",
+    "buffered": "records in the producer's buffer", "in_flight": "records on their way to the leader",
+    "page_cache": "records only in the leader's page cache", "flushed": "records on a disk",
+    "replicated": "records on more than one replica", "duplicated": "records processed twice",
+    "failed": "records whose send failed", "leo": "leader's log end offset",
+    "offline": "partition offline", "leader_epoch": "leader epoch", "producer.blocked": "send() blocked",
+    "lost_includes": "records lost", "lost_excludes": "records lost",
+    "duplicated_includes": "records processed twice",
+}
+
+
+def words(measure: str) -> str:
+    """A measure in plain words."""
+    return WORDS.get(measure, measure.replace("_", " ").replace(".", " "))
+
+
 @dataclass
 class Outcome:
     """A run played out to its end: its report, its produce latency, and the finished simulation."""
@@ -131,3 +160,24 @@ def reordered(sim: "Simulation") -> int:
         count += rid < highest
         highest = max(highest, rid)
     return count
+
+
+#: comparison operators of a wait condition, in words
+_OP_WORDS = {">=": "at least", ">": "more than", "<=": "at most", "<": "fewer than", "==": "", "!=": "not"}
+
+
+def condition_words(condition: Any) -> str:
+    """A wait condition (`consumer.processed >= 250 and t >= 5000`) in a learner's words."""
+    groups = [" and ".join(_clause_words(c) for c in group) for group in condition.groups]
+    return " or ".join(groups)
+
+
+def _clause_words(clause: Any) -> str:
+    """`isr == 1` -> "ISR size: 1"; `consumer.processed >= 250` -> "records processed: at least 250"."""
+    number = f"{clause.number:g}"
+    if clause.metric in ("t", "elapsed"):
+        number = f"{clause.number:,.0f} ms"
+        what = "time since the run started" if clause.metric == "t" else "time since the step started"
+    else:
+        what = words(clause.metric)
+    return f"{what}: {' '.join(w for w in (_OP_WORDS[clause.op], number) if w)}"

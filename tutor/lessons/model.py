@@ -17,11 +17,6 @@ LOCK_GROUPS = ("all", "settings", "failures")
 FAILURE_NAMES = tuple(ACTIONS)
 #: every setting a learner can change, as "section.key"
 SETTING_NAMES = tuple(f"{s}.{k}" for s, k in SETTINGS)
-#: settings that only take effect when a run starts (the engine reads them at boot or build time)
-START_ONLY = frozenset({
-    "cluster.brokers", "cluster.kafka.version", "topic.replication.factor", "producer.client",
-    "consumer.client", "producer.enable.idempotence", "broker.log.flush.interval.ms",
-    "workload.messages", "consumer.group.id", "consumer.start.ms"})
 QUESTION_KINDS = ("choice", "number", "pick", "challenge")
 
 Change = tuple[str, str, Any]  # (section, key, value)
@@ -58,6 +53,7 @@ class Choice:
     text: str
     claim: Claim
     correct: bool = False
+    feedback: str = ""  # what a learner who picks this (wrong) choice is told about that misconception
 
 
 @dataclass(frozen=True)
@@ -125,6 +121,7 @@ class Lesson:
     scenario: Scenario
     steps: tuple[Step, ...]
     path: str = "<memory>"
+    labs: tuple[str, ...] = ()  # labs that reproduce this lesson's losses with the real client
 
     def questions(self) -> list[tuple[int, Question]]:
         """(step index, question) in order."""

@@ -8,11 +8,12 @@ from tutor.scenario.errors import one_of, show
 from tutor.scenario.flatten import DuplicateKey, flatten
 from tutor.scenario.limits import MAX_TIME_MS
 from tutor.scenario.values import is_int, is_number
+from tutor.sim.config import is_start_only
 
 from .claims import parse_claim
 from .ids import parse_ids
 from .measures import LIVE_NUMBERS, OUTCOME_IDS, OUTCOME_NUMBERS
-from .model import QUESTION_KINDS, SETTING_NAMES, START_ONLY, Choice, Par, Question
+from .model import QUESTION_KINDS, SETTING_NAMES, Choice, Par, Question
 from .parse import Ctx, refuse_unknown, text_value, relative_events, setting_name, setting_value
 
 COMMON = ("id", "kind", "prompt", "explanation", "hints", "then", "after.ms")
@@ -104,14 +105,16 @@ def _one_choice(ctx: Ctx, i: int, raw: Any, live: bool) -> Choice:
     where = f"[[steps.question.choices]] #{i}"
     if not isinstance(raw, dict):
         raise ctx.error(where, "must be a table with text and claim")
-    refuse_unknown(ctx.error(None, ""), raw, ("text", "claim", "correct"), "a choice", prefix=f"{where} ")
+    refuse_unknown(ctx.error(None, ""), raw, ("text", "claim", "correct", "feedback"), "a choice",
+                   prefix=f"{where} ")
     correct = raw.get("correct", False)
     if not isinstance(correct, bool):
         raise ctx.error(f"{where} correct", f"takes true or false, not {show(correct)}")
     if "claim" not in raw:
         raise ctx.error(where, "needs a claim the engine can check, e.g. claim = { lost_acked = 0 }")
+    feedback = text_value(ctx.path, ctx.step, f"{where} feedback", raw["feedback"]) if "feedback" in raw else ""
     return Choice(text_value(ctx.path, ctx.step, f"{where} text", raw.get("text")),
-                  _claim(ctx, f"{where} claim", raw["claim"], live), correct)
+                  _claim(ctx, f"{where} claim", raw["claim"], live), correct, feedback)
 
 
 def _number(ctx: Ctx, table: dict[str, Any], live: bool) -> dict[str, Any]:
@@ -171,7 +174,7 @@ def _allowed(ctx: Ctx, value: Any, apply: str) -> tuple[str, ...]:
         raise ctx.error(where, "takes a non-empty list of settings such as [\"producer.acks\"]")
     for name in value:
         setting_name(ctx, where, name)
-        if apply == "now" and name in START_ONLY:
+        if apply == "now" and is_start_only(name):
             raise ctx.error(where, f"{name} only takes effect when a run starts; use apply = \"start\"")
     return tuple(value)
 

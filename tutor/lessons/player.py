@@ -143,8 +143,20 @@ def typed(text: str) -> Any:
 
 
 def parse_action(text: str) -> Action:
-    """"power-loss leader", "crash broker-2", "heal", "slow followers 100" as an engine Action."""
-    words = text.split()
+    """"power-loss leader", "crash broker-2", "heal", "slow followers 100" as an engine Action; the app's
+    failure keys (K, L, D, S, Z, X, P, C, E, R, H) and plain words ("kill the leader", "power loss") too."""
+    keys = {"K": "crash leader", "L": "power-loss leader", "D": "power-loss all-brokers", "S": "slow followers",
+            "Z": "partition leader | followers,controller", "X": "partition producer | leader",
+            "P": "crash producer", "C": "crash consumer", "E": "processing-error consumer",
+            "R": "restart all-brokers", "H": "heal"}
+    text = keys.get(text.strip(), text).lower().replace("power loss", "power-loss").replace(
+        "processing error", "processing-error").replace("zombie", "partition leader | followers,controller")
+    words = [w for w in text.split() if w not in ("the", "a", "an")]
+    words[:1] = [{"kill": "crash", "power": "power-loss", "outage": "power-loss"}.get(w, w) for w in words[:1]]
+    if text.split()[:1] == ["outage"]:
+        words = ["power-loss", "all-brokers"]
+    if words[:1] in (["crash"], ["power-loss"]) and len(words) == 1:
+        words.append("leader")  # as the app's keys: aimed at the leader unless told otherwise
     if not words or words[0] not in ACTIONS:
         raise ValueError(f"actions are {', '.join(ACTIONS)}")
     action, target = words[0], words[1] if len(words) > 1 else None

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.sim import failures
+from tutor.sim.config import is_start_only
 from tutor.sim.session import Session
 from tutor.sim.snapshot import Snapshot
 from tutor.sim.spec import Action
 
 from . import challenge
 from .fork import Entry, Fork, derive, fork, merged_given, segment
-from .judge import Verdict, is_right, truth_of, truth_text
+from .judge import Verdict, choice_feedback, is_right, truth_of, truth_text
 from .measures import Live
-from .model import FAILURE_NAMES, SETTING_NAMES, START_ONLY, Lesson, Question, Step, split_name
+from .model import FAILURE_NAMES, SETTING_NAMES, Lesson, Question, Step, split_name
 
 CHECK_EVERY_MS = 100.0  # wait conditions are checked on this grid of simulated time, so runs repeat exactly
 
@@ -206,7 +207,7 @@ class LessonRun:
             return f"{name} is locked in this step"
         if self.phase in (QUESTION, DONE):
             return "answer the question first" if self.phase == QUESTION else "the lesson is over"
-        if name in START_ONLY:
+        if is_start_only(name):
             return f"{name} only takes effect when a run starts"
         section, _ = split_name(name)
         if getattr(self.session.sim.config, section) is None:
@@ -270,7 +271,8 @@ class LessonRun:
         right = is_right(q, truth, answer)
         self._record(q, right, answer)
         self._close(q)
-        return Verdict(right, truth_text(q, truth), q.explanation, truth, outcome=outcome)
+        return Verdict(right, truth_text(q, truth), q.explanation, truth, outcome=outcome,
+                       notes=choice_feedback(q, answer))
 
     def truth(self) -> tuple[Any, Any]:
         """The engine's answer to the open prediction question, and the played-out run (None for after.ms)."""

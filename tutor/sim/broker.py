@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 REPLICA_FETCH_BACKOFF_MS = 1000   # replica.fetch.backoff.ms
 REPLICA_SOCKET_TIMEOUT_MS = 30000  # replica.socket.timeout.ms: a fetch that long unanswered is retried
+LOG_INITIAL_TASK_DELAY_MS = 30000  # log.initial.task.delay.ms: LogManager's tasks first run this late
 
 
 @dataclass(slots=True, eq=False)
@@ -109,7 +110,8 @@ class Broker(Node):
         self.replica = Replica()
         self.flush_pending = False
         self.writeback_running = False
-        self.time_flush_armed = False
+        self.flusher_busy = False
+        self.flusher_period: int | None = None  # log.flush.scheduler.interval.ms as read at startup
         self.known_leader: str | None = None  # who leads t-0, as this broker last heard
     @property
     def hosts_replica(self) -> bool:
@@ -170,8 +172,10 @@ class Broker(Node):
         self.schedule_writeback()
         self.timer(self.sim.lag_check_interval(), self.isr_check)
         self.timer(REPLICA_FETCH_BACKOFF_MS, self.fetch_watchdog)
-        self.time_flush_armed = False
-        self.reconfigure("log.flush.interval.ms")
+        self.replica.log.last_flush_at = self.now  # a loaded log counts as flushed now (LocalLog)
+        self.flusher_busy = False
+        self.flusher_period = self.cfg["log.flush.scheduler.interval.ms"]
+        self.timer(LOG_INITIAL_TASK_DELAY_MS, self.log_flusher)
 
     def heartbeat(self) -> None:
         """Broker heartbeat (KRaft) / session keep-alive (ZooKeeper) to the controller."""
@@ -201,15 +205,14 @@ class Broker(Node):
         self.flush_pending = True
         self.timer(self.cfg["disk.fsync.ms"], self._fsynced, upto, then)
 
-    def _fsynced(self, upto: int, then: Callable[[], None] | None) -> None:
+    def _fsynced(self, upto: int, then: Callable[[], None] | None, background: bool = False) -> None:
         """The fsync returned: everything up to `upto` is on disk."""
-        log = self.replica.log
-        self.flush_pending = False
-        if upto > log.flushed:
-            for b in log.batches[log.index_of(log.flushed):log.index_of(upto)]:
-                self.sim.ledger.step(b.batch_id, self.now, "flushed", self.name, "fsync")
-            log.flushed = min(upto, log.leo)
-            log.last_flush_at = self.now
+        if background:
+            self.flusher_busy = False
+        else:
+            self.flush_pending = False
+        for b in self.replica.log.flush(upto, self.now):
+            self.sim.ledger.step(b.batch_id, self.now, "flushed", self.name, "fsync")
         if then is not None:
             then()
 
@@ -219,22 +222,20 @@ class Broker(Node):
         return bool(n) and self.replica.log.unflushed() >= n
 
     def reconfigure(self, key: str) -> None:
-        """A setting changed live: start the time-based flusher if it is now set."""
-        interval = self.cfg["log.flush.interval.ms"]
-        if key == "log.flush.interval.ms" and interval and self.up and not self.time_flush_armed:
-            self.time_flush_armed = True
-            self.timer(interval / 2, self.time_flush)
+        """A setting changed live. Every broker setting is read at its next use; the flusher task
+        reads log.flush.interval.ms each time it runs (a dynamic config in Kafka)."""
 
-    def time_flush(self) -> None:
-        """log.flush.interval.ms: flush when the oldest unflushed record is that old."""
-        interval = self.cfg["log.flush.interval.ms"]
-        if not interval:
-            self.time_flush_armed = False
-            return
-        oldest = self.replica.log.oldest_unflushed_at()
-        if oldest is not None and self.now - oldest >= interval and not self.flush_pending:
-            self.fsync()
-        self.timer(interval / 2, self.time_flush)
+    def log_flusher(self) -> None:
+        """LogManager's kafka-log-flusher task (B4): fsync a log whose last flush is at least
+        log.flush.interval.ms old; it runs log.initial.task.delay.ms after startup, then every
+        log.flush.scheduler.interval.ms (read at startup; default Long.MAX_VALUE: never again)."""
+        interval, log = self.cfg["log.flush.interval.ms"], self.replica.log
+        if interval and self.now - log.last_flush_at >= interval and log.leo > log.recovery_point \
+                and not self.flusher_busy:
+            self.flusher_busy = True  # on the scheduler's thread: the writer and fetcher go on
+            self.timer(self.cfg["disk.fsync.ms"], self._fsynced, log.leo, None, True)
+        if self.flusher_period:
+            self.timer(self.flusher_period, self.log_flusher)
 
     def append(self, batch: LogBatch) -> None:
         """Append a batch to this replica's log and record it."""
@@ -455,14 +456,18 @@ class Broker(Node):
         self._wake_parked(hw=True)
 
     def isr_check(self) -> None:
-        """Every replica.lag.time.max.ms / 2: drop followers not caught up for that long (R1)."""
+        """Every replica.lag.time.max.ms / 2: drop followers out of sync (R1, R11)."""
         r = self.replica
         if r.role == "leader" and r.pending_isr is None:
-            lag = self.cfg["replica.lag.time.max.ms"]
-            out = [f for f in r.isr if f != self.name and self.now - r.followers[f].last_caught_up > lag]
+            out = [f for f in r.isr if f != self.name and not self._in_sync(r.followers[f])]
             if out:
                 self.propose_isr([m for m in r.isr if m not in out], f"{', '.join(out)} fell behind")
         self.timer(self.sim.lag_check_interval(), self.isr_check)
+
+    def _in_sync(self, f: FollowerState) -> bool:
+        """Replica.isCaughtUp: at our log end, or caught up within replica.lag.time.max.ms (R11)."""
+        return f.leo == self.replica.log.leo or \
+            self.now - f.last_caught_up <= self.cfg["replica.lag.time.max.ms"]
 
     def propose_isr(self, isr: list[str], why: str) -> None:
         """AlterPartition: only the controller changes the ISR (R1, R8)."""
@@ -553,11 +558,13 @@ class Broker(Node):
 
     # --- leader: consumers and metadata --------------------------------------------------
     def on_consumer_fetch(self, consumer: str, offset: int, last_epoch: int, max_bytes: int,
-                          wait: float, reply: Callable) -> None:
+                          wait: float, reply: Callable, current_epoch: int = -1) -> None:
         """A consumer's fetch: only records below the HW (R2); truncation is detected (KIP-320)."""
         r = self.replica
         if r.role != "leader":
             return reply("NOT_LEADER_OR_FOLLOWER", None, [], 0)
+        if 0 <= current_epoch < r.leader_epoch:  # the client's metadata is older than this leader
+            return reply("FENCED_LEADER_EPOCH", None, [], r.hw)
         diverge = self.divergence(offset, last_epoch)
         if diverge is not None:
             return reply("DIVERGING", diverge, [], r.hw)

@@ -13,6 +13,7 @@ VERSIONS = (
     "4.0", "4.1",
 )
 CLIENTS = ("java", "librdkafka")
+METADATA_MODES = ("kraft", "zookeeper")
 NEVER = None  # an unset flush interval: Kafka's Long.MAX_VALUE, i.e. never
 
 
@@ -41,6 +42,12 @@ class Setting:
     clients: tuple[str, ...] = CLIENTS
     kafka: bool = True  # False: a model parameter, not a Kafka property
     aliases: dict[str, str] = field(default_factory=dict)  # value spellings -> canonical
+    #: True: a running run picks a change up at the component's next use of it; False: only a run
+    #: that starts with it (the cluster's shape, the clients, what a process reads once at start)
+    live: bool = True
+    #: a value the client derives from its other settings when this one is not given:
+    #: (resolved section) -> the derived value, or None to keep the default
+    implied: Callable[[dict[str, Any]], Any] | None = None
 
     def default_for(self, client: str, version: str) -> Any:
         """The default this setting takes for a client and Kafka version."""
@@ -65,6 +72,28 @@ def _per_client(java: Any, rdkafka: Any) -> Callable[[str, str], Any]:
     return lambda client, v: rdkafka if client == "librdkafka" else java
 
 
+def _idempotence_yields(p: dict[str, Any]) -> bool | None:
+    """Off when acks, retries or max.in.flight.requests.per.connection conflict (KAFKA-13598)."""
+    conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
+    return False if conflicts else None
+
+
+def _delivery_floor(p: dict[str, Any]) -> float | None:
+    """Java raises it to linger.ms + request.timeout.ms when it is below that."""
+    floor = p["linger.ms"] + p["request.timeout.ms"]
+    return floor if p["client"] == "java" and p["delivery.timeout.ms"] < floor else None
+
+
+def _manual_commits(c: dict[str, Any]) -> bool | None:
+    """Off when commit.mode is manual (the application commits)."""
+    return False if c["commit.mode"] != "auto" else None
+
+
+def _rdkafka_in_flight(p: dict[str, Any]) -> int | None:
+    """librdkafka lowers it to 5 when idempotence is on (CONFIGURATION.md)."""
+    return 5 if p["client"] == "librdkafka" and p["enable.idempotence"] else None
+
+
 def _java_idempotence_default(client: str, version: str) -> bool:
     """Java: true from 3.0, but 3.0.0 and 3.1.0 left it off unless set (KAFKA-13598); librdkafka: false."""
     return client == "java" and vt(version) >= (3, 2)
@@ -75,13 +104,17 @@ RDK = ("librdkafka",)
 
 _S = [
     # cluster
-    Setting("cluster", "brokers", "int", 3, "number of brokers", minimum=1, maximum=9, kafka=False),
+    Setting("cluster", "brokers", "int", 3, "number of brokers", minimum=1, maximum=9, kafka=False, live=False),
     Setting("cluster", "kafka.version", "choice", "4.0",
             "Kafka version of brokers and Java clients; switches version-dependent defaults and rules",
-            choices=VERSIONS, kafka=False),
+            choices=VERSIONS, kafka=False, live=False),
+    Setting("cluster", "metadata.mode", "choice", _since("3.3", "kraft", "zookeeper"),
+            "who keeps the metadata: a KRaft controller quorum (production-ready from 3.3, the only "
+            "mode from 4.0) or ZooKeeper (up to 3.9)",
+            choices=METADATA_MODES, kafka=False, live=False),
     # topic
     Setting("topic", "replication.factor", "int", 1,
-            "replicas per partition (Kafka's default.replication.factor is 1)", minimum=1, maximum=9),
+            "replicas per partition (Kafka's default.replication.factor is 1)", minimum=1, maximum=9, live=False),
     Setting("topic", "min.insync.replicas", "int", 1,
             "ISR size an acks=all write needs", minimum=1, maximum=9),
     Setting("topic", "unclean.leader.election.enable", "bool", False,
@@ -90,7 +123,12 @@ _S = [
     Setting("broker", "log.flush.interval.messages", "flush", NEVER,
             "fsync after this many messages (unset: never; the OS writes back)", minimum=1),
     Setting("broker", "log.flush.interval.ms", "flush", NEVER,
-            "fsync when the oldest unflushed message is this old (unset: never)", minimum=1),
+            "alone: no effect; the log flusher, run every log.flush.scheduler.interval.ms (default "
+            "never), fsyncs a log last flushed at least this long ago", minimum=1),
+    Setting("broker", "log.flush.scheduler.interval.ms", "flush", NEVER,
+            "how often the log flusher runs, which applies log.flush.interval.ms (unset: "
+            "Long.MAX_VALUE, so once, 30 s after startup); read when the broker starts",
+            minimum=1, live=False),
     Setting("broker", "replica.lag.time.max.ms", "int", _since("2.5", 30000, 10000),
             "a follower not caught up for this long leaves the ISR", minimum=1),
     Setting("broker", "replica.fetch.wait.max.ms", "int", 500,
@@ -98,11 +136,11 @@ _S = [
     Setting("broker", "replica.fetch.max.bytes", "int", 1048576,
             "bytes a follower fetches per request", minimum=1),
     Setting("broker", "broker.session.timeout.ms", "int", 9000,
-            "KRaft (3.3+): the controller fences a broker silent this long", minimum=1),
+            "KRaft mode: the controller fences a broker silent this long", minimum=1),
     Setting("broker", "broker.heartbeat.interval.ms", "int", 2000,
             "KRaft: how often a broker heartbeats the controller", minimum=1),
     Setting("broker", "zookeeper.session.timeout.ms", "int", _since("2.5", 18000, 6000),
-            "before 3.3 (ZooKeeper mode): a broker's session expires after this long", minimum=1),
+            "ZooKeeper mode: a broker's session expires after this long", minimum=1),
     Setting("broker", "group.initial.rebalance.delay.ms", "int", 3000,
             "a new consumer group waits this long for more members before its first assignment",
             minimum=0),
@@ -116,7 +154,7 @@ _S = [
     Setting("broker", "startup.ms", "int", 2000,
             "model: restart to serving (log recovery, registration)", minimum=0, kafka=False),
     # producer
-    Setting("producer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False),
+    Setting("producer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False, live=False),
     Setting("producer", "acks", "acks", _java_since("3.0", "all", "1", "all"),
             "0, 1 or all (= -1)", choices=("0", "1", "all")),
     Setting("producer", "linger.ms", "float", _java_since("4.0", 5, 0, 5),
@@ -143,23 +181,25 @@ _S = [
             "librdkafka: bound on one request (with what is left of message.timeout.ms)", minimum=10,
             clients=RDK),
     Setting("producer", "delivery.timeout.ms", "int", _per_client(120000, 300000),
-            "bound on a record's whole life in the producer (Java 2.1+, KIP-91)", minimum=1),
+            "bound on a record's whole life in the producer (Java 2.1+, KIP-91)", minimum=1,
+            implied=_delivery_floor),
     Setting("producer", "enable.idempotence", "bool", _java_idempotence_default,
-            "broker drops duplicate retries by producer id and sequence"),
+            "broker drops duplicate retries by producer id and sequence", implied=_idempotence_yields),
     Setting("producer", "max.in.flight.requests.per.connection", "int", _per_client(5, 1000000),
-            "unanswered requests per broker", minimum=1),
+            "unanswered requests per broker", minimum=1, implied=_rdkafka_in_flight),
     Setting("producer", "metadata.max.age.ms", "int", _per_client(300000, 900000),
             "Java: refresh metadata at least this often; librdkafka: how long its cache is valid",
-            minimum=1),
+            minimum=1, live=False),
     Setting("producer", "topic.metadata.refresh.interval.ms", "int", 300000,
-            "librdkafka: refresh metadata this often", minimum=1, clients=RDK),
+            "librdkafka: refresh metadata this often", minimum=1, clients=RDK, live=False),
     Setting("producer", "send.mode", "choice", "async",
             "async: fire send() and go on; sync: wait on each future", choices=("async", "sync"),
             kafka=False),
     # consumer
-    Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False),
-    Setting("consumer", "group.id", "str", "tutor", "consumer group"),
-    Setting("consumer", "enable.auto.commit", "bool", True, "commit offsets automatically"),
+    Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False, live=False),
+    Setting("consumer", "group.id", "str", "tutor", "consumer group", live=False),
+    Setting("consumer", "enable.auto.commit", "bool", True, "commit offsets automatically",
+            implied=_manual_commits),
     Setting("consumer", "auto.commit.interval.ms", "int", 5000, "how often auto-commit commits", minimum=1),
     Setting("consumer", "enable.auto.offset.store", "bool", True,
             "store a message's offset when it is handed to the application", clients=RDK),
@@ -180,10 +220,10 @@ _S = [
             "process in the poll loop, or hand records to a worker thread and poll again",
             choices=("poll-loop", "worker-thread"), kafka=False),
     Setting("consumer", "processing.ms", "float", 1.0, "time to process one record", minimum=0, kafka=False),
-    Setting("consumer", "start.ms", "float", 0.0, "when the consumer starts", minimum=0, kafka=False),
+    Setting("consumer", "start.ms", "float", 0.0, "when the consumer starts", minimum=0, kafka=False, live=False),
     # workload
     Setting("workload", "messages", "int", 100, "records the application sends", minimum=0,
-            maximum=10_000_000, kafka=False),
+            maximum=10_000_000, kafka=False, live=False),
     Setting("workload", "interval.ms", "float", 10.0, "one send() every N ms", minimum=0, kafka=False),
     Setting("workload", "size.bytes", "int", 100, "bytes per record", minimum=1, kafka=False),
     # network
@@ -194,6 +234,14 @@ _S = [
 
 #: (section, name) -> Setting
 SETTINGS: dict[tuple[str, str], Setting] = {(s.section, s.name): s for s in _S}
+#: the settings a running run refuses to change, derived from each Setting's `live`
+START_ONLY: frozenset[tuple[str, str]] = frozenset(k for k, s in SETTINGS.items() if not s.live)
+
+
+def is_start_only(name: str) -> bool:
+    """Does "section.key" only take effect when a run starts? (Unknown names are not.)"""
+    section, _, key = name.partition(".")
+    return (section, key) in START_ONLY
 SECTIONS = ("cluster", "topic", "broker", "producer", "consumer", "workload", "network")
 
 #: a key of one client that the other client spells differently
@@ -253,8 +301,13 @@ class Config:
 
     @property
     def kraft(self) -> bool:
-        """True from 3.3, when KRaft became production ready; ZooKeeper mode before."""
-        return vt(self.version) >= (3, 3)
+        """KRaft metadata mode (the default from 3.3, the only mode from 4.0); else ZooKeeper."""
+        return self.cluster["metadata.mode"] == "kraft"
+
+    @property
+    def unclean_election_honoured(self) -> bool:
+        """R12: the KRaft controller ignored unclean.leader.election.enable before 3.9 (KAFKA-12670)."""
+        return not self.kraft or vt(self.version) >= (3, 9)
 
     @property
     def hw_gated_by_min_isr(self) -> bool:
@@ -281,7 +334,8 @@ class Config:
 
 def build_config(given: dict[str, dict[str, Any]]) -> Config:
     """Resolve every section from the given values; the version and clients pick the defaults."""
-    cluster = resolve("cluster", given.get("cluster", {}), "java", "4.0")
+    gc = given.get("cluster", {})
+    cluster = resolve("cluster", gc, "java", str(gc.get("kafka.version", "4.0")))
     version = cluster["kafka.version"]
     parts: dict[str, Any] = {"cluster": cluster}
     for section in ("topic", "broker", "workload", "network"):
@@ -294,8 +348,6 @@ def build_config(given: dict[str, dict[str, Any]]) -> Config:
         consumer = resolve("consumer", given["consumer"], cclient, version)
         consumer["auto.offset.reset"] = SETTINGS[("consumer", "auto.offset.reset")].aliases.get(
             consumer["auto.offset.reset"], consumer["auto.offset.reset"])
-        if "enable.auto.commit" not in given["consumer"] and consumer["commit.mode"] != "auto":
-            consumer["enable.auto.commit"] = False  # a manual committer turns auto-commit off
         parts["consumer"] = consumer
     else:
         parts["consumer"] = None
@@ -310,23 +362,21 @@ def default_config(**sections: dict[str, Any]) -> Config:
 
 
 def apply_implied(config: Config, given: dict[str, dict[str, Any]]) -> None:
-    """Settings the client derives itself: Java turns default idempotence off when it conflicts."""
-    p, gp = config.producer, given.get("producer", {})
-    if p["client"] == "librdkafka" and p["enable.idempotence"] and \
-            "max.in.flight.requests.per.connection" not in gp:
-        p["max.in.flight.requests.per.connection"] = 5  # librdkafka adjusts it (CONFIGURATION.md)
-    conflicts = p["acks"] != "all" or p["retries"] == 0 or p["max.in.flight.requests.per.connection"] > 5
-    if "enable.idempotence" not in gp and conflicts:
-        p["enable.idempotence"] = False  # KAFKA-13598: a defaulted idempotence yields to acks/retries
-    floor = p["linger.ms"] + p["request.timeout.ms"]
-    if p["client"] == "java" and "delivery.timeout.ms" not in gp and p["delivery.timeout.ms"] < floor:
-        p["delivery.timeout.ms"] = floor  # Java raises a defaulted delivery timeout to this floor
+    """Settings the client derives itself (each Setting's `implied`), where they were not given."""
+    for s in _S:
+        section = getattr(config, s.section)
+        if s.implied is None or section is None or s.name in given.get(s.section, {}) or s.name not in section:
+            continue
+        value = s.implied(section)
+        if value is not None:
+            section[s.name] = value
 
 
 def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
     """Cross-key impossibilities as (section, key, message); empty when the settings can run."""
     errors = []
     t, p = config.topic, config.producer
+    errors += _metadata_mode_errors(config)
     if t["replication.factor"] > config.cluster["brokers"]:
         errors.append(("topic", "replication.factor",
                        f"is {t['replication.factor']} but the cluster has only "
@@ -355,3 +405,16 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
         errors.append(("consumer", "commit.mode",
                        "is \"auto\" but enable.auto.commit = false: nothing would ever commit"))
     return errors
+
+
+def _metadata_mode_errors(config: Config) -> list[tuple[str, str, str]]:
+    """KRaft is offered from 3.3 (production-ready, KIP-833); ZooKeeper mode was removed in 4.0."""
+    version = vt(config.version)
+    if config.kraft and version < (3, 3):
+        return [("cluster", "metadata.mode",
+                 f"is \"kraft\" but Kafka {config.version} runs on ZooKeeper: KRaft is production-ready "
+                 f"from 3.3")]
+    if not config.kraft and version >= (4, 0):
+        return [("cluster", "metadata.mode",
+                 f"is \"zookeeper\" but Kafka {config.version} has no ZooKeeper mode (removed in 4.0)")]
+    return []

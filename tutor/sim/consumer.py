@@ -61,6 +61,10 @@ class Consumer(ClientNode):
         self.polling = False
         self.orphans: list[Rec] = []  # handed but unprocessed when the process died
         self.resets = 0  # ListOffsets requests sent; only the answer to the latest counts
+        self.commit_timer_armed = False  # librdkafka's auto-commit timer
+        self.meta_epoch = -1     # the leader epoch the latest metadata named
+        self.fetched_epoch = -1  # the leader epoch of the last fetch answered without error
+        self.fetch_epoch_sent = -1
 
     @property
     def java(self) -> bool:
@@ -82,11 +86,17 @@ class Consumer(ClientNode):
         self.current = None
         self.stored = None
         self.fetching = self.polling = False
+        self.meta_epoch = self.fetched_epoch = -1
         self.start_metadata(300000)
         self.timer(self._join_delay(), self._joined)
-        if not self.java and self.cfg["enable.auto.commit"]:
-            self.timer(self.cfg["auto.commit.interval.ms"], self._auto_commit_timer)
+        self.commit_timer_armed = False
+        self._arm_commit_timer()
         self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._fetch_watchdog)
+
+    def reconfigure(self, key: str) -> None:
+        """A setting changed live: auto-commit switched on arms librdkafka's timer (Java's poll() reads it)."""
+        if key == "enable.auto.commit":
+            self._arm_commit_timer()
 
     def _join_delay(self) -> float:
         """A new group waits group.initial.rebalance.delay.ms; a crashed member's session must expire."""
@@ -171,9 +181,12 @@ class Consumer(ClientNode):
         self.fetching, self.fetch_sent_at = True, self.now
         wait = self.cfg.get("fetch.max.wait.ms", self.cfg.get("fetch.wait.max.ms", 500))
         reply = partial(broker.send, self.name, self._on_fetch, self.leader, self.incarnation)
-        epoch = self.position_epoch if self.sim.config.consumer_validates_offsets else -1
+        validates = self.sim.config.consumer_validates_offsets
+        epoch = self.position_epoch if validates else -1
+        self.fetch_epoch_sent = self.meta_epoch
         self.send(self.leader, broker.on_consumer_fetch, self.name, self.position, epoch,
-                  MAX_PARTITION_FETCH_BYTES, wait, reply, on_reset=self._fetch_failed)
+                  MAX_PARTITION_FETCH_BYTES, wait, reply, self.meta_epoch if validates else -1,
+                  on_reset=self._fetch_failed)
 
     def _fetch_failed(self) -> None:
         """Connection reset or timeout: find the leader again."""
@@ -187,6 +200,13 @@ class Consumer(ClientNode):
             self._fetch_failed()
         self.timer(ClientNode.REQUEST_TIMEOUT_MS / 3, self._fetch_watchdog)
 
+    def _on_metadata(self, *answer: Any) -> None:
+        """Metadata names the leader and, last, its epoch: the epoch the next fetches carry (KIP-320)."""
+        asked = self.metadata_pending
+        super()._on_metadata(*answer)
+        if asked and not self.metadata_pending:  # taken as the answer (a stale one changes nothing)
+            self.meta_epoch = answer[-1]
+
     def on_leader_known(self) -> None:
         """A leader is known: poll."""
         if self.state == "active":
@@ -198,13 +218,14 @@ class Consumer(ClientNode):
         if inc != self.incarnation or not self.fetching:
             return
         self.fetching = False
-        if error == "NOT_LEADER_OR_FOLLOWER":
+        if error in ("NOT_LEADER_OR_FOLLOWER", "FENCED_LEADER_EPOCH"):  # stale metadata: ask again
             self.leader = None
             return self.timer(ClientNode.RETRY_BACKOFF_MS, self.poll)
         if error == "DIVERGING":
             return self._truncation_detected(diverge)
         if error == "OFFSET_OUT_OF_RANGE":
             return self._reset(self.cfg["auto.offset.reset"], f"offset {self.position} is out of range")
+        self.fetched_epoch = self.fetch_epoch_sent  # the position holds under this leader epoch
         pos, buf = self.position, self.buffer
         for b in batches:
             base, first, epoch = b.base, b.first_id, b.epoch
@@ -371,14 +392,25 @@ class Consumer(ClientNode):
         g.committed, g.committed_epoch, g.committed_at, g.committed_how = offset, epoch, self.now, how
         self.sim.ledger.committed(self.now, offset, how)
 
+    def _arm_commit_timer(self) -> None:
+        """librdkafka commits from a background timer every auto.commit.interval.ms (C2)."""
+        if not self.java and self.cfg["enable.auto.commit"] and not self.commit_timer_armed:
+            self.commit_timer_armed = True
+            self.timer(self.cfg["auto.commit.interval.ms"], self._auto_commit_timer)
+
     def _auto_commit_timer(self) -> None:
-        """librdkafka: a background timer commits the stored offsets (C2)."""
+        """librdkafka: a background timer commits the stored offsets (C2); it stops when turned off."""
+        if not self.cfg["enable.auto.commit"] or self.java:
+            self.commit_timer_armed = False
+            return
         if self.stored is not None and self.state == "active":
             self.commit(*self.stored, "auto-commit timer")
         self.timer(self.cfg["auto.commit.interval.ms"], self._auto_commit_timer)
 
     # --- views ---------------------------------------------------------------------------
-    def caught_up(self, hw: int) -> bool:
-        """Nothing buffered or in hand and the position at the HW."""
+    def caught_up(self, hw: int, leader_epoch: int) -> bool:
+        """Nothing buffered or in hand, the position at the HW, and that position answered by the
+        leader of the current epoch: after a leader change a position that looks caught up may sit
+        beyond a truncated log, and only the next fetch tells (C6)."""
         return (self.state == "active" and not self.buffer and not self.work and self.current is None
-                and self.position is not None and self.position >= hw)
+                and self.position is not None and self.position >= hw and self.fetched_epoch == leader_epoch)

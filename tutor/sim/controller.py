@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .config import vt
 from .node import Node
 
 if TYPE_CHECKING:
     from .simulation import Simulation
 
+UNCLEAN_CHECK_MS = 300_000  # KRaft 3.9+: leaderless partitions are checked for unclean election every 5 min
+
 
 class Controller(Node):
-    """KRaft's active controller (or the ZooKeeper-era controller before 3.3): the one source of truth."""
+    """The active controller, KRaft's or (in ZooKeeper mode) the controller broker: the one source of truth."""
 
     def __init__(self, sim: "Simulation", name: str = "controller") -> None:
         super().__init__(sim, name)
@@ -23,6 +26,7 @@ class Controller(Node):
         self.unfenced: set[str] = set(sim.broker_names())
         self.last_heartbeat: dict[str, float] = {b: 0.0 for b in sim.broker_names()}
         self.incarnations: dict[str, int] = {}
+        self.unclean_check_due = False  # KRaft 3.9+: an unclean-election check is scheduled
 
     def boot(self) -> None:
         """Start (or restart): publish the partition state to every broker."""
@@ -30,6 +34,7 @@ class Controller(Node):
         for b in self.last_heartbeat:
             self.last_heartbeat[b] = self.now
             self.timer(self.sim.config.session_timeout_ms(), self.check_session, b, self.now)
+        self.unclean_check_due = False
         self.publish()
 
     # --- liveness ------------------------------------------------------------------------
@@ -75,19 +80,65 @@ class Controller(Node):
         unclean = [b for b in self.replicas if b in self.unfenced]
         if clean:
             self._new_leader(clean[0], why, unclean_election=False)
-        elif unclean and self.sim.config.topic["unclean.leader.election.enable"]:
+        elif unclean and self.unclean_allowed():
             self.isr = [unclean[0]]
             self._new_leader(unclean[0], why, unclean_election=True)
         else:
             self.leader = None
             self.leader_epoch += 1
             self.partition_epoch += 1
+            self._schedule_unclean_check()
             if old is not None:
-                unclean = self.sim.config.topic["unclean.leader.election.enable"]
-                rule = "and no live replica at all" if unclean else "and unclean.leader.election.enable=false"
                 self.sim.ledger.log(self.now, "offline",
                                     f"t-0 is OFFLINE: no live replica in ISR {self._ids(self.isr)} "
-                                    f"({why}) {rule}", None)
+                                    f"({why}) {self._offline_rule()}", None)
+
+    def unclean_allowed(self) -> bool:
+        """R6/R12: the topic setting, as this controller reads it (KRaft ignored it before 3.9)."""
+        config = self.sim.config
+        return config.topic["unclean.leader.election.enable"] and config.unclean_election_honoured
+
+    def _offline_rule(self) -> str:
+        """Why no replica outside the ISR was elected."""
+        config = self.sim.config
+        if not config.topic["unclean.leader.election.enable"]:
+            return "and unclean.leader.election.enable=false"
+        if not config.unclean_election_honoured:
+            return (f"and the KRaft controller of Kafka {config.version} ignores "
+                    "unclean.leader.election.enable=true (honoured from 3.9)")
+        return "and no live replica at all"
+
+    def reconfigure(self, key: str) -> None:
+        """unclean.leader.election.enable turned on live: ZooKeeper's controller elects at once
+        (KAFKA-6835, 2.1); KRaft's (3.9+) at its next periodic check of leaderless partitions."""
+        config = self.sim.config
+        if key != "unclean.leader.election.enable" or not self.unclean_allowed() or self.leader is not None:
+            return
+        if not config.kraft and vt(config.version) >= (2, 1):
+            self._elect_offline("unclean.leader.election.enable was turned on")
+
+    def _schedule_unclean_check(self) -> None:
+        """KRaft 3.9+: a leaderless partition is checked for an unclean election 5 minutes later
+        (QuorumController.maybeScheduleNextElectUncleanLeaders, KAFKA-12670)."""
+        config = self.sim.config
+        if config.kraft and config.unclean_election_honoured and not self.unclean_check_due:
+            self.unclean_check_due = True
+            self.timer(UNCLEAN_CHECK_MS, self._unclean_check)
+
+    def _unclean_check(self) -> None:
+        """The deferred check: elect a live replica outside the ISR if the topic now allows it."""
+        self.unclean_check_due = False
+        if self.leader is None and self.unclean_allowed():
+            self._elect_offline("periodic check of leaderless partitions")
+        if self.leader is None:
+            self._schedule_unclean_check()
+
+    def _elect_offline(self, why: str) -> None:
+        """Elect for an offline partition; publish only if a leader came of it."""
+        replicas_up = any(b in self.unfenced for b in self.replicas)
+        if replicas_up:
+            self.elect(why)
+            self.publish()
 
     def _new_leader(self, broker: str, why: str, unclean_election: bool) -> None:
         """Record a leader change with a new leader epoch."""

@@ -32,8 +32,9 @@ class ReplicaLog:
     def __init__(self) -> None:
         self.batches: list[LogBatch] = []
         self._bases: list[int] = []
-        self.flushed = 0
-        self.last_flush_at = 0.0
+        self.flushed = 0          # below it the log is on disk (fsync or the OS's writeback)
+        self.recovery_point = 0   # below it Kafka itself flushed the log (its recovery point)
+        self.last_flush_at = 0.0  # when Kafka last moved the recovery point (UnifiedLog.lastFlushTime)
 
     @property
     def leo(self) -> int:
@@ -82,17 +83,21 @@ class ReplicaLog:
         del self.batches[i:]
         del self._bases[i:]
         self.flushed = min(self.flushed, self.leo)
+        self.recovery_point = min(self.recovery_point, self.leo)
         return removed
 
     def lose_unflushed(self) -> list[LogBatch]:
         """Power loss: the page cache is gone; only what reached the disk remains."""
         return self.truncate_to(self.flushed)
 
-    def flush(self, now: float) -> list[LogBatch]:
-        """fsync: the whole log is durable; returns the batches that just reached the disk."""
-        done = self.batches[self.index_of(self.flushed):] if self.flushed < self.leo else []
-        self.flushed = self.leo
-        self.last_flush_at = now
+    def flush(self, upto: int, now: float) -> list[LogBatch]:
+        """An fsync that started when the log ended at `upto` returned: durable up to there; returns
+        the batches that just reached the disk. Kafka's flush time moves only if its recovery point did."""
+        upto = min(upto, self.leo)
+        done = self.batches[self.index_of(self.flushed):self.index_of(upto)] if upto > self.flushed else []
+        self.flushed = max(self.flushed, upto)
+        if upto > self.recovery_point:
+            self.recovery_point, self.last_flush_at = upto, now
         return done
 
     def write_back(self, older_than: float) -> list[LogBatch]:
@@ -109,11 +114,6 @@ class ReplicaLog:
     def unflushed(self) -> int:
         """How many records are only in the page cache."""
         return self.leo - self.flushed
-
-    def oldest_unflushed_at(self) -> float | None:
-        """Append time of the oldest record still only in the page cache."""
-        b = self.batch_at(self.flushed)
-        return None if b is None else b.appended_at
 
     def last_epoch(self) -> int:
         """Leader epoch of the last batch (-1 for an empty log)."""

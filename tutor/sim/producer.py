@@ -127,6 +127,7 @@ class Producer(ClientNode):
         self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
         self.epoch = 0
         self.fatal = None
+        self.wakeup_at = None  # the dead process's wake-up died with it (its incarnation is stale)
         self._reset_sequences()
         self.start_metadata(self.cfg.get("topic.metadata.refresh.interval.ms") or self.cfg["metadata.max.age.ms"])
         if resume and self.app.next_id < self.sim.workload_size():

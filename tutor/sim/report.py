@@ -24,6 +24,7 @@ class Report:
     summary: dict[str, Any]
     messages: list[dict[str, Any]]
     timeline: list[tuple[float, str]] = field(default_factory=list)
+    acks: str = "all"  # the producer's acks at the end (acks=0: "acked" means only counted as sent)
 
     def to_json(self) -> dict[str, Any]:
         """One JSON-ready object."""
@@ -115,7 +116,7 @@ def build_report(sim: "Simulation") -> Report:
     ex = Explainer(sim, committed)
     messages = [_message(sim, rid, counts[rid], committed, ex) for rid in range(len(sim.ledger))]
     return Report(sim.scenario.title, sim.seed, sim.now, _summary(sim, messages, counts),
-                  messages, _timeline(sim))
+                  messages, _timeline(sim), sim.config.producer["acks"])
 
 
 def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Explainer") -> dict[str, Any]:
@@ -278,7 +279,10 @@ class Explainer:
         kind, t, detail = told
         if kind == "failed":
             return f"the application was told it failed at {ms(t)} ({detail}), yet it had been written"
-        text = f"acked with acks={self.acks} at {ms(t)} while {self._copies(steps, t)}"
+        if detail == -1:  # acks=0 (P4): the producer counted it sent; no broker acknowledged anything
+            text = f"counted as sent without any acknowledgement (acks=0) at {ms(t)} while {self._copies(steps, t)}"
+        else:
+            text = f"acked with acks={self.acks} at {ms(t)} while {self._copies(steps, t)}"
         writer = next((n for st, k, n, _ in steps if k == "appended" and st <= t), None)
         leader = self._leader_at(t)
         if writer and leader and writer != leader[1]:

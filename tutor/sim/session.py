@@ -30,7 +30,7 @@ class Intervention:
         if self.action is not None:
             return f"{self.action.action} {self.action.target or ''}".strip()
         section, key, value = self.setting
-        return f"{key} = {value}"
+        return f"{key} = {str(value).lower() if isinstance(value, bool) else value}"  # as Kafka writes it
 
 
 @dataclass

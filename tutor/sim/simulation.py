@@ -8,7 +8,7 @@ from typing import Any
 
 from . import failures
 from .broker import Broker
-from .config import Config
+from .config import START_ONLY, Config
 from .consumer import Consumer, Group
 from .controller import Controller
 from .core import URGENT, EventLoop
@@ -16,10 +16,6 @@ from .ledger import Ledger
 from .network import Network
 from .producer import Producer
 from .spec import Action, Scenario
-
-#: settings read only when a run is built (cluster shape, clients, versions)
-START_ONLY = {("cluster", "brokers"), ("cluster", "kafka.version"), ("topic", "replication.factor"),
-              ("producer", "client"), ("consumer", "client"), ("consumer", "group.id")}
 
 QUIET_TICK_MS = 100.0   # how often the run checks whether everything has settled
 SETTLE_MS = 2000.0      # nothing happened for this long: settled
@@ -209,11 +205,25 @@ class Simulation:
             raise ValueError(f"[{section}] {key} only takes effect when a run starts; restart with it")
         self._config_view = None
         getattr(self.config, section)[key] = value
-        self.ledger.log(self.now, "setting", f"{key} = {value}", None)
-        nodes = {"producer": [self.producer], "broker": list(self.brokers.values())}.get(section, [])
-        for node in nodes:
+        shown = str(value).lower() if isinstance(value, bool) else value  # Kafka writes true/false
+        self.ledger.log(self.now, "setting", f"{key} = {shown}", None)
+        if section == "network":  # the links read their latency and jitter at every send
+            self.net.latency, self.net.jitter = self.config.network["latency.ms"], self.config.network["jitter.ms"]
+        for node in self._readers(section):
             if node.up:
                 node.reconfigure(key)
+
+    def _readers(self, section: str) -> list[Any]:
+        """The running components that act on a change of a setting of `section`."""
+        if section == "producer":
+            return [self.producer]
+        if section == "broker":
+            return list(self.brokers.values())
+        if section == "topic":
+            return [self.controller]
+        if section == "consumer" and self.consumer is not None:
+            return [self.consumer]
+        return []
 
     # --- settling and the final recovery -------------------------------------------------
     def _tick(self) -> None:
@@ -246,7 +256,7 @@ class Simulation:
         if leader is None:
             return not strict
         reachable = leader.up and self.net.link_up(c.name, leader.name)
-        return c.caught_up(leader.replica.hw) or (not strict and not reachable)
+        return c.caught_up(leader.replica.hw, leader.replica.leader_epoch) or (not strict and not reachable)
 
     def _replicas_caught_up(self, leader) -> bool:
         """After recovery: a leader whose HW covers its log, and every replica at its log end."""

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .waits import pending
+
 if TYPE_CHECKING:
     from .simulation import Simulation
 
@@ -130,6 +132,7 @@ class Snapshot:
     config: dict[str, dict[str, Any]]
     _states: bytes = field(default=b"", repr=False)  # one byte per record (zlib-packed when older)
     _packed: bool = field(default=False, repr=False)
+    waits: tuple = ()         # the pending timeouts that decide what happens next (waits.Wait)
 
     def _raw(self) -> bytes:
         """The per-record states, unpacked."""
@@ -350,4 +353,5 @@ def take(sim: "Simulation") -> Snapshot:
     return Snapshot(sim.now, sim.phase, brokers, ctl.up, ctl.leader, ctl.leader_epoch, tuple(ctl.isr),
                     _producer_view(sim), _consumer_view(sim), messages,
                     tuple(sim.net.cut_links()), {n: d for n, d in sim.net.node_delay.items() if d},
-                    len(sim.ledger.events), counts, sim.config_view(), bytes(states))
+                    len(sim.ledger.events), counts, sim.config_view(), bytes(states),
+                    waits=pending(sim))

@@ -142,7 +142,10 @@ class TutorApp(App):
         """The command palette offers every sandbox action besides Textual's own."""
         yield from super().get_system_commands(screen)
         if isinstance(screen, SandboxScreen):
+            brokers = {b.name for b in screen.driver.snap.brokers}
             for k in ALL:
+                if k.action.startswith("select('broker-") and k.action[8:-2] not in brokers:
+                    continue  # only the brokers this cluster has
                 yield SystemCommand(k.help[:1].upper() + k.help[1:], f"key {k.display or k.keys.split(',')[0]}",
                                     partial(screen.run_action, k.action))
 

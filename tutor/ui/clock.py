@@ -16,12 +16,18 @@ class Clock:
 
     playing: bool = True
     speed: float = DEFAULT_SPEED
+    boost: float = 1.0  # a quiet wait fast-forwarded: time runs this many times faster than `speed`
+
+    @property
+    def rate(self) -> float:
+        """Simulated ms per wall ms right now (the speed, boosted through a quiet wait)."""
+        return self.speed * self.boost
 
     def sim_ms(self, wall_s: float) -> float:
         """Simulated ms that pass in `wall_s` seconds of wall time (0 when paused)."""
         if not self.playing:
             return 0.0
-        return min(max(wall_s, 0.0), MAX_WALL_STEP_S) * 1000.0 * self.speed
+        return min(max(wall_s, 0.0), MAX_WALL_STEP_S) * 1000.0 * self.rate
 
     def faster(self) -> float:
         """One step up the ladder."""

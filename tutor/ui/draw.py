@@ -140,10 +140,10 @@ def draw_producer(ctx: Ctx) -> None:
     ghosts = ctx.frame.ghosts.get("producer", [])
     send = _send_pieces(ctx)
     if inner.h >= 4:
-        rows = [send, token_pieces(ctx, "buffer    ", buffered, w), _linger_pieces(ctx),
+        rows = [send, token_pieces(ctx, "buffer    ", buffered, w), _linger_pieces(ctx, w),
                 token_pieces(ctx, flight_label(p, "in flight"), flying, w, ghosts), _answers(ctx)]
     else:
-        rows = [send + [("  ", LABEL, None)] + _linger_pieces(ctx),
+        rows = [send + [("  ", LABEL, None)] + _linger_pieces(ctx, w - sum(len(t) for t, _, _ in send) - 2),
                 token_pieces(ctx, "buf ", buffered, w // 2) + [(" │ ", LABEL, None)]
                 + token_pieces(ctx, flight_label(p, "fly"), flying, w - w // 2 - 3, ghosts)]
     lines(ctx.cv, inner, rows)
@@ -174,7 +174,7 @@ def _send_pieces(ctx: Ctx) -> list[Piece]:
     return out
 
 
-def _linger_pieces(ctx: Ctx) -> list[Piece]:
+def _linger_pieces(ctx: Ctx, width: int = 80) -> list[Piece]:
     """How long the oldest batch still lingers, and how full the buffer is."""
     p, t = ctx.snap.producer, ctx.snap.t
     out: list[Piece] = [("linger ", LABEL, None)]
@@ -184,7 +184,9 @@ def _linger_pieces(ctx: Ctx) -> list[Piece]:
     else:
         out.append((f"{p.linger_ms:g} ms", DIM, None))
     if p.buffer_bytes:
-        out.append((f"  mem {_bytes(p.used_bytes)}/{_bytes(p.buffer_bytes)}", LABEL, None))
+        used = sum(len(text) for text, _, _ in out)
+        mem = f"{_bytes(p.used_bytes)}/{_bytes(p.buffer_bytes)}"
+        out.append((wording(width - used, f"  mem {mem}", f"  {mem}", ""), LABEL, None))
     return out
 
 
@@ -227,13 +229,17 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
         parts.append("follower")
     elif not b.replica:
         parts.append("no replica")
-    if b.replica:
+    if b.replica and not (compact and b.leader and b.in_isr):  # a narrow leader's title keeps ★LEADER whole
         parts.append(("ISR" if compact else "in ISR") if b.in_isr else ("¬ISR" if compact else "OUT of ISR"))
     slow = ctx.snap.slow.get(b.name)
     if slow:
         parts.append("slow" if compact else f"slow +{slow:g} ms")
     if any(b.name in pair and "controller" in pair for pair in ctx.snap.cut_links):
         parts.append("✂ctl" if compact else "✂ controller")
+    room = ctx.plan.boxes[b.name].w - 4 if b.name in ctx.plan.boxes else 80
+    if compact and len(" ".join(parts)) > room:  # too narrow: the star alone says who leads
+        parts = ["★" if p == "★LEADER" else p for p in parts if p not in ("ISR", "¬ISR")] + \
+            (["¬ISR"] if b.replica and not b.in_isr else [])
     return (" " if compact else " · ").join(parts), style
 
 
@@ -248,7 +254,7 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
     ghosts = ctx.frame.ghosts
     rows = [token_pieces(ctx, "cache ▒ ", cache, inner.w, ghosts.get(f"{b.name}/cache", [])),
             token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
-            _offsets(b, compact), _lag(ctx, b)]
+            _offsets(b, compact, inner.w), _lag(ctx, b)]
     if not b.replica:  # beyond replication.factor: it answers metadata, it holds no copy of t-0
         rf = ctx.frame.config["topic"]["replication.factor"]
         rows = [[("no copy of t-0 ", LABEL, None), (f"(RF={rf})", BOLD, None)],
@@ -256,7 +262,8 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
     elif not b.host_on:  # a power loss empties the page cache: only the ghosts of what it held remain
         lost_here = ghosts.get(f"{b.name}/cache", [])
         rows[0] = token_pieces(ctx, "cache ▒ ", [], inner.w, lost_here) if lost_here else \
-            [("cache ▒ ", LABEL, None), ("empty: no power", ALERT, None)]
+            [("cache ▒ ", LABEL, None), (wording(inner.w - 8, "empty: no power", "no power", "empty"),
+                                         ALERT, None)]
     if not ctx.plan.framed:
         rows = rows[:2]
     lines(ctx.cv, inner, rows)
@@ -267,10 +274,13 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
         _dim(ctx.cv, Rect(inner.x, inner.y + 1, inner.w, max(inner.h - 1, 0)))
 
 
-def _offsets(b: BrokerView, compact: bool) -> list[Piece]:
-    """Log end, high watermark and flush point as offsets."""
+def _offsets(b: BrokerView, compact: bool, width: int = 80) -> list[Piece]:
+    """Log end, high watermark and flush point as offsets (words shorten, never to symbols, when narrow)."""
+    figures = len(f"LEO {b.leo:,} HW {b.hw:,}{b.flushed:,}")
+    disk = next((w for w in ("  on disk below ", " on disk ") if figures + len(w) <= width and
+                 (not compact or w == " on disk ")), " disk ")
     out = [("LEO ", LABEL, None), (f"{b.leo:,}", BOLD, None), (" HW ", LABEL, None), (f"{b.hw:,}", BOLD, None),
-           (" disk<" if compact else "  on disk below ", LABEL, None), (f"{b.flushed:,}", BOLD, None)]
+           (disk, LABEL, None), (f"{b.flushed:,}", BOLD, None)]
     if b.unflushed and not compact:
         out.append((f"  ({b.unflushed:,} volatile)", look(3).style, None))
     return out
@@ -299,13 +309,15 @@ def draw_header(ctx: Ctx) -> None:
     snap = ctx.snap
     leader = snap.broker(snap.leader) if snap.leader else None
     isr = ",".join(n.split("-")[-1] for n in snap.isr)
-    pieces: list[Piece] = [("t-0 ", BOLD, None), ("leader ", LABEL, None),
-                           (snap.leader or "NONE (offline)", BOLD if snap.leader else ALERT, None),
-                           (f" e{snap.leader_epoch} ISR [{isr}]", BOLD, None)]
-    if leader is not None:
-        pieces.append((f" HW {leader.hw:,}", BOLD, None))
-    if not snap.controller_up:
-        pieces.append(("  controller DOWN", ALERT, None))
+    hw = [(f" HW {leader.hw:,}", BOLD, None)] if leader is not None else []
+    ctl = [("  controller DOWN", ALERT, None)] if not snap.controller_up else []
+    name = [(snap.leader or "NONE (offline)", BOLD if snap.leader else ALERT, None)]
+    forms = ([("t-0 ", BOLD, None), ("leader ", LABEL, None)] + name +
+             [(f" · epoch {snap.leader_epoch} · ISR [{isr}]", BOLD, None)] + hw + ctl,
+             [("t-0 ", BOLD, None), ("leader ", LABEL, None)] + name +
+             [(f" e{snap.leader_epoch} ISR [{isr}]", BOLD, None)] + hw + ctl,
+             [("leader ", LABEL, None)] + name + [(f" ISR [{isr}]", BOLD, None)] + hw + ctl)
+    pieces = next((f for f in forms if sum(len(p[0]) for p in f) <= r.w), forms[-1])  # the HW stays
     write(ctx.cv, r.x, r.y, r.w, pieces)
 
 
@@ -313,12 +325,16 @@ def draw_header(ctx: Ctx) -> None:
 def draw_consumer(ctx: Ctx) -> None:
     """The consumer: position, the record in hand, what waits, the committed offset, how it commits."""
     c, cfg = ctx.snap.consumer, ctx.frame.config["consumer"]
-    title = f"consumer · {c.state}" + ("" if c.up else " · DOWN")
+    title = f"consumer · {c.state}" if c.up else "consumer · DOWN"  # a stopped consumer's state is "down"
     inner = open_box(ctx, "consumer", title, BORDER if c.up else BORDER_DOWN, BOLD if c.up else ALERT)
-    rows = [_positions(ctx), _in_hand(ctx, inner.w),
-            [(f"group {cfg.get('group.id', '')} · {_commit_words(cfg)}", LABEL, None)],
-            [(f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms per record · {cfg['client']}",
-              LABEL, None)]]
+    w = inner.w
+    rows = [_positions(ctx, w), _in_hand(ctx, w),
+            [(wording(w, f"group {cfg.get('group.id', '')} · {_commit_words(cfg)}", _commit_words(cfg),
+                  _commit_words(cfg, short=True)), LABEL, None)],
+            [(wording(w, f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms per record · {cfg['client']}",
+                  f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record · {cfg['client']}",
+                  f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms each · {cfg['client']}",
+                  f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
     lines(ctx.cv, inner, rows)
@@ -326,12 +342,20 @@ def draw_consumer(ctx: Ctx) -> None:
         _dim(ctx.cv, inner)
 
 
-def _positions(ctx: Ctx) -> list[Piece]:
-    """Position (next offset to fetch) and committed offset."""
+def wording(width: int, *forms: str) -> str:
+    """The first (fullest) wording that fits the width, else the shortest."""
+    return next((f for f in forms if len(f) <= width), forms[-1])
+
+
+def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
+    """Position (next offset to fetch) and the group's committed offset (named apart from the log's
+    committed records, which are the ones below the HW)."""
     c = ctx.snap.consumer
     show = (lambda v: "—" if v is None else f"{v:,}")
-    return [("position ", LABEL, None), (show(c.position), BOLD, None),
-            ("  committed ", LABEL, None), (show(c.committed), BOLD, None)]
+    pos, off = show(c.position), show(c.committed)
+    label = wording(width - len(pos) - len(off) - len("position "), "  group's committed offset ",
+                "  committed offset ", "  committed ")  # the legend calls the log's sense "below HW"
+    return [("position ", LABEL, None), (pos, BOLD, None), (label, LABEL, None), (off, BOLD, None)]
 
 
 def _in_hand(ctx: Ctx, width: int) -> list[Piece]:
@@ -352,12 +376,14 @@ def _in_hand(ctx: Ctx, width: int) -> list[Piece]:
     return out
 
 
-def _commit_words(cfg: dict) -> str:
-    """How this consumer commits, in its own settings' words."""
+def _commit_words(cfg: dict, short: bool = False) -> str:
+    """How this consumer commits, in its own settings' words (short: fewer of them)."""
     mode = cfg["commit.mode"]
     if mode == "auto":
-        auto = "on" if cfg["enable.auto.commit"] else "OFF"
-        return f"auto-commit {auto}, every {cfg['auto.commit.interval.ms']:,} ms"
+        if not cfg["enable.auto.commit"]:
+            return "auto-commit OFF"
+        every = f"{cfg['auto.commit.interval.ms']:,} ms"
+        return f"auto-commit every {every}" if short else f"auto-commit on, every {every}"
     return "commits " + mode.replace("-", " ")
 
 

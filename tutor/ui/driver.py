@@ -16,7 +16,7 @@ from .clock import Clock, DEFAULT_SPEED
 from .failures import BY_NAME, LEADER
 from .frame import Frame, Losses, Mark
 from .ghosts import Ghosts
-from .settings import CONTROLS, KEEP_ON_DEFAULTS, NO_LOSS, RESTART_ONLY
+from .settings import CONTROLS, KEEP_ON_DEFAULTS, NO_LOSS, RESTART_ONLY, derived_note, kafka_value
 
 GHOST_WALL_S = 4.0   # a lost record stays drawn where it died for this long on screen
 EVENT_TAIL = 200     # event lines handed to the log
@@ -163,13 +163,14 @@ class Driver:
             self.session.set(section, key, value)
             if (section, key) not in asked:
                 self.implied.add((self.session.cursor, section, key))
-            lines.append(f"{key} = {value}" + ("" if (section, key) in asked else " (derived by the client)"))
+            why = "" if (section, key) in asked else f" ({derived_note(section, key, value, self.config(), diff)})"
+            lines.append(f"{key} = {kafka_value(value)}{why}")
         self._after_change(was_live)
         return Outcome(True, lines)
 
     def _restart_with(self, given: dict[str, dict[str, Any]], diff: list) -> Outcome:
         """Start-only settings: restart the scenario with every change folded into it."""
-        names = ", ".join(f"{k} = {v}" for s, k, v in diff if (s, k) in RESTART_ONLY)
+        names = ", ".join(f"{k} = {kafka_value(v)}" for s, k, v in diff if (s, k) in RESTART_ONLY)
         self.restart(scenario=dataclasses.replace(self.scenario, given=given))
         return Outcome(True, [f"{names} only applies at start: the scenario restarted "
                               "(your settings kept, failures dropped)"], restarted=True)

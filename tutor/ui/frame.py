@@ -52,6 +52,7 @@ class Frame:
     events: list[Any] = field(default_factory=list)   # ledger Events up to t (the most recent ones)
     marks: list[Mark] = field(default_factory=list)
     inspected: int | None = None  # a record highlighted on screen
+    fast: str = ""                # the fast-forward announcement while a quiet wait passes quickly
 
     @property
     def config(self) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,7 @@ STEP_WORDS = {
     "appended": lambda node, d: f"appended by {node} at offset {_first(d)} (its page cache)",
     "replicated": lambda node, d: f"copied to {node}'s page cache (offset {d})",
     "flushed": lambda node, d: f"on {node}'s disk ({d})",
-    "committed": lambda node, d: f"committed: {node}'s high watermark passed it",
+    "committed": lambda node, d: f"committed to the log: {node}'s high watermark passed it",
     "truncated": lambda node, d: f"truncated from {node}'s log ({d})",
     "lost-power": lambda node, d: f"gone from {node}'s page cache: power loss before it was flushed",
     "rejected": lambda node, d: f"refused by {node}: {d}",
@@ -49,11 +49,32 @@ def history(sim: Any, rid: int, upto: float) -> list[tuple[float, str]]:
     bid = led.batch_of[rid]
     if bid >= 0:
         b = led.batches[bid]
-        out.append((b.created, f"joined batch #{bid} (records {b.first_id}–{b.first_id + b.count - 1})"))
+        # a record joins its batch when send() appends it, never before (the batch may be older)
+        out.append((max(b.created, led.sent_at[rid]),
+                    f"joined batch #{bid} (records {b.first_id}–{b.first_id + b.count - 1})"))
         out += [(t, step_words(k, n, d)) for t, k, n, d in b.steps]
+        out += out_of_order(led, b)
     out += [(t, text) for t, text in led.notes.get(rid, [])]
     out += [(t, "processed by the consumer") for t in led.processed.get(rid, [])]
     return sorted((x for x in out if x[0] <= upto), key=lambda x: x[0])
+
+
+def out_of_order(led: Any, batch: Any) -> list[tuple[float, str]]:
+    """A batch appended after a batch of later records (a retry overtaken by the requests behind it):
+    said in words, so the log's order does not look like a drawing bug (P7)."""
+    out = []
+    for t, kind, node, detail in batch.steps:
+        if kind != "appended":
+            continue
+        offset = _first(detail)
+        nearby = led.batches[batch.batch_id + 1: batch.batch_id + 64]  # retries reorder among requests in flight
+        later = [o for o in nearby if o.first_id > batch.first_id and any(
+            k == "appended" and n == node and _first(d) < offset for _, k, n, d in o.steps)]
+        if later:
+            out.append((t, f"appended out of order on {node}: records {later[0].first_id}… were appended "
+                           "before it (a retry overtaken by later requests; "
+                           "max.in.flight.requests.per.connection > 1 without idempotence)"))
+    return out
 
 
 def explanation(sim: Any, rid: int) -> str:
@@ -63,23 +84,25 @@ def explanation(sim: Any, rid: int) -> str:
     return where + entry["explanation"]
 
 
-def story(sim: Any, snap: Snapshot, rid: int) -> list[RenderableType]:
-    """Heading, history table and explanation for the inspector."""
+def story(sim: Any, snap: Snapshot, rid: int, at: float | None = None) -> list[RenderableType]:
+    """Heading, history table and explanation for the inspector, as of `at` (the cursor; default the
+    snapshot's own time)."""
+    at = snap.t if at is None else at
     st = snap.state(rid)
     lk = look(st)
     head = Text(f"record {rid}  ", style="bold")
     head.append(lk.glyph, style=lk.style)
     head.append(f" {STATE_NAMES[st]}", style="bold")
-    head.append(f"  at {ms(snap.t)}", style="dim")
+    head.append(f"  at {ms(at)}", style="dim")
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(justify="right", style="dim", no_wrap=True)
     table.add_column()
-    for t, words in history(sim, rid, snap.t):
+    for t, words in history(sim, rid, at):
         table.add_row(ms(t), words)
-    parts: list[RenderableType] = [head, Text(told_words(sim, rid, snap.t)), Text(""), table]
+    parts: list[RenderableType] = [head, Text(told_words(sim, rid, at)), Text(""), table]
     why = explanation(sim, rid) if st in (LOST, DUPLICATED) or sim.ledger.notes.get(rid) else ""
     if why:
-        label = "why: " if sim.now <= snap.t else f"why (as the run stands at {ms(sim.now)}): "
+        label = "why: " if sim.now <= at else f"why (as the run stands at {ms(sim.now)}): "
         parts += [Text(""), Text.assemble((label, "bold"), why)]
     return parts
 

@@ -23,45 +23,48 @@ class Key:
 
 
 TIME = (
-    Key("space", "toggle_play", "play/pause", "play or pause time", "time", True),
-    Key("n", "step", "step", "pause and run to the next event", "time", True),
+    Key("space", "toggle_play", "play", "play or pause time", "time", True),
+    Key("n", "step", "step", "pause and run to the next event", "time"),
     Key("left", "scrub(-1)", "scrub", "scrub back (one second of screen time)", "time", True, "←→"),
     Key("right", "scrub(1)", "forward", "scrub forward (computing the future if needed)", "time"),
     Key("shift+left", "scrub(-10)", "back ×10", "scrub back ten times as far", "time"),
     Key("shift+right", "scrub(10)", "forward ×10", "scrub forward ten times as far", "time"),
     Key("home", "seek_start", "start", "jump to the start of the run", "time"),
     Key("end", "to_live", "live", "jump back to the present (leave the replay)", "time", True),
-    Key("minus", "slower", "slower", "slow time down", "time", False, "-"),
+    Key("minus", "slower", "speed", "slow time down", "time", True, "-+"),  # one footer entry for both
     Key("plus,equals_sign", "faster", "faster", "speed time up", "time", False, "+"),
+    Key("a", "toggle_fast", "fast-forward", "fast-forward quiet waits (a session or request timeout) on or off",
+        "time"),
     Key("ctrl+r", "restart", "restart", "restart the scenario (your changes and failures are dropped)",
         "time"),
     Key("number_sign", "seed", "seed", "restart with another seed (#)", "time", False, "#"),
 )
 VIEW = (
     Key("o", "toggle_controls", "settings", "show or hide the settings panel", "view", True),
-    Key("i", "inspect", "inspect", "inspect a record by its number (or click its token)", "view", True),
+    Key("i", "inspect", "inspect", "inspect a record by its number (or click its token)", "view"),
     Key("f", "report", "final", "final report: what is lost for good if the run settles from here", "view"),
     Key("0", "select('leader')", "target leader", "aim node failures at the leader, whoever it is", "view"),
     *(Key(str(i), f"select('broker-{i}')", f"target broker-{i}", f"aim node failures at broker-{i}", "view")
       for i in range(1, 10)),
     Key("question_mark", "help", "help", "every key, the glyphs, and what the sandbox is", "view", True, "?"),
-    Key("q", "app.quit", "quit", "quit (ctrl+c works too)", "view", True),
+    Key("q", "app.quit", "quit", "quit tutor (ctrl+c works too), on every screen", "view", True),
 )
 PRESETS = (
     Key("s", "preset('no-loss')", "no-loss recipe",
         "the no-loss recipe: acks=all, enable.idempotence=true, min.insync.replicas=2, "
         "replication.factor=3, unclean off, commit after processing, enable.auto.commit=false", "settings"),
     Key("d", "preset('defaults')", "Kafka defaults",
-        "Kafka's defaults for this client and version (brokers, replication.factor, version and clients kept)",
+        "Kafka's defaults for this client and version: Kafka and client properties only (brokers, "
+        "replication.factor, version, clients, the workload and the application's modes kept)",
         "settings"),
 )
-FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLSZRH")
+FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLZRH")
              for f in FAILURES)
 
 ALL = TIME + VIEW + PRESETS + FAIL
 GROUP_TITLES = {"time": "Time", "view": "View", "settings": "Settings", "failures": "Failures (capital letters)"}
 #: footer order: what matters most first, so a narrow footer keeps it
-FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "end", "toggle_controls", "fail('crash')",
+FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "slower", "faster", "end", "toggle_controls", "fail('crash')",
                 "fail('power_loss')", "fail('zombie')", "fail('slow')", "fail('restart')", "fail('heal')",
                 "inspect", "help", "app.quit")
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from tutor.lab import available_labs
 
-#: lesson id -> the labs that reproduce its losses with the real client
-LESSON_LABS: dict[str, tuple[str, ...]] = {
-    "consumer-commits": ("auto-commit", "commit-order"),
-    "producer-buffer": ("producer-crash", "buffer-full"),
-}
 INSTALL = "pip install 'kafka-tutor[lab]'  (in a checkout: pip install '.[lab]')"
+
+
+@lru_cache(maxsize=1)
+def lesson_labs() -> dict[str, tuple[str, ...]]:
+    """lesson id -> the labs that reproduce its losses with the real client (each lesson's `labs` key)."""
+    from tutor.lessons import load_catalog
+
+    return {item.lesson.id: item.lesson.labs for item in load_catalog().items
+            if item.lesson is not None and item.lesson.labs}
+
+
+def __getattr__(name: str):
+    """LESSON_LABS: the shipped lessons' `labs`, read when first asked for."""
+    if name == "LESSON_LABS":
+        return lesson_labs()
+    raise AttributeError(name)
 
 
 def command(name: str) -> str:
@@ -32,7 +45,7 @@ def client_line() -> str:
 
 def labs_for(lesson_id: str) -> list[tuple[str, str, str]]:
     """(name, title, description) of the labs that go with a lesson."""
-    wanted = LESSON_LABS.get(lesson_id, ())
+    wanted = lesson_labs().get(lesson_id, ())
     return [lab for lab in available_labs() if lab[0] in wanted]
 
 

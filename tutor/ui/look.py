@@ -27,7 +27,7 @@ LOOKS: dict[int, Look] = {
     PAGE_CACHE: Look("▒", "page cache only (volatile)", Style(color="magenta")),
     FLUSHED: Look("█", "flushed to a disk", Style(color="bright_blue")),
     REPLICATED: Look("⇉", "on a follower too", Style(color="cyan")),
-    COMMITTED: Look("≡", "committed (below HW)", Style(color="green")),
+    COMMITTED: Look("≡", "below HW (all ISR copies)", Style(color="green")),
     PROCESSED: Look("✓", "processed", Style(color="bright_green", dim=True)),
     DUPLICATED: Look("‡", "processed twice", Style(color="bright_cyan", bold=True)),
     FAILED: Look("!", "failed, app was told", Style(color="yellow", bold=True)),

@@ -33,7 +33,7 @@ class Runner:
         dt = clock.sim_ms(wall_s)
         if dt <= 0 and not fresh:
             return None
-        lead = LEAD_WALL_S * 1000.0 * clock.speed
+        lead = LEAD_WALL_S * 1000.0 * clock.rate
         self.shown = min(self.shown + dt, self.frame.snap.t + lead)
         if clock.playing and self.job is None and perf_counter() >= self.not_before:
             self.job = self.pool.submit(self._advance, self.shown)

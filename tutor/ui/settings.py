@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.scenario.values import check_value
-from tutor.sim.config import CLIENTS, SETTINGS, VERSIONS, Setting
-from tutor.sim.simulation import START_ONLY
+from tutor.sim.config import CLIENTS, SETTINGS, START_ONLY, VERSIONS, Setting
 
 #: settings that only matter when the run starts (the engine refuses them live): a change restarts
 RESTART_ONLY = START_ONLY
@@ -60,11 +59,13 @@ GROUPS: tuple[tuple[str, tuple[Control, ...]], ...] = (
     ("broker / topic", (
         _c("broker", "log.flush.interval.messages", NEVER, 1, 10, 100, 1000),
         _c("broker", "log.flush.interval.ms", NEVER, 10, 100, 1000, 10000),
+        _c("broker", "log.flush.scheduler.interval.ms", NEVER, 10, 50, 100, 1000),
         _c("topic", "replication.factor", 1, 2, 3, 4, 5),
         _c("topic", "min.insync.replicas", 1, 2, 3, 4, 5),
         _c("broker", "replica.lag.time.max.ms", 500, 1000, 2000, 5000, 10000, 30000),
         _c("topic", "unclean.leader.election.enable", False, True),
         _c("cluster", "kafka.version", *VERSIONS),
+        _c("cluster", "metadata.mode", "kraft", "zookeeper"),
         _c("cluster", "brokers", 1, 2, 3, 4, 5),
     )),
     ("consumer", (
@@ -93,8 +94,11 @@ NO_LOSS: dict[tuple[str, str], Any] = {
     ("consumer", "commit.mode"): "after-processing",
     ("consumer", "enable.auto.commit"): False,
 }
-#: "Kafka defaults" keeps the cluster's shape and the clients (restarting for those would surprise)
-KEEP_ON_DEFAULTS = RESTART_ONLY
+#: "Kafka defaults" resets Kafka's and the clients' properties only: the cluster's shape and the clients
+#: stay (restarting for those would surprise), and so does what the application does (the workload, its
+#: send and processing modes): those are the learner's program, not Kafka's configuration
+KEEP_ON_DEFAULTS = RESTART_ONLY | {(c.section, c.key) for c in CONTROLS.values()
+                                   if c.section == "workload" or not c.setting.kafka}
 
 
 def show(value: Any) -> str:
@@ -110,6 +114,40 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def kafka_value(value: Any) -> str:
+    """A value as Kafka's configuration files write it: true/false, no Python spellings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null (never)"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def derived_note(section: str, key: str, value: Any, config: dict[str, dict[str, Any]],
+                 changes: list[tuple[str, str, Any]] = ()) -> str:
+    """Why a setting the learner did not touch changed with another one (the client's own rule);
+    `config` is the settings before, `changes` the (section, key, value) being applied."""
+    p = dict(config.get("producer") or {})
+    p.update({k: v for s, k, v in changes if s == "producer"})
+    if (section, key) == ("producer", "enable.idempotence") and value is False:
+        why = [f"acks={p.get('acks')}" if p.get("acks") != "all" else "",
+               "retries=0" if p.get("retries") == 0 else "",
+               "max.in.flight.requests.per.connection > 5"
+               if p.get("max.in.flight.requests.per.connection", 5) > 5 else ""]
+        because = ", ".join(w for w in why if w) or "a conflicting setting"
+        return (f"the client turns its default idempotence off because {because}: idempotence needs "
+                "acks=all, retries > 0 and at most 5 requests in flight")
+    if (section, key) == ("producer", "enable.idempotence"):
+        return "back to the client's default now that nothing conflicts with it"
+    if (section, key) == ("producer", "delivery.timeout.ms"):
+        return "the Java client raises delivery.timeout.ms to at least linger.ms + request.timeout.ms"
+    if (section, key) == ("consumer", "enable.auto.commit") and value is False:
+        return "the application commits by itself (commit.mode), so auto-commit is turned off"
+    return "derived by the client from the other settings"
 
 
 def step(control: Control, current: Any, direction: int) -> Any:

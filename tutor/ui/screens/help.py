@@ -72,13 +72,13 @@ def help_body() -> RenderableType:
 class HelpScreen(ModalScreen[None]):
     """Scrollable help; Esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "close")]
+    BINDINGS = [Binding("escape,question_mark", "close", "close"), Binding("q", "app.quit", "quit")]
 
     def compose(self) -> ComposeResult:
         """The help text in a bordered scroll box."""
         with VerticalScroll(id="help") as box:
             box.border_title = "tutor · help"
-            box.border_subtitle = "esc closes"
+            box.border_subtitle = "esc close · q quit tutor"
             yield Static(help_body())
 
     def action_close(self) -> None:

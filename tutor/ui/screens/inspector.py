@@ -13,7 +13,7 @@ from textual.widgets import Static
 class InspectorScreen(ModalScreen[None]):
     """Shows a record's story (built by tutor.ui.inspect.story); Esc closes."""
 
-    BINDINGS = [Binding("escape,q,i", "close", "close")]
+    BINDINGS = [Binding("escape,i", "close", "close"), Binding("q", "app.quit", "quit")]
 
     def __init__(self, rid: int, parts: list[RenderableType]) -> None:
         super().__init__()
@@ -23,7 +23,7 @@ class InspectorScreen(ModalScreen[None]):
         """The story in a scrollable box."""
         with VerticalScroll(id="inspector") as box:
             box.border_title = f"record {self.rid}"
-            box.border_subtitle = "esc closes"
+            box.border_subtitle = "esc close · q quit tutor"
             yield Static(Group(*self.parts), id="story")
 
     def action_close(self) -> None:

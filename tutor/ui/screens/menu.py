@@ -167,7 +167,7 @@ class LessonsScreen(Screen):
     """The lessons in order, with progress, scores, the next one, and errors; enter opens one."""
 
     CSS_PATH = "menu.tcss"
-    BINDINGS = [Binding("escape", "app.pop_screen", "menu", key_display="esc")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "menu", key_display="esc"), Binding("q", "app.quit", "quit")]
 
     @dataclass
     class Open(Message):
@@ -240,7 +240,7 @@ class LabsScreen(Screen):
     """The labs: each one's setup and the exact `tutor lab NAME` command; enter copies it."""
 
     CSS_PATH = "menu.tcss"
-    BINDINGS = [Binding("escape", "app.pop_screen", "menu", key_display="esc")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "menu", key_display="esc"), Binding("q", "app.quit", "quit")]
 
     def compose(self) -> ComposeResult:
         """The list beside the highlighted lab's details."""

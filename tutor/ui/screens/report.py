@@ -38,7 +38,7 @@ def settle_words(settle: Callable[[], Any]) -> str:
 class ReportScreen(ModalScreen[None]):
     """Runs `settle()` in a worker thread and shows the report when it is ready."""
 
-    BINDINGS = [Binding("escape,q,f", "close", "close")]
+    BINDINGS = [Binding("escape,f", "close", "close"), Binding("q", "app.quit", "quit")]
 
     def __init__(self, settle: Callable[[], Any]) -> None:
         super().__init__()
@@ -48,7 +48,7 @@ class ReportScreen(ModalScreen[None]):
         """A scrollable box, "settling…" until the report arrives."""
         with VerticalScroll(id="report") as box:
             box.border_title = report_title(self.settle)
-            box.border_subtitle = "esc closes"
+            box.border_subtitle = "esc close · q quit tutor"
             yield Static("settling the run on a copy: healing the network, restarting nodes…", id="report-body")
 
     def on_mount(self) -> None:

@@ -42,6 +42,7 @@ class RunActions:
     def inspect(self, rid: int) -> None:
         """Open the inspector on a record (and highlight it on screen)."""
         self.driver.inspected = rid
-        parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid))
+        parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid,
+                                               self.driver.session.cursor))
         self.show()
         self.app.push_screen(InspectorScreen(rid, parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from time import monotonic
 
@@ -13,11 +14,12 @@ from textual.widgets import Footer, Static
 
 from .. import keys
 from ..driver import Driver
+from ..fastforward import FastForward
 from ..runner import Runner
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
 from ..layout import preferred_height
-from ..settings import CONTROLS, parse
+from ..settings import CONTROLS
 from ..widgets.controls import ControlsPanel
 from ..widgets.event_log import EventLog
 from ..widgets.ledger_bar import LedgerBar
@@ -28,6 +30,7 @@ from .help import HelpScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
 from .run_actions import RunActions
+from .sandbox_changes import SandboxChanges
 
 FPS = 34  # a little over 30, so timer jitter under load still leaves 30 frames a second
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -36,7 +39,7 @@ CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
 FIXED_ROWS = 4        # status, timeline, ledger, footer
 
 
-class SandboxScreen(RunActions, Screen):
+class SandboxScreen(SandboxChanges, RunActions, Screen):
     """Pipeline, timeline, ledger, events and settings, all drawn from the Driver's frames."""
 
     AUTO_FOCUS = ""  # keys belong to the sandbox until the learner opens the settings
@@ -52,6 +55,7 @@ class SandboxScreen(RunActions, Screen):
         self._availability: tuple = ()
         self._controls_state: tuple = ()
         self._sized = False
+        self.ff = FastForward()
 
     def compose(self) -> ComposeResult:
         """Status on top, the stage (pipeline, timeline, ledger, events), settings aside, footer."""
@@ -64,12 +68,12 @@ class SandboxScreen(RunActions, Screen):
                 yield EventLog(id="events")
             yield ControlsPanel(id="controls")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p still opens it; ? lists it
 
     def on_mount(self) -> None:
         """Start the clock and draw the first frame."""
         self.query_one("#events").border_title = "events"
-        self.query_one("#controls").border_title = "settings · ←/→ change · e type · s no-loss · d defaults"
+        self.query_one("#controls").border_title = "settings · ←→ change · e type"
         self.set_interval(1 / FPS, self.tick)
         self.show()
 
@@ -78,6 +82,8 @@ class SandboxScreen(RunActions, Screen):
         """One timer tick: wall time since the last one becomes simulated time (the run advances off-thread)."""
         now = monotonic()
         wall, self._last = now - self._last, now
+        clock = self.driver.clock
+        clock.boost = self.ff.update(self.runner.frame.snap, self.runner.shown, clock.speed, clock.playing, now)
         frame = self.runner.tick(wall)
         if frame is not None:
             self.push(frame)
@@ -97,6 +103,7 @@ class SandboxScreen(RunActions, Screen):
 
     def push(self, frame: Frame) -> None:
         """Push a frame down to every widget."""
+        frame = dataclasses.replace(frame, fast=self.ff.banner(frame.speed))
         self.frame = frame
         for wid in ("#status", "#pipeline", "#timeline", "#ledger", "#events"):
             self.query_one(wid).frame = frame
@@ -170,6 +177,13 @@ class SandboxScreen(RunActions, Screen):
         self._last = monotonic()
         self.show()
 
+    def action_toggle_fast(self) -> None:
+        """a: fast-forward through quiet waits, or not."""
+        self.ff.enabled = not self.ff.enabled
+        self.notify("quiet waits fast-forward" if self.ff.enabled else
+                    "fast-forward off: time runs at the chosen speed even through long timeouts", timeout=3)
+        self.show()
+
     def action_step(self) -> None:
         """n: to the next event."""
         self.runner.sync(self.driver.step)
@@ -237,61 +251,3 @@ class SandboxScreen(RunActions, Screen):
     def action_help(self) -> None:
         """?."""
         self.app.push_screen(HelpScreen())
-
-    # --- settings and failures ------------------------------------------------------------
-    def action_preset(self, name: str) -> None:
-        """s / d."""
-        outcome = self.runner.sync(self.driver.preset, name)
-        self._report(outcome, "no-loss recipe" if name == "no-loss" else "Kafka defaults")
-
-    def action_fail(self, name: str) -> None:
-        """A failure key: the engine's own words appear in the event log."""
-        self.runner.sync(self.driver.fail, name)
-        self.show()
-
-    def _report(self, outcome, what: str = "") -> None:
-        """Tell the learner what a settings change did."""
-        head = f"{what}: " if what else ""
-        severity = "information" if outcome.ok else "warning"
-        self.notify(head + "; ".join(outcome.lines), severity=severity, timeout=6 if outcome.restarted else 4)
-        if outcome.restarted:
-            self.fit()
-        self.show()
-
-    # --- messages from the widgets ----------------------------------------------------------
-    def on_pipeline_view_record_clicked(self, message: PipelineView.RecordClicked) -> None:
-        """A token was clicked."""
-        self.inspect(message.rid)
-
-    def on_pipeline_view_node_clicked(self, message: PipelineView.NodeClicked) -> None:
-        """A box was clicked: aim failures at it (the sink is not a node)."""
-        if message.name != "sink":
-            self.driver.select(message.name)
-            self.show()
-
-    def on_timeline_bar_scrubbed(self, message: TimelineBar.Scrubbed) -> None:
-        """The timeline was clicked."""
-        self.goto(message.t)
-
-    def on_controls_panel_change_requested(self, message: ControlsPanel.ChangeRequested) -> None:
-        """A setting stepped with ←/→."""
-        self._report(self.runner.sync(self.driver.change, {(message.section, message.key): message.value}))
-
-    def on_controls_panel_edit_requested(self, message: ControlsPanel.EditRequested) -> None:
-        """Type a value for a setting."""
-        c = message.which
-        current = self.frame.config[c.section][c.key]
-        self.app.push_screen(PromptScreen(f"{c.key} ({c.setting.doc}):", "" if current is None else str(current)),
-                             lambda text: self._typed(c.ident, text))
-
-    def _typed(self, ident: str, text: str | None) -> None:
-        """A typed setting value: checked by the model's rules, then applied."""
-        if text is None:
-            return
-        c = CONTROLS[ident]
-        try:
-            value = parse(c, text)
-        except ValueError as err:
-            self.notify(f"{c.key} {err}", severity="warning")
-            return
-        self._report(self.runner.sync(self.driver.change, {(c.section, c.key): value}))

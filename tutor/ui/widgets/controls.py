@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,16 +17,22 @@ from ..settings import GROUPS, Control, CONTROLS, show, step
 
 
 def row_prompt(control: Control, value: Any, default: Any, width: int) -> Text:
-    """Two lines: "acks ........ 1" (a changed value stands out) and "default all · what it does"."""
+    """"acks ........ 1" (a changed value stands out), then "default all · what it does", wrapped."""
     changed = value != default
     shown = show(value)
     line = Text(control.key, style="bold" if changed else "")
     line.append(" " * max(1, width - len(control.key) - len(shown)))
     line.append(shown, style="bold yellow" if changed else "bold")
-    note = Text(f"default {show(default)}" + (" · ↻ restarts" if control.restart_only else ""), style="dim")
-    note.append(f" · {control.setting.doc}", style="dim italic")
-    note.truncate(width, overflow="ellipsis")
-    return Text("\n").join([line, note])
+    head = f"default {show(default)}" + (" · ↻ restarts" if control.restart_only else "")
+    notes = textwrap.wrap(f"{head} · {control.setting.doc}", max(width, 10))  # whole, wrapped: nothing cut
+    out = [line]
+    for n, text in enumerate(notes):
+        note = Text(text, style="dim italic")
+        if n == 0:
+            note.stylize("dim", 0, len(head))
+            note.stylize("not italic", 0, len(head))
+        out.append(note)
+    return Text("\n").join(out)
 
 
 def visible(config: dict[str, dict[str, Any]]) -> list[tuple[str, list[Control]]]:

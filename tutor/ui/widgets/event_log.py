@@ -26,6 +26,24 @@ def event_line(e, width: int) -> Text:
     return line
 
 
+def wait_line(w, now: float, width: int) -> Text:
+    """"  ◷ controller: broker-1's session expires in 7.0 s (broker.session.timeout.ms = 9000), then …"."""
+    line = Text("      ◷  " if width >= 100 else " ◷ ", style="bold cyan")
+    room = width - line.cell_len
+    forms = (w.line(now), w.line(now, then=False), w.line(now, then=False, value=False))
+    text = next((x for x in forms if len(x) <= room),  # narrow: the setting's name matters most
+                w.line(now, then=False, value=False, who=False))
+    line.append(text, style="cyan")
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+def pending_lines(frame: Frame, width: int, rows: int) -> list[Text]:
+    """The waits that decide what happens next, with their countdowns (the newest event keeps a row)."""
+    waits = frame.snap.waits if frame is not None else ()
+    return [wait_line(w, frame.t, width) for w in waits[: max(min(rows - 1, 3), 1)]]
+
+
 def welcome_lines(width: int, rows: int) -> list[str]:
     """The welcome wrapped to the width, cut to `rows` lines (the last one ends in … if cut)."""
     lines = textwrap.wrap(WELCOME, max(width, 10))
@@ -41,7 +59,8 @@ class EventLog(FrameWidget):
     def key(self, frame: Frame) -> tuple:
         """How many events, and the last one."""
         last = frame.events[-1] if frame.events else None
-        return len(frame.events), last and (last.t, last.text)
+        waits = tuple(w.line(frame.t) for w in frame.snap.waits)  # countdowns tick at a tenth of a second
+        return len(frame.events), last and (last.t, last.text), waits
 
     def render(self) -> RenderableType:
         """As many of the newest events as there are rows."""
@@ -50,7 +69,9 @@ class EventLog(FrameWidget):
         events = f.events if f is not None else []
         if rows <= 0:
             return ""
-        lines = [event_line(e, width) for e in events[-rows:]]
+        waits = pending_lines(f, width, rows)
+        lines = [event_line(e, width) for e in events[-(rows - len(waits)):]] if rows > len(waits) else []
+        lines += waits
         room = rows - len(lines)
         if room > 0:  # room to spare: the welcome stays on top until events fill the log
             lines[:0] = [Text(line, style="dim italic") for line in welcome_lines(width, room)]

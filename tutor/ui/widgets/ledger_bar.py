@@ -9,21 +9,22 @@ from ..frame import Frame, Losses
 from .base import FrameWidget
 
 
-def ledger_text(lo: Losses, isr: str, hw: str, wide: bool) -> Text:
-    """The ledger as one line; LOST ACKED stands out whenever it is not zero."""
+def ledger_text(lo: Losses, isr: str, hw: str, wide: bool, acks0: bool = False) -> Text:
+    """The ledger as one line; LOST ACKED stands out whenever it is not zero. With acks=0 nothing is
+    acknowledged: the producer only counts a record as sent once it is on the wire (P4)."""
     text = Text()
     text.append("LEDGER ", style="bold reverse")
-    text.append(f" sent {lo.sent:,} · acked {lo.acked:,} · ")
+    counted = f"counted sent (acks=0, no ack) {lo.acked:,}" if acks0 else f"acked {lo.acked:,}"
+    text.append(f" sent {lo.sent:,} · {counted} · ")
     loud = "bold bright_white on red" if lo.lost_acked else "bold"
-    text.append(f" LOST ACKED {lo.lost_acked:,} ", style=loud)
+    text.append(f" LOST {'THOUGH SENT' if acks0 else 'ACKED'} {lo.lost_acked:,} ", style=loud)
     text.append(f" · lost {lo.lost:,}", style="bold red" if lo.lost else "")
-    if lo.lost and wide:
-        text.append(f" (producer {lo.at_producer:,}, broker {lo.at_broker:,}, consumer {lo.at_consumer:,})",
-                    style="red")
-    elif lo.lost:
-        text.append(f" p{lo.at_producer:,}/b{lo.at_broker:,}/c{lo.at_consumer:,}", style="red")
+    if lo.lost:
+        where = [f"{n:,} at the {name}" for name, n in (("producer", lo.at_producer), ("broker", lo.at_broker),
+                                                        ("consumer", lo.at_consumer)) if n]
+        text.append(f" ({', '.join(where)})", style="red")
     text.append(f" · dup {lo.duplicated:,}", style="bold cyan" if lo.duplicated else "")
-    text.append(f" · send errors {lo.failed:,}" if wide else f" · err {lo.failed:,}",
+    text.append(f" · send errors {lo.failed:,}" if wide else f" · errors {lo.failed:,}",
                 style="yellow" if lo.failed else "")
     if wide:
         text.append(f"   ISR [{isr}] · HW {hw}", style="bold")
@@ -36,7 +37,7 @@ class LedgerBar(FrameWidget):
     def key(self, frame: Frame) -> tuple:
         """The figures, the ISR and the HW."""
         leader = frame.snap.broker(frame.snap.leader) if frame.snap.leader else None
-        return frame.losses, frame.snap.isr, leader.hw if leader else None
+        return frame.losses, frame.snap.isr, leader.hw if leader else None, frame.config["producer"]["acks"]
 
     def render(self) -> RenderableType:
         """The figures, shorter when narrow."""
@@ -46,4 +47,4 @@ class LedgerBar(FrameWidget):
         snap = f.snap
         isr = ",".join(n.split("-")[-1] for n in snap.isr)
         hw = f"{snap.broker(snap.leader).hw:,}" if snap.leader else "—"
-        return ledger_text(f.losses, isr, hw, self.size.width >= 140)
+        return ledger_text(f.losses, isr, hw, self.size.width >= 140, f.config["producer"]["acks"] == "0")

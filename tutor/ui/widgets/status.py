@@ -47,8 +47,10 @@ def clock_items(frame: Frame) -> list[Item]:
     when = f"{frame.t / 1000:,.1f} s" if frame.playing else f"{frame.t / 1000:,.3f} s"
     play = Item("▶", 100, "bold green", " ") if frame.playing else Item("‖", 100, "bold yellow", " ")
     live = Item("LIVE", 95, "bold green") if frame.live else Item("REPLAY", 95, "bold black on yellow")
-    return [Item(when, 100, "bold"), play, Item(f"×{frame.speed:g}", 95, before=" "), Item(f"seed {frame.seed}", 20),
-            live, Item(f"target {frame.selected}", 70, "bold")]
+    items = [Item(when, 100, "bold"), play, Item(f"×{frame.speed:g}", 95, before=" ")]
+    if frame.fast:
+        items.append(Item(frame.fast, 96, "bold black on cyan"))
+    return items + [Item(f"seed {frame.seed}", 20), live, Item(f"target {frame.selected}", 70, "bold")]
 
 
 def assemble(items: list[Item]) -> Text:
@@ -63,7 +65,7 @@ def assemble(items: list[Item]) -> Text:
 
 def fits(left: list[Item], right: list[Item], columns: int) -> bool:
     """Do both sides fit on one line with a gap between them?"""
-    return len(assemble(left)) + GAP + len(assemble(right)) <= columns
+    return assemble(left).cell_len + GAP + assemble(right).cell_len <= columns
 
 
 def choose(columns: int, left: list[Item], right: list[Item]) -> tuple[list[Item], list[Item]]:
@@ -80,7 +82,7 @@ def status_line(frame: Frame, columns: int) -> Text:
     """The whole line at `columns`: the most important items that fit, the rest left out."""
     left, right = choose(columns, setting_items(frame), clock_items(frame))
     text, clock = assemble(left), assemble(right)
-    text.append(" " * max(columns - len(text) - len(clock), GAP if left else 0))
+    text.append(" " * max(columns - text.cell_len - clock.cell_len, GAP if left else 0))
     text.append_text(clock)
     text.truncate(columns)
     return text
