@@ -259,25 +259,27 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return class_command(args)
     if args.command in ("lessons", "lesson", "quiz", "progress"):
-        from tutor.classroom.command import use_class_identity
+        from tutor.classroom.command import class_identity
 
-        refused = use_class_identity(args)
-        if refused is not None:
-            return refused
-    if args.command in ("lessons", "lesson") and not args.text and on_terminal():
-        return open_lessons(args.lessons, getattr(args, "ref", None))
-    if args.command in ("lessons", "lesson", "quiz", "progress"):
-        from tutor.lessons.commands import dispatch as lesson_dispatch
-        from tutor.sim.simulation import StepBudgetExceeded
-
-        try:
-            return lesson_dispatch(args)
-        except StepBudgetExceeded as err:  # a lesson's run that does not settle: said, not a traceback
-            print(printable(str(err), one_line=True), file=sys.stderr)
-            return EXIT_STEP_BUDGET
+        with class_identity(args) as refused:  # --class NAME --student NAME: that student's file
+            return refused if refused is not None else lesson_commands(args)
     if on_terminal():
         return open_app(None, None, start="menu")
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
+
+
+def lesson_commands(args: argparse.Namespace) -> int:
+    """`tutor lessons|lesson|quiz|progress`: the app on a terminal, else text."""
+    if args.command in ("lessons", "lesson") and not args.text and on_terminal():
+        return open_lessons(args.lessons, getattr(args, "ref", None))
+    from tutor.lessons.commands import dispatch as lesson_dispatch
+    from tutor.sim.simulation import StepBudgetExceeded
+
+    try:
+        return lesson_dispatch(args)
+    except StepBudgetExceeded as err:  # a lesson's run that does not settle: said, not a traceback
+        print(printable(str(err), one_line=True), file=sys.stderr)
+        return EXIT_STEP_BUDGET
 
 
 def on_terminal() -> bool:

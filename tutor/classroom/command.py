@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from tutor.scenario.safe import printable
 
@@ -40,23 +41,32 @@ def add_identity_options(parser: Any) -> None:
     parser.add_argument("--student", metavar="NAME", help="whose progress it is, in the class")
 
 
-def use_class_identity(args: Any) -> int | None:
-    """Make the lesson commands read and write the student's file in the class; a status on bad names."""
-    class_name, student = getattr(args, "class_name", None), getattr(args, "student", None)
-    if class_name is None and student is None:
-        return None
-    if not (class_name and student):
-        print(f"tutor {args.command}: --class and --student go together", file=sys.stderr)
-        return EXIT_BAD
+@contextmanager
+def class_identity(args: Any) -> Iterator[int | None]:
+    """While the lesson command runs, its progress is the student's file in the class (given --class and
+    --student); yields None, or the exit status after a one-line refusal of bad names."""
     from tutor.lessons.progress import use_identity
 
+    class_name, student = getattr(args, "class_name", None), getattr(args, "student", None)
+    if class_name is None and student is None:
+        yield None
+        return
+    if not (class_name and student):
+        print(f"tutor {args.command}: --class and --student go together", file=sys.stderr)
+        yield EXIT_BAD
+        return
     try:
         folder = ClassFolder.of(class_name)
-        use_identity(folder.student_file(student), student, folder.name)
+        path = folder.student_file(student)
     except ClassError as err:
         print(f"tutor {args.command}: {err}", file=sys.stderr)
-        return EXIT_BAD
-    return None
+        yield EXIT_BAD
+        return
+    use_identity(path, student, folder.name)
+    try:
+        yield None
+    finally:
+        use_identity(None)
 
 
 def class_command(args: Any) -> int:
