@@ -67,3 +67,22 @@ def test_the_class_file_keeps_two_different_tokens_private(data_dir):
     assert info["student_token"] != info["instructor_token"] and len(info["student_token"]) >= 16
     assert folder.ensure() == info
     assert (folder.path / "class.json").stat().st_mode & 0o077 == 0
+
+
+def test_progress_found_in_the_old_folder_is_carried_over(tmp_path, monkeypatch):
+    """Where platformdirs' folder differs from the one used before, a learner's progress.json is copied into
+    it once, and the old file stays."""
+    import platformdirs
+
+    from tutor.lessons import progress as progress_module
+    from tutor.lessons.progress import FILE_NAME, ProgressStore
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    (old / FILE_NAME).write_text(json.dumps({"format": 1, "user": "ada", "lessons": {"journey": {
+        "status": "done", "step": 7, "steps": 8, "answers": {}, "updated": "2026-01-01T00:00:00Z"}}}))
+    monkeypatch.delenv("TUTOR_DATA_DIR", raising=False)
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(new))
+    monkeypatch.setattr(progress_module, "legacy_data_dir", lambda *a, **k: old)
+    assert ProgressStore.open().done() == {"journey"}
+    assert (new / FILE_NAME).exists() and (old / FILE_NAME).exists()
