@@ -177,7 +177,6 @@ def test_beyond_loopback_students_need_the_class_token(data_dir):
     server = ClassServer(app_command(), host="0.0.0.0", port=1, folder=folder, info=info)
     assert server.tab_args({"student": "Ana"}).status == 403
     assert server.tab_args({"token": info["instructor_token"]}).status == 403
-    assert server.tab_args({"token": info["student_token"], "student": "Ana"}) == ["--class", "CS 101", "--student",
-                                                                                  "Ana"]
+    assert server.tab_args({"token": info["student_token"], "student": "Ana"}) == ["--class=CS 101", "--student=Ana"]
     assert server.tab_args({"instructor": info["student_token"]}).status == 403
-    assert server.tab_args({"instructor": info["instructor_token"]}) == ["--class", "CS 101", "--instructor"]
+    assert server.tab_args({"instructor": info["instructor_token"]}) == ["--class=CS 101", "--instructor"]

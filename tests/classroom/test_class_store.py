@@ -13,13 +13,14 @@ SAVES = 15  # per process
 
 
 @pytest.mark.parametrize("name, expected", [("Ana María", "ana-maría"), ("ana  maría", "ana-maría"),
-                                            ("Bob O'Neil", "bob-o-neil"), ("李雷", "李雷"), (".hidden", "hidden")])
+                                            ("Bob O'Neil", "bob-o-neil"), ("李雷", "李雷"), ("3rd row", "3rd-row")])
 def test_names_become_slugs(name, expected):
     """Letters of any script and digits, lowercased, joined by '-'."""
     assert slug(name) == expected
 
 
-@pytest.mark.parametrize("name", ["", "   ", "../etc", "a/b", "a\\b", "x\x00", "\x1b[31m", "a" * 41, "..", "-"])
+@pytest.mark.parametrize("name", ["", "   ", "../etc", "a/b", "a\\b", "x\x00", "\x1b[31m", "a" * 41, "..", "-",
+                                  ".hidden", "--instructor", " Ana"])
 def test_other_names_are_refused_in_one_line(name):
     """Anything else is refused (never turned into a path), with one line."""
     with pytest.raises(ClassError) as err:

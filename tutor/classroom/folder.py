@@ -26,11 +26,13 @@ class ClassError(Exception):
 
 def slug(name: str, what: str = "student") -> str:
     """The file name a class or student name is kept under: lowercase letters and digits joined by '-';
-    anything but letters, digits and " .-_'" (up to 40 characters) is refused, never turned into a path."""
+    anything but a letter or digit followed by letters, digits and " .-_'" (up to 40 characters) is refused,
+    never turned into a path."""
     shown = printable(repr(name)[:60], True)
-    if not name or not name.strip() or len(name) > MAX_NAME or \
+    if not name or not name[0].isalnum() or len(name) > MAX_NAME or \
             any(not (c.isalnum() or c in NAME_PUNCTUATION) for c in name):
-        raise ClassError(f"a {what} name is 1 to {MAX_NAME} letters, digits, spaces and .-_' , not {shown}")
+        raise ClassError(f"a {what} name is 1 to {MAX_NAME} letters, digits, spaces and .-_' starting with a "
+                         f"letter or a digit, not {shown}")
     folded = unicodedata.normalize("NFKC", name).casefold()
     words = "".join(c if c.isalnum() else " " for c in folded).split()
     if not words:

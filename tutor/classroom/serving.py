@@ -86,18 +86,18 @@ class ClassServer(TutorServer):
             if not same_token(query.get("instructor"), self.instructor_token):
                 return page(403, "not the instructor's link", "The instructor's view needs the instructor's link "
                             "(printed by tutor serve when it started).")
-            return ["--class", self.folder.name, "--instructor"]
+            return [f"--class={self.folder.name}", "--instructor"]
         if self.token_required and not same_token(query.get("token"), self.student_token):
             return page(403, "this class needs its link", "Open the link your instructor handed out: it "
                         "carries the class's token.")
         student = query.get("student")
         if student is None:
-            return ["--class", self.folder.name]
+            return [f"--class={self.folder.name}"]
         try:
             slug(student)
         except ClassError as err:
             return page(400, "not a name", str(err))
-        return ["--class", self.folder.name, "--student", student]
+        return [f"--class={self.folder.name}", f"--student={student}"]  # one word each, whatever the name
 
     def new_ticket(self, args: list[str]) -> str:
         """Remember who the next tab is for (old and surplus tickets are dropped)."""
