@@ -76,6 +76,7 @@ class LessonControls:
             self.notify("hints are for questions; none is open now", timeout=3)
             return
         self.panel.hints.append(self.run.hint() or "no hints for this one")
+        self.store.record_hint(self.run.lesson.id, self.run.question.id)  # saved with the next answer or step
         self.panel.show_note()
 
     def action_show_me(self) -> None:
