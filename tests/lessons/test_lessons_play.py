@@ -2,6 +2,7 @@
 learner's progress as the front-ends save it."""
 
 import json
+import re
 
 import pytest
 
@@ -9,6 +10,7 @@ from tutor.lessons import LessonRun, ProgressStore, load_lesson
 from tutor.lessons.answers import save_run
 from tutor.lessons.judge import right_answer, wrong_answer
 from tutor.lessons.model import split_name
+from tutor.lessons.reveal import FIGURES, asks
 from tutor.lessons.run import QUESTION, WAIT
 
 from _lessons import LESSONS
@@ -55,10 +57,25 @@ def saved(data_dir, lesson_id: str) -> dict:
     return json.loads((data_dir / "progress.json").read_text())["lessons"][lesson_id]
 
 
+#: how the played-out line names each figure, followed by its number
+SHOWN_AS = {"sent": r"sent \d", "acked": r"acknowledged \d", "lost": r"lost \d", "duplicates": r"duplicates \d"}
+
+
+def assert_reveals_nothing_later(run: LessonRun, line: str | None) -> None:
+    """A verdict's played-out line shows no figure that a later question asks about (its key is not in it)."""
+    for i, later in run.lesson.questions():
+        if i <= run.index:
+            continue
+        for figure, reveals in FIGURES.items():
+            if reveals & asks(later):
+                assert not re.search(SHOWN_AS[figure], line or ""), (later.id, line)
+
+
 def answer_right(run: LessonRun, q) -> None:
-    """The key's answer is right, by the engine's own judgement."""
+    """The key's answer is right, by the engine's own judgement; its verdict gives no later answer away."""
     verdict = run.submit(right_answer(q))
     assert verdict.correct and verdict.final, verdict.truth
+    assert_reveals_nothing_later(run, run.played(verdict))
 
 
 def answer_wrong(run: LessonRun, q) -> None:

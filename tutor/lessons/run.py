@@ -20,6 +20,7 @@ from .fork import Fork, fork
 from .judge import Verdict, choice_feedback, is_right, truth_of, truth_text
 from .measures import Live
 from .model import FAILURE_NAMES, SETTING_NAMES, Lesson, Question, Step, split_name
+from .reveal import held_later, held_now, played_line
 
 CHECK_EVERY_MS = 100.0  # wait conditions are checked on this grid of simulated time, so runs repeat exactly
 
@@ -127,6 +128,16 @@ class LessonRun:
     def live(self) -> Live:
         """The live run now, for conditions and figures."""
         return Live(self.snapshot, self.session.sim, self.step_start)
+
+    def held(self) -> frozenset[str]:
+        """The figures the screens hold back now, because the open question asks about them."""
+        return held_now(self.question)
+
+    def played(self, verdict: Verdict) -> str | None:
+        """A final verdict's played-out run in one line, without what a later question asks about."""
+        if verdict.outcome is None or not verdict.final:
+            return None
+        return played_line(verdict.outcome.report.summary, held_later(self.lesson, self.index))
 
     def toc(self) -> list[TocEntry]:
         """The table of contents: every step, which were seen, which is current."""

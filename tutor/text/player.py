@@ -17,6 +17,7 @@ from tutor.lessons.catalog import Catalog, Item
 from tutor.lessons.judge import Verdict, letter
 from tutor.lessons.model import Lesson, Question
 from tutor.lessons.progress import ProgressStore
+from tutor.lessons.reveal import state_lines
 from tutor.lessons.run import QUESTION, WAIT, LessonRun, Result
 
 Reader = Callable[[str], "str | None"]
@@ -48,13 +49,25 @@ def title_card(lesson: Lesson, number: int, subtitle: str) -> Panel:
 
 
 def status_line(run: LessonRun) -> Text:
-    """The live run in one line: time, leader, ISR, HW and the record counts."""
-    snap, live = run.snapshot, run.live()
+    """The live run in one line: time, leader, ISR, HW and the record counts an open question does not ask about."""
+    snap, live, held = run.snapshot, run.live(), run.held()
     leader = snap.leader or "none (offline)"
     counts = snap.counts
-    return Text(f"t = {snap.t:,.0f} ms · leader {leader} · ISR {{{', '.join(snap.isr)}}} · "
-                f"HW {live.value('hw'):.0f} · sent {counts['sent']} · acked {counts['acked']} · "
-                f"lost {counts['lost']} (acked {counts['lost_acked']})", style="green")
+    parts = [f"t = {snap.t:,.0f} ms", f"leader {leader}", f"ISR {{{', '.join(snap.isr)}}}"]
+    if "hw" not in held:
+        parts.append(f"HW {live.value('hw'):,.0f}")
+    if "sent" not in held:
+        parts.append(f"sent {counts['sent']:,}")
+    if "acked" not in held:
+        parts.append(f"acknowledged {counts['acked']:,}")
+    if "lost" not in held:
+        parts.append(f"lost {counts['lost']:,} (acknowledged {counts['lost_acked']:,})")
+    return Text(" · ".join(parts), style="green")
+
+
+def state_block(run: LessonRun) -> Panel:
+    """The state a question is asked about: per broker log end, HW, flushed offset, ISR; producer and consumer."""
+    return Panel(Text("\n".join(state_lines(run.snapshot))), title="The run now", border_style="green")
 
 
 def question_panel(q: Question) -> Panel:
@@ -64,11 +77,12 @@ def question_panel(q: Question) -> Panel:
         parts += [Text(f"  {letter(i)}) {c.text}") for i, c in enumerate(q.choices)]
     how = {"choice": "a letter", "number": "a number", "pick": "record ids, e.g. 25-29, 40",
            "challenge": "settings, e.g. producer.acks=all"}[q.kind]
-    parts.append(Text(f"Answer with {how} · h hint · s show me", style="dim"))
+    hint = " · h hint" if q.hints else ""  # offered only where the lesson has one
+    parts.append(Text(f"Answer with {how}{hint} · s show me", style="dim"))
     return Panel(Group(*parts), title=f"Question ({q.kind})", border_style="yellow")
 
 
-def verdict_panel(v: Verdict) -> Panel:
+def verdict_panel(v: Verdict, played: str | None = None) -> Panel:
     """Right or not, the engine's truth, the explanation, and (challenges) par and best."""
     head = ("Shown" if v.shown else "Right!" if v.correct else
             "Not yet - try again" if not v.final else "Not quite")
@@ -78,8 +92,8 @@ def verdict_panel(v: Verdict) -> Panel:
         parts.append(Text(f"your best: {v.best:g}"))
     if v.final:
         parts.append(Markdown(v.explanation))
-    if v.played_line():
-        parts.append(Text(v.played_line(), style="dim"))
+    if played:
+        parts.append(Text(played, style="dim"))  # the run's end, without what a later question asks
     style = "green" if v.correct else "blue" if v.shown or not v.final else "red"
     return Panel(Group(*parts), title=head, border_style=style)
 
@@ -185,6 +199,7 @@ class Player:
         """Ask until the question is closed (a challenge may take several tries)."""
         run, c = self.run, self.console
         q = run.question
+        c.print(state_block(run))
         c.print(question_panel(q))
         while run.phase == QUESTION:
             line = self._line("answer> ")
@@ -196,7 +211,7 @@ class Player:
                 continue
             verdict = run.show_me() if line in ("s", "show") else self._submit(q, line)
             if verdict is not None:
-                c.print(verdict_panel(verdict))
+                c.print(verdict_panel(verdict, run.played(verdict)))
         self._save()
 
     def _submit(self, q: Question, line: str) -> Verdict | None:
@@ -296,6 +311,7 @@ def quiz_lesson(lesson: Lesson, store: ProgressStore, console: Console, read: Re
 def _quiz_question(run: LessonRun, console: Console, read: Reader) -> None:
     """Ask one question; a challenge gets a few tries before its solution is shown."""
     q = run.question
+    console.print(state_block(run))
     console.print(question_panel(q))
     failures = 0
     while run.phase == QUESTION:
@@ -311,7 +327,8 @@ def _quiz_question(run: LessonRun, console: Console, read: Reader) -> None:
         except ValueError as err:
             console.print(Text(str(err), style="red"))
             continue
-        console.print(verdict_panel(verdict))
+        console.print(verdict_panel(verdict, run.played(verdict)))
         failures += not verdict.final
         if failures >= CHALLENGE_TRIES and run.phase == QUESTION:
-            console.print(verdict_panel(run.show_me()))
+            shown = run.show_me()
+            console.print(verdict_panel(shown, run.played(shown)))

@@ -37,7 +37,7 @@ def verdict_head(v: Verdict) -> Text:
     return Text(" NOT QUITE ", style="bold reverse red")
 
 
-def verdict_view(v: Verdict, q: Question, answer: Any = None) -> RenderableType:
+def verdict_view(v: Verdict, q: Question, answer: Any = None, played: str | None = None) -> RenderableType:
     """The verdict, the learner's answer, the engine's truth, par and best, the explanation, the run's end."""
     head = verdict_head(v)
     if answer is not None and not v.shown:
@@ -48,6 +48,6 @@ def verdict_view(v: Verdict, q: Question, answer: Any = None) -> RenderableType:
         parts.append(Text(f"your best: {v.best:g}", style="cyan"))
     if v.final:
         parts.append(Markdown(v.explanation))
-    if v.played_line():
-        parts.append(Text(v.played_line(), style="dim"))
+    if played:
+        parts.append(Text(played, style="dim"))  # the run's end, without what a later question asks
     return Group(*parts)

@@ -187,7 +187,7 @@ class LessonPanel(Horizontal):
         """The verdict with the learner's answer, the engine's truth and the explanation."""
         v = self.verdict
         key = v and (self.run.index, v.truth, v.correct, v.final, v.shown, v.best, repr(self.answer))
-        if self._put("#verdict", key, lambda: verdict_view(v, self.run.step.question, self.answer) if v else None) \
+        if self._put("#verdict", key, lambda: verdict_view(v, self.run.step.question, self.answer, self.run.played(v)) if v else None) \
                 and v is not None:
             self.call_after_refresh(self.query_one("#verdict").scroll_visible)
 

@@ -1,0 +1,103 @@
+"""Predict, then reveal: which figures would give an open (or later) question's answer away, and the state block."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from tutor.sim.snapshot import Snapshot
+
+from .claims import ID_TESTS
+from .model import Lesson, Question
+
+#: the figures the screens and the text player show, and the measures each would reveal
+FIGURES: dict[str, frozenset[str]] = {
+    "sent": frozenset({"sent"}),
+    "acked": frozenset({"acked", "send_errors", "unconfirmed", "failed"}),
+    "lost": frozenset({"lost", "lost_acked", "lost_at.producer", "lost_at.broker", "lost_at.consumer",
+                       "lost_ids", "lost_acked_ids", "lost_includes", "lost_excludes"}),
+    "duplicates": frozenset({"duplicates", "duplicated_ids", "duplicated_includes", "duplicated"}),
+}
+
+
+def asks(q: Question | None) -> frozenset[str]:
+    """The measures a prediction's answer depends on (its measure, or those its choices' claims name)."""
+    if q is None or q.kind == "challenge":
+        return frozenset()
+    if q.kind in ("number", "pick"):
+        return frozenset({q.measure}) if q.measure else frozenset()
+    names: set[str] = set()
+    for choice in q.choices:
+        for expect in choice.claim.items:
+            names.add(expect.name)
+            names.add(ID_TESTS.get(expect.name, expect.name))
+    return frozenset(names)
+
+
+def is_observation(q: Question | None) -> bool:
+    """A question about the state on screen right now (`after.ms = 0`): its state is shown, not held back."""
+    return q is not None and q.after_ms == 0
+
+
+def held_figures(measures: Iterable[str]) -> frozenset[str]:
+    """The shown figures (FIGURES' names, or a live measure itself) that would reveal any of `measures`."""
+    wanted = set(measures)
+    out = {name for name, reveals in FIGURES.items() if reveals & wanted}
+    return frozenset(out | wanted)
+
+
+def held_now(q: Question | None) -> frozenset[str]:
+    """What to hold back while `q` is open: nothing for challenges and observation questions."""
+    if q is None or is_observation(q):
+        return frozenset()
+    return held_figures(asks(q))
+
+
+def held_later(lesson: Lesson, index: int) -> frozenset[str]:
+    """What a verdict at step `index` must not show: the figures later prediction questions ask about."""
+    return held_figures(m for i, q in lesson.questions() if i > index for m in asks(q))
+
+
+def played_line(summary: dict[str, Any], held: frozenset[str] = frozenset()) -> str:
+    """The played-out run in one line, without the figures held back for a later question."""
+    parts = []
+    if "sent" not in held:
+        parts.append(f"sent {summary['sent']:,}")
+    if "acked" not in held:
+        parts.append(f"acknowledged {summary['acked']:,}")
+    if "lost" not in held:
+        parts.append(f"lost {summary['lost']:,} (acknowledged {summary['lost_acked']:,})")
+    if "duplicates" not in held:
+        parts.append(f"duplicates {summary['duplicates']:,}")
+    if not parts:
+        return "played to the end (its figures come with a later question)"
+    tail = " · the rest comes with a later question" if len(parts) < 4 else ""
+    return "played to the end: " + " · ".join(parts) + tail
+
+
+def state_lines(snap: Snapshot) -> list[str]:
+    """A compact state block: per broker log end, HW, flushed offset and ISR; producer and consumer positions."""
+    lines = [f"t = {snap.t:,.0f} ms · leader {snap.leader or 'none (offline)'} · "
+             f"ISR {{{', '.join(snap.isr)}}}"]
+    for b in snap.brokers:
+        if not b.replica:
+            continue
+        state = "up" if b.up else f"down ({b.down_kind or 'stopped'})"
+        role = "leader" if b.leader else "follower"
+        isr = "in ISR" if b.in_isr else "out of ISR"
+        lines.append(f"{b.name}: {state} · {role} · log end {b.leo:,} · HW {b.hw:,} · "
+                     f"flushed to disk {b.flushed:,} · {isr}")
+    p = snap.producer
+    waiting = sum(count for _, count, _ in p.buffered)
+    flying = sum(count for _, count, _, _ in p.in_flight)
+    lines.append(f"producer: {'up' if p.up else 'down'} · sent {p.sent:,} of {p.total:,} · "
+                 f"{waiting:,} in its buffer · {flying:,} in flight")
+    c = snap.consumer
+    if c is not None:
+        lines.append(f"consumer: {'up' if c.up else 'down'} · position {_offset(c.position)} · "
+                     f"committed offset {_offset(c.committed)} · processed {c.processed:,}")
+    return lines
+
+
+def _offset(value: int | None) -> str:
+    """An offset, or "none" when there is none yet."""
+    return "none" if value is None else f"{value:,}"
