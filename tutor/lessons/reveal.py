@@ -57,6 +57,26 @@ def held_later(lesson: Lesson, index: int) -> frozenset[str]:
     return held_figures(m for i, q in lesson.questions() if i > index for m in asks(q))
 
 
+#: words in an event line or a message that tell a held-back figure (a count of lost records, a send error)
+TELLING = {"lost": ("lost", "gone", "removed", "truncat", "skip", "discard"), "duplicates": ("duplicat", "twice"),
+           "acked": ("error", "failed", "timed out", "timeout")}
+
+
+def tells(text: str, held: frozenset[str]) -> bool:
+    """Would this line (an event, a message) give a held-back figure away?"""
+    low = text.lower()
+    return any(word in low for figure, words in TELLING.items() if figure in held for word in words)
+
+
+def untold(lines: Iterable[str], held: frozenset[str]) -> list[str]:
+    """The lines that give nothing held back away; the rest become one line saying they come with the answer."""
+    lines = list(lines)
+    kept = [line for line in lines if not tells(line, held)]
+    if len(kept) < len(lines):
+        kept.append("what it did to the records shows once you have answered")
+    return kept
+
+
 def played_line(summary: dict[str, Any], held: frozenset[str] = frozenset()) -> str:
     """The played-out run in one line, without the figures held back for a later question."""
     parts = []

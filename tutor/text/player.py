@@ -17,7 +17,7 @@ from tutor.lessons.catalog import Catalog, Item
 from tutor.lessons.judge import Verdict, letter
 from tutor.lessons.model import Lesson, Question
 from tutor.lessons.progress import ProgressStore
-from tutor.lessons.reveal import state_lines
+from tutor.lessons.reveal import state_lines, untold
 from tutor.lessons.run import QUESTION, WAIT, LessonRun, Result
 
 Reader = Callable[[str], "str | None"]
@@ -192,7 +192,7 @@ class Player:
     def _result(self, result: Any) -> None:
         """Print what an action did."""
         style = "green" if result.ok else "red"
-        for line in result.lines:
+        for line in untold(result.lines, self.run.held()):  # an action may open a question its words would answer
             self.console.print(Text(line, style=style))
 
     def _ask(self) -> None:

@@ -192,11 +192,11 @@ def _linger_pieces(ctx: Ctx, width: int = 80) -> list[Piece]:
 
 def _answers(ctx: Ctx) -> list[Piece]:
     """What the application has been told so far."""
-    lo = ctx.frame.losses
+    lo, f = ctx.frame.losses, ctx.frame
     waiting = lo.sent - lo.acked - lo.failed
-    return [("acked ", LABEL, None), (f"{lo.acked:,}", GOOD, None),
-            (" · failed ", LABEL, None), (f"{lo.failed:,}", WARN if lo.failed else LABEL, None),
-            (" · open ", LABEL, None), (f"{waiting:,}", LABEL, None)]
+    return [("acked ", LABEL, None), (f.figure("acked", lo.acked), GOOD, None),
+            (" · failed ", LABEL, None), (f.figure("acked", lo.failed), WARN if lo.failed else LABEL, None),
+            (" · open ", LABEL, None), (f.figure("acked", waiting), LABEL, None)]
 
 
 def _bytes(n: int) -> str:
@@ -394,7 +394,8 @@ def draw_sink(ctx: Ctx) -> None:
     recent = recent_processed(ctx, 200)
     rows = [token_pieces(ctx, "", [range(r, r + 1) for r in recent], inner.w)[1:],
             [(f"✓ {lo.processed:,} processed", GOOD, None),
-             (f" · ‡ {lo.duplicated:,} twice", look(DUPLICATED).style if lo.duplicated else LABEL, None)]]
+             (f" · ‡ {ctx.frame.figure('duplicates', lo.duplicated)} twice",
+              look(DUPLICATED).style if lo.duplicated else LABEL, None)]]
     if rows[0] and rows[0][0][0].startswith("+"):
         rows[0] = rows[0][1:]  # the count line below says how many
     lines(ctx.cv, inner, rows)

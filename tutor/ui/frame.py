@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from tutor.lessons.reveal import tells
 from tutor.sim.snapshot import Snapshot
 
 
@@ -53,9 +55,24 @@ class Frame:
     marks: list[Mark] = field(default_factory=list)
     inspected: int | None = None  # a record highlighted on screen
     fast: str = ""                # the fast-forward announcement while a quiet wait passes quickly
+    held: frozenset[str] = frozenset()  # figures held back while a lesson's question asks about them
+
+    def figure(self, name: str, value: int) -> str:
+        """A count as drawn ("1,234"), or "?" while a question asks about it."""
+        return "?" if name in self.held else f"{value:,}"
 
     @property
     def config(self) -> dict[str, dict[str, Any]]:
         """The settings in force (from the snapshot)."""
         return self.snap.config
 
+
+
+def held_back(frame: Frame, held: frozenset[str]) -> Frame:
+    """The frame with what an open question asks about held back: its counts as "?", no lost-record ghosts,
+    no event line that tells it."""
+    if not held:
+        return frame
+    events = [e for e in frame.events if not tells(e.text, held)]
+    ghosts = {} if "lost" in held else frame.ghosts
+    return dataclasses.replace(frame, held=held, events=events, ghosts=ghosts)

@@ -14,7 +14,7 @@ from tutor.lessons import Catalog, Item, LessonRun, ProgressStore, Verdict
 from tutor.lessons.answers import save_run
 
 from .. import lesson_keys
-from ..frame import Frame
+from ..frame import Frame, held_back
 from ..labs import lab_lines
 from ..layout import preferred_height
 from ..lesson_driver import LessonDriver, wait_pace
@@ -157,6 +157,10 @@ class LessonScreen(LessonControls, RunFrame):
             return False
         self._state = state
         return True
+
+    def push(self, frame: Frame) -> None:
+        """Push a frame with what the open question asks about held back until the answer is in."""
+        super().push(held_back(frame, self.run.held()))
 
     def pushed(self, frame: Frame) -> None:
         """The wait's progress follows the frames."""

@@ -10,6 +10,7 @@ from textual import events, work
 from tutor.lessons import Verdict
 from tutor.lessons.model import SETTING_NAMES
 from tutor.lessons.answers import save_run
+from tutor.lessons.reveal import untold
 from tutor.lessons.run import QUESTION, WAIT
 
 from ..failures import FAILURES
@@ -88,7 +89,7 @@ class LessonControls:
             result = self.runner.sync(run.show_me)
             self.driver.adopt()
             self.runner.sync(lambda: None)
-            self.notify("; ".join(result.lines) or "done", timeout=4)
+            self.notify("; ".join(untold(result.lines, run.held())) or "done", timeout=4)
             self._after_change()
         elif run.phase == QUESTION:
             self.judge(run.show_me, None)
@@ -187,7 +188,8 @@ class LessonControls:
         if not self._idle():
             return
         result = self.runner.sync(self.driver.act, name)
-        self.notify("; ".join(result.lines), severity="information" if result.ok else "warning", timeout=3)
+        lines = untold(result.lines, self.run.held())  # the key may open a question its own words would answer
+        self.notify("; ".join(lines), severity="information" if result.ok else "warning", timeout=3)
         self._after_change()
 
     def action_toggle_play(self) -> None:
@@ -255,5 +257,6 @@ class LessonControls:
         if not self._idle():
             return
         result = self.runner.sync(self.driver.set_value, name, value)
-        self.notify("; ".join(result.lines), severity="information" if result.ok else "warning", timeout=3)
+        lines = untold(result.lines, self.run.held())
+        self.notify("; ".join(lines), severity="information" if result.ok else "warning", timeout=3)
         self._after_change()

@@ -1,0 +1,36 @@
+"""Predict, then reveal, on the lesson screen: while a question is open, what would answer it is held back."""
+
+from tutor.lessons.run import QUESTION
+from tutor.ui.widgets.ledger_bar import LedgerBar
+from tutor.ui.widgets.lesson_bar import LessonEvents
+
+from lessonhelp import lesson_app, lesson_screen
+from test_ui_lessons import to_step
+from uihelp import aio, plain
+
+
+@aio
+async def test_open_question_holds_back_the_loss_figures_events_and_toasts():
+    """Lesson 2's rack power loss: the loss has happened, but the ledger, events and toast keep it until answered."""
+    async with lesson_app("2", size=(120, 40)) as (app, pilot):
+        await pilot.press("enter")
+        screen = lesson_screen(app)
+        await to_step(pilot, 4)
+        await pilot.press("s")  # show me: cut every broker's power, as the step asks
+        await pilot.pause()
+        run = screen.run
+        assert run.phase == QUESTION and run.question.measure == "lost_acked"
+        assert screen.runner.frame.losses.lost > 0  # the records are gone already: there is something to hold
+        ledger = plain(screen.query_one(LedgerBar).render())
+        assert "LOST ACKED ?" in ledger and "lost ?" in ledger, ledger
+        events = plain(screen.query_one(LessonEvents).render())
+        assert "gone" not in events and "lost" not in events.replace("lost power", ""), events
+        toasts = " ".join(str(n.message) for n in app._notifications)
+        assert "gone" not in toasts and "shows once you have answered" in toasts, toasts
+        await pilot.press("s")  # show me: the answer is in, the figures come back
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert run.phase != QUESTION
+        screen.show()
+        await pilot.pause()
+        assert "LOST ACKED ?" not in plain(screen.query_one(LedgerBar).render())
