@@ -150,3 +150,15 @@ def test_corrupt_progress_warns_on_stderr(write, capsys, data_dir):
     (data_dir / "progress.json").write_text("garbage")
     assert cli.main(["lessons", "--lessons", small_folder(write)]) == 0
     assert "warning: progress file" in capsys.readouterr().err
+
+
+def test_quiz_prints_the_state_before_each_question(write, capsys, monkeypatch):
+    """Before a question, text mode prints the run's state: each broker's log end, HW, flushed offset, ISR;
+    the producer's position. "h hint" is offered only where the question has hints."""
+    feed(monkeypatch, "19")
+    cli.main(["quiz", "small", "--lessons", small_folder(write)])
+    out = capsys.readouterr().out
+    assert out.count("The run now") == 2
+    assert re.search(r"broker-1: up · leader · log end [\d,]+ · HW [\d,]+ · flushed to disk [\d,]+ · in ISR", out)
+    assert re.search(r"producer: up · sent [\d,]+ of 60", out)
+    assert out.count("h hint") == 1  # the number question has hints; the challenge has none

@@ -1,0 +1,50 @@
+"""Predict, then reveal, in the lesson core: what an open or later question holds back, and the state block."""
+
+from tutor.lessons import LessonRun, load_lesson
+from tutor.lessons.reveal import held_later, held_now, played_line, state_lines, tells, untold
+
+from _lessons import LESSONS
+
+SUMMARY = {"sent": 1000, "acked": 511, "lost": 12, "lost_acked": 3, "duplicates": 7}
+
+
+def questions(name: str) -> dict:
+    """A shipped lesson's questions by id."""
+    return {q.id: q for _, q in load_lesson(LESSONS / f"{name}.toml").questions()}
+
+
+def test_a_prediction_holds_back_what_it_asks_and_an_observation_does_not():
+    """A pick on lost ids holds the loss counts; `after.ms = 0` questions show their state; challenges hold nothing."""
+    qs = questions("04-acks-1")
+    assert {"lost", "lost_acked_ids"} <= held_now(qs["which-lost"])
+    assert held_now(qs["only-on-leader"]) == frozenset()  # "how many are only in the page cache right now?"
+    assert held_now(qs["acks1-challenge"]) == frozenset()
+
+
+def test_played_line_drops_what_a_later_question_asks():
+    """The played-out line shows thousands separators, and leaves out a held figure, saying so."""
+    assert played_line(SUMMARY) == ("played to the end: sent 1,000 · acknowledged 511 · lost 12 (acknowledged 3)"
+                                    " · duplicates 7")
+    held = played_line(SUMMARY, frozenset({"lost"}))
+    assert "lost" not in held and "the rest comes with a later question" in held
+    lesson = load_lesson(LESSONS / "05-acks-all.toml")
+    assert "lost" in held_later(lesson, 0) and held_later(lesson, len(lesson.steps)) == frozenset()
+
+
+def test_messages_that_tell_a_held_figure_are_replaced_by_one_line():
+    """"1200 records gone from its page cache" would answer a loss question; the other lines stay."""
+    lines = ["broker-1 lost power: 1200 unflushed record(s) gone from its page cache", "ISR for t-0 shrank"]
+    assert tells(lines[0], frozenset({"lost"})) and not tells(lines[0], frozenset({"duplicates"}))
+    assert untold(lines, frozenset({"lost"})) == [lines[1], "what it did to the records shows once you have answered"]
+    assert untold(lines, frozenset()) == lines
+
+
+def test_state_lines_name_each_replica_and_the_clients():
+    """The compact state block of a lesson's opening run."""
+    run = LessonRun(load_lesson(LESSONS / "01-journey.toml"))
+    run.finish_wait()
+    lines = state_lines(run.snapshot)
+    assert lines[0].startswith("t = ") and "leader broker-" in lines[0]
+    assert sum(line.startswith("broker-") for line in lines) == 3
+    assert all("log end" in line and "HW" in line and "flushed to disk" in line for line in lines[1:4])
+    assert lines[-1].startswith("consumer: ") and "committed offset" in lines[-1]
