@@ -1,12 +1,14 @@
 """Predict, then reveal, on the lesson screen: while a question is open, what would answer it is held back."""
 
+import pytest
+
 from tutor.lessons.run import QUESTION
 from tutor.ui.widgets.ledger_bar import LedgerBar
 from tutor.ui.widgets.lesson_bar import LessonEvents
 
-from lessonhelp import lesson_app, lesson_screen
+from lessonhelp import do_the_wait, lesson_app, lesson_screen
 from test_ui_lessons import to_step
-from uihelp import aio, plain
+from uihelp import aio, drawn, plain
 
 
 @aio
@@ -34,3 +36,27 @@ async def test_open_question_holds_back_the_loss_figures_events_and_toasts():
         screen.show()
         await pilot.pause()
         assert "LOST ACKED ?" not in plain(screen.query_one(LedgerBar).render())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@aio
+async def test_question_prompt_in_sight_or_the_panel_says_how_to_scroll(size):
+    """Lesson 13's long first question: its prompt sits in full at the top of the work area, and whatever the
+    panel cannot show is announced on its edge with the key that scrolls to it (which works with the answer focused)."""
+    async with lesson_app("13", size=size) as (app, pilot):
+        await pilot.press("enter")
+        screen = lesson_screen(app)
+        await do_the_wait(pilot, screen.run)
+        await drawn(pilot)
+        assert screen.run.phase == QUESTION
+        panel, work, ask = screen.panel, screen.query_one("#work"), screen.query_one("#ask")
+        assert work.scroll_y == 0 and ask.display
+        prompt_fits = ask.virtual_region.bottom <= work.scrollable_content_region.height
+        overflow = any(p.display and p.max_scroll_y > 0 for p in panel.query("#read, #work"))
+        assert prompt_fits or overflow
+        assert ("shift+↓" in panel.border_subtitle) == overflow, panel.border_subtitle
+        assert ("h hint" in plain(ask)) == bool(screen.run.question.hints)  # offered only when it has one
+        if overflow:
+            await pilot.press("shift+down")
+            await pilot.pause()
+            assert any(p.scroll_y > 0 for p in panel.query("#read, #work"))

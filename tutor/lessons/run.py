@@ -18,7 +18,7 @@ from tutor.sim.spec import Action
 from . import challenge
 from .fork import Fork, fork
 from .judge import Verdict, choice_feedback, is_right, truth_of, truth_text
-from .measures import Live
+from .measures import Live, condition_words
 from .model import FAILURE_NAMES, SETTING_NAMES, Lesson, Question, Step, split_name
 from .reveal import held_later, held_now, played_line
 
@@ -166,7 +166,7 @@ class LessonRun:
             self._play_until(target)
         if self.phase == WAIT and self.now >= end:
             if wait.kind == "until":
-                self.notes.append(f"waited {wait.ms:,.0f} ms but `{wait.until.text}` never held")
+                self.notes.append(f"waited {wait.ms:,.0f} ms but this never happened: {condition_words(wait.until)}")
             self._wait_done()
         return self.snapshot
 

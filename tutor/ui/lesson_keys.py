@@ -19,6 +19,10 @@ NAV = (
     Key("h", "hint", "hint", "a hint for the open question (another press: the next hint)", "lesson", True),
     Key("s", "show_me", "show me", "show me: do what the step waits for, or play the question's answer",
         "lesson", True),
+    Key("shift+up", "scroll_panel(-1)", "scroll up", "scroll the lesson panel up (narration, question, verdict)",
+        "lesson", False, "⇧↑"),
+    Key("shift+down", "scroll_panel(1)", "scroll down", "scroll the lesson panel down (narration, question, verdict)",
+        "lesson", False, "⇧↓"),
     Key("escape", "leave", "lessons", "back to the lessons (your place is saved)", "lesson", True, "esc"),
 )
 TIME = (

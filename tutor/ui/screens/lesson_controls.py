@@ -50,7 +50,8 @@ class LessonControls:
             self.notify(self.panel.your_turn().plain, timeout=4)
         elif run.phase == QUESTION:
             self.panel.focus_question()
-            self.notify("answer the question first (h: a hint, s: show me)", timeout=3)
+            hint = "h: a hint, " if run.question.hints else ""
+            self.notify(f"answer the question first ({hint}s: show me)", timeout=3)
         else:
             self.move(run.next)
 
@@ -171,6 +172,8 @@ class LessonControls:
             return None if all(self.run.locked(n) for n in SETTING_NAMES) else True
         if action == "to_live":
             return self.frame is not None and not self.frame.live
+        if action == "hint":  # offered only where the open question has a hint
+            return True if self.run.question is not None and self.run.question.hints else None
         return True
 
     def on_key(self, event: events.Key) -> None:
@@ -191,6 +194,13 @@ class LessonControls:
         lines = untold(result.lines, self.run.held())  # the key may open a question its own words would answer
         self.notify("; ".join(lines), severity="information" if result.ok else "warning", timeout=3)
         self._after_change()
+
+    def action_scroll_panel(self, direction: int) -> None:
+        """shift+↑/↓: scroll the lesson panel's parts that do not fit (the keys stay with the question)."""
+        for part in self.panel.query("#read, #work"):
+            if part.display and part.max_scroll_y:
+                part.scroll_page_down() if direction > 0 else part.scroll_page_up()
+        self.panel.call_after_refresh(self.panel.update_scroll_hint)
 
     def action_toggle_play(self) -> None:
         """space: pause or resume time."""

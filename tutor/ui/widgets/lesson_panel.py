@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tutor.lessons import LessonRun, Question, Verdict
+from tutor.lessons.measures import condition_words
 from tutor.lessons.run import QUESTION, READY, WAIT
 
 from .. import lesson_keys
@@ -74,6 +75,22 @@ class LessonPanel(Horizontal):
         self.show_note()
         self._show_verdict()
         self.border_subtitle = self._next_line()
+        if asking:
+            self.call_after_refresh(self._question_in_sight)
+
+    def _question_in_sight(self) -> None:
+        """A question just opened: its prompt at the top of the work area, and a way to the rest when it overflows."""
+        self.query_one("#work").scroll_home(animate=False)
+        self.call_after_refresh(self.update_scroll_hint)
+
+    def update_scroll_hint(self) -> None:
+        """While a question is open and the panel holds more than it shows, its lower edge says how to scroll."""
+        if self.run.phase != QUESTION:
+            return
+        hidden = [p for p in self.query("#read, #work") if p.display and p.max_scroll_y > p.scroll_y]
+        self.border_subtitle = "more below: shift+↓ scrolls (shift+↑ back)" if hidden else (
+            "shift+↑ scrolls back up" if any(p.display and p.scroll_y > 0 for p in self.query("#read, #work"))
+            else "")
 
     def _put(self, selector: str, key: Hashable, make: Callable[[], RenderableType | None]) -> bool:
         """Show make()'s content in a part of the panel when `key` changed (None hides it); True if it did."""
@@ -107,11 +124,12 @@ class LessonPanel(Horizontal):
         wait = run.step.wait
         elapsed = run.now - run.step_start
         if wait.kind == "ms":
-            return Text(f"▶ time runs for {wait.ms:,.0f} ms: {elapsed:,.0f} so far"
+            return Text(f"▶ time runs for {wait.ms:,.0f} ms: {elapsed:,.0f} ms so far"
                         f"{paused}", style="bold green")
         if wait.kind == "until":
-            return Text(f"▶ time runs until {wait.until.text} (at most {wait.ms:,.0f} ms): {elapsed:,.0f} ms "
-                        f"so far{paused}", style="bold green")
+            until = condition_words(wait.until)  # the learner's words, never the lesson file's metric names
+            return Text(f"▶ time runs until {until} (at most {wait.ms:,.0f} ms): {elapsed:,.0f} ms so far{paused}",
+                        style="bold green")
         return self.your_turn()
 
     def your_turn(self) -> Text:
@@ -136,8 +154,8 @@ class LessonPanel(Horizontal):
             self._put("#ask", None, lambda: None)
             return
         head = Text(f" QUESTION · {q.kind} ", style="bold reverse")
-        if self.run.phase == QUESTION:
-            head.append("   h hint · s show me", style="dim")
+        if self.run.phase == QUESTION:  # "h hint" only where the lesson has a hint to give
+            head.append(f"   {'h hint · ' if q.hints else ''}s show me", style="dim")
         self._put("#ask", (id(q), head.plain), lambda: Group(head, Markdown(q.prompt)))
 
     def _mount_answer(self, q: Question) -> None:
