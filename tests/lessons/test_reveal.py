@@ -1,6 +1,7 @@
 """Predict, then reveal, in the lesson core: what an open or later question holds back, and the state block."""
 
 from tutor.lessons import LessonRun, load_lesson
+from tutor.lessons.catalog import load_catalog
 from tutor.lessons.reveal import held_later, held_now, played_line, state_lines, tells, untold
 
 from _lessons import LESSONS
@@ -48,3 +49,14 @@ def test_state_lines_name_each_replica_and_the_clients():
     assert sum(line.startswith("broker-") for line in lines) == 3
     assert all("log end" in line and "HW" in line and "flushed to disk" in line for line in lines[1:4])
     assert lines[-1].startswith("consumer: ") and "committed offset" in lines[-1]
+
+
+def test_prerequisites_are_named_by_number_and_title():
+    """A learner sees "lesson 3 (<title>)", never a lesson's id; only those not done yet when asked so."""
+    catalog = load_catalog()
+    lesson = catalog.find("acks-1").lesson
+    named = catalog.prerequisites(lesson)
+    for ref in lesson.prerequisites:
+        assert f"lesson {catalog.number(ref)} ({catalog.find(ref).title})" in named
+        assert ref not in named.replace(catalog.find(ref).title, "")
+    assert catalog.prerequisites(lesson, set(lesson.prerequisites)) == ""

@@ -68,6 +68,18 @@ class Catalog:
         """The menu number of a lesson (1-based)."""
         return next(n for n, i in enumerate(self.items, start=1) if i.id == lesson_id)
 
+    def named(self, lesson_id: str) -> str:
+        """A lesson as a learner knows it: its number and title ("lesson 3 (acks=0: fire and forget)"), never its id."""
+        for n, item in enumerate(self.items, start=1):
+            if item.id == lesson_id:
+                return f"lesson {n} ({item.title})"
+        return lesson_id  # a prerequisite that is not in this folder: its id is all there is
+
+    def prerequisites(self, lesson: Lesson, done: set[str] | None = None) -> str:
+        """The lessons this one builds on (only those not done, when `done` is given), named, joined with ", "."""
+        wanted = [p for p in lesson.prerequisites if done is None or p not in done]
+        return ", ".join(self.named(p) for p in wanted)
+
     def next_lesson(self, done: set[str]) -> Item | None:
         """What to take next: the first lesson not done whose prerequisites are all done."""
         for item in self.items:

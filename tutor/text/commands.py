@@ -102,9 +102,9 @@ def lesson_command(ref: str, folder: str | None = None) -> int:
     if item is None:
         return EXIT_BAD
     console = Console()
-    missing = [p for p in item.lesson.prerequisites if p not in store.done()]
+    missing = catalog.prerequisites(item.lesson, store.done())
     if missing:
-        console.print(Text(f"This lesson builds on {', '.join(missing)}; you may go ahead anyway.",
+        console.print(Text(f"This lesson builds on {missing}; you may go ahead anyway.",
                            style="yellow"))
     Player(item, catalog, store, console, console_reader(console)).play()
     _warn(store)

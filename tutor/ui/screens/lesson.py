@@ -101,10 +101,10 @@ class LessonScreen(LessonControls, RunFrame):
     def _opening_card(self, resumed: str) -> Card:
         """The first card: the lesson's title, what it teaches, its size, any note."""
         lesson = self.run.lesson
-        missing = [p for p in lesson.prerequisites if p not in self.store.done()]
+        missing = self.catalog.prerequisites(lesson, self.store.done())
         notes = [f"{len(lesson.steps)} steps · {len(lesson.questions())} questions"]
         if missing:
-            notes.append(f"This lesson builds on {', '.join(missing)}; you may go ahead anyway.")
+            notes.append(f"This lesson builds on {missing}; you may go ahead anyway.")
         notes.append(resumed or f"Step {self.run.index + 1}: {self.run.step.title}")
         return Card(f"Lesson {self.number}", self.run.index + 1, len(lesson.steps), lesson.title,
                     lesson.teaches, "\n".join(notes))

@@ -173,7 +173,7 @@ class LessonControls:
         if action == "to_live":
             return self.frame is not None and not self.frame.live
         if action == "hint":  # offered only where the open question has a hint
-            return True if self.run.question is not None and self.run.question.hints else None
+            return self.run.question is not None and bool(self.run.question.hints)
         return True
 
     def on_key(self, event: events.Key) -> None:

@@ -79,7 +79,7 @@ def lesson_option(n: int, item: Item, store: ProgressStore, nxt: Item | None) ->
     return text
 
 
-def lesson_detail(item: Item, store: ProgressStore) -> RenderableType:
+def lesson_detail(item: Item, store: ProgressStore, catalog: Catalog | None = None) -> RenderableType:
     """What a lesson teaches, its size, prerequisites, progress and labs; or why it does not open."""
     if not item.ok:
         lines = ([str(item.error)] if item.error else []) + [f"{item.path}: {p}" for p in item.problems]
@@ -89,7 +89,8 @@ def lesson_detail(item: Item, store: ProgressStore) -> RenderableType:
     parts: list[RenderableType] = [Text(lesson.title, style="bold"), Markdown(lesson.teaches)]
     facts = f"{len(lesson.steps)} steps · {len(lesson.questions())} questions"
     if lesson.prerequisites:
-        facts += f" · after {', '.join(lesson.prerequisites)}"
+        after = catalog.prerequisites(lesson) if catalog else ", ".join(lesson.prerequisites)
+        facts += f" · after {after}"
     parts.append(Text(facts, style="dim"))
     state = "  ".join(w for w in (progress_words(item, store), score_words(item, store)) if w)
     if state:
@@ -211,7 +212,7 @@ class LessonsScreen(Screen):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Show the highlighted lesson's details."""
         item = self.catalog.items[int(event.option.id)]
-        self.query_one("#detail", Static).update(lesson_detail(item, self.store))
+        self.query_one("#detail", Static).update(lesson_detail(item, self.store, self.catalog))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Open the chosen lesson (a broken one says why it cannot open)."""
