@@ -78,6 +78,12 @@ def add_lesson_parsers(commands: Any) -> None:
                                    "or JSON for an instructor.")
     progress.add_argument("--export", choices=("csv", "json"), help="write the progress as CSV or JSON")
     progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
+    progress.add_argument("--score", choices=("first", "best", "last"), default="first",
+                          help="which attempt counts for the export's scores (default: first); the export says which")
+    progress.add_argument("--reset", nargs="?", const="", metavar="LESSON",
+                          help="forget the progress of one lesson (a number or an id), or of every lesson without one")
+    progress.add_argument("--yes", action="store_true",
+                          help="reset without asking (needed when not on a terminal)")
     from tutor.classroom.command import add_class_parsers, add_identity_options
 
     for sub in (menu, lesson, quiz, progress):

@@ -136,8 +136,8 @@ def test_progress_export(write, capsys, monkeypatch, tmp_path):
     capsys.readouterr()
     assert cli.main(["progress", "--export", "csv", "--lessons", folder]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("user,lesson,title,status,score") and len(lines) == 3
-    assert ",small,A small lesson,started,2,2,fix,challenge," in lines[1]
+    assert lines[0].startswith("user,lesson_id,lesson_title,lesson_status,lesson_score,lesson_questions,score_policy")
+    assert len(lines) == 3 and ",small,A small lesson,started,2,2,first,fix,challenge," in lines[1]
     out = tmp_path / "class.json"
     assert cli.main(["progress", "--export", "json", "--output", str(out), "--lessons", folder]) == 0
     assert json.loads(out.read_text())["lessons"]["small"]["score"] == 2
@@ -162,3 +162,36 @@ def test_quiz_prints_the_state_before_each_question(write, capsys, monkeypatch):
     assert re.search(r"broker-1: up · leader · log end [\d,]+ · HW [\d,]+ · flushed to disk [\d,]+ · in ISR", out)
     assert re.search(r"producer: up · sent [\d,]+ of 60", out)
     assert out.count("h hint") == 1  # the number question has hints; the challenge has none
+
+
+def test_progress_reset_asks_on_a_terminal_and_needs_yes_otherwise(write, capsys, monkeypatch, data_dir):
+    """`tutor progress --reset 1` refuses without --yes off a terminal, asks on one, and forgets only that lesson."""
+    folder = small_folder(write)
+    feed(monkeypatch, "19", "producer.acks=all")
+    cli.main(["quiz", "1", "--lessons", folder])
+    path = data_dir / "progress.json"
+    before = path.read_text()
+    feed(monkeypatch)
+    assert cli.main(["progress", "--reset", "1", "--lessons", folder]) == 2
+    assert "add --yes" in capsys.readouterr().err and path.read_text() == before
+    feed(monkeypatch, "n")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    assert cli.main(["progress", "--reset", "1", "--lessons", folder]) == 0
+    assert "nothing reset" in capsys.readouterr().err and path.read_text() == before
+    feed(monkeypatch, "y")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    assert cli.main(["progress", "--reset", "1", "--lessons", folder]) == 0
+    assert "reset your progress in lesson 1 (A small lesson)" in capsys.readouterr().err
+    assert json.loads(path.read_text())["lessons"] == {}
+    assert not list(data_dir.glob("*.tmp*"))  # written atomically: no temporary file left behind
+
+
+def test_progress_reset_everything_with_yes(write, capsys, monkeypatch, data_dir):
+    """`--reset --yes` forgets every lesson; the export then has only its header."""
+    folder = small_folder(write)
+    feed(monkeypatch, "19")
+    cli.main(["quiz", "1", "--lessons", folder])
+    assert cli.main(["progress", "--reset", "--yes", "--lessons", folder]) == 0
+    assert "reset every lesson's progress" in capsys.readouterr().err
+    assert cli.main(["progress", "--export", "csv", "--lessons", folder]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1

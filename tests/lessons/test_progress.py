@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tutor.lessons.progress import FILE_NAME, ProgressStore, atomic_write, data_dir
 from tutor.lessons.run import Answer
 
@@ -121,9 +123,28 @@ def test_export_csv_and_json(data_dir):
     store = ProgressStore.open()
     record(store)
     rows = list(csv.DictReader(io.StringIO(store.export_csv({"journey": "The journey of a record"}))))
-    assert [(r["lesson"], r["question"]) for r in rows] == [("acks-0", "told"), ("journey", "q1"), ("journey", "q2")]
+    assert [(r["lesson_id"], r["question_id"]) for r in rows] == [("acks-0", "told"), ("journey", "q1"),
+                                                                  ("journey", "q2")]
     q2 = rows[2]
-    assert q2["title"] == "The journey of a record" and q2["status"] == "done" and q2["score"] == "2"
-    assert q2["solved"] == "true" and q2["best"] == "11.0" and q2["par"] == "11.0" and q2["first_correct"] == ""
+    assert q2["lesson_title"] == "The journey of a record" and q2["lesson_status"] == "done"
+    assert q2["lesson_score"] == "2" and q2["score_policy"] == "first" and q2["counted_right"] == "true"
+    assert q2["challenge_solved"] == "true" and q2["challenge_best"] == "11.0" and q2["challenge_par"] == "11.0"
+    assert q2["right_first_time"] == ""
     data = json.loads(store.export_json())
     assert data["format"] == 1 and data["lessons"]["journey"]["score"] == 2 and data["user"]
+    assert data["score_policy"] == "first" and data["score_policy_means"].startswith("first attempt")
+
+
+@pytest.mark.parametrize("policy, counted", [("first", False), ("best", True), ("last", False)])
+def test_score_policy_decides_which_attempt_counts(data_dir, policy, counted):
+    """Wrong, then right, then wrong again: only "best" counts it; the export names the policy it used."""
+    tries = [{"answer": 1, "correct": c, "shown": False, "at": f"1970-01-01T00:0{i}:00Z"}
+             for i, c in enumerate((False, True, False))]
+    data_dir.mkdir()
+    (data_dir / FILE_NAME).write_text(json.dumps({"format": 1, "user": "u", "lessons": {"l": {
+        "status": "done", "step": 0, "steps": 1, "questions": 1, "updated": "", "answers": {
+            "q": {"kind": "choice", "first_correct": False, "attempts": 3, "tries": tries}}}}}))
+    store = ProgressStore.open()
+    assert store.score("l", policy) == (int(counted), 1)
+    row = store.rows(policy=policy)[0]
+    assert row["score_policy"] == policy and row["counted_right"] == str(counted).lower()

@@ -73,7 +73,7 @@ def test_every_attempt_is_kept_with_its_answer_and_time(data_dir):
     assert tries == [{"answer": "11-13", "correct": False, "shown": False, "at": "1970-01-01T00:00:00Z"},
                      {"answer": 2, "correct": True, "shown": False, "at": "1970-01-01T00:01:00Z"}]
     rows = ProgressStore.open().rows()
-    assert [(r["lesson"], r["question"], r["attempts"]) for r in rows] == [("l", "q", 2)]
+    assert [(r["lesson_id"], r["question_id"], r["attempts"]) for r in rows] == [("l", "q", 2)]
     assert json.loads(ProgressStore.open().export_json())["lessons"]["l"]["answers"]["q"]["tries"] == tries
 
 

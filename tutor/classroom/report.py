@@ -10,18 +10,9 @@ from typing import Any
 
 from tutor.lessons.catalog import Catalog
 from tutor.lessons.model import Lesson, Question
+from tutor.lessons.scoring import POLICIES, first_tries, scored  # noqa: F401  (the class report's policies)
 
 from .folder import ClassFolder
-
-POLICIES = {"first": "first attempt: right the first time it was answered (a challenge: solved without show me)",
-            "best": "best attempt: right on any attempt made without show me",
-            "last": "last attempt: right on the latest attempt"}
-
-
-def first_tries(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """A question's attempts in time order."""
-    return sorted(answer.get("tries", []), key=lambda t: t["at"])
-
 
 def option_label(q: Question, given: Any) -> tuple[str, bool | None, str]:
     """(how an answer reads, is it the key?, the misconception a wrong choice stands for)."""
@@ -93,16 +84,6 @@ def student_figures(name: str, data: dict[str, Any], catalog: Catalog, policy: s
     statuses = [r["status"] for r in data["lessons"].values()]
     return {"student": data.get("user") or name, "done": statuses.count("done"), "started": statuses.count("started"),
             "answered": answered, "score": right, "questions": total}
-
-
-def scored(answer: dict[str, Any], policy: str) -> bool:
-    """Does this question count as right under the policy?"""
-    tries = first_tries(answer)
-    if policy == "first" or not tries:
-        return bool(answer.get("first_correct")) or bool(answer.get("solved_unaided"))
-    if policy == "best":
-        return any(t["correct"] and not t.get("shown") for t in tries)
-    return bool(tries[-1]["correct"]) and not tries[-1].get("shown")
 
 
 def class_report(folder: ClassFolder, catalog: Catalog, policy: str = "first") -> dict[str, Any]:

@@ -20,6 +20,8 @@ from typing import Any, Callable, Iterator, Mapping
 from tutor.scenario.limits import read_text
 from tutor.scenario.safe import printable, printable_data
 
+from .scoring import POLICIES, scored
+
 try:  # POSIX: sessions take turns on the file; elsewhere each write is still atomic
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -30,8 +32,27 @@ FILE_NAME = "progress.json"
 LOCK_SUFFIX = ".lock"
 #: the most attempts kept per question (the oldest are dropped first)
 MAX_TRIES = 100
-CSV_FIELDS = ("user", "lesson", "title", "status", "score", "questions", "question", "kind",
-              "first_correct", "attempts", "shown", "solved", "best", "par", "updated")
+#: the export's columns, and what each holds (the README's table says the same)
+CSV_COLUMNS = {
+    "user": "the learner's name (or login)",
+    "lesson_id": "the lesson's id in its file",
+    "lesson_title": "the lesson's title",
+    "lesson_status": "started or done",
+    "lesson_score": "questions of the lesson counted right under the score policy",
+    "lesson_questions": "questions in the lesson",
+    "score_policy": "which attempt counts: first, best or last",
+    "question_id": "the question's id in the lesson file (empty: no question reached yet)",
+    "question_kind": "choice, number, pick or challenge",
+    "right_first_time": "true when the first answer was right (predictions)",
+    "counted_right": "true when this question counts towards lesson_score under the policy",
+    "attempts": "answers given, show me included",
+    "answer_shown": "true when the learner asked show me (never counted right then)",
+    "challenge_solved": "true when a challenge was met",
+    "challenge_best": "the challenge's best measure reached (lower is better)",
+    "challenge_par": "the measure the lesson calls par",
+    "last_updated": "when the lesson's record last changed (UTC)",
+}
+CSV_FIELDS = tuple(CSV_COLUMNS)
 
 
 def data_dir(env: Mapping[str, str] | None = None, platform: str | None = None,
@@ -256,12 +277,12 @@ class ProgressStore:
         """Ids of the lessons finished."""
         return {k for k, v in self.data["lessons"].items() if v.get("status") == "done"}
 
-    def score(self, lesson_id: str) -> tuple[int, int] | None:
-        """(scored, questions) of a lesson, or None before any question was met."""
+    def score(self, lesson_id: str, policy: str = "first") -> tuple[int, int] | None:
+        """(scored under the policy, questions) of a lesson, or None before any question was met."""
         record = self.data["lessons"].get(lesson_id)
         if not record or "questions" not in record:
             return None
-        return sum(_scored(a) for a in record["answers"].values()), record["questions"]
+        return sum(scored(a, policy) for a in record["answers"].values()), record["questions"]
 
     # --- recording -----------------------------------------------------------------------
     # Each change is a function of the data: it is made in memory at once and made again, at save,
@@ -312,6 +333,16 @@ class ProgressStore:
             record["updated"] = _now()
         self._change(change)
 
+    def reset(self, lesson_id: str | None = None) -> None:
+        """Forget one lesson's progress (or, with None, every lesson's); saved like any change."""
+        def change(data: dict[str, Any]) -> None:
+            """Drop the record(s)."""
+            if lesson_id is None:
+                data["lessons"] = {}
+            else:
+                data["lessons"].pop(lesson_id, None)
+        self._change(change)
+
     def save(self) -> None:
         """Merge this session's changes into the file on disk and write it atomically, under the lock;
         a failure is a warning, never a crash."""
@@ -342,42 +373,49 @@ class ProgressStore:
         return disk
 
     # --- exporting -----------------------------------------------------------------------
-    def rows(self, titles: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-        """One row per question answered (one per lesson with none yet), for an instructor."""
+    def rows(self, titles: Mapping[str, str] | None = None, policy: str = "first") -> list[dict[str, Any]]:
+        """One row per question answered (one per lesson with none yet), for an instructor (see CSV_COLUMNS)."""
         titles = titles or {}
         user = self.data.get("user") or _user()
         out = []
         for lesson_id, record in sorted(self.data["lessons"].items()):
-            score = self.score(lesson_id)
-            base = {"user": user, "lesson": lesson_id, "title": titles.get(lesson_id, ""),
-                    "status": record["status"], "score": score[0] if score else "",
-                    "questions": score[1] if score else "", "updated": record.get("updated", "")}
+            score = self.score(lesson_id, policy)
+            base = {"user": user, "lesson_id": lesson_id, "lesson_title": titles.get(lesson_id, ""),
+                    "lesson_status": record["status"], "lesson_score": score[0] if score else "",
+                    "lesson_questions": score[1] if score else "", "score_policy": policy,
+                    "last_updated": record.get("updated", "")}
             answers = record["answers"] or {"": {}}
             for qid, a in answers.items():
-                out.append({**base, "question": qid, **{k: _cell(a.get(k)) for k in
-                                                        ("kind", "first_correct", "attempts", "shown",
-                                                         "solved", "best", "par")}})
+                out.append({**base, "question_id": qid, **{column: _cell(a.get(key)) for column, key in _ANSWER_COLUMNS},
+                            "counted_right": _cell(scored(a, policy)) if qid else ""})
         return out
 
-    def export_csv(self, titles: Mapping[str, str] | None = None) -> str:
-        """The rows as CSV with a header."""
+    def export_csv(self, titles: Mapping[str, str] | None = None, policy: str = "first") -> str:
+        """The rows as CSV with a header of self-explaining column names."""
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.rows(titles))
+        writer.writerows(self.rows(titles, policy))
         return buf.getvalue()
 
-    def export_json(self, titles: Mapping[str, str] | None = None) -> str:
-        """The whole record, with titles and scores, as JSON."""
+    def export_json(self, titles: Mapping[str, str] | None = None, policy: str = "first") -> str:
+        """The whole record, with titles and scores under the policy (named, with what it means), as JSON."""
         lessons = {}
         for lesson_id, record in sorted(self.data["lessons"].items()):
-            score = self.score(lesson_id)
+            score = self.score(lesson_id, policy)
             lessons[lesson_id] = {**record, "title": (titles or {}).get(lesson_id, ""),
                                   "score": score[0] if score else None}
-        head = {"format": FORMAT, "user": self.user or self.data.get("user") or _user()}
+        head = {"format": FORMAT, "user": self.user or self.data.get("user") or _user(),
+                "score_policy": policy, "score_policy_means": POLICIES[policy]}
         if self.class_name or self.data.get("class"):
             head["class"] = self.class_name or self.data["class"]
         return json.dumps({**head, "lessons": lessons}, indent=2, sort_keys=True) + "\n"
+
+
+#: CSV column -> the key of a saved answer it shows
+_ANSWER_COLUMNS = (("question_kind", "kind"), ("right_first_time", "first_correct"), ("attempts", "attempts"),
+                   ("answer_shown", "shown"), ("challenge_solved", "solved"), ("challenge_best", "best"),
+                   ("challenge_par", "par"))
 
 
 def _empty() -> dict[str, Any]:
@@ -396,11 +434,6 @@ def _user() -> str:
 def _reason(err: Exception) -> str:
     """The OS's words for an error."""
     return err.strerror.lower() if isinstance(err, OSError) and err.strerror else str(err)
-
-
-def _scored(answer: dict[str, Any]) -> bool:
-    """Right the first time, or (a challenge) solved without show me."""
-    return bool(answer.get("first_correct")) or bool(answer.get("solved_unaided"))
 
 
 def _cell(value: Any) -> Any:

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from tutor.lessons.catalog import Catalog, Item, load_catalog
 from tutor.lessons.progress import ProgressStore
+from tutor.lessons.scoring import POLICIES
 
 from .player import Player, console_reader, quiz
 
@@ -127,14 +128,17 @@ def quiz_command(ref: str | None, folder: str | None = None) -> int:
     return EXIT_OK
 
 
-def progress_command(export: str | None, output: str | None, folder: str | None = None) -> int:
-    """`tutor progress [--export csv|json] [--output FILE]`: the record, for an instructor."""
+def progress_command(export: str | None, output: str | None, folder: str | None = None, policy: str = "first",
+                     reset: str | None = None, yes: bool = False) -> int:
+    """`tutor progress [--export csv|json] [--score P] [--output FILE] [--reset [LESSON] [--yes]]`."""
     catalog, store = _open(folder)
+    if reset is not None:
+        return reset_command(catalog, store, reset, yes)
     if export is None:
         Console().print(menu_table(catalog, store))
         return EXIT_OK
     titles = {i.id: i.title for i in catalog.items}
-    text = store.export_csv(titles) if export == "csv" else store.export_json(titles)
+    text = store.export_csv(titles, policy) if export == "csv" else store.export_json(titles, policy)
     if output is None:
         sys.stdout.write(text)
         return EXIT_OK
@@ -143,7 +147,36 @@ def progress_command(export: str | None, output: str | None, folder: str | None 
     except OSError as err:
         print(f"{output}: cannot write: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD
-    print(f"wrote {output}", file=sys.stderr)
+    print(f"wrote {output} (scores: {POLICIES[policy]})", file=sys.stderr)
+    return EXIT_OK
+
+
+def reset_command(catalog: Catalog, store: ProgressStore, ref: str, yes: bool) -> int:
+    """`tutor progress --reset [LESSON]`: forget one lesson's progress (or all), after a yes on a terminal."""
+    lesson_id = None
+    what = "every lesson's progress"
+    if ref in store.data["lessons"] and not ref.isdigit():  # a lesson no longer in the folder can still be reset
+        lesson_id, what = ref, f"your progress in {catalog.named(ref)}"
+    elif ref:
+        item = _find(catalog, ref)
+        if item is None:
+            return EXIT_BAD
+        lesson_id, what = item.id, f"your progress in {catalog.named(item.id)}"
+    if not yes:
+        if not sys.stdin.isatty():
+            print(f"--reset would forget {what}: add --yes to do it without a terminal to confirm on",
+                  file=sys.stderr)
+            return EXIT_BAD
+        reply = input(f"Forget {what}? This cannot be undone. [y/N] ")
+        if reply.strip().lower() not in ("y", "yes"):
+            print("nothing reset", file=sys.stderr)
+            return EXIT_OK
+    store.reset(lesson_id)
+    store.save()  # under the progress file's lock, written atomically
+    if store.warnings:
+        _warn(store)
+        return EXIT_BAD
+    print(f"reset {what}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -156,4 +189,4 @@ def dispatch(args) -> int:
         return lesson_command(args.ref, folder)
     if args.command == "quiz":
         return quiz_command(args.ref, folder)
-    return progress_command(args.export, args.output, folder)
+    return progress_command(args.export, args.output, folder, args.score, args.reset, args.yes)
