@@ -195,3 +195,13 @@ def test_progress_reset_everything_with_yes(write, capsys, monkeypatch, data_dir
     assert "reset every lesson's progress" in capsys.readouterr().err
     assert cli.main(["progress", "--export", "csv", "--lessons", folder]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_challenge_takes_an_unqualified_name_and_says_an_error_once(write, capsys, monkeypatch):
+    """"acks=all" means producer.acks (the only acks); "client" names two settings: one clear line, said once."""
+    feed(monkeypatch, "19", "client=java", "acks=all")
+    cli.main(["quiz", "small", "--lessons", small_folder(write)])
+    out = re.sub(r"[│\s]+", " ", capsys.readouterr().out)  # the panel's borders and wrapping aside
+    said = re.findall(r"client is more than one setting: write (\w+\.client) or (\w+\.client)", out)
+    assert len(said) == 1 and set(said[0]) == {"producer.client", "consumer.client"}, out
+    assert "Right!" in out.split("client is more than one setting")[1] and "Score: 2/2" in out

@@ -13,7 +13,7 @@ from .judge import Verdict, words
 from .measures import Outcome
 from tutor.sim.config import is_start_only
 
-from .model import Change, Question, split_name
+from .model import SETTING_NAMES, Change, Question, split_name
 
 if TYPE_CHECKING:
     from .run import LessonRun
@@ -40,7 +40,11 @@ def check_answer(q: Question, answer: dict[str, Any]) -> tuple[list[Change], lis
         problems.append("change at least one setting")
     if len(answer) > q.changes:
         problems.append(f"{len(answer)} settings changed; this challenge allows {q.changes}")
-    for name, value in answer.items():
+    for given, value in answer.items():
+        name, unclear = qualified(given, q.allowed)
+        if unclear:
+            problems.append(unclear)
+            continue
         if name not in q.allowed:
             problems.append(f"{name} is not one of the settings you may change ({', '.join(q.allowed)})")
             continue
@@ -50,6 +54,20 @@ def check_answer(q: Question, answer: dict[str, Any]) -> tuple[list[Change], lis
         except ValueError as err:
             problems.append(f"{name} {err}")
     return changes, problems
+
+
+def qualified(name: str, allowed: tuple[str, ...]) -> tuple[str, str | None]:
+    """A property name as given ("acks") made whole ("producer.acks") when only one setting has it: first among
+    those the challenge allows, then among all; (name, why not) when it names several."""
+    if "." in name and (name in allowed or name in SETTING_NAMES):
+        return name, None
+    for pool in (allowed, SETTING_NAMES):
+        matches = [full for full in pool if split_name(full)[1] == name]
+        if len(matches) == 1:
+            return matches[0], None
+        if len(matches) > 1:
+            return name, f"{name} is more than one setting: write {' or '.join(matches)}"
+    return name, None
 
 
 def _value(section: str, key: str, value: Any) -> Any:

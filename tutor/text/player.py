@@ -87,7 +87,7 @@ def verdict_panel(v: Verdict, played: str | None = None) -> Panel:
     head = ("Shown" if v.shown else "Right!" if v.correct else
             "Not yet - try again" if not v.final else "Not quite")
     parts: list[Any] = [Text(f"The engine says: {v.truth}", style="bold")]
-    parts += [Text(n) for n in v.notes]
+    parts += [Text(n) for n in v.notes if n not in v.truth]  # a refusal is said once
     if v.best is not None:
         parts.append(Text(f"your best: {v.best:g}"))
     if v.final:
