@@ -60,3 +60,20 @@ async def test_question_prompt_in_sight_or_the_panel_says_how_to_scroll(size):
             await pilot.press("shift+down")
             await pilot.pause()
             assert any(p.scroll_y > 0 for p in panel.query("#read, #work"))
+
+
+def test_challenge_form_aligns_property_names_and_values_as_the_settings_panel_names_them():
+    """Lesson 2's challenge: Kafka's property names (no "section." prefix), every value in one column."""
+    from tutor.lessons import load_lesson
+    from tutor.ui.settings import CONTROLS
+    from tutor.ui.widgets.questions import ChallengeForm
+
+    from lessonhelp import LESSON_FILES
+
+    lesson = load_lesson(next(p for p in LESSON_FILES if p.stem == "02-page-cache"))
+    q = next(q for _, q in lesson.questions() if q.kind == "challenge" and len(q.allowed) > 1)
+    form = ChallengeForm(q, {n: "x" for n in q.allowed})
+    rows = [form._row(n).plain for n in q.allowed]
+    for name, row in zip(q.allowed, rows):
+        assert row.startswith(CONTROLS[name].key + " ") and not row.startswith(name)
+    assert len({row.index(" x") for row in rows}) == 1, rows  # the values line up

@@ -196,12 +196,16 @@ class ChallengeForm(Vertical):
         return self
 
     def _row(self, name: str) -> Text:
-        """"producer.acks   1 → all": the value in force, and the learner's change if any."""
-        text = Text(name.ljust(34), style="bold" if name in self.chosen else "")
+        """"acks  1 → all  producer": the property as the settings panel names it, the value in force aligned
+        with the others', the learner's change if any, and the group it belongs to."""
+        section, key = name.split(".", 1)
+        width = max(len(n.split(".", 1)[1]) for n in self.question.allowed) + 2
+        text = Text(key.ljust(width), style="bold" if name in self.chosen else "")
         text.append(show(self.current.get(name)))
         if name in self.chosen:
             text.append(" → ")
             text.append(show(self.chosen[name]), style="bold yellow")
+        text.append(f"   {section}", style="dim")
         return text
 
     def _par_line(self) -> Text:
@@ -259,7 +263,8 @@ class ChallengeForm(Vertical):
     def _edit(self, name: str) -> None:
         """Ask for a typed value (checked by the engine when tried)."""
         now = self.chosen.get(name, self.current.get(name))
-        self.app.push_screen(PromptScreen(f"{name} (now {show(self.current.get(name))}):", show(now)),
+        key = name.split(".", 1)[1]
+        self.app.push_screen(PromptScreen(f"{key} (now {show(self.current.get(name))}):", show(now)),
                              lambda text: self._typed(name, text))
 
     def _typed(self, name: str, text: str | None) -> None:
