@@ -60,3 +60,27 @@ def test_prerequisites_are_named_by_number_and_title():
         assert f"lesson {catalog.number(ref)} ({catalog.find(ref).title})" in named
         assert ref not in named.replace(catalog.find(ref).title, "")
     assert catalog.prerequisites(lesson, set(lesson.prerequisites)) == ""
+
+
+def test_after_a_challenge_won_another_way_the_next_step_plays_the_lessons_solution():
+    """Lesson 5's challenge met with unclean election on: the run says it plays the learner's settings; the next
+    step goes back to the lesson's solution (which its narration describes) and says so."""
+    from tutor.lessons.judge import right_answer
+    from tutor.lessons.run import QUESTION, WAIT
+
+    from test_lessons_play import do_the_wait
+
+    run = LessonRun(load_lesson(LESSONS / "05-acks-all.toml"))
+    while not (run.phase == QUESTION and run.question.kind == "challenge"):
+        if run.phase == WAIT:
+            do_the_wait(run)
+        if run.phase == QUESTION and run.question.kind != "challenge":
+            run.submit(right_answer(run.question))
+        elif run.phase != QUESTION:
+            assert run.next()
+    verdict = run.submit({"topic.unclean.leader.election.enable": True})
+    assert verdict.correct and run.version == ("yours", "your settings: topic.unclean.leader.election.enable = true")
+    assert run.next()
+    assert run.version[0] == "the lesson's" and "which the narration describes" in run.notes[-1]
+    config = run.session.sim.config
+    assert config.topic["unclean.leader.election.enable"] is False and config.broker["log.flush.interval.messages"] == 1

@@ -92,6 +92,10 @@ class LessonRun:
         self.marks: dict[int, Mark] = {}
         self.locks: set[str] = set()
         self.pending: list[tuple[float, Action]] = []
+        #: after a challenge: whose settings the run plays ("yours" or "the lesson's"), and the words for it
+        self.version: tuple[str, str] | None = None
+        self.version_at = 0  # the step of the challenge it follows
+        self._to_lesson: tuple[str, list[tuple[str, str, Any]]] | None = None  # (apply, changes) at the next step
         self._enter(0)
 
     # --- what the app reads --------------------------------------------------------------
@@ -340,6 +344,8 @@ class LessonRun:
 
     def _close(self, q: Question, changes: list[tuple[str, str, Any]] | None = None) -> None:
         """The question is done: the learner's winning changes are made, then its `then` events happen."""
+        if q.kind == "challenge" and changes:
+            self._versions(q, changes)
         if changes:
             if q.apply == "start":
                 self._restart_with(changes)
@@ -348,6 +354,32 @@ class LessonRun:
         self.pending = sorted(self.pending + [(self.now + a.at_ms, a) for a in q.then], key=lambda x: x[0])
         self.phase = READY
         self._truth = None
+
+    def _versions(self, q: Question, changes: list[tuple[str, str, Any]]) -> None:
+        """Say whose settings the run plays after a challenge; when the learner's differ from the lesson's
+        solution, the next step goes back to the lesson's, which its narration describes."""
+        said = ", ".join(f"{s}.{k} = {_word(v)}" for s, k, v in changes)
+        self.version_at = self.index
+        solution = {tuple(split_name(n)): v for n, v in q.solution.items()}
+        if {(s, k): v for s, k, v in changes} == solution:
+            self.version, self._to_lesson = ("the lesson's", f"the lesson's solution: {said}"), None
+            return
+        config = self.session.sim.config
+        undo = [(s, k, (getattr(config, s) or {}).get(k)) for s, k, _ in changes if (s, k) not in solution]
+        self.version = ("yours", f"your settings: {said}")
+        self._to_lesson = (q.apply, undo + [(s, k, v) for (s, k), v in solution.items()])
+
+    def _lesson_version(self) -> None:
+        """Entering the step after a challenge solved another way: the run takes the lesson's solution."""
+        apply, changes = self._to_lesson
+        self._to_lesson = None
+        try:
+            self._restart_with(changes) if apply == "start" else self._change(changes)
+        except ValueError:
+            return  # the lesson's solution cannot follow the learner's here: the run stays theirs
+        said = ", ".join(f"{s}.{k} = {_word(v)}" for s, k, v in changes)
+        self.version = ("the lesson's", f"the lesson's solution: {said}")
+        self.notes.append(f"From here the run plays the lesson's solution ({said}), which the narration describes.")
 
     def _restart_with(self, changes: list[tuple[str, str, Any]]) -> None:
         """Start-only changes: the session starts again with them and replays the lesson so far."""
@@ -399,6 +431,8 @@ class LessonRun:
         if self.index + 1 >= len(self.lesson.steps):
             self.phase = DONE
             return False
+        if self._to_lesson is not None and not self.lesson.steps[self.index + 1].restart:
+            self._lesson_version()
         self._enter(self.index + 1)
         return True
 
@@ -413,6 +447,7 @@ class LessonRun:
         if k <= self.index:
             mark = self.marks[k]
             self.locks, self.pending = set(mark.locks), list(mark.pending)
+            self.version, self._to_lesson = None, None  # the past is replayed as the lesson wrote it
             self.session.rewind(mark.history)
             self._enter(k)
             return
@@ -431,6 +466,8 @@ class LessonRun:
         self.index, self.step_start, self.hints_shown, self._truth = k, self.now, 0, None
         self.visited.add(k)
         step = self.step
+        if step.restart or (self.version is not None and self.version_at < k - 1):
+            self.version = None  # a fresh run, or long past the challenge: nothing to tell apart
         if step.restart:
             self._restart_run(step)
         elif step.settings:
@@ -462,6 +499,13 @@ class LessonRun:
         """The wait is over: the question (the decision point is now), or ready for the next step."""
         self.phase = QUESTION if self.step.question is not None else READY
         self._truth = None
+
+
+def _word(value: Any) -> str:
+    """A setting's value as Kafka writes it (true/false, never for an unset interval)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "never" if value is None else str(value)
 
 
 def expand_locks(names: tuple[str, ...]) -> set[str]:

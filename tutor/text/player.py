@@ -147,6 +147,9 @@ class Player:
     def _step(self) -> None:
         """Show the step, play its wait, ask its question, then take a command."""
         run, c = self.run, self.console
+        for note in run.notes:  # e.g. the run going back to the lesson's solution after a challenge
+            c.print(Text(note, style="yellow"))
+        run.notes.clear()
         c.print(title_card(self.lesson, self.number, f"Step {run.index + 1} of {len(self.lesson.steps)}"
                                                      f" · {run.step.title}"))
         c.print(Markdown(run.step.narration))
@@ -212,6 +215,8 @@ class Player:
             verdict = run.show_me() if line in ("s", "show") else self._submit(q, line)
             if verdict is not None:
                 c.print(verdict_panel(verdict, run.played(verdict)))
+        if q.kind == "challenge" and run.version:
+            c.print(Text(f"The run now plays {run.version[1]}.", style="cyan"))
         self._save()
 
     def _submit(self, q: Question, line: str) -> Verdict | None:

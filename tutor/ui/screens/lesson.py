@@ -34,6 +34,12 @@ FIXED_ROWS = 4        # status, timeline, ledger, footer
 EVENT_ROWS = 4
 
 
+def run_badge(watching: bool, version: tuple[str, str] | None) -> str:
+    """The status badge: the run playing on after an answer, and after a challenge whose settings it plays."""
+    whose = {"yours": "YOUR VERSION", "the lesson's": "THE LESSON'S VERSION"}.get(version[0]) if version else ""
+    return " · ".join(w for w in ("AFTER YOUR ANSWER" if watching else "", whose) if w)
+
+
 class LessonScreen(LessonControls, RunFrame):
     """One lesson, step by step, over a live simulation; dismisses with "leave" or "next"."""
 
@@ -257,7 +263,7 @@ class LessonScreen(LessonControls, RunFrame):
     def refresh_panel(self) -> None:
         """The panel, the status badge, the lesson's notes and the footer follow the run's phase."""
         self.panel.redraw()
-        self.query_one(LessonBar).badge = "AFTER YOUR ANSWER" if self.driver.watch is not None else ""
+        self.query_one(LessonBar).badge = run_badge(self.driver.watch is not None, self.run.version)
         self._notes()
         keys = (frozenset(self.run.locks), self.run.phase)
         if keys != self._keys_state:  # the footer rebuilds itself: only when what it shows may change

@@ -117,7 +117,8 @@ class LessonPanel(Horizontal):
             t0 = run.now
             done = min(watch.session.sim.now, watch.end) - t0
             word = "played on" if watch.over else "▶ playing on"
-            return Text(f"{word} from your answer: +{done / 1000:,.1f} s of +{(watch.end - t0) / 1000:,.1f} s"
+            whose = f" with {run.version[1]}" if run.version else ""  # which run this is, after a challenge
+            return Text(f"{word} from your answer{whose}: +{done / 1000:,.1f} s of +{(watch.end - t0) / 1000:,.1f} s"
                         f"{paused}", style="bold cyan")
         if run.phase != WAIT:
             return Text("")
