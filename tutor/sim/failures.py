@@ -54,8 +54,7 @@ def power_loss(sim: "Simulation", node: str) -> str:
             sim.ledger.step(b.batch_id, sim.now, "lost-power", node, b.base)
         return f"{node} lost power: {count} unflushed record(s) gone from its page cache"
     if node == "producer":
-        lost = sim.producer.crash()
-        sim.producer.host_on = False
+        lost = sim.producer.power_loss()
         return f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
     if node == "consumer":
         sim.consumer.crash("power-loss")

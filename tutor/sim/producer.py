@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from . import app as appmod
+from .app import AppState, Spool, writeback_until
 from .config import vt
 from .ledger import BatchHistory
 from .node import ClientNode, Deadlines
@@ -76,17 +78,6 @@ class ProduceRequest:
     epoch: int = 0
 
 
-@dataclass
-class AppState:
-    """The application's send loop."""
-
-    next_id: int = 0            # index into the workload of the next record to send
-    next_at: float = 0.0        # when it is due
-    blocked_since: float | None = None
-    waiting_on: int | None = None  # sync mode: the batch id whose future we wait on
-    pending: deque = field(default_factory=deque)
-
-
 class Producer(ClientNode):
     """KafkaProducer (or librdkafka's producer) inside the application process."""
 
@@ -133,6 +124,10 @@ class Producer(ClientNode):
         if resume and self.app.next_id < self.sim.workload_size():
             self.app.next_at = max(self.app.next_at, self.now)
             self.sim.loop.at(self.app.next_at, self._fire, self.incarnation, self.app_send, ())
+        if self.app.spool is not None:  # the spool's sender resumes from the first record not marked done
+            self.app.spool.rewind()
+            self._spool_interval_sync()
+            self.sim.loop.at(self.now, self._fire, self.incarnation, self._feed, ())
 
     def crash(self) -> list[Batch]:
         """The process dies: everything buffered or in flight is gone, nobody is told (P1)."""
@@ -144,17 +139,33 @@ class Producer(ClientNode):
             for rid in b.history.ids():
                 self.sim.ledger.note(rid, self.now, f"{where} when the producer process died")
             self.sim.ledger.step(b.batch_id, self.now, "dropped", self.name, where)
-        if self.app.blocked_since is not None:
-            rid = self.app.pending[0]
-            self.sim.ledger.note(rid, self.now, "send() was blocked on a full buffer when the producer died")
+        self._app_died()
         self.queue.clear()
         self.in_flight.clear()
         self.requests.clear()
         self.used_bytes = self.used_records = 0
-        self.app.blocked_since = None
-        self.app.waiting_on = None
-        self.app.pending.clear()
         return lost
+
+    def _app_died(self) -> None:
+        """The application's threads die with the process: what they held in memory is gone; a spool
+        file stays in the host's page cache."""
+        app = self.app
+        if app.feeding:
+            pass  # the spool's record: still in the spool file
+        elif self.mode == "unbounded" and app.pending:
+            for rid in app.pending:
+                self.sim.ledger.note(rid, self.now, f"{appmod.WHERE['application queue']} when the producer "
+                                                    f"process died")
+        elif app.blocked_since is not None:
+            rid = app.pending[0]
+            self.sim.ledger.note(rid, self.now, "send() was blocked on a full buffer when the producer died")
+        app.blocked_since = app.waiting_on = None
+        app.pending.clear()
+        app.feeding = app.window_full = False
+        app.outstanding = 0
+        if app.spool is not None:
+            app.spool.fsync_busy = False
+            app.spool.rewind()
 
     @property
     def java(self) -> bool:
@@ -171,47 +182,132 @@ class Producer(ClientNode):
         return self.pid >= 0
 
     # --- the application -----------------------------------------------------------------
-    def app_send(self) -> None:
-        """The application calls send() for its next record."""
+    @property
+    def mode(self) -> str:
+        """How the application calls send(): async, sync, window, spool or unbounded."""
+        return self.cfg["send.mode"]
+
+    def _app_waits(self) -> bool:
+        """Is the application's own thread stuck (in send(), on a future, a permit or an fsync)?"""
         app = self.app
-        if app.next_id >= self.sim.workload_size() or app.blocked_since is not None or app.waiting_on is not None:
+        if app.waiting_on is not None or app.window_full or (app.spool is not None and app.spool.fsync_busy):
+            return True
+        return app.blocked_since is not None and not app.feeding and self.mode != "unbounded"
+
+    def app_send(self) -> None:
+        """The application calls send() for its next record (or writes it to its spool)."""
+        app = self.app
+        if app.next_id >= self.sim.workload_size() or self._app_waits():
             return
         rid = self.sim.ledger.sent(self.now)
         app.next_id += 1
         app.next_at += self.sim.config.workload["interval.ms"]
         self.sim.activity()
+        if self.mode == "spool":
+            return self._spool_write(rid)
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
         app.pending.append(rid)
-        self._try_append()
+        if self.mode == "unbounded":
+            return self._unbounded_send()
+        self._offer()
 
     def _schedule_next_send(self) -> None:
         """Queue the application's next send() call when it is due."""
         if self.app.next_id < self.sim.workload_size():
             self.sim.loop.at(max(self.app.next_at, self.now), self._fire, self.incarnation, self.app_send, ())
 
-    def _try_append(self) -> None:
-        """Append the pending record, or block (Java, up to max.block.ms) or fail (librdkafka)."""
+    def _unbounded_send(self) -> None:
+        """The application never waits: what the client cannot take yet stays in its own queue, which
+        holds it in memory until the process runs out (the article's piling-up threads)."""
+        held = len(self.app.pending) * self.sim.config.workload["size.bytes"]
+        if held > self.cfg["app.memory.bytes"]:
+            return self._out_of_memory(held)
+        self._schedule_next_send()
+        self._offer()
+
+    def _out_of_memory(self, held: int) -> None:
+        """The application's queue passed app.memory.bytes: the process dies with all it held."""
+        self.sim.ledger.log(self.now, "failure", f"producer process ran out of memory: its own queue held "
+                            f"{len(self.app.pending)} records ({held:,} bytes > app.memory.bytes="
+                            f"{self.cfg['app.memory.bytes']:,})", self.name)
+        self.crash()
+
+    def _offer(self) -> None:
+        """Hand the waiting records to the client in order, as far as the buffer takes them."""
         app = self.app
-        rid = app.pending[0]
         size = self.sim.config.workload["size.bytes"]
-        if self._fits(size):
-            app.pending.popleft()
-            app.blocked_since = None
-            batch = self._append(rid, size)
-            if self.cfg["send.mode"] == "sync":
-                app.waiting_on = batch.batch_id
+        while app.pending:
+            rid = app.pending[0]
+            too_large = self._too_large(size)
+            if too_large is not None:
+                app.pending.popleft()
+                self._reject(rid, too_large)
+                self._after_reject(rid)
+            elif self._fits(size):
+                app.pending.popleft()
+                app.blocked_since = None
+                self._after_append(self._append(rid, size))
+            elif app.feeding or self.mode == "unbounded":
+                if app.blocked_since is None:  # the application waits for room, without a deadline
+                    app.blocked_since = self.now
+                    self._wake(self.now)
+                return
+            elif not self.java:
+                app.pending.popleft()
+                self._reject(rid, "QUEUE_FULL: produce() failed, the local queue is full")
+                self._after_reject(rid)
+            else:
+                if app.blocked_since is None:
+                    app.blocked_since = self.now
+                    self.timer(self.cfg["max.block.ms"], self._block_expired, rid)
+                    self._wake(self.now)
+                return
+            if app.feeding or self._app_waits():
+                break
+        if not app.pending:
+            app.feeding = False
+
+    def _after_append(self, batch: Batch) -> None:
+        """send() returned: the application goes on as its mode says."""
+        app = self.app
+        if app.feeding:
+            return
+        if self.mode == "sync":
+            app.waiting_on = batch.batch_id
+        elif self.mode == "window":
+            app.outstanding += 1
+            if app.outstanding >= self.cfg["max.outstanding"]:
+                app.window_full = True  # no permit left: the next send() waits for an answer
             else:
                 self._schedule_next_send()
-        elif not self.java:
-            app.pending.popleft()
-            self._reject(rid, "QUEUE_FULL: produce() failed, the local queue is full")
+        elif self.mode != "unbounded":
             self._schedule_next_send()
-        elif app.blocked_since is None:
-            app.blocked_since = self.now
-            self.timer(self.cfg["max.block.ms"], self._block_expired, rid)
-            self._wake(self.now)
+
+    def _after_reject(self, rid: int) -> None:
+        """send() failed at once: the spool gives up on a record that can never fit; others go on."""
+        if self.app.feeding and self.app.spool is not None:
+            self.app.spool.done_at[rid] = self.now
+            self.sim.ledger.note(rid, self.now, "the spool's sender gave up on it: it can never be sent")
+        elif self.mode != "unbounded":
+            self._schedule_next_send()
+
+    def _too_large(self, size: int) -> str | None:
+        """A record the client refuses at once, however empty its buffer: Java's ensureValidRecordSize
+        (RecordTooLargeException, through the future); librdkafka's produce() (MSG_SIZE_TOO_LARGE past
+        message.max.bytes, QUEUE_FULL every time past queue.buffering.max.kbytes)."""
+        c = self.cfg
+        if self.java:
+            for key in ("max.request.size", "buffer.memory"):
+                if size > c[key]:
+                    return f"RecordTooLargeException: the record is {size} bytes, more than {key}={c[key]}"
+            return None
+        if size > c["message.max.bytes"]:
+            return f"MSG_SIZE_TOO_LARGE: the record is {size} bytes, more than message.max.bytes={c['message.max.bytes']}"
+        if size > c["queue.buffering.max.kbytes"] * 1024:
+            return "QUEUE_FULL: produce() failed, the record is larger than the whole local queue"
+        return None
 
     def _fits(self, size: int) -> bool:
         """Room in buffer.memory (Java) or in the queue limits (librdkafka)?"""
@@ -223,7 +319,7 @@ class Producer(ClientNode):
     def _block_expired(self, rid: int) -> None:
         """max.block.ms passed with the buffer still full: send() throws (P2)."""
         app = self.app
-        if app.blocked_since is None or not app.pending or app.pending[0] != rid:
+        if app.blocked_since is None or not app.pending or app.pending[0] != rid or app.feeding:
             return
         app.pending.popleft()
         app.blocked_since = None
@@ -237,10 +333,84 @@ class Producer(ClientNode):
         self.sim.ledger.rejected(rid, self.now, error)
         self.sim.ledger.log(self.now, "produce-error", f"send() of record {rid} failed: {error}", self.name)
 
+    # --- the spool -------------------------------------------------------------------------
+    def _spool_write(self, rid: int) -> None:
+        """The application appends the record to its spool file and returns (after an fsync, if
+        spool.fsync.mode = "every"); the spool's sender thread produces it."""
+        spool = self.app.spool
+        if spool is None:
+            spool = self.app.spool = Spool()
+            self._spool_interval_sync()
+        spool.append(rid, self.now)
+        if self.cfg["spool.fsync.mode"] == "every":
+            spool.fsync_busy = True
+            self.timer(self.cfg["spool.fsync.ms"], self._spool_synced, self.now)
+        else:
+            self._schedule_next_send()
+        self._feed()
+
+    def _spool_synced(self, started: float) -> None:
+        """An fsync of the spool finished: what was written before it began is on disk."""
+        spool = self.app.spool
+        if spool is None:
+            return
+        spool.synced_until = max(spool.synced_until, started)
+        spool.fsync_busy = False
+        self._schedule_next_send()
+
+    def _spool_interval_sync(self) -> None:
+        """spool.fsync.mode = "interval": the application fsyncs its spool every spool.fsync.interval.ms."""
+        if self.cfg["spool.fsync.mode"] == "interval" and self.app.spool is not None:
+            self.app.spool.synced_until = self.now
+        self.timer(self.cfg["spool.fsync.interval.ms"], self._spool_interval_sync)
+
+    def _feed(self) -> None:
+        """The spool's sender thread: read the next record and send() it, one at a time, in order."""
+        app, spool = self.app, self.app.spool
+        if spool is None or not self.up or self.fatal is not None:
+            return
+        while not app.pending:
+            rid = spool.next_record()
+            if rid is None:
+                return
+            app.feeding = True
+            app.pending.append(rid)
+            self._offer()
+
+    def _spool_outcome(self, b: Batch, kind: str) -> None:
+        """The spool's sender marks acknowledged records done and reads failed ones again."""
+        spool = self.app.spool
+        if spool is None:
+            return
+        if kind == "acked":
+            for rid in b.history.ids():
+                spool.done_at[rid] = self.now
+        else:
+            spool.retry.extend(r for r in b.history.ids() if r not in spool.done_at)
+
+    def writeback_until(self) -> float:
+        """What the application host's OS has written back of its page cache by now."""
+        br = self.sim.config.broker
+        return writeback_until(self.now, br["vm.dirty_writeback_centisecs"], br["vm.dirty_expire_centisecs"])
+
+    def power_loss(self) -> list[Batch]:
+        """The application's host loses power: the process dies and the spool keeps only its synced part."""
+        spool = self.app.spool
+        writing = spool.entries[-1] if spool is not None and spool.fsync_busy else None
+        lost = self.crash()
+        if spool is not None:
+            for rid in spool.power_loss(self.writeback_until()):
+                why = " (its fsync had not finished: the application's write had not returned)" if rid == writing else ""
+                self.sim.ledger.note(rid, self.now, f"{appmod.WHERE['spool']} when the application host lost "
+                                                    f"power{why}")
+        self.host_on = False
+        return lost
+
     def _append(self, rid: int, size: int) -> Batch:
         """RecordAccumulator.append: into the open batch if it fits batch.size, else a new one."""
         last = self.queue[-1] if self.queue else None
-        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"]:
+        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"] \
+                or rid != last.first_id + last.count:  # a batch holds consecutive ids (a spool re-send)
             if last is not None:
                 last.closed = True
             last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now)
@@ -630,11 +800,25 @@ class Producer(ClientNode):
         if kind == "failed":
             ids = f"record {b.first_id}" if b.count == 1 else f"records {b.first_id}-{b.first_id + b.count - 1}"
             self.sim.ledger.log(self.now, "produce-error", f"{ids} failed: {detail}", self.name)
-        if self.app.blocked_since is not None:
-            self._try_append()
-        if self.app.waiting_on == b.batch_id:
-            self.app.waiting_on = None
+        self._app_outcome(b, kind)
+
+    def _app_outcome(self, b: Batch, kind: str) -> None:
+        """The application hears of an outcome: a future completes, a permit or buffer room frees."""
+        app = self.app
+        if app.spool is not None:
+            self._spool_outcome(b, kind)
+        if app.window_full or app.outstanding:
+            app.outstanding = max(0, app.outstanding - b.count)
+            if app.window_full and app.outstanding < self.cfg["max.outstanding"]:
+                app.window_full = False
+                self._schedule_next_send()
+        if app.pending:
+            self._offer()
+        if app.waiting_on == b.batch_id:
+            app.waiting_on = None
             self._schedule_next_send()
+        if app.spool is not None:
+            self._feed()
 
     def reconfigure(self, key: str) -> None:
         """A setting changed live; idempotence takes effect as a new producer session would."""
@@ -652,5 +836,7 @@ class Producer(ClientNode):
 
     # --- views ---------------------------------------------------------------------------
     def idle(self) -> bool:
-        """Nothing buffered, in flight or blocked."""
-        return not self.queue and not self.in_flight and not self.app.pending
+        """Nothing buffered, in flight, blocked or waiting in the spool."""
+        spool = self.app.spool
+        return not self.queue and not self.in_flight and not self.app.pending and (
+            spool is None or self.fatal is not None or not spool.waiting())

@@ -1,0 +1,116 @@
+"""The producer application's own state: its send loop, its window, its in-memory queue, its spool file."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+#: send.mode values: how the application calls send() (application patterns, not client settings)
+MODES = ("async", "sync", "window", "spool", "unbounded")
+#: modes whose state the report and the producer box describe beyond what async/sync show
+APP_MODES = ("window", "spool", "unbounded")
+
+#: where a record was when it was lost -> the words a ledger note about it begins with
+WHERE = {
+    "spool": "in the spool's unsynced tail",
+    "application queue": "in the application's own queue",
+    "accumulator": "in the producer buffer",
+    "in flight": "in flight",
+}
+
+
+def where_lost(notes: list[tuple[float, str]]) -> str | None:
+    """Where a record last was when its process or host died, read from its notes."""
+    for _, text in reversed(notes):
+        for place, words in WHERE.items():
+            if text.startswith(words):
+                return place
+    return None
+
+
+@dataclass
+class AppState:
+    """The application's send loop."""
+
+    next_id: int = 0            # index into the workload of the next record to send
+    next_at: float = 0.0        # when it is due
+    blocked_since: float | None = None
+    waiting_on: int | None = None  # sync mode: the batch id whose future we wait on
+    pending: deque = field(default_factory=deque)  # records handed to send() not yet in the buffer
+    feeding: bool = False       # the pending record came from the spool's sender thread
+    outstanding: int = 0        # window mode: records sent and not yet answered
+    window_full: bool = False   # window mode: send() waits for a permit
+    spool: "Spool | None" = None
+
+
+@dataclass
+class Spool:
+    """A local append-only file of records, with done marks, read in order by a sender thread.
+
+    The file lives in the host's page cache: a killed process leaves it intact (the OS still writes
+    it out), a power loss keeps only what was synced to disk before it."""
+
+    entries: list[int] = field(default_factory=list)       # record ids, in append order
+    appended_at: list[float] = field(default_factory=list)
+    done_at: dict[int, float] = field(default_factory=dict)  # record id -> when marked done
+    cursor: int = 0                                          # next entry the sender reads
+    retry: deque = field(default_factory=deque)              # records to send again first
+    synced_until: float = -1.0   # everything written at or before this time is on disk
+    fsync_busy: bool = False     # spool.fsync = "every": the application waits on an fsync
+
+    def append(self, rid: int, now: float) -> None:
+        """The application writes one record."""
+        self.entries.append(rid)
+        self.appended_at.append(now)
+
+    def next_record(self) -> int | None:
+        """The record the sender thread produces next (re-sends first), or None."""
+        while self.retry:
+            rid = self.retry.popleft()
+            if rid not in self.done_at:
+                return rid
+        while self.cursor < len(self.entries):
+            rid = self.entries[self.cursor]
+            self.cursor += 1
+            if rid not in self.done_at:
+                return rid
+        return None
+
+    def waiting(self) -> list[int]:
+        """Records in the spool not yet marked done (in order)."""
+        return [r for r in self.entries if r not in self.done_at]
+
+    def unread(self) -> int:
+        """Entries the sender thread has not read yet (re-sends included)."""
+        return len(self.entries) - self.cursor + len(self.retry)
+
+    def synced(self, writeback_until: float) -> int:
+        """How many entries are on disk (by the application's fsyncs or the OS writeback)."""
+        until = max(self.synced_until, writeback_until)
+        return sum(1 for t in self.appended_at if t <= until)
+
+    def rewind(self) -> None:
+        """After a restart the sender reads again every record not marked done, from the start."""
+        self.retry.clear()
+        self.cursor = 0
+
+    def power_loss(self, writeback_until: float) -> list[int]:
+        """Keep only what reached the disk; returns the records whose entry was lost and not done."""
+        until = max(self.synced_until, writeback_until)
+        keep = [i for i, t in enumerate(self.appended_at) if t <= until]
+        lost = [r for i, r in enumerate(self.entries) if self.appended_at[i] > until and r not in self.done_at]
+        self.entries = [self.entries[i] for i in keep]
+        self.appended_at = [self.appended_at[i] for i in keep]
+        self.done_at = {r: t for r, t in self.done_at.items() if t <= until}  # unsynced marks are gone
+        self.fsync_busy = False
+        self.rewind()
+        return lost
+
+
+def writeback_until(now: float, dirty_writeback_cs: int, dirty_expire_cs: int) -> float:
+    """Linux writeback: at each flusher wake-up (every dirty_writeback_centisecs) pages dirty for
+    longer than dirty_expire_centisecs are written, so by `now` everything written before the last
+    wake-up minus the expiry age is on disk."""
+    interval = dirty_writeback_cs * 10.0
+    last_wake = (now // interval) * interval
+    return last_wake - dirty_expire_cs * 10.0
