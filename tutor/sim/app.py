@@ -55,7 +55,8 @@ class Spool:
     done_at: dict[int, float] = field(default_factory=dict)  # record id -> when marked done
     cursor: int = 0                                          # next entry the sender reads
     retry: deque = field(default_factory=deque)              # records to send again first
-    synced_until: float = -1.0   # everything written at or before this time is on disk
+    synced_count: int = 0        # entries on disk by the application's own fsyncs
+    synced_at: float = -1.0      # when the last of them began: done marks written before it are on disk
     fsync_busy: bool = False     # spool.fsync = "every": the application waits on an fsync
 
     def append(self, rid: int, now: float) -> None:
@@ -84,10 +85,16 @@ class Spool:
         """Entries the sender thread has not read yet (re-sends included)."""
         return len(self.entries) - self.cursor + len(self.retry)
 
+    def fsync(self, count: int, now: float) -> None:
+        """An fsync that began at `now` with `count` entries written has finished."""
+        if count > self.synced_count:
+            self.synced_count = count
+        self.synced_at = max(self.synced_at, now)
+
     def synced(self, writeback_until: float) -> int:
         """How many entries are on disk (by the application's fsyncs or the OS writeback)."""
-        until = max(self.synced_until, writeback_until)
-        return sum(1 for t in self.appended_at if t <= until)
+        by_os = sum(1 for t in self.appended_at if t <= writeback_until)
+        return max(self.synced_count, by_os)
 
     def rewind(self) -> None:
         """After a restart the sender reads again every record not marked done, from the start."""
@@ -96,12 +103,12 @@ class Spool:
 
     def power_loss(self, writeback_until: float) -> list[int]:
         """Keep only what reached the disk; returns the records whose entry was lost and not done."""
-        until = max(self.synced_until, writeback_until)
-        keep = [i for i, t in enumerate(self.appended_at) if t <= until]
-        lost = [r for i, r in enumerate(self.entries) if self.appended_at[i] > until and r not in self.done_at]
-        self.entries = [self.entries[i] for i in keep]
-        self.appended_at = [self.appended_at[i] for i in keep]
-        self.done_at = {r: t for r, t in self.done_at.items() if t <= until}  # unsynced marks are gone
+        kept = self.synced(writeback_until)
+        lost = [r for r in self.entries[kept:] if r not in self.done_at]
+        del self.entries[kept:], self.appended_at[kept:]
+        marks = max(self.synced_at, writeback_until)
+        self.done_at = {r: t for r, t in self.done_at.items() if t < marks}  # unsynced marks are gone
+        self.synced_count = len(self.entries)
         self.fsync_busy = False
         self.rewind()
         return lost

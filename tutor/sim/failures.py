@@ -34,7 +34,8 @@ def crash(sim: "Simulation", node: str) -> str:
         return f"{node} process crashed ({unflushed} unflushed records stay in the OS page cache)"
     if node == "producer":
         lost = sim.producer.crash()
-        return f"producer process crashed: {sum(b.count for b in lost)} buffered/in-flight records gone"
+        return (f"producer process crashed: {sum(b.count for b in lost)} buffered/in-flight records gone"
+                f"{sim.producer.spool_words()}")
     if node == "consumer":
         sim.consumer.crash()
         return "consumer process crashed"
@@ -55,7 +56,8 @@ def power_loss(sim: "Simulation", node: str) -> str:
         return f"{node} lost power: {count} unflushed record(s) gone from its page cache"
     if node == "producer":
         lost = sim.producer.power_loss()
-        return f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
+        return (f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
+                f"{sim.producer.spool_words()}")
     if node == "consumer":
         sim.consumer.crash("power-loss")
         sim.consumer.host_on = False

@@ -344,24 +344,25 @@ class Producer(ClientNode):
         spool.append(rid, self.now)
         if self.cfg["spool.fsync.mode"] == "every":
             spool.fsync_busy = True
-            self.timer(self.cfg["spool.fsync.ms"], self._spool_synced, self.now)
+            self.timer(self.cfg["spool.fsync.ms"], self._spool_synced, len(spool.entries), self.now)
         else:
             self._schedule_next_send()
         self._feed()
 
-    def _spool_synced(self, started: float) -> None:
+    def _spool_synced(self, count: int, started: float) -> None:
         """An fsync of the spool finished: what was written before it began is on disk."""
         spool = self.app.spool
         if spool is None:
             return
-        spool.synced_until = max(spool.synced_until, started)
+        spool.fsync(count, started)
         spool.fsync_busy = False
         self._schedule_next_send()
 
     def _spool_interval_sync(self) -> None:
         """spool.fsync.mode = "interval": the application fsyncs its spool every spool.fsync.interval.ms."""
-        if self.cfg["spool.fsync.mode"] == "interval" and self.app.spool is not None:
-            self.app.spool.synced_until = self.now
+        spool = self.app.spool
+        if self.cfg["spool.fsync.mode"] == "interval" and spool is not None:
+            spool.fsync(len(spool.entries), self.now)  # the interval fsync's own cost is not modelled
         self.timer(self.cfg["spool.fsync.interval.ms"], self._spool_interval_sync)
 
     def _feed(self) -> None:
@@ -392,6 +393,13 @@ class Producer(ClientNode):
         """What the application host's OS has written back of its page cache by now."""
         br = self.sim.config.broker
         return writeback_until(self.now, br["vm.dirty_writeback_centisecs"], br["vm.dirty_expire_centisecs"])
+
+    def spool_words(self) -> str:
+        """After a crash or power loss: what the spool still holds for its sender (or nothing)."""
+        spool = self.app.spool
+        if spool is None:
+            return ""
+        return f"; the spool file still holds {len(spool.waiting())} records not marked done"
 
     def power_loss(self) -> list[Batch]:
         """The application's host loses power: the process dies and the spool keeps only its synced part."""
