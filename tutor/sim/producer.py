@@ -125,7 +125,7 @@ class Producer(ClientNode):
             self.app.next_at = max(self.app.next_at, self.now)
             self.sim.loop.at(self.app.next_at, self._fire, self.incarnation, self.app_send, ())
         if self.app.spool is not None:  # the spool's sender resumes from the first record not marked done
-            self.app.spool.rewind()
+            self._spool_resume()
             self._spool_interval_sync()
             self.sim.loop.at(self.now, self._fire, self.incarnation, self._feed, ())
 
@@ -393,6 +393,17 @@ class Producer(ClientNode):
         """What the application host's OS has written back of its page cache by now."""
         br = self.sim.config.broker
         return writeback_until(self.now, br["vm.dirty_writeback_centisecs"], br["vm.dirty_expire_centisecs"])
+
+    def _spool_resume(self) -> None:
+        """After a restart the spool's sender reads again every record not marked done; those the dead
+        process had already handed to its client may be in a log already (P5: a new producer id)."""
+        spool = self.app.spool
+        spool.rewind()
+        why = ("re-sent from the spool after a restart, under a new producer id" if self.idempotent else
+               "re-sent from the spool after a restart")
+        for rid in spool.waiting():
+            if self.sim.ledger.batch_of[rid] >= 0:
+                self.sim.ledger.note(rid, self.now, why)
 
     def spool_words(self) -> str:
         """After a crash or power loss: what the spool still holds for its sender (or nothing)."""

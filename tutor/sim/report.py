@@ -385,6 +385,13 @@ class Explainer:
     def duplicated(self, rid: int, n: int) -> str:
         """Why a record was processed more than once."""
         times = ", ".join(ms(t) for t in self.ledger.processed.get(rid, []))
+        resent = [x for _, x in self.notes(rid) if x.startswith("re-sent from the spool")]
+        if self.committed[rid] > 1 and resent:
+            idem = (": idempotence covers one producer session only" if "new producer id" in resent[-1]
+                    else " (no idempotence)")
+            return (f"written {self.committed[rid]} times to the log: it was in the log but not yet "
+                    f"acknowledged when the producer died, and was {resent[-1]}{idem}; processed at {times}"
+                    if times else f"written {self.committed[rid]} times to the log: {resent[-1]}{idem}")
         if self.committed[rid] > 1:
             errors = [d for _, k, _, d in self.steps(rid) if k == "error"]
             why = f"after {errors[0]}" if errors else "after a lost answer"
