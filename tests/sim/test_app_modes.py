@@ -154,3 +154,19 @@ def test_window_crash_loses_at_most_the_window(window, seed):
     events = SLOW + [at(60, "crash", "producer", restart__after__ms=10)]
     _, report = run(events, seed=seed, **_overload(send__mode="window", max__outstanding=window))
     assert report.summary["lost"] <= window
+
+
+def test_snapshot_shows_each_mode_state():
+    """The producer box's data: the window's use, the spool's length and synced part, the queue's bytes."""
+    from tutor.sim.snapshot import take
+    cut = [at(0, "partition", between=[["producer"], ["all-brokers"]])]
+    window = Simulation(scenario(cut, producer={"send.mode": "window", "max.outstanding": 4}))
+    spool = Simulation(scenario(cut, producer={"send.mode": "spool", "spool.fsync.mode": "interval",
+                                               "spool.fsync.interval.ms": 255}))
+    queue = Simulation(scenario(cut, producer={"send.mode": "unbounded", "buffer.memory": 300}))
+    for sim in (window, spool, queue):
+        sim.auto_finish = False
+        sim.run(300)
+    assert take(window).producer.app == ("window", 4, 4)
+    assert take(spool).producer.app == ("spool", 31, 26, 0, 31)  # written at 0..300 ms, synced at 255 ms
+    assert take(queue).producer.app == ("unbounded", 2800, 67108864)  # 31 sent, 3 in the buffer

@@ -405,6 +405,20 @@ class Producer(ClientNode):
             if self.sim.ledger.batch_of[rid] >= 0:
                 self.sim.ledger.note(rid, self.now, why)
 
+    def app_view(self) -> tuple:
+        """The application's mode and state for the producer box (see ProducerView.app)."""
+        app, mode = self.app, self.mode
+        if mode == "window":
+            return ("window", app.outstanding, self.cfg["max.outstanding"])
+        if app.spool is not None:
+            spool = app.spool
+            return ("spool", len(spool.entries), spool.synced(self.writeback_until()), spool.unread(),
+                    len(spool.waiting()))
+        if mode == "unbounded":
+            held = 0 if app.feeding else len(app.pending) * self.sim.config.workload["size.bytes"]
+            return ("unbounded", held, self.cfg["app.memory.bytes"])
+        return ()
+
     def spool_words(self) -> str:
         """After a crash or power loss: what the spool still holds for its sender (or nothing)."""
         spool = self.app.spool

@@ -169,9 +169,29 @@ def _send_pieces(ctx: Ctx) -> list[Piece]:
     """send() progress, and a warning while send() blocks on a full buffer."""
     p = ctx.snap.producer
     out: list[Piece] = [("send() ", LABEL, None), (f"{p.sent:,}", BOLD, None), (f" of {p.total:,}", LABEL, None)]
+    mode = p.app[0] if p.app else ""
     if p.blocked:
-        out.append(("  BLOCKED: buffer full", WARN, None))
-    return out
+        words = {"spool": "  buf full", "unbounded": "  buf full"}
+        out.append((words.get(mode, "  BLOCKED: buffer full"), WARN, None))
+    return out + _app_pieces(p.app)
+
+
+def _app_pieces(app: tuple) -> list[Piece]:
+    """The application's own state: its window, its spool file, or its queue against its memory."""
+    if not app:
+        return []
+    if app[0] == "window":
+        _, used, limit = app
+        return [("  window ", LABEL, None), (f"{used}/{limit}", WARN if used >= limit else BOLD, None)]
+    if app[0] == "spool":
+        _, length, synced, unread, waiting = app
+        return [("  spool ", LABEL, None), (f"{length:,}", BOLD, None),
+                (" synced ", LABEL, None), (f"{synced:,}", GOOD if synced == length else WARN, None),
+                (f" · {waiting:,} open", LABEL, None)] + (
+            [(f" · {unread:,} unread", LABEL, None)] if unread else [])
+    _, held, limit = app
+    return [("  queue ", LABEL, None),
+            (f"{_bytes(held)}/{_bytes(limit)}", WARN if held > limit // 2 else BOLD, None)]
 
 
 def _linger_pieces(ctx: Ctx, width: int = 80) -> list[Piece]:
