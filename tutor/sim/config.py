@@ -219,7 +219,8 @@ _S = [
             minimum=1, kafka=False),
     Setting("producer", "callbacks", "choice", "handle",
             "handle: the application looks at every delivery result; ignore: it never does, so a "
-            "failed record is lost with nobody told", choices=("handle", "ignore"), kafka=False),
+            "failed record is lost with nobody told", choices=("handle", "ignore"), kafka=False,
+            live=False),
     # consumer
     Setting("consumer", "client", "choice", "java", "which client library", choices=CLIENTS, kafka=False, live=False),
     Setting("consumer", "group.id", "str", "tutor", "consumer group", live=False),

@@ -97,6 +97,7 @@ class Producer(ClientNode):
         self.sessions = 0
         self._reset_sequences()
         self.fatal: str | None = None  # librdkafka: a fatal error stops the producer
+        self.sync_timer = 0  # spool.fsync.mode = "interval": the current arming of the fsync timer
 
     def _reset_sequences(self) -> None:
         """Per-partition idempotence bookkeeping (Java's TxnPartitionEntry / librdkafka's rktp_eos)."""
@@ -358,12 +359,17 @@ class Producer(ClientNode):
         spool.fsync_busy = False
         self._schedule_next_send()
 
-    def _spool_interval_sync(self) -> None:
-        """spool.fsync.mode = "interval": the application fsyncs its spool every spool.fsync.interval.ms."""
+    def _spool_interval_sync(self, gen: int | None = None) -> None:
+        """spool.fsync.mode = "interval": the application fsyncs its spool every spool.fsync.interval.ms.
+        Called without `gen` it (re)arms the timer; a timer of an older arming is ignored."""
+        if gen is None:
+            self.sync_timer += 1
+        elif gen != self.sync_timer:
+            return
         spool = self.app.spool
-        if self.cfg["spool.fsync.mode"] == "interval" and spool is not None:
+        if gen is not None and self.cfg["spool.fsync.mode"] == "interval" and spool is not None:
             spool.fsync(len(spool.entries), self.now)  # the interval fsync's own cost is not modelled
-        self.timer(self.cfg["spool.fsync.interval.ms"], self._spool_interval_sync)
+        self.timer(self.cfg["spool.fsync.interval.ms"], self._spool_interval_sync, self.sync_timer)
 
     def _feed(self) -> None:
         """The spool's sender thread: read the next record and send() it, one at a time, in order."""
@@ -855,6 +861,8 @@ class Producer(ClientNode):
 
     def reconfigure(self, key: str) -> None:
         """A setting changed live; idempotence takes effect as a new producer session would."""
+        if key == "spool.fsync.interval.ms" and self.app.spool is not None:
+            self._spool_interval_sync()  # the application re-arms its fsync timer at the new interval
         if key == "enable.idempotence":
             self.sessions += 1
             self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
