@@ -64,9 +64,9 @@ def test_spool_power_loss_keeps_synced_entries_and_marks():
     spool = Spool()
     for rid, t in enumerate((0, 10, 20, 30)):
         spool.append(rid, t)
-    spool.done_at[0] = 5.0
+    spool.mark_done(0, 5.0)
     spool.fsync(2, 15.0)          # records 0 and 1 on disk; the mark of 0 made before it too
-    spool.done_at[1] = 25.0       # after the fsync: lost with the power
+    spool.mark_done(1, 25.0)      # after the fsync: lost with the power
     assert spool.power_loss(writeback_until=-1) == [2, 3]
     assert spool.entries == [0, 1] and spool.waiting() == [1]
     assert spool.next_record() == 1 and spool.next_record() is None
@@ -170,3 +170,22 @@ def test_snapshot_shows_each_mode_state():
     assert take(window).producer.app == ("window", 4, 4)
     assert take(spool).producer.app == ("spool", 31, 26, 0, 31)  # written at 0..300 ms, synced at 255 ms
     assert take(queue).producer.app == ("unbounded", 2800, 67108864)  # 31 sent, 3 in the buffer
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), first=st.sampled_from(MODES_ALL := ("async", "sync", "window", "spool",
+                                                                          "unbounded")),
+       switches=st.lists(st.tuples(st.floats(0, 1500), st.sampled_from(MODES_ALL)), max_size=3),
+       crash=st.sampled_from(("crash", "power-loss")), client=st.sampled_from(("java", "librdkafka")))
+def test_mode_changes_mid_run_never_strand_the_application(seed, first, switches, crash, client):
+    """Whatever modes the application switches between, with a crash, every record is sent and accounted."""
+    producer = {"client": client, "send.mode": first, "max.outstanding": 3, "linger.ms": 5}
+    producer.update({"buffer.memory": 2000} if client == "java" else {"queue.buffering.max.messages": 3})
+    events = [at(0, "slow", "leader", delay__ms=50), at(700, crash, "producer", restart__after__ms=100)]
+    sim = Simulation(scenario(events, seed=seed, producer=producer, workload={"messages": 120, "interval.ms": 2}))
+    for t, mode in sorted(switches):
+        sim.run(t)
+        sim.set("producer", "send.mode", mode)
+    report = sim.run_to_end()
+    assert report.summary["sent"] == 120
+    assert report.summary["lost"] + report.summary["processed"] == 120

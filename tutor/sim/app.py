@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -57,12 +58,23 @@ class Spool:
     retry: deque = field(default_factory=deque)              # records to send again first
     synced_count: int = 0        # entries on disk by the application's own fsyncs
     synced_at: float = -1.0      # when the last of them began: done marks written before it are on disk
-    fsync_busy: bool = False     # spool.fsync = "every": the application waits on an fsync
+    fsync_busy: bool = False     # spool.fsync.mode = "every": the application waits on an fsync
+    open: int = 0                # entries not marked done
+    first_open: int = 0          # no entry before this index is waiting (kept lazily)
+    members: set = field(default_factory=set)
 
     def append(self, rid: int, now: float) -> None:
         """The application writes one record."""
         self.entries.append(rid)
         self.appended_at.append(now)
+        self.members.add(rid)
+        self.open += 1
+
+    def mark_done(self, rid: int, now: float) -> None:
+        """The sender saw the record acknowledged (or gave it up) and marks it done in the file."""
+        if rid in self.members and rid not in self.done_at:
+            self.done_at[rid] = now
+            self.open -= 1
 
     def next_record(self) -> int | None:
         """The record the sender thread produces next (re-sends first), or None."""
@@ -79,7 +91,10 @@ class Spool:
 
     def waiting(self) -> list[int]:
         """Records in the spool not yet marked done (in order)."""
-        return [r for r in self.entries if r not in self.done_at]
+        entries, done = self.entries, self.done_at
+        while self.first_open < len(entries) and entries[self.first_open] in done:
+            self.first_open += 1
+        return [r for r in entries[self.first_open:] if r not in done] if self.open else []
 
     def unread(self) -> int:
         """Entries the sender thread has not read yet (re-sends included)."""
@@ -93,22 +108,25 @@ class Spool:
 
     def synced(self, writeback_until: float) -> int:
         """How many entries are on disk (by the application's fsyncs or the OS writeback)."""
-        by_os = sum(1 for t in self.appended_at if t <= writeback_until)
-        return max(self.synced_count, by_os)
+        return max(self.synced_count, bisect_right(self.appended_at, writeback_until))
 
     def rewind(self) -> None:
         """After a restart the sender reads again every record not marked done, from the start."""
         self.retry.clear()
-        self.cursor = 0
+        self.waiting()
+        self.cursor = self.first_open
 
     def power_loss(self, writeback_until: float) -> list[int]:
         """Keep only what reached the disk; returns the records whose entry was lost and not done."""
         kept = self.synced(writeback_until)
         lost = [r for r in self.entries[kept:] if r not in self.done_at]
         del self.entries[kept:], self.appended_at[kept:]
+        self.members = set(self.entries)
         marks = max(self.synced_at, writeback_until)
-        self.done_at = {r: t for r, t in self.done_at.items() if t < marks}  # unsynced marks are gone
-        self.synced_count = len(self.entries)
+        self.done_at = {r: t for r, t in self.done_at.items() if t < marks and r in self.members}  # unsynced
+        self.synced_count = len(self.entries)                                                      # marks go
+        self.open = sum(1 for r in self.entries if r not in self.done_at)
+        self.first_open = 0
         self.fsync_busy = False
         self.rewind()
         return lost

@@ -193,13 +193,15 @@ class Producer(ClientNode):
         app = self.app
         if app.waiting_on is not None or app.window_full or (app.spool is not None and app.spool.fsync_busy):
             return True
-        return app.blocked_since is not None and not app.feeding and self.mode != "unbounded"
+        if app.feeding:  # the spool's sender is in send(); an application off the spool waits its turn
+            return self.mode != "spool"
+        return app.blocked_since is not None and self.mode != "unbounded"
 
     def app_send(self) -> None:
         """The application calls send() for its next record (or writes it to its spool)."""
         app = self.app
-        if app.next_id >= self.sim.workload_size() or self._app_waits():
-            return
+        if app.next_id >= self.sim.workload_size() or self._app_waits() or self.now < app.next_at:
+            return  # (a call before next_at is a spare wake-up: the due one is scheduled)
         rid = self.sim.ledger.sent(self.now)
         app.next_id += 1
         app.next_at += self.sim.config.workload["interval.ms"]
@@ -270,6 +272,17 @@ class Producer(ClientNode):
         if not app.pending:
             app.feeding = False
 
+    def _app_mode_changed(self) -> None:
+        """send.mode or the window changed at the application's next send(): release what the old mode
+        held it on, and make sure its send loop is scheduled."""
+        app = self.app
+        if self.mode != "window" or app.outstanding < self.cfg["max.outstanding"]:
+            app.window_full = False
+        if self.mode != "sync":
+            app.waiting_on = None
+        if not self._app_waits():
+            self._schedule_next_send()
+
     def _after_append(self, batch: Batch) -> None:
         """send() returned: the application goes on as its mode says."""
         app = self.app
@@ -289,7 +302,7 @@ class Producer(ClientNode):
     def _after_reject(self, rid: int) -> None:
         """send() failed at once: the spool gives up on a record that can never fit; others go on."""
         if self.app.feeding and self.app.spool is not None:
-            self.app.spool.done_at[rid] = self.now
+            self.app.spool.mark_done(rid, self.now)
             self.sim.ledger.note(rid, self.now, "the spool's sender gave up on it: it can never be sent")
         elif self.mode != "unbounded":
             self._schedule_next_send()
@@ -391,7 +404,7 @@ class Producer(ClientNode):
             return
         if kind == "acked":
             for rid in b.history.ids():
-                spool.done_at[rid] = self.now
+                spool.mark_done(rid, self.now)
         else:
             spool.retry.extend(r for r in b.history.ids() if r not in spool.done_at)
 
@@ -418,8 +431,7 @@ class Producer(ClientNode):
             return ("window", app.outstanding, self.cfg["max.outstanding"])
         if app.spool is not None:
             spool = app.spool
-            return ("spool", len(spool.entries), spool.synced(self.writeback_until()), spool.unread(),
-                    len(spool.waiting()))
+            return ("spool", len(spool.entries), spool.synced(self.writeback_until()), spool.unread(), spool.open)
         if mode == "unbounded":
             held = 0 if app.feeding else len(app.pending) * self.sim.config.workload["size.bytes"]
             return ("unbounded", held, self.cfg["app.memory.bytes"])
@@ -430,7 +442,7 @@ class Producer(ClientNode):
         spool = self.app.spool
         if spool is None:
             return ""
-        return f"; the spool file still holds {len(spool.waiting())} records not marked done"
+        return f"; the spool file still holds {spool.open} records not marked done"
 
     def power_loss(self) -> list[Batch]:
         """The application's host loses power: the process dies and the spool keeps only its synced part."""
@@ -858,11 +870,15 @@ class Producer(ClientNode):
             self._schedule_next_send()
         if app.spool is not None:
             self._feed()
+        if not self._app_waits():  # whatever held the application back may be gone (a mode changed)
+            self._schedule_next_send()
 
     def reconfigure(self, key: str) -> None:
         """A setting changed live; idempotence takes effect as a new producer session would."""
         if key == "spool.fsync.interval.ms" and self.app.spool is not None:
             self._spool_interval_sync()  # the application re-arms its fsync timer at the new interval
+        if key in ("send.mode", "max.outstanding"):
+            self._app_mode_changed()
         if key == "enable.idempotence":
             self.sessions += 1
             self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
@@ -880,4 +896,4 @@ class Producer(ClientNode):
         """Nothing buffered, in flight, blocked or waiting in the spool."""
         spool = self.app.spool
         return not self.queue and not self.in_flight and not self.app.pending and (
-            spool is None or self.fatal is not None or not spool.waiting())
+            spool is None or self.fatal is not None or not spool.open)
