@@ -1,14 +1,13 @@
-"""The producer application and its client: send(), the RecordAccumulator, the sender thread."""
+"""The producer client (send(), the RecordAccumulator, the sender thread) inside its application (app.py)."""
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from . import app as appmod
-from .app import AppState, Spool, writeback_until
+from .app import AppState, Application
 from .config import vt
 from .ledger import BatchHistory
 from .node import ClientNode, Deadlines
@@ -78,7 +77,7 @@ class ProduceRequest:
     epoch: int = 0
 
 
-class Producer(ClientNode):
+class Producer(Application, ClientNode):
     """KafkaProducer (or librdkafka's producer) inside the application process."""
 
     def __init__(self, sim: "Simulation", name: str = "producer") -> None:
@@ -147,27 +146,6 @@ class Producer(ClientNode):
         self.used_bytes = self.used_records = 0
         return lost
 
-    def _app_died(self) -> None:
-        """The application's threads die with the process: what they held in memory is gone; a spool
-        file stays in the host's page cache."""
-        app = self.app
-        if app.feeding:
-            pass  # the spool's record: still in the spool file
-        elif self.mode == "unbounded" and app.pending:
-            for rid in app.pending:
-                self.sim.ledger.note(rid, self.now, f"{appmod.WHERE['application queue']} when the producer "
-                                                    f"process died")
-        elif app.blocked_since is not None:
-            rid = app.pending[0]
-            self.sim.ledger.note(rid, self.now, "send() was blocked on a full buffer when the producer died")
-        app.blocked_since = app.waiting_on = None
-        app.pending.clear()
-        app.feeding = app.window_full = False
-        app.outstanding = 0
-        if app.spool is not None:
-            app.spool.fsync_busy = False
-            app.spool.rewind()
-
     @property
     def java(self) -> bool:
         """The Java client (else librdkafka)."""
@@ -182,131 +160,7 @@ class Producer(ClientNode):
         """An idempotence session is running."""
         return self.pid >= 0
 
-    # --- the application -----------------------------------------------------------------
-    @property
-    def mode(self) -> str:
-        """How the application calls send(): async, sync, window, spool or unbounded."""
-        return self.cfg["send.mode"]
-
-    def _app_waits(self) -> bool:
-        """Is the application's own thread stuck (in send(), on a future, a permit or an fsync)?"""
-        app = self.app
-        if app.waiting_on is not None or app.window_full or (app.spool is not None and app.spool.fsync_busy):
-            return True
-        if app.feeding:  # the spool's sender is in send(); an application off the spool waits its turn
-            return self.mode != "spool"
-        return app.blocked_since is not None and self.mode != "unbounded"
-
-    def app_send(self) -> None:
-        """The application calls send() for its next record (or writes it to its spool)."""
-        app = self.app
-        if app.next_id >= self.sim.workload_size() or self._app_waits() or self.now < app.next_at:
-            return  # (a call before next_at is a spare wake-up: the due one is scheduled)
-        rid = self.sim.ledger.sent(self.now)
-        app.next_id += 1
-        app.next_at += self.sim.config.workload["interval.ms"]
-        self.sim.activity()
-        if self.mode == "spool":
-            return self._spool_write(rid)
-        if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
-            self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
-            return self._schedule_next_send()
-        app.pending.append(rid)
-        if self.mode == "unbounded":
-            return self._unbounded_send()
-        self._offer()
-
-    def _schedule_next_send(self) -> None:
-        """Queue the application's next send() call when it is due."""
-        if self.app.next_id < self.sim.workload_size():
-            self.sim.loop.at(max(self.app.next_at, self.now), self._fire, self.incarnation, self.app_send, ())
-
-    def _unbounded_send(self) -> None:
-        """The application never waits: what the client cannot take yet stays in its own queue, which
-        holds it in memory until the process runs out (the article's piling-up threads)."""
-        held = len(self.app.pending) * self.sim.config.workload["size.bytes"]
-        if held > self.cfg["app.memory.bytes"]:
-            return self._out_of_memory(held)
-        self._schedule_next_send()
-        self._offer()
-
-    def _out_of_memory(self, held: int) -> None:
-        """The application's queue passed app.memory.bytes: the process dies with all it held."""
-        self.sim.ledger.log(self.now, "failure", f"producer process ran out of memory: its own queue held "
-                            f"{len(self.app.pending)} records ({held:,} bytes > app.memory.bytes="
-                            f"{self.cfg['app.memory.bytes']:,})", self.name)
-        self.crash()
-
-    def _offer(self) -> None:
-        """Hand the waiting records to the client in order, as far as the buffer takes them."""
-        app = self.app
-        size = self.sim.config.workload["size.bytes"]
-        while app.pending:
-            rid = app.pending[0]
-            too_large = self._too_large(size)
-            if too_large is not None:
-                app.pending.popleft()
-                self._reject(rid, too_large)
-                self._after_reject(rid)
-            elif self._fits(size):
-                app.pending.popleft()
-                app.blocked_since = None
-                self._after_append(self._append(rid, size))
-            elif app.feeding or self.mode == "unbounded":
-                if app.blocked_since is None:  # the application waits for room, without a deadline
-                    app.blocked_since = self.now
-                    self._wake(self.now)
-                return
-            elif not self.java:
-                app.pending.popleft()
-                self._reject(rid, "QUEUE_FULL: produce() failed, the local queue is full")
-                self._after_reject(rid)
-            else:
-                if app.blocked_since is None:
-                    app.blocked_since = self.now
-                    self.timer(self.cfg["max.block.ms"], self._block_expired, rid)
-                    self._wake(self.now)
-                return
-            if app.feeding or self._app_waits():
-                break
-        if not app.pending:
-            app.feeding = False
-
-    def _app_mode_changed(self) -> None:
-        """send.mode or the window changed at the application's next send(): release what the old mode
-        held it on, and make sure its send loop is scheduled."""
-        app = self.app
-        if self.mode != "window" or app.outstanding < self.cfg["max.outstanding"]:
-            app.window_full = False
-        if self.mode != "sync":
-            app.waiting_on = None
-        if not self._app_waits():
-            self._schedule_next_send()
-
-    def _after_append(self, batch: Batch) -> None:
-        """send() returned: the application goes on as its mode says."""
-        app = self.app
-        if app.feeding:
-            return
-        if self.mode == "sync":
-            app.waiting_on = batch.batch_id
-        elif self.mode == "window":
-            app.outstanding += 1
-            if app.outstanding >= self.cfg["max.outstanding"]:
-                app.window_full = True  # no permit left: the next send() waits for an answer
-            else:
-                self._schedule_next_send()
-        elif self.mode != "unbounded":
-            self._schedule_next_send()
-
-    def _after_reject(self, rid: int) -> None:
-        """send() failed at once: the spool gives up on a record that can never fit; others go on."""
-        if self.app.feeding and self.app.spool is not None:
-            self.app.spool.mark_done(rid, self.now)
-            self.sim.ledger.note(rid, self.now, "the spool's sender gave up on it: it can never be sent")
-        elif self.mode != "unbounded":
-            self._schedule_next_send()
-
+    # --- what send() checks and refuses ----------------------------------------------------
     def _too_large(self, size: int) -> str | None:
         """A record the client refuses at once, however empty its buffer: Java's ensureValidRecordSize
         (RecordTooLargeException, through the future); librdkafka's produce() (MSG_SIZE_TOO_LARGE past
@@ -346,116 +200,6 @@ class Producer(ClientNode):
             self.queue[-1].closed = True  # batches hold consecutive ids: the next record starts anew
         self.sim.ledger.rejected(rid, self.now, error)
         self.sim.ledger.log(self.now, "produce-error", f"send() of record {rid} failed: {error}", self.name)
-
-    # --- the spool -------------------------------------------------------------------------
-    def _spool_write(self, rid: int) -> None:
-        """The application appends the record to its spool file and returns (after an fsync, if
-        spool.fsync.mode = "every"); the spool's sender thread produces it."""
-        spool = self.app.spool
-        if spool is None:
-            spool = self.app.spool = Spool()
-            self._spool_interval_sync()
-        spool.append(rid, self.now)
-        if self.cfg["spool.fsync.mode"] == "every":
-            spool.fsync_busy = True
-            self.timer(self.cfg["spool.fsync.ms"], self._spool_synced, len(spool.entries), self.now)
-        else:
-            self._schedule_next_send()
-        self._feed()
-
-    def _spool_synced(self, count: int, started: float) -> None:
-        """An fsync of the spool finished: what was written before it began is on disk."""
-        spool = self.app.spool
-        if spool is None:
-            return
-        spool.fsync(count, started)
-        spool.fsync_busy = False
-        self._schedule_next_send()
-
-    def _spool_interval_sync(self, gen: int | None = None) -> None:
-        """spool.fsync.mode = "interval": the application fsyncs its spool every spool.fsync.interval.ms.
-        Called without `gen` it (re)arms the timer; a timer of an older arming is ignored."""
-        if gen is None:
-            self.sync_timer += 1
-        elif gen != self.sync_timer:
-            return
-        spool = self.app.spool
-        if gen is not None and self.cfg["spool.fsync.mode"] == "interval" and spool is not None:
-            spool.fsync(len(spool.entries), self.now)  # the interval fsync's own cost is not modelled
-        self.timer(self.cfg["spool.fsync.interval.ms"], self._spool_interval_sync, self.sync_timer)
-
-    def _feed(self) -> None:
-        """The spool's sender thread: read the next record and send() it, one at a time, in order."""
-        app, spool = self.app, self.app.spool
-        if spool is None or not self.up or self.fatal is not None:
-            return
-        while not app.pending:
-            rid = spool.next_record()
-            if rid is None:
-                return
-            app.feeding = True
-            app.pending.append(rid)
-            self._offer()
-
-    def _spool_outcome(self, b: Batch, kind: str) -> None:
-        """The spool's sender marks acknowledged records done and reads failed ones again."""
-        spool = self.app.spool
-        if spool is None:
-            return
-        if kind == "acked":
-            for rid in b.history.ids():
-                spool.mark_done(rid, self.now)
-        else:
-            spool.retry.extend(r for r in b.history.ids() if r not in spool.done_at)
-
-    def writeback_until(self) -> float:
-        """What the application host's OS has written back of its page cache by now."""
-        br = self.sim.config.broker
-        return writeback_until(self.now, br["vm.dirty_writeback_centisecs"], br["vm.dirty_expire_centisecs"])
-
-    def _spool_resume(self) -> None:
-        """After a restart the spool's sender reads again every record not marked done; those the dead
-        process had already handed to its client may be in a log already (P5: a new producer id)."""
-        spool = self.app.spool
-        spool.rewind()
-        why = ("re-sent from the spool after a restart, under a new producer id" if self.idempotent else
-               "re-sent from the spool after a restart")
-        for rid in spool.waiting():
-            if self.sim.ledger.batch_of[rid] >= 0:
-                self.sim.ledger.note(rid, self.now, why)
-
-    def app_view(self) -> tuple:
-        """The application's mode and state for the producer box (see ProducerView.app)."""
-        app, mode = self.app, self.mode
-        if mode == "window":
-            return ("window", app.outstanding, self.cfg["max.outstanding"])
-        if app.spool is not None:
-            spool = app.spool
-            return ("spool", len(spool.entries), spool.synced(self.writeback_until()), spool.unread(), spool.open)
-        if mode == "unbounded":
-            held = 0 if app.feeding else len(app.pending) * self.sim.config.workload["size.bytes"]
-            return ("unbounded", held, self.cfg["app.memory.bytes"])
-        return ()
-
-    def spool_words(self) -> str:
-        """After a crash or power loss: what the spool still holds for its sender (or nothing)."""
-        spool = self.app.spool
-        if spool is None:
-            return ""
-        return f"; the spool file still holds {spool.open} records not marked done"
-
-    def power_loss(self) -> list[Batch]:
-        """The application's host loses power: the process dies and the spool keeps only its synced part."""
-        spool = self.app.spool
-        writing = spool.entries[-1] if spool is not None and spool.fsync_busy else None
-        lost = self.crash()
-        if spool is not None:
-            for rid in spool.power_loss(self.writeback_until()):
-                why = " (its fsync had not finished: the application's write had not returned)" if rid == writing else ""
-                self.sim.ledger.note(rid, self.now, f"{appmod.WHERE['spool']} when the application host lost "
-                                                    f"power{why}")
-        self.host_on = False
-        return lost
 
     def _append(self, rid: int, size: int) -> Batch:
         """RecordAccumulator.append: into the open batch if it fits batch.size, else a new one."""
@@ -852,26 +596,6 @@ class Producer(ClientNode):
             ids = f"record {b.first_id}" if b.count == 1 else f"records {b.first_id}-{b.first_id + b.count - 1}"
             self.sim.ledger.log(self.now, "produce-error", f"{ids} failed: {detail}", self.name)
         self._app_outcome(b, kind)
-
-    def _app_outcome(self, b: Batch, kind: str) -> None:
-        """The application hears of an outcome: a future completes, a permit or buffer room frees."""
-        app = self.app
-        if app.spool is not None:
-            self._spool_outcome(b, kind)
-        if app.window_full or app.outstanding:
-            app.outstanding = max(0, app.outstanding - b.count)
-            if app.window_full and app.outstanding < self.cfg["max.outstanding"]:
-                app.window_full = False
-                self._schedule_next_send()
-        if app.pending:
-            self._offer()
-        if app.waiting_on == b.batch_id:
-            app.waiting_on = None
-            self._schedule_next_send()
-        if app.spool is not None:
-            self._feed()
-        if not self._app_waits():  # whatever held the application back may be gone (a mode changed)
-            self._schedule_next_send()
 
     def reconfigure(self, key: str) -> None:
         """A setting changed live; idempotence takes effect as a new producer session would."""
