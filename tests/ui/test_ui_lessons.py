@@ -272,7 +272,8 @@ async def test_pick_answer_by_clicking_tokens():
 
 @aio
 async def test_hints_then_show_me_on_a_question(data_dir):
-    """h shows the hints one by one (the last repeats); s shows the answer, unscored, and it is saved."""
+    """h shows the hints one by one (the last repeats), each recorded; s shows the answer, unscored, and it is
+    saved."""
     async with lesson_app("1") as (app, pilot):
         await pilot.press("enter")
         screen = lesson_screen(app)
@@ -289,6 +290,7 @@ async def test_hints_then_show_me_on_a_question(data_dir):
         assert screen.verdict.shown and screen.run.phase == READY
         assert "SHOWN" in plain(screen.query_one("#verdict"))
     assert progress(data_dir)["journey"]["answers"]["acks-all-latency"]["shown"] is True
+    assert len(progress(data_dir)["journey"]["answers"]["acks-all-latency"]["hints"]) == 3  # each hint's time
 
 
 @aio

@@ -509,6 +509,7 @@ class LessonScreen(RunActions, Screen[str]):
             self.notify("hints are for questions; none is open now", timeout=3)
             return
         self.hints.append(self.run.hint() or "no hints for this one")
+        self.store.record_hint(self.run.lesson.id, self.run.question.id)  # saved with the next answer or step
         self._show_note()
 
     def action_show_me(self) -> None:
