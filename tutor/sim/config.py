@@ -276,6 +276,8 @@ EQUIVALENTS = {
     ("producer", "max.block.ms"): None,
     ("producer", "queue.buffering.max.kbytes"): "buffer.memory",
     ("producer", "queue.buffering.max.messages"): "buffer.memory",
+    ("producer", "max.request.size"): "message.max.bytes",
+    ("producer", "message.max.bytes"): "max.request.size",
     ("consumer", "fetch.max.wait.ms"): "fetch.wait.max.ms",
     ("consumer", "fetch.wait.max.ms"): "fetch.max.wait.ms",
     ("consumer", "enable.auto.offset.store"): None,
