@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_lesson_parsers(commands: Any) -> None:
-    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.lessons.commands)."""
+    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.text.commands)."""
     menu = commands.add_parser("lessons", help="the lessons with your progress and what to take next, in the app "
                                "(--text, or not on a terminal: printed)",
                                description="The lessons, with your progress and what to take next: in the app, "
@@ -272,8 +272,8 @@ def lesson_commands(args: argparse.Namespace) -> int:
     """`tutor lessons|lesson|quiz|progress`: the app on a terminal, else text."""
     if args.command in ("lessons", "lesson") and not args.text and on_terminal():
         return open_lessons(args.lessons, getattr(args, "ref", None))
-    from tutor.lessons.commands import dispatch as lesson_dispatch
     from tutor.sim.simulation import StepBudgetExceeded
+    from tutor.text.commands import dispatch as lesson_dispatch
 
     try:
         return lesson_dispatch(args)
@@ -433,6 +433,6 @@ def show_report(report: Any, failures: list[str] | None, as_json: bool, descript
             data["expect"] = {"failed": failures, "ok": not failures}
         print(json.dumps(data, indent=2))
         return
-    from tutor.report_view import print_report
+    from tutor.text.report import print_report
 
     print_report(report, failures=failures, description=description)
