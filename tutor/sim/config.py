@@ -198,9 +198,7 @@ _S = [
     Setting("producer", "message.max.bytes", "int", 1000000,
             "largest message produce() accepts (MSG_SIZE_TOO_LARGE beyond)", minimum=1000, clients=RDK),
     Setting("producer", "send.mode", "choice", "async",
-            "the application: async fires send() and goes on; sync waits on each future; window keeps "
-            "at most max.outstanding unanswered; spool writes to a local file a sender thread produces "
-            "from; unbounded queues in its own memory what send() cannot take",
+            "async, sync (wait on each future), window, spool or unbounded",
             choices=("async", "sync", "window", "spool", "unbounded"), kafka=False),
     Setting("producer", "max.outstanding", "int", 10,
             "window mode: records sent and not yet answered before send() waits", minimum=1, kafka=False),
