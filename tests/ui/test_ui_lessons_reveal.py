@@ -77,3 +77,32 @@ def test_challenge_form_aligns_property_names_and_values_as_the_settings_panel_n
     for name, row in zip(q.allowed, rows):
         assert row.startswith(CONTROLS[name].key + " ") and not row.startswith(name)
     assert len({row.index(" x") for row in rows}) == 1, rows  # the values line up
+
+
+@aio
+async def test_title_cards_turn_off_for_self_study_and_stay_off(tmp_path, monkeypatch):
+    """c on a card: no more cards (kept in the progress file's preferences); the next step begins at once."""
+    import json
+
+    from tutor.ui.screens.cards import TitleCard
+
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
+    async with lesson_app("4") as (app, pilot):
+        assert isinstance(app.screen, TitleCard)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = lesson_screen(app)
+        assert app.screen is screen
+        prefs = json.loads((tmp_path / "progress.json").read_text())["preferences"]
+        assert prefs == {"title_cards": False}
+        await pilot.press("enter")  # the wait, played at once
+        await pilot.press("s")  # the question's answer, shown
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")  # the next step: no card in the way
+        await pilot.pause()
+        assert screen.run.index == 1 and app.screen is screen
+        screen.set_focus(None)  # (a focused answer box takes the letter as text)
+        await pilot.press("c")  # back on
+        await pilot.pause()
+        assert json.loads((tmp_path / "progress.json").read_text())["preferences"] == {"title_cards": True}

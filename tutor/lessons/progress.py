@@ -333,6 +333,17 @@ class ProgressStore:
             record["updated"] = _now()
         self._change(change)
 
+    def preference(self, name: str, default: Any = None) -> Any:
+        """A learner's preference kept in the progress file (e.g. "title_cards": False for self-study)."""
+        return self.data.get("preferences", {}).get(name, default)
+
+    def set_preference(self, name: str, value: bool | int | str) -> None:
+        """Keep a preference; saved with the next save."""
+        def change(data: dict[str, Any]) -> None:
+            """Set it."""
+            data.setdefault("preferences", {})[name] = value
+        self._change(change)
+
     def reset(self, lesson_id: str | None = None) -> None:
         """Forget one lesson's progress (or, with None, every lesson's); saved like any change."""
         def change(data: dict[str, Any]) -> None:
@@ -511,6 +522,10 @@ def _shape_problem(data: Any) -> str | None:
         return f"has format {printable(repr(data.get('format'))[:40], True)}, not {FORMAT}"
     if not isinstance(data.get("user", ""), str) or not isinstance(data.get("class", ""), str):
         return "has a user or a class that is not a name"
+    prefs = data.get("preferences", {})
+    if not isinstance(prefs, dict) or not all(isinstance(k, str) and isinstance(v, (bool, int, str))
+                                              for k, v in prefs.items()):
+        return "has preferences that are not simple values"
     for lesson_id, record in data["lessons"].items():
         if _record_problem(record):
             return f"has a damaged record for lesson {printable(repr(lesson_id)[:60], True)}"

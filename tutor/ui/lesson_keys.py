@@ -39,6 +39,7 @@ VIEW = (
     Key("0", "select('leader')", "target leader", "aim node failures at the leader, whoever it is", "view"),
     *(Key(str(i), f"select('broker-{i}')", f"target broker-{i}", f"aim node failures at broker-{i}", "view")
       for i in range(1, 10)),
+    Key("c", "toggle_cards", "cards", "title cards between steps: off for self-study, or back on (kept)", "view"),
     Key("question_mark", "help", "help", "the lesson keys and the glyphs", "view", True, "?"),
 )
 FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures") for f in FAILURES)

@@ -43,6 +43,7 @@ class TitleCard(ModalScreen[str]):
         Binding("enter,right,space", "done('go')", "continue", key_display="⏎"),
         Binding("left", "done('back')", "back", key_display="←"),
         Binding("t", "done('contents')", "contents"),
+        Binding("c", "done('cards-off')", "no more cards"),
         Binding("escape", "done('leave')", "lessons", key_display="esc"),
     ]
 
@@ -55,7 +56,7 @@ class TitleCard(ModalScreen[str]):
         c = self.card
         with VerticalScroll(id="card", can_focus=False) as box:
             box.border_title = c.lesson
-            box.border_subtitle = "⏎ continue · ← back · t contents · esc lessons"
+            box.border_subtitle = "⏎ continue · ← back · t contents · c no more cards · esc lessons"
             with Center():
                 with Horizontal(id="card-number"):
                     yield Label("STEP ", classes="card-word")

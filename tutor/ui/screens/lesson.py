@@ -24,8 +24,8 @@ from ..widgets.lesson_bar import LessonBar, LessonEvents
 from ..widgets.lesson_panel import LessonPanel
 from ..widgets.pipeline import PipelineView
 from ..widgets.timeline import TimelineBar
-from .cards import BACK, CONTENTS, LEAVE, NEXT, Card, EndCard, Ending, TitleCard
-from .lesson_controls import LessonControls
+from .cards import BACK, CONTENTS, GO, LEAVE, NEXT, Card, EndCard, Ending, TitleCard
+from .lesson_controls import CARDS, CARDS_OFF, LessonControls
 from .run_frame import FPS, RunFrame
 
 NARROW = 120          # below this width narration and the work area stack, and share the panel
@@ -203,6 +203,10 @@ class LessonScreen(LessonControls, RunFrame):
         self.card_up = True
         self.clock()
         step = self.run.step
+        if not self.store.preference(CARDS, True):  # self-study: no cards; the opening one's note as a message
+            if card is not None and card.note:
+                self.notify(card.note, timeout=6)
+            return self._card_closed(GO)
         card = card or Card(f"Lesson {self.number} · {self.run.lesson.title}", self.run.index + 1,
                             len(self.run.lesson.steps), step.title)
         self.app.push_screen(TitleCard(card), self._card_closed)
@@ -210,6 +214,8 @@ class LessonScreen(LessonControls, RunFrame):
     def _card_closed(self, result: str | None) -> None:
         """The card was closed: go on, back, to the contents, or out."""
         self.card_up = False
+        if result == CARDS_OFF:
+            self.action_toggle_cards()
         if result == BACK and self.run.index > 0:
             return self.move(self.run.back)
         if result == CONTENTS:

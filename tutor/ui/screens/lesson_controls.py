@@ -26,6 +26,10 @@ from .prompt import PromptScreen
 FAILURE_KEYS = {f.key: f.name for f in FAILURES}
 
 
+CARDS = "title_cards"      # the progress file's preference: title cards between steps (off for self-study)
+CARDS_OFF = "cards-off"    # what a card returns when the learner turns cards off
+
+
 class LessonControls:
     """Mixed into the lesson screen (run, driver, runner, panel, store, busy, move, clock, _after_change, _save)."""
 
@@ -201,6 +205,13 @@ class LessonControls:
             if part.display and part.max_scroll_y:
                 part.scroll_page_down() if direction > 0 else part.scroll_page_up()
         self.panel.call_after_refresh(self.panel.update_scroll_hint)
+
+    def action_toggle_cards(self) -> None:
+        """c: title cards between steps off (self-study) or back on; kept in the progress file's preferences."""
+        on = not self.store.preference(CARDS, True)
+        self.store.set_preference(CARDS, on)
+        self._save()
+        self.notify("title cards are back" if on else "no more title cards (c brings them back)", timeout=4)
 
     def action_toggle_play(self) -> None:
         """space: pause or resume time."""
