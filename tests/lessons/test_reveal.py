@@ -84,3 +84,11 @@ def test_after_a_challenge_won_another_way_the_next_step_plays_the_lessons_solut
     assert run.version[0] == "the lesson's" and "which the narration describes" in run.notes[-1]
     config = run.session.sim.config
     assert config.topic["unclean.leader.election.enable"] is False and config.broker["log.flush.interval.messages"] == 1
+
+
+def test_figures_carry_thousands_separators_and_units():
+    """What the lesson screen and text mode print of a figure: "1,200 ms", "12.5", never "1200.0"."""
+    from tutor.lessons.measures import amount, unit_of
+
+    assert amount(1200.0, "ms") == "1,200 ms" and amount(12.5) == "12.5" and amount(3) == "3"
+    assert unit_of("latency.p50.ms") == "ms" and unit_of("lost_acked") == ""

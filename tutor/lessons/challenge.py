@@ -10,7 +10,7 @@ from tutor.sim.session import derive
 
 from .fork import Fork
 from .judge import Verdict, words
-from .measures import Outcome
+from .measures import Outcome, amount, unit_of
 from tutor.sim.config import is_start_only
 
 from .model import SETTING_NAMES, Change, Question, split_name
@@ -104,8 +104,8 @@ def judge(q: Question, outcome: Outcome, best: float | None, shown: bool) -> Ver
 def _par_note(q: Question, metric: float) -> str:
     """How an attempt compares with par."""
     par = q.par
-    unit = " ms" if par.measure.endswith(".ms") else ""
-    what = f"{words(par.measure)}: {metric:g}{unit} (par {par.value:g}{unit})"
+    unit = unit_of(par.measure)
+    what = f"{words(par.measure)}: {amount(metric, unit)} (par {amount(par.value, unit)})"
     if metric < par.value - par.tolerance:
         return what + " - better than par!"
     if metric <= par.value + par.tolerance:

@@ -58,6 +58,20 @@ WORDS = {
 }
 
 
+def amount(x: float, unit: str = "") -> str:
+    """A figure as a learner reads it: thousands separators, no needless ".0", its unit ("1,200 ms")."""
+    if float(x).is_integer():
+        text = f"{int(x):,}"
+    else:
+        text = f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}" if unit else text
+
+
+def unit_of(measure: str) -> str:
+    """The unit of a measure's figures ("ms" for latencies and times), or ""."""
+    return "ms" if measure.endswith(".ms") or measure in ("t", "elapsed") else ""
+
+
 def words(measure: str) -> str:
     """A measure in plain words."""
     return WORDS.get(measure, measure.replace("_", " ").replace(".", " "))

@@ -17,6 +17,7 @@ from tutor.lessons.catalog import Catalog, Item
 from tutor.lessons.judge import Verdict, letter
 from tutor.lessons.model import Lesson, Question
 from tutor.lessons.progress import ProgressStore
+from tutor.lessons.measures import amount
 from tutor.lessons.reveal import state_lines, untold
 from tutor.lessons.run import QUESTION, WAIT, LessonRun, Result
 
@@ -89,7 +90,7 @@ def verdict_panel(v: Verdict, played: str | None = None) -> Panel:
     parts: list[Any] = [Text(f"The engine says: {v.truth}", style="bold")]
     parts += [Text(n) for n in v.notes if n not in v.truth]  # a refusal is said once
     if v.best is not None:
-        parts.append(Text(f"your best: {v.best:g}"))
+        parts.append(Text(f"your best: {amount(v.best)}"))
     if v.final:
         parts.append(Markdown(v.explanation))
     if played:

@@ -11,6 +11,7 @@ from rich.text import Text
 from tutor.lessons import Question, Verdict
 from tutor.lessons.ids import show_ids
 from tutor.lessons.judge import letter
+from tutor.lessons.measures import amount, unit_of
 
 from .settings import show
 
@@ -23,7 +24,7 @@ def answer_words(q: Question, answer: Any) -> str:
         return show_ids(answer)
     if q.kind == "challenge":
         return ", ".join(f"{k} = {show(v)}" for k, v in answer.items()) or "(no change)"
-    return f"{answer:g}" if isinstance(answer, float) else str(answer)
+    return amount(answer, q.unit or unit_of(q.measure or "")) if isinstance(answer, (int, float)) else str(answer)
 
 
 def verdict_head(v: Verdict) -> Text:
@@ -45,7 +46,8 @@ def verdict_view(v: Verdict, q: Question, answer: Any = None, played: str | None
     parts: list[RenderableType] = [head, Text(f"The engine says: {v.truth}", style="bold")]
     parts += [Text(n) for n in v.notes if n not in v.truth]
     if v.best is not None:
-        parts.append(Text(f"your best: {v.best:g}", style="cyan"))
+        unit = unit_of(q.par.measure) if q.par else ""
+        parts.append(Text(f"your best: {amount(v.best, unit)}", style="cyan"))
     if v.final:
         parts.append(Markdown(v.explanation))
     if played:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tutor.lessons import Question
 from tutor.lessons.judge import letter, words
+from tutor.lessons.measures import amount, unit_of
 from tutor.lessons.answers import parse_answer, typed
 from tutor.sim.config import SETTINGS
 
@@ -215,9 +216,9 @@ class ChallengeForm(Vertical):
         when = "as if set from the start" if q.apply == "start" else "from now on"
         text = Text(f"Change {n}, {when}: ←/→ or click change a value, e types one, del resets.", style="dim")
         if q.par is not None:
-            unit = " ms" if q.par.measure.endswith(".ms") else ""
-            text.append(f"\npar: {words(q.par.measure)} {q.par.value:g}{unit}", style="bold")
-            text.append(f" · your best: {self.best:g}{unit}" if self.best is not None else " · your best: —")
+            unit = unit_of(q.par.measure)
+            text.append(f"\npar: {words(q.par.measure)} {amount(q.par.value, unit)}", style="bold")
+            text.append(f" · your best: {amount(self.best, unit)}" if self.best is not None else " · your best: —")
         return text
 
     def set_best(self, best: float | None) -> None:
