@@ -83,7 +83,8 @@ def test_par_must_match_the_solution_and_be_the_best():
 def test_a_wait_that_never_ends_is_reported():
     """An until-wait whose condition never holds is an error."""
     text = small_lesson().replace("wait.ms = 300", 'wait = { until = "isr == 0", limit.ms = 500 }')
-    assert problems(text)[0] == ("x.toml: step 1 \"Watch\": wait until: waited 500 ms but this never happened: ISR size: 0")
+    assert problems(text)[0] == ("x.toml: step 1 \"Watch\": wait until: waited 500 ms but this never happened: "
+                                 "ISR size: 0")
 
 
 def test_a_wait_for_a_locked_control_is_reported():

@@ -397,8 +397,9 @@ class ProgressStore:
                     "last_updated": record.get("updated", "")}
             answers = record["answers"] or {"": {}}
             for qid, a in answers.items():
-                out.append({**base, "question_id": qid, **{column: _cell(a.get(key)) for column, key in _ANSWER_COLUMNS},
-                            "counted_right": _cell(scored(a, policy)) if qid else ""})
+                cells = {column: _cell(a.get(key)) for column, key in _ANSWER_COLUMNS}
+                counted = _cell(scored(a, policy)) if qid else ""
+                out.append({**base, "question_id": qid, **cells, "counted_right": counted})
         return out
 
     def export_csv(self, titles: Mapping[str, str] | None = None, policy: str = "first") -> str:

@@ -206,8 +206,11 @@ class LessonPanel(Horizontal):
         """The verdict with the learner's answer, the engine's truth and the explanation."""
         v = self.verdict
         key = v and (self.run.index, v.truth, v.correct, v.final, v.shown, v.best, repr(self.answer))
-        if self._put("#verdict", key, lambda: verdict_view(v, self.run.step.question, self.answer, self.run.played(v)) if v else None) \
-                and v is not None:
+
+        def view() -> RenderableType | None:
+            """The verdict drawn, its played-out line without what a later question asks."""
+            return verdict_view(v, self.run.step.question, self.answer, self.run.played(v)) if v else None
+        if self._put("#verdict", key, view) and v is not None:
             self.call_after_refresh(self.query_one("#verdict").scroll_visible)
 
     def _next_line(self) -> str:
