@@ -394,13 +394,25 @@ class ProgressLine:
             self.stream.flush()
 
 
+def write_json(data: Any, out: Any, chunk: int = 4096) -> None:
+    """Print `data` as indented JSON, as json.dumps would, without building the whole text at once (a
+    large run's report is tens of megabytes)."""
+    parts: list[str] = []
+    for part in json.JSONEncoder(indent=2).iterencode(data):
+        parts.append(part)
+        if len(parts) >= chunk:
+            out.write("".join(parts))
+            parts.clear()
+    out.write("".join(parts) + "\n")
+
+
 def show_report(report: Any, failures: list[str] | None, as_json: bool, description: str = "") -> None:
     """Print the report as JSON (one object) or as a Rich report."""
     if as_json:
         data = report.to_json()
         if failures is not None:
             data["expect"] = {"failed": failures, "ok": not failures}
-        print(json.dumps(data, indent=2))
+        write_json(data, sys.stdout)
         return
     from tutor.report_view import print_report
 

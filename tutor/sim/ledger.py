@@ -80,9 +80,9 @@ class Ledger:
 
     def outcome(self, batch: BatchHistory, t: float, kind: str, detail: Any) -> None:
         """The application is told: acked (detail = offset) or failed (detail = error)."""
-        batch.outcome = (kind, t, detail)
+        batch.outcome = told = (kind, t, detail)  # one tuple shared by the batch's records
         for rid in batch.ids():
-            self.told[rid] = (kind, t, detail)
+            self.told[rid] = told
         if kind == "acked":
             self.acked += batch.count
 
