@@ -27,15 +27,29 @@ def scenario(records: int):
         "workload": {"messages": records, "interval.ms": 1}})
 
 
+class Sink:
+    """A text stream that only counts what is written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        """Count the characters."""
+        self.size += len(text)
+
+
 def run_engine(records: int, trace: bool) -> dict:
     """Run the engine once (with the full ledger and the report, encoded as JSON); return its figures."""
+    from tutor.cli import write_json
     from tutor.sim.simulation import Simulation
     if trace:
         tracemalloc.start()
     start, cpu = time.perf_counter(), time.process_time()
     sim = Simulation(scenario(records))
     report = sim.run_to_end()
-    size = sum(len(chunk) for chunk in json.JSONEncoder().iterencode(report.to_json()))
+    sink = Sink()
+    write_json(report.to_json(lazy=True), sink)  # as `tutor run --json` prints it
+    size = sink.size
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     assert report.summary["processed"] == records, report.summary

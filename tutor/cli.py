@@ -394,22 +394,31 @@ class ProgressLine:
             self.stream.flush()
 
 
-def write_json(data: Any, out: Any, chunk: int = 4096) -> None:
-    """Print `data` as indented JSON, as json.dumps would, without building the whole text at once (a
-    large run's report is tens of megabytes)."""
-    parts: list[str] = []
-    for part in json.JSONEncoder(indent=2).iterencode(data):
-        parts.append(part)
-        if len(parts) >= chunk:
-            out.write("".join(parts))
-            parts.clear()
-    out.write("".join(parts) + "\n")
+def write_json(data: dict[str, Any], out: Any) -> None:
+    """Print an object as json.dumps(data, indent=2) would, one top-level value at a time and a list's
+    items a thousand at a time (a large run's report is tens of megabytes, and its entries are built as
+    read). JSON text never holds a raw newline, so nesting is adding indentation after each one."""
+    encode = json.JSONEncoder(indent=2).encode
+    out.write("{")
+    for i, (key, value) in enumerate(data.items()):
+        out.write(("," if i else "") + "\n  " + encode(key) + ": ")
+        if isinstance(value, Sequence) and not isinstance(value, (str, tuple)) and value:
+            parts = []
+            for j, item in enumerate(value):
+                parts.append(("[" if j == 0 else ",") + "\n    " + encode(item).replace("\n", "\n    "))
+                if len(parts) == 1000:
+                    out.write("".join(parts))
+                    parts.clear()
+            out.write("".join(parts) + "\n  ]")
+        else:
+            out.write(encode(value).replace("\n", "\n  "))
+    out.write("\n}\n" if data else "}\n")
 
 
 def show_report(report: Any, failures: list[str] | None, as_json: bool, description: str = "") -> None:
     """Print the report as JSON (one object) or as a Rich report."""
     if as_json:
-        data = report.to_json()
+        data = report.to_json(lazy=True)
         if failures is not None:
             data["expect"] = {"failed": failures, "ok": not failures}
         write_json(data, sys.stdout)
