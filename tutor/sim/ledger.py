@@ -21,6 +21,10 @@ class BatchHistory:
         """The record ids in this batch."""
         return range(self.first_id, self.first_id + self.count)
 
+    def __deepcopy__(self, memo: dict) -> "BatchHistory":
+        """Steps and the outcome are tuples of plain values, never changed: a checkpoint copies the list."""
+        return BatchHistory(self.batch_id, self.first_id, self.count, self.created, list(self.steps), self.outcome)
+
 
 @dataclass(slots=True)
 class Event:
