@@ -232,6 +232,7 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
     if failed:
         return out + [f"the solution does not meet the goal: {'; '.join(failed)}"]
     trials = Trials(run, q)
+    trials.seen[_combo_key(made)] = (True, outcome.value(q.par.measure) if q.par is not None else None)
     trials.prepare(_search_combos(q))
     if q.par is not None:
         metric = outcome.value(q.par.measure)
