@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 from rich.console import Console
 
-from tutor.report_view import group_runs, print_report, times_processed
+from tutor.report_view import group_runs, times_processed
+from tutor.text.report import print_report
 
 
 def message(i, fate="processed", acked=True, lost_at=None, explanation="", times=1):

@@ -22,7 +22,7 @@ from tutor import serve
 CHROMIUM = "/usr/bin/chromium"
 START_S = 20.0        # the server answers within this
 APP_S = 40.0          # the app in a browser tab has drawn its first screen within this
-SETTLE_S = 5.0        # then the screenshot waits this long
+BUSY_PNG = 50_000     # bytes: the intro card alone is ~11 kB; the running sandbox is far busier
 DEMO = str(files("tutor") / "data" / "scenarios" / "demo.toml")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -191,7 +191,7 @@ def test_serve_in_headless_chromium(served_demo, tmp_path):
     """Chromium loads the page, the demo's sandbox starts behind it, and a screenshot shows it."""
     shot = tmp_path / "serve.png"
     browser_screenshot(served_demo.url + "/", shot, tmp_path / "chromium")
-    assert shot.stat().st_size > 50_000  # the intro card alone is ~11 kB; the sandbox is far busier
+    assert shot.stat().st_size > BUSY_PNG
     if os.environ.get("TUTOR_SCREENSHOT_DIR"):  # regenerate assets/serve.png
         shutil.copy(shot, Path(os.environ["TUTOR_SCREENSHOT_DIR"]) / "serve.png")
 
@@ -234,8 +234,11 @@ async def capture(port: int, url: str) -> bytes:
             while not await cdp.evaluate("document.body.classList.contains('-first-byte')"):
                 assert time.monotonic() < deadline, "the app never drew in the browser"
                 await asyncio.sleep(0.25)
-            await asyncio.sleep(SETTLE_S)  # at x0.1 the demo's power cut (300 ms) is on screen by then
-            return base64.b64decode((await cdp.call("Page.captureScreenshot", format="png"))["data"])
+            while True:  # screenshots until the sandbox has drawn (a state: the page is busy), not a fixed wait
+                png = base64.b64decode((await cdp.call("Page.captureScreenshot", format="png"))["data"])
+                if len(png) > BUSY_PNG or time.monotonic() >= deadline:
+                    return png
+                await asyncio.sleep(0.25)
 
 
 class Devtools:

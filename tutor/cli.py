@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_lesson_parsers(commands: Any) -> None:
-    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.lessons.commands)."""
+    """`tutor lessons`, `tutor lesson N`, `tutor quiz [N]`, `tutor progress` (see tutor.text.commands)."""
     menu = commands.add_parser("lessons", help="the lessons with your progress and what to take next, in the app "
                                "(--text, or not on a terminal: printed)",
                                description="The lessons, with your progress and what to take next: in the app, "
@@ -78,8 +78,12 @@ def add_lesson_parsers(commands: Any) -> None:
                                    "or JSON for an instructor.")
     progress.add_argument("--export", choices=("csv", "json"), help="write the progress as CSV or JSON")
     progress.add_argument("--output", metavar="FILE", help="write the export to FILE instead of stdout")
+    from tutor.classroom.command import add_class_parsers, add_identity_options
+
     for sub in (menu, lesson, quiz, progress):
         sub.add_argument("--lessons", metavar="DIR", help="a folder of lesson files (default: the shipped ones)")
+        add_identity_options(sub)
+    add_class_parsers(commands)
 
 
 def add_explore_parsers(commands: Any) -> None:
@@ -123,6 +127,9 @@ def add_serve_parser(commands: Any) -> None:
     serve.add_argument("--port", default="8000", help="port to listen on, 1 to 65535 (default 8000)")
     serve.add_argument("--max-sessions", default="8", metavar="N",
                        help="browser tabs served at once, each a tutor process of about 70 MB (default 8)")
+    serve.add_argument("--class", dest="class_name", metavar="NAME",
+                       help="serve a class: each tab is one student, their progress kept in the class's folder; "
+                       "prints the links for students and for the instructor's live view")
     serve.add_argument("--public-url", metavar="URL",
                        help="the address browsers use, when it is not http://HOST:PORT (e.g. behind a proxy)")
 
@@ -137,6 +144,17 @@ def serve_app(args: argparse.Namespace) -> int:
     if problem:
         print(printable(problem, one_line=True), file=sys.stderr)
         return EXIT_BAD_FILE
+    if args.class_name is not None:
+        from tutor.classroom import ClassError, slug
+
+        try:
+            slug(args.class_name, "class")
+        except ClassError as err:
+            print(f"tutor serve: {err}", file=sys.stderr)
+            return EXIT_BAD_FILE
+        if args.scenario is not None:
+            print("tutor serve: a class is served from the main menu; leave out the scenario file", file=sys.stderr)
+            return EXIT_BAD_FILE
     if args.scenario is not None:
         try:
             load_scenario(args.scenario)
@@ -145,7 +163,8 @@ def serve_app(args: argparse.Namespace) -> int:
             return EXIT_BAD_FILE
     from tutor.serve import serve
 
-    return serve(args.host, int(args.port), args.scenario, args.seed, args.public_url, int(args.max_sessions))
+    return serve(args.host, int(args.port), args.scenario, args.seed, args.public_url, int(args.max_sessions),
+                 args.class_name)
 
 
 class RunAborted(Exception):
@@ -235,20 +254,32 @@ def dispatch(args: argparse.Namespace) -> int:
         return explore_command(args) if args.command == "explore" else export_command(args)
     if args.command == "serve":
         return serve_app(args)
-    if args.command in ("lessons", "lesson") and not args.text and on_terminal():
-        return open_lessons(args.lessons, getattr(args, "ref", None))
-    if args.command in ("lessons", "lesson", "quiz", "progress"):
-        from tutor.lessons.commands import dispatch as lesson_dispatch
-        from tutor.sim.simulation import StepBudgetExceeded
+    if args.command == "class":
+        from tutor.classroom.command import class_command
 
-        try:
-            return lesson_dispatch(args)
-        except StepBudgetExceeded as err:  # a lesson's run that does not settle: said, not a traceback
-            print(printable(str(err), one_line=True), file=sys.stderr)
-            return EXIT_STEP_BUDGET
+        return class_command(args)
+    if args.command in ("lessons", "lesson", "quiz", "progress"):
+        from tutor.classroom.command import class_identity
+
+        with class_identity(args) as refused:  # --class NAME --student NAME: that student's file
+            return refused if refused is not None else lesson_commands(args)
     if on_terminal():
         return open_app(None, None, start="menu")
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
+
+
+def lesson_commands(args: argparse.Namespace) -> int:
+    """`tutor lessons|lesson|quiz|progress`: the app on a terminal, else text."""
+    if args.command in ("lessons", "lesson") and not args.text and on_terminal():
+        return open_lessons(args.lessons, getattr(args, "ref", None))
+    from tutor.sim.simulation import StepBudgetExceeded
+    from tutor.text.commands import dispatch as lesson_dispatch
+
+    try:
+        return lesson_dispatch(args)
+    except StepBudgetExceeded as err:  # a lesson's run that does not settle: said, not a traceback
+        print(printable(str(err), one_line=True), file=sys.stderr)
+        return EXIT_STEP_BUDGET
 
 
 def on_terminal() -> bool:
@@ -423,6 +454,6 @@ def show_report(report: Any, failures: list[str] | None, as_json: bool, descript
             data["expect"] = {"failed": failures, "ok": not failures}
         write_json(data, sys.stdout)
         return
-    from tutor.report_view import print_report
+    from tutor.text.report import print_report
 
     print_report(report, failures=failures, description=description)

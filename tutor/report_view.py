@@ -1,4 +1,5 @@
-"""Draw a run's Report with Rich: the summary, the lost and duplicated records, a short timeline."""
+"""A run's Report as Rich renderables (summary, lost and duplicated records, a short timeline), shared by the
+text front-end and the app's report screen."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from rich.console import Console, Group, RenderableType
+from rich.console import RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -187,31 +188,3 @@ def _elide(timeline: list[tuple[float, str]]) -> list[tuple[float | None, str]]:
     skipped = len(timeline) - TIMELINE_HEAD - TIMELINE_TAIL
     gap = (None, f"… {skipped} more events (tutor run --json shows them all)")
     return list(timeline[:TIMELINE_HEAD]) + [gap] + list(timeline[-TIMELINE_TAIL:])
-
-
-def expectation_view(failures: list[str]) -> RenderableType:
-    """Which [expect] checks failed, or that they all held."""
-    if not failures:
-        return Text("All expectations held.", style="green")
-    lines = Text("Expectations failed:", style="bold red")
-    for failure in failures:
-        lines.append(f"\n  - {failure}", style="red")
-    return lines
-
-
-def print_report(report: Any, console: Console | None = None, failures: list[str] | None = None,
-                 description: str = "") -> None:
-    """Print the whole report; with `failures` (a list, maybe empty) also the [expect] verdict."""
-    console = console or Console()
-    parts = report_renderables(report, description)
-    if failures is not None:
-        parts.append(expectation_view(failures))
-    console.print(Group(*_spaced(parts)))
-
-
-def _spaced(parts: list[RenderableType]) -> list[RenderableType]:
-    """The parts with a blank line between each."""
-    out: list[RenderableType] = []
-    for part in parts:
-        out.extend([part, Text("")] if part is not parts[-1] else [part])
-    return out

@@ -33,11 +33,13 @@ another computer) and reload this page, or ask whoever started <code>tutor serve
 """
 
 
-def app_command(scenario: str | None = None, seed: int | None = None, server_pid: int | None = None) -> str:
-    """The shell command run for each browser tab: this module, with this Python (so a venv works).
+def app_command(scenario: str | None = None, seed: int | None = None, server_pid: int | None = None,
+                class_args: list[str] | None = None) -> str:
+    """The shell command run for each browser tab: this module, with this Python (so a venv works);
+    `class_args` name a class and the tab's student (or the instructor), already checked.
 
     `exec` makes the tab's process a direct child of the server, so that it can die with it."""
-    args = [sys.executable, "-m", "tutor.serve"]
+    args = [sys.executable, "-m", "tutor.serve", *(class_args or [])]
     if scenario is not None:
         args.append(os.path.abspath(scenario))  # the app process may not share our working directory
     if seed is not None:
@@ -82,10 +84,17 @@ def tab_main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--server-pid", type=int)
+    parser.add_argument("--class", dest="class_name")
+    parser.add_argument("--student")
+    parser.add_argument("--instructor", action="store_true")
     args = parser.parse_args(argv)
     if args.server_pid is not None:
         die_with_server(args.server_pid)
-    if args.scenario is None:
+    if args.class_name is not None:
+        from tutor.ui.classtab import class_tab_app
+
+        class_tab_app(args.class_name, args.student, args.instructor).run()
+    elif args.scenario is None:
         make_app(None, args.seed, start="menu").run()
     else:
         make_app(load_scenario(args.scenario), args.seed).run()
@@ -201,6 +210,7 @@ class TutorServer(Server):
         super().__init__(*args, **kwargs)
         self.tabs: set[asyncio.Task] = set()
         self.max_sessions = max_sessions
+        self.server_pid = os.getpid()
 
     async def _make_app(self) -> web.Application:
         """textual-serve's routes behind a guard on every request."""
@@ -286,14 +296,30 @@ class ClampedService:
 
 
 def serve(host: str = LOOPBACK, port: int = DEFAULT_PORT, scenario: str | None = None,
-          seed: int | None = None, url: str | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS) -> int:
-    """Serve the app until stopped; 2 when the port cannot be bound (said before any address is printed)."""
+          seed: int | None = None, url: str | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS,
+          class_name: str | None = None) -> int:
+    """Serve the app (or a class: see tutor.classroom.serving) until stopped; 2 when the port cannot be bound
+    (said before any address is printed)."""
     problem = bind_problem(host, port)
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    server = TutorServer(app_command(scenario, seed, os.getpid()), host=host, port=port, title="tutor",
-                         public_url=url or public_url(host, port), max_sessions=max_sessions)
+    options: dict[str, Any] = dict(host=host, port=port, title="tutor", public_url=url or public_url(host, port),
+                                   max_sessions=max_sessions)
+    if class_name is None:
+        server = TutorServer(app_command(scenario, seed, os.getpid()), **options)
+    else:
+        from tutor.classroom import ClassFolder
+        from tutor.classroom.serving import ClassServer
+
+        folder = ClassFolder.of(class_name)
+        try:
+            info = folder.ensure()
+        except OSError as err:
+            print(f"tutor serve: cannot create the class folder {folder.path}: {(err.strerror or str(err)).lower()}",
+                  file=sys.stderr)
+            return 2
+        server = ClassServer(app_command(server_pid=os.getpid()), folder=folder, info=info, **options)
     try:
         server.serve()
     except OSError as err:  # taken between the check and the bind

@@ -1,4 +1,4 @@
-"""What the explorer lesson (lessons/12-explore.toml) says about the built-in sweep, checked against the engine."""
+"""What the explorer lesson (tutor/data/lessons/12-explore.toml) says about the built-in sweep, checked against the engine."""
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = ROOT / "lessons"
+LESSONS = ROOT / "tutor" / "data" / "lessons"
 
 #: a small lesson that runs in milliseconds: acks=1, slow followers, a leader crash
 SMALL = '''

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tutor.lessons.player import parse_action
+from tutor.lessons.answers import parse_action
 
 
 @pytest.mark.parametrize("typed, action, target", [

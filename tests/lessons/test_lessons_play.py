@@ -1,8 +1,12 @@
-"""Every shipped lesson, played to the end by LessonRun: once answering right, once answering wrong."""
+"""Every shipped lesson, played to the end by LessonRun: once answering right, once answering wrong, saved to the
+learner's progress as the front-ends save it."""
+
+import json
 
 import pytest
 
-from tutor.lessons import LessonRun, load_lesson
+from tutor.lessons import LessonRun, ProgressStore, load_lesson
+from tutor.lessons.answers import save_run
 from tutor.lessons.judge import right_answer, wrong_answer
 from tutor.lessons.model import split_name
 from tutor.lessons.run import QUESTION, WAIT
@@ -42,7 +46,13 @@ def play(path, answer) -> LessonRun:
         if not run.next():
             break
     assert run.finished and run.visited == set(range(len(run.lesson.steps)))
+    save_run(ProgressStore.open(), run, set(), final=True, done=True)  # what the end of a lesson does
     return run
+
+
+def saved(data_dir, lesson_id: str) -> dict:
+    """The lesson's record in the progress file."""
+    return json.loads((data_dir / "progress.json").read_text())["lessons"][lesson_id]
 
 
 def answer_right(run: LessonRun, q) -> None:
@@ -66,19 +76,22 @@ def answer_wrong(run: LessonRun, q) -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_lesson_answered_right(path):
-    """Every question answered right: full score."""
+def test_lesson_answered_right(path, data_dir):
+    """Every question answered right: full score, saved as done with every answer."""
     run = play(path, answer_right)
     got, total = run.score()
     assert total >= 2 and got == total
+    record = saved(data_dir, run.lesson.id)
+    assert record["status"] == "done" and len(record["answers"]) == total
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_lesson_answered_wrong(path):
+def test_lesson_answered_wrong(path, data_dir):
     """Every question answered wrong (and every challenge failed once, then shown): the lesson still ends, score 0."""
     run = play(path, answer_wrong)
     got, total = run.score()
     assert got == 0 and all(a.attempts >= 1 for a in run.answers.values())
+    assert saved(data_dir, run.lesson.id)["status"] == "done"
 
 
 def test_every_lesson_is_a_real_sequence():

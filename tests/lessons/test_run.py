@@ -144,7 +144,7 @@ def test_action_setting_until_and_restart_waits():
     assert run.now == 0  # the learner's turn: time stands still
     assert run.apply(Action("crash", "broker-2")).ok and run.phase == WAIT  # not the one asked for
     assert run.apply(Action("crash", "broker-3")).ok and run.phase == READY
-    assert run.log[-1].action.params == {"restart.after.ms": 3000}  # as the wait describes it
+    assert run.session.interventions[-1].action.params == {"restart.after.ms": 3000}  # as the wait describes it
     run.next()
     assert run.set("producer.acks", "all").ok and run.phase == WAIT
     assert run.set("producer.acks", 1).ok and run.phase == READY

@@ -14,7 +14,7 @@ from tutor.ui.screens.cards import EndCard, TitleCard
 from tutor.ui.screens.lesson import LessonScreen
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSON_FILES = sorted((ROOT / "lessons").glob("*.toml"))
+LESSON_FILES = sorted((ROOT / "tutor" / "data" / "lessons").glob("*.toml"))
 
 
 @asynccontextmanager
@@ -101,7 +101,7 @@ async def answer_wrong(pilot, screen, q) -> None:
         assert not screen.verdict.correct and screen.verdict.final
         return
     name = q.allowed[0]
-    await set_row(pilot, q, name, screen._current((name,))[name])  # "changing" it to what it is: still lost
+    await set_row(pilot, q, name, screen.panel.current((name,))[name])  # "changing" it to what it is: still lost
     await pilot.press("enter")
     await settle(pilot)
     assert not screen.verdict.final and screen.run.phase == QUESTION

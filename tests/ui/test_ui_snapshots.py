@@ -36,21 +36,20 @@ def test_demo_after_failover(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
 def test_settings_open(snap_compare, size):
     """The settings: a drawer at 80 columns, a side panel at 160."""
-    assert snap_compare(app(), terminal_size=size, run_before=at(2000), press=["o", "down", "down"])
+    assert snap_compare(app(), terminal_size=size, run_before=at(2000, "o", "down", "down"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
 def test_help(snap_compare, size):
     """The help screen over the sandbox."""
-    assert snap_compare(app(), terminal_size=size, run_before=at(1000), press=["question_mark"])
+    assert snap_compare(app(), terminal_size=size, run_before=at(1000, "question_mark"))
 
 
 def test_inspector(snap_compare):
     """Record 15 of the demo, lost although acked, with its history."""
-    assert snap_compare(app(demo()), terminal_size=(160, 48), run_before=at(301),
-                        press=["i", "1", "5", "enter"])
+    assert snap_compare(app(demo()), terminal_size=(160, 48), run_before=at(301, "i", "1", "5", "enter"))
 
 
 def test_too_small(snap_compare):
     """Below 80x24 the app says what it needs."""
-    assert snap_compare(app(), terminal_size=(70, 20))
+    assert snap_compare(app(), terminal_size=(70, 20), run_before=at())

@@ -41,8 +41,8 @@ class Tmux:
         """Type keys (tmux key names)."""
         self.run("send-keys", *keys)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
-        """Poll the pane until `text` shows up; the pane's text."""
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+        """Poll the pane until `text` shows up (the timeout only stops a hang); the pane's text."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pane = self.screen()
@@ -50,6 +50,14 @@ class Tmux:
                 return pane
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def wait_for_gone(self, text: str, timeout: float = 60.0) -> None:
+        """Poll the pane until `text` is no longer on it."""
+        deadline = time.monotonic() + timeout
+        while text in self.screen():
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"{text!r} never went away; the screen was:\n{self.screen()}")
+            time.sleep(0.1)
 
     def close(self) -> None:
         """Stop this private server."""
@@ -78,7 +86,7 @@ def test_tutor_opens_the_sandbox_and_quits_cleanly(tmux):
     tmux.keys("?")
     tmux.wait_for("pause and run to the next event")
     tmux.keys("Escape")  # alone: an escape followed at once by q would read as alt+q
-    time.sleep(0.5)
+    tmux.wait_for_gone("pause and run to the next event")
     tmux.keys("q")
     pane = tmux.wait_for("EXIT=0")
     assert "Traceback" not in pane and "LEDGER" not in pane  # the terminal's own screen is back

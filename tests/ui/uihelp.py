@@ -6,7 +6,7 @@ import asyncio
 import io
 import functools
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Callable
 
 from tutor.scenario.builtin import builtin_scenario
 from tutor.sim.spec import Scenario
@@ -47,14 +47,59 @@ async def goto(screen, pilot, t: float) -> None:
     await pilot.pause()
 
 
-def at(t: float):
-    """A snap_compare run_before that moves the sandbox to time t."""
+def at(t: float | None = None, *keys: str):
+    """A snap_compare run_before: move the sandbox to time t (None: leave it), press keys, wait until drawn."""
     async def run_before(pilot) -> None:
-        """Pin the run at t."""
+        """Pin the run at t, press the keys, then wait for the screen to show it."""
         await pilot.pause()
-        await goto(pilot.app.sandbox, pilot, t)
+        if t is not None:
+            await goto(pilot.app.sandbox, pilot, t)
+        if keys:
+            await pilot.press(*keys)
+        await drawn(pilot)
     return run_before
 
+
+async def wait_until(pilot, condition: Callable[[], bool], what: str, tries: int = 2000) -> None:
+    """Let the app run until condition() holds: a state, never a time (tries only stops a hang)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+def footer_drawn(footer) -> bool:
+    """Does a Footer show a key for every binding its screen shows (it fills in after the screen mounts)?"""
+    from textual.widgets._footer import FooterKey
+
+    shown = {binding.action for _, binding, _, _ in footer.screen.active_bindings.values() if binding.show}
+    return shown <= {key.action for key in footer.query(FooterKey)}
+
+
+def visible_screens(app) -> list:
+    """The top screen, and the screens a modal one lets show through beneath it."""
+    from textual.screen import ModalScreen
+
+    out = []
+    for screen in reversed(app.screen_stack):
+        out.append(screen)
+        if not isinstance(screen, ModalScreen):
+            break
+    return out
+
+
+async def drawn(pilot) -> None:
+    """Wait until the screen is complete: workers done, animations over, every visible footer filled in."""
+    from textual.widgets import Footer
+
+    await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    await wait_until(pilot, lambda: all(footer_drawn(f) for s in visible_screens(pilot.app) for f in s.query(Footer)),
+                     "every footer shows its keys")
+    for screen in visible_screens(pilot.app)[1:]:  # under a modal a screen is not repainted by itself: it may
+        screen.refresh(layout=True)                  # still show its footer from before the keys filled in
+    await pilot.pause()
 
 
 def aio(test):

@@ -12,23 +12,13 @@ from typing import Any
 from rich.console import Console
 
 from .catalog import LABS, Lab
+from .client import client_version
 from .target import Target
 
 EXIT_AGREE, EXIT_DISAGREE, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 INSTALL_HINT = ("the lab needs the real Kafka client, confluent-kafka: pip install 'kafka-tutor[lab]' "
                 "(or, in a checkout, pip install '.[lab]')")
 HOST_PORT = re.compile(r"^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$")
-
-
-def client_version() -> str | None:
-    """"confluent-kafka 2.16.1 (librdkafka 2.16.0)", or None when it is not installed."""
-    try:
-        import confluent_kafka
-    except ImportError:
-        return None
-    version = confluent_kafka.version()  # a string in 2.16, a (string, int) pair before
-    version = version[0] if isinstance(version, tuple) else version
-    return f"confluent-kafka {version} (librdkafka {confluent_kafka.libversion()[0]})"
 
 
 def lab_command(name: str | None, bootstrap_servers: str | None, console: Console | None = None) -> int:
@@ -78,7 +68,7 @@ def _did_you_mean(name: str) -> str:
 
 def run_lab(lab: Lab, target: Target, client: str, console: Console) -> int:
     """Every case of the lab: prediction, real run with progress, table and verdict."""
-    from . import view
+    from tutor.text import lab as view
     from .cluster import LabError
     from .outcome import differences
     from .runner import RealRun

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.scenario.values import check_value
 from tutor.sim.config import SETTINGS
+from tutor.sim.session import derive
 
-from .fork import Entry, Fork, derive, replay, segment
+from .fork import Fork
 from .judge import Verdict, words
 from .measures import Outcome
 from tutor.sim.config import is_start_only
@@ -65,11 +66,8 @@ def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Cha
         if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")
         return changes, run.fork(derive(run.given, changes)).out()
-    start, _ = segment(run.lesson.scenario, run.log)
-    derive(start.given, changes)  # refuses impossible combinations
-    log = run.log + [Entry(run.index, 0.0, "start", change=c) for c in changes]
-    sim = replay(run.lesson.scenario, run.seed, log, run.now)
-    return changes, Fork(sim, run.future()).out()
+    attempt = run.session.replayed_with(changes)  # refuses impossible combinations; the lesson's session stays
+    return changes, Fork(attempt.sim, run.future()).out()
 
 
 def judge(q: Question, outcome: Outcome, best: float | None, shown: bool) -> Verdict:

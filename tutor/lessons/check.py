@@ -161,7 +161,7 @@ def choice_warnings(lesson: Lesson) -> list[str]:
 
 def _lab_problems(lesson: Lesson) -> list[LessonError]:
     """Every lab a lesson names exists."""
-    from tutor.lab import available_labs
+    from tutor.lab.catalog import available_labs  # plain data: the labs and what they show
 
     known = [name for name, _, _ in available_labs()]
     return [LessonError(lesson.path, None, "labs", f"unknown lab {name!r}; the labs are {', '.join(known)}")

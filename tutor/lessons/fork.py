@@ -1,88 +1,17 @@
-"""Running a lesson's simulation forward: replaying what happened, and playing a what-if to its end."""
+"""A what-if of a lesson's run: a copy of its simulation with the events still to come, played to its end."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
-from tutor.sim.config import build_config, check_config
 from tutor.sim.simulation import Simulation, StepBudgetExceeded
-from tutor.sim.spec import Action, Scenario
+from tutor.sim.spec import Action
 
 from .measures import Live, Outcome
 from .model import Change
 
 Timed = tuple[float, Action]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One thing the lesson or the learner did, in the step it happened in."""
-
-    step: int
-    t: float
-    kind: str                        # "set" (live), "start" (folded into the scenario), "action", "restart"
-    change: Change | None = None
-    action: Action | None = None
-    given: dict[str, dict[str, Any]] | None = None  # restart: every setting the new run starts with
-
-
-def merged_given(scenario: Scenario, changes: Iterable[Change]) -> dict[str, dict[str, Any]]:
-    """The scenario's settings with changes laid over them."""
-    given = {s: dict(v) for s, v in scenario.given.items()}
-    for section, key, value in changes:
-        given.setdefault(section, {})[key] = value
-    return given
-
-
-def derive(given: dict[str, dict[str, Any]], changes: Iterable[Change]) -> list[Change]:
-    """Every setting that changes when `changes` are made, derived ones included; ValueError if impossible."""
-    changes = list(changes)
-    new_given = {s: dict(v) for s, v in given.items()}
-    for section, key, value in changes:
-        new_given.setdefault(section, {})[key] = value
-    old, new = build_config(given), build_config(new_given)
-    problems = check_config(new, new_given)
-    if problems:
-        section, key, message = problems[0]
-        raise ValueError(f"{section}.{key} {message}")
-    out = []
-    for section in ("cluster", "topic", "broker", "producer", "consumer", "workload", "network"):
-        before, after = getattr(old, section) or {}, getattr(new, section) or {}
-        out += [(section, k, v) for k, v in after.items() if before.get(k, v) != v]
-    return out
-
-
-def segment(scenario: Scenario, log: list[Entry]) -> tuple[Scenario, list[Entry]]:
-    """The scenario the current run started from (after the last restart) and the live entries since."""
-    last = max((i for i, e in enumerate(log) if e.kind == "restart"), default=-1)
-    base = dataclasses.replace(scenario, given=log[last].given) if last >= 0 else scenario
-    rest = log[last + 1:]
-    starts = [e.change for e in rest if e.kind == "start"]
-    if starts:
-        base = dataclasses.replace(base, given=merged_given(base, starts))
-    return base, [e for e in rest if e.kind in ("set", "action")]
-
-
-def replay(scenario: Scenario, seed: int | None, log: list[Entry], until: float) -> Simulation:
-    """A fresh simulation that does everything in `log` (since the last restart) at the same moments."""
-    start, entries = segment(scenario, log)
-    sim = Simulation(start, seed)
-    sim.auto_finish = False
-    for e in entries:
-        sim.run(e.t)
-        _do(sim, e)
-    sim.run(until)
-    return sim
-
-
-def _do(sim: Simulation, e: Entry) -> None:
-    """Apply one live entry to a simulation."""
-    if e.kind == "set":
-        sim.set(*e.change)
-    else:
-        sim.apply(e.action)
 
 
 @dataclass

@@ -31,6 +31,14 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
     outcome: Any = None              # the run played out (an Outcome), when judged on the end
 
+    def played_line(self) -> str | None:
+        """The played-out run in one line ("played to the end: sent 60 · acked 60 · ..."), once final."""
+        if self.outcome is None or not self.final:
+            return None
+        s = self.outcome.report.summary
+        return (f"played to the end: sent {s['sent']} · acked {s['acked']} · lost {s['lost']} "
+                f"(acked {s['lost_acked']}) · duplicates {s['duplicates']}")
+
 
 def truth_of(q: Question, view: Any) -> Any:
     """The engine's answer to a prediction question on a played-out run (or a live view)."""

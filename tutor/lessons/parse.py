@@ -15,7 +15,7 @@ from tutor.scenario.limits import MAX_TIME_MS, read_text
 from tutor.scenario.loader import parse_toml
 from tutor.scenario.sections import check_section
 from tutor.scenario.values import check_value, is_number
-from tutor.sim.config import SETTINGS, build_config, is_start_only
+from tutor.sim.config import SETTINGS, is_start_only
 from tutor.sim.spec import Action, Scenario
 
 from .conditions import parse_condition
@@ -374,8 +374,3 @@ def setting_name(ctx: Ctx, where: str, name: Any) -> tuple[str, str]:
     if section in ("producer", "consumer") and client not in SETTINGS[(section, key)].clients:
         raise ctx.error(where, f"{name} is not a setting of the {client} client")
     return section, key
-
-
-def scenario_config(scenario: Scenario) -> Any:
-    """The resolved settings of a scenario (defaults filled in)."""
-    return build_config(scenario.given)

@@ -36,7 +36,21 @@ CSV_FIELDS = ("user", "lesson", "title", "status", "score", "questions", "questi
 
 def data_dir(env: Mapping[str, str] | None = None, platform: str | None = None,
              home: Path | None = None) -> Path:
-    """Where tutor keeps a user's data: TUTOR_DATA_DIR, else the platform's convention."""
+    """Where tutor keeps a user's data: TUTOR_DATA_DIR, else the platform's user data folder (platformdirs);
+    with a platform or home given, the convention tutor used before (see legacy_data_dir)."""
+    env = os.environ if env is None else env
+    if env.get("TUTOR_DATA_DIR"):
+        return Path(env["TUTOR_DATA_DIR"])
+    if platform is None and home is None:
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("tutor", appauthor=False, roaming=True))
+    return legacy_data_dir(env, platform, home)
+
+
+def legacy_data_dir(env: Mapping[str, str] | None = None, platform: str | None = None,
+                    home: Path | None = None) -> Path:
+    """The folder tutor kept progress in before it asked platformdirs (read once, to carry progress over)."""
     env = os.environ if env is None else env
     platform = sys.platform if platform is None else platform
     home = Path.home() if home is None else home
@@ -86,6 +100,43 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def migrate_legacy(folder: Path) -> None:
+    """Copy a progress file from the folder used before platformdirs into `folder`, once, if it has none;
+    the old file stays where it was."""
+    old = legacy_data_dir() / FILE_NAME
+    new = folder / FILE_NAME
+    if os.environ.get("TUTOR_DATA_DIR") or new.exists() or old == new or not old.is_file():
+        return
+    with suppress(OSError, UnicodeDecodeError):
+        atomic_write(new, read_text(old))
+
+
+#: whose progress `ProgressStore.open()` opens: a class's student (see use_identity), else the user's own
+_IDENTITY: dict[str, Any] = {}
+
+
+def use_identity(path: Path | None, user: str | None = None, class_name: str | None = None) -> None:
+    """From now on, ProgressStore.open() without a folder opens this file for this student of this class
+    (None: the user's own progress again)."""
+    _IDENTITY.clear()
+    if path is not None:
+        _IDENTITY.update(path=Path(path), user=user, class_name=class_name)
+
+
+def load_progress(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """A progress file read and checked without touching it: (data, None), or (None, why not in words)."""
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as err:
+        return None, f"cannot be read ({_reason(err)})"
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, "is not valid JSON"
+    problem = _shape_problem(data)
+    return (None, problem) if problem else (printable_data(data), None)
+
+
 @dataclass
 class ProgressStore:
     """The progress file of one user: lessons started and done, each question's answers and bests."""
@@ -94,13 +145,27 @@ class ProgressStore:
     data: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     writable: bool = True
+    #: a class's student: their name and their class, written into the file at each save
+    user: str | None = None
+    class_name: str | None = None
     _pending: list[Callable[[dict[str, Any]], None]] = field(default_factory=list, repr=False)
 
     # --- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, folder: Path | None = None) -> "ProgressStore":
-        """Read the progress file; a corrupt or unreadable one is set aside with a warning."""
-        store = cls((folder or data_dir()) / FILE_NAME)
+        """Read the progress file (a class's student's, after use_identity); a corrupt or unreadable one is
+        set aside with a warning."""
+        if folder is None and _IDENTITY:
+            return cls.open_file(_IDENTITY["path"], _IDENTITY["user"], _IDENTITY["class_name"])
+        if folder is None:
+            folder = data_dir()
+            migrate_legacy(folder)
+        return cls.open_file(folder / FILE_NAME)
+
+    @classmethod
+    def open_file(cls, path: Path, user: str | None = None, class_name: str | None = None) -> "ProgressStore":
+        """Read one progress file, for `user` of class `class_name` when given."""
+        store = cls(Path(path), user=user, class_name=class_name)
         try:
             with store._locked():
                 store._clean_temporary_files()
@@ -206,6 +271,10 @@ class ProgressStore:
         change(self.data)
         self._pending.append(change)
 
+    def change(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Any change of the data (a merge of another copy of this progress), made again on the disk's at save."""
+        self._change(change)
+
     def record_step(self, lesson_id: str, index: int, steps: int, questions: int) -> None:
         """The learner is at step `index` of `steps`."""
         def change(data: dict[str, Any]) -> None:
@@ -222,6 +291,16 @@ class ProgressStore:
             old = record["answers"].get(question_id, {})
             record["answers"][question_id] = _merged_answer(old, kind, answer, par)
             record["updated"] = _now()
+        self._change(change)
+
+    def record_hint(self, lesson_id: str, question_id: str) -> None:
+        """The learner asked for a hint on this question now (an instructor sees who changed their mind after one)."""
+        at = _now()
+
+        def change(data: dict[str, Any]) -> None:
+            """Add the hint's time."""
+            answer = _record(data, lesson_id)["answers"].setdefault(question_id, {})
+            answer["hints"] = (answer.get("hints", []) + [at])[-MAX_TRIES:]
         self._change(change)
 
     def record_done(self, lesson_id: str) -> None:
@@ -241,7 +320,9 @@ class ProgressStore:
         try:
             with self._locked():
                 data = self._merged_with_disk()
-                data["user"] = data.get("user") or _user()
+                data["user"] = self.user or data.get("user") or _user()
+                if self.class_name:
+                    data["class"] = self.class_name
                 atomic_write(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
         except OSError as err:
             self.warnings.append(f"could not save progress to {printable(str(self.path), True)}: {_reason(err)}")
@@ -293,8 +374,10 @@ class ProgressStore:
             score = self.score(lesson_id)
             lessons[lesson_id] = {**record, "title": (titles or {}).get(lesson_id, ""),
                                   "score": score[0] if score else None}
-        return json.dumps({"format": FORMAT, "user": self.data.get("user") or _user(), "lessons": lessons},
-                          indent=2, sort_keys=True) + "\n"
+        head = {"format": FORMAT, "user": self.user or self.data.get("user") or _user()}
+        if self.class_name or self.data.get("class"):
+            head["class"] = self.class_name or self.data["class"]
+        return json.dumps({**head, "lessons": lessons}, indent=2, sort_keys=True) + "\n"
 
 
 def _empty() -> dict[str, Any]:
@@ -351,6 +434,7 @@ def _merged_answer(old: dict[str, Any], kind: str, answer: Any, par: float | Non
         "best": min(best) if best else None,
         "par": par,
         "tries": tries[-MAX_TRIES:],
+        "hints": old.get("hints", []),
     }
 
 
@@ -379,7 +463,7 @@ def _answer_json(given: Any) -> Any:
 ANSWER_TYPES: dict[str, tuple[type, ...]] = {
     "kind": (str,), "first_correct": (bool, type(None)), "attempts": (int,), "shown": (bool,),
     "solved": (bool,), "solved_unaided": (bool,), "best": (int, float, type(None)),
-    "par": (int, float, type(None)), "tries": (list,)}
+    "par": (int, float, type(None)), "tries": (list,), "hints": (list,)}
 RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "status": (str,), "step": (int,), "steps": (int,), "questions": (int,), "answers": (dict,),
     "updated": (str,)}
@@ -392,8 +476,8 @@ def _shape_problem(data: Any) -> str | None:
         return "is not a progress file"
     if data.get("format") != FORMAT:
         return f"has format {printable(repr(data.get('format'))[:40], True)}, not {FORMAT}"
-    if not isinstance(data.get("user", ""), str):
-        return "has a user that is not a name"
+    if not isinstance(data.get("user", ""), str) or not isinstance(data.get("class", ""), str):
+        return "has a user or a class that is not a name"
     for lesson_id, record in data["lessons"].items():
         if _record_problem(record):
             return f"has a damaged record for lesson {printable(repr(lesson_id)[:60], True)}"
@@ -409,7 +493,8 @@ def _record_problem(record: Any) -> bool:
     if any(record.get(k, 0) < 0 for k in ("step", "steps", "questions")):
         return True
     return any(not isinstance(a, dict) or not _typed(a, ANSWER_TYPES) or a.get("attempts", 0) < 0 or
-               not all(_try_ok(t) for t in a.get("tries", [])) for a in record["answers"].values())
+               not all(_try_ok(t) for t in a.get("tries", [])) or
+               not all(isinstance(h, str) for h in a.get("hints", [])) for a in record["answers"].values())
 
 
 def _typed(table: dict[str, Any], types: dict[str, tuple[type, ...]]) -> bool:

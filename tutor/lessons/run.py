@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.sim import failures
+from tutor.sim import session as history
 from tutor.sim.config import is_start_only
 from tutor.sim.session import Session
 from tutor.sim.snapshot import Snapshot
 from tutor.sim.spec import Action
 
 from . import challenge
-from .fork import Entry, Fork, derive, fork, merged_given, segment
+from .fork import Fork, fork
 from .judge import Verdict, choice_feedback, is_right, truth_of, truth_text
 from .measures import Live
 from .model import FAILURE_NAMES, SETTING_NAMES, Lesson, Question, Step, split_name
@@ -53,13 +55,16 @@ class Answer:
 
 @dataclass
 class Mark:
-    """The lesson's state when a step began, to come back to it."""
+    """The lesson's state when a step began, to come back to it: the session's mark, locks, events to come."""
 
-    t: float
-    log_len: int
+    history: history.Mark
     locks: frozenset[str]
     pending: list[tuple[float, Action]]
-    given: dict[str, dict[str, Any]]
+
+    @property
+    def t(self) -> float:
+        """When the step began (simulated ms)."""
+        return self.history.t
 
 
 @dataclass
@@ -79,12 +84,13 @@ class LessonRun:
     def __init__(self, lesson: Lesson, seed: int | None = None) -> None:
         self.lesson = lesson
         self.seed = seed
-        self.log: list[Entry] = []
+        self.session = Session(lesson.scenario, seed, auto_finish=False)
         self.answers: dict[str, Answer] = {}
         self.visited: set[int] = set()
         self.notes: list[str] = []          # things the lesson wants the learner told (a wait gave up, ...)
         self.marks: dict[int, Mark] = {}
-        self._reset(Mark(0.0, 0, frozenset(), [], merged_given(lesson.scenario, [])))
+        self.locks: set[str] = set()
+        self.pending: list[tuple[float, Action]] = []
         self._enter(0)
 
     # --- what the app reads --------------------------------------------------------------
@@ -97,6 +103,11 @@ class LessonRun:
     def now(self) -> float:
         """The lesson's present (simulated ms); the session's cursor may be scrubbed back to look."""
         return self.session.sim.now
+
+    @property
+    def given(self) -> dict[str, dict[str, Any]]:
+        """The settings the scenario, the steps and the learner set by hand, as of the present."""
+        return self.session.given(self.now)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -174,7 +185,6 @@ class LessonRun:
             at, action = self.pending.pop(0)
             self.session.seek(at)
             self.session.apply(action)
-            self.log.append(Entry(self.index, at, "action", action=action))
         if t > self.now:
             self.session.seek(t)
 
@@ -215,14 +225,13 @@ class LessonRun:
         return None
 
     def _act(self, action: Action) -> list[str]:
-        """Apply an action at the present and log it; the awaited one ends the wait."""
+        """Apply an action at the present (the session keeps it); the awaited one ends the wait."""
         self._to_present()
         wait = self.step.wait
         awaited = self.phase == WAIT and wait.kind == "action" and self._matches(wait.action, action)
         if awaited:
             action = wait.action  # the key fires the failure as the step describes it (restart.after.ms ...)
         lines = self.session.apply(action)
-        self.log.append(Entry(self.index, self.now, "action", action=action))
         if awaited:
             self._wait_done()
         return lines
@@ -238,12 +247,7 @@ class LessonRun:
     def _change(self, explicit: list[tuple[str, str, Any]]) -> list[str]:
         """Make settings changes live, with the settings the client derives from them; ValueError if impossible."""
         self._to_present()
-        made = derive(self.given, explicit)
-        for section, key, value in explicit:
-            self.given.setdefault(section, {})[key] = value  # only what was set; derived ones follow
-        for section, key, value in made:
-            self.session.set(section, key, value)
-            self.log.append(Entry(self.index, self.now, "set", change=(section, key, value)))
+        made = self.session.change(explicit)
         return [f"{s}.{k} = {v}" for s, k, v in made]
 
     def _check_setting_wait(self) -> None:
@@ -335,12 +339,8 @@ class LessonRun:
         self._truth = None
 
     def _restart_with(self, changes: list[tuple[str, str, Any]]) -> None:
-        """Start-only changes: log them as start settings and replay the lesson so far with them."""
-        t = self.now
-        self.log += [Entry(self.index, 0.0, "start", change=c) for c in changes]
-        for section, key, value in changes:
-            self.given.setdefault(section, {})[key] = value
-        self._replay(t)
+        """Start-only changes: the session starts again with them and replays the lesson so far."""
+        self.session.restart_with(changes)
 
     def hint(self) -> str | None:
         """The next hint of the open question (the last one repeats), or None."""
@@ -401,8 +401,8 @@ class LessonRun:
             raise IndexError(f"no step {k + 1}")
         if k <= self.index:
             mark = self.marks[k]
-            self.log = self.log[: mark.log_len]
-            self._reset(mark)
+            self.locks, self.pending = set(mark.locks), list(mark.pending)
+            self.session.rewind(mark.history)
             self._enter(k)
             return
         while self.index < k and self.next():
@@ -413,31 +413,10 @@ class LessonRun:
         self.jump(0)
 
     # --- internals -----------------------------------------------------------------------
-    def _reset(self, mark: Mark) -> None:
-        """Rebuild the session from the log up to a step's start and restore the lesson's state."""
-        self.locks = set(mark.locks)
-        self.pending = list(mark.pending)
-        self.given = {s: dict(v) for s, v in mark.given.items()}
-        self._replay(mark.t)
-
-    def _replay(self, t: float) -> None:
-        """A new session that does everything in the log (since the last restart) at the same moments."""
-        start, entries = segment(self.lesson.scenario, self.log)
-        self.session = Session(start, self.seed, auto_finish=False)
-        for e in entries:
-            self.session.seek(e.t)
-            if e.kind == "set":
-                self.session.set(*e.change)
-            else:
-                self.session.apply(e.action)
-        if t > self.session.sim.now:
-            self.session.seek(t)
-
     def _enter(self, k: int) -> None:
         """Begin step k: remember the state, then its settings, locks and events; then its wait."""
         self.marks = {i: m for i, m in self.marks.items() if i < k}
-        self.marks[k] = Mark(self.now, len(self.log), frozenset(self.locks), list(self.pending),
-                             {s: dict(v) for s, v in self.given.items()})
+        self.marks[k] = Mark(self.session.mark(), frozenset(self.locks), list(self.pending))
         self.index, self.step_start, self.hints_shown, self._truth = k, self.now, 0, None
         self.visited.add(k)
         step = self.step
@@ -456,12 +435,11 @@ class LessonRun:
 
     def _restart_run(self, step: Step) -> None:
         """Start the run over from 0 ms with the settings so far and the step's (start-only ones too)."""
-        derive(self.given, step.settings)  # refuses settings that cannot run together
-        for section, key, value in step.settings:
-            self.given.setdefault(section, {})[key] = value
-        self.log.append(Entry(self.index, 0.0, "restart", given={s: dict(v) for s, v in self.given.items()}))
+        given = self.given
+        history.derive(given, step.settings)  # refuses settings that cannot run together
         self.pending = []  # the old run's scheduled events belong to it
-        self._replay(0.0)
+        start = dataclasses.replace(self.lesson.scenario, given=history.merged_given(given, step.settings))
+        self.session.restart(scenario=start)
         self.step_start = 0.0
 
     def _locks(self, step: Step) -> None:

@@ -140,13 +140,6 @@ class ReplicaLog:
             return -1, 0
         return found, end if end else self.leo
 
-    def start_of_epoch(self, epoch: int) -> int:
-        """First offset written in `epoch` or later (the log end if none)."""
-        for b in self.batches:
-            if b.epoch >= epoch:
-                return b.base
-        return self.leo
-
     def ids(self, start: int = 0, stop: int | None = None) -> list[int]:
         """Record ids at offsets start..stop-1, in offset order."""
         stop = self.leo if stop is None else stop

@@ -1,15 +1,22 @@
-"""Time travel over a run: play forward, scrub back through recorded snapshots, fork a what-if."""
+"""A run's history, in one place: play forward, scrub back, change settings (with the ones they derive), fail
+nodes, restart, rewind to a mark, branch a what-if and replay what was done onto a new start."""
 
 from __future__ import annotations
 
 import bisect
+import copy
+import dataclasses
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from . import snapshot
+from .config import build_config, check_config
 from .simulation import Simulation
 from .spec import Action, Scenario
+
+Change = tuple[str, str, Any]  # (section, key, value)
+SECTIONS = ("cluster", "topic", "broker", "producer", "consumer", "workload", "network")
 
 CHECKPOINT_EVERY_MS = 2000.0  # full copies of the run, to fork from without replaying it all
 MAX_FRAMES = 20000            # recorded frames kept; older ones are thinned beyond this
@@ -24,6 +31,7 @@ class Intervention:
     kind: str              # "action" | "setting"
     action: Action | None = None
     setting: tuple[str, str, Any] | None = None
+    derived: bool = False  # a setting the client derived from one the learner set (not set by hand)
 
     def describe(self) -> str:
         """Words for the timeline."""
@@ -31,6 +39,38 @@ class Intervention:
             return f"{self.action.action} {self.action.target or ''}".strip()
         section, key, value = self.setting
         return f"{key} = {str(value).lower() if isinstance(value, bool) else value}"  # as Kafka writes it
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment of a session to come back to: the scenario its run started from and what was done until then."""
+
+    t: float
+    scenario: Scenario
+    done: tuple[Intervention, ...]
+
+
+def merged_given(given: dict[str, dict[str, Any]], changes: Iterable[Change]) -> dict[str, dict[str, Any]]:
+    """Settings with changes laid over them (a new dict; the old one is left alone)."""
+    out = {s: dict(v) for s, v in given.items()}
+    for section, key, value in changes:
+        out.setdefault(section, {})[key] = value
+    return out
+
+
+def derive(given: dict[str, dict[str, Any]], changes: Iterable[Change]) -> list[Change]:
+    """Every setting that changes when `changes` are made, derived ones included; ValueError if impossible."""
+    new_given = merged_given(given, changes)
+    old, new = build_config(given), build_config(new_given)
+    problems = check_config(new, new_given)
+    if problems:
+        section, key, message = problems[0]
+        raise ValueError(f"{section}.{key} {message}")
+    out = []
+    for section in SECTIONS:
+        before, after = getattr(old, section) or {}, getattr(new, section) or {}
+        out += [(section, k, v) for k, v in after.items() if before.get(k, v) != v]
+    return out
 
 
 @dataclass
@@ -126,12 +166,28 @@ class Session:
         self._record()
         return lines
 
-    def set(self, section: str, key: str, value: Any) -> None:
-        """Change a setting now (forking if scrubbed back)."""
+    def set(self, section: str, key: str, value: Any, derived: bool = False) -> None:
+        """Change a setting now (forking if scrubbed back); `derived`: the client's consequence of another."""
         self._fork_here()
-        self.interventions.append(Intervention(self.cursor, "setting", setting=(section, key, value)))
+        self.interventions.append(Intervention(self.cursor, "setting", setting=(section, key, value),
+                                               derived=derived))
         self.sim.set(section, key, value)
         self._record()
+
+    def given(self, upto: float | None = None) -> dict[str, dict[str, Any]]:
+        """What the scenario and the learner set by hand, as of the cursor (or `upto`); the rest are defaults."""
+        t = self.cursor if upto is None else upto
+        return merged_given(self.scenario.given, [x.setting for x in self.interventions
+                                                  if x.kind == "setting" and not x.derived and x.t <= t])
+
+    def change(self, explicit: list[Change]) -> list[Change]:
+        """Set settings now with the ones the client derives from them; the changes made (ValueError if they
+        cannot run together, and then nothing changes)."""
+        made = derive(self.given(self.sim.now), explicit)
+        asked = {(s, k) for s, k, _ in explicit}
+        for section, key, value in made:
+            self.set(section, key, value, derived=(section, key) not in asked)
+        return made
 
     def _fork_here(self) -> None:
         """Make the cursor the present: restore the run as it was then and forget the old future."""
@@ -172,6 +228,55 @@ class Session:
             sim.apply(x.action)
         else:
             sim.set(*x.setting)
+
+    # --- marks, rewinds, branches and replays ------------------------------------------------
+    def mark(self) -> Mark:
+        """The present, to come back to with rewind()."""
+        return Mark(self.sim.now, self.scenario, tuple(self.interventions))
+
+    def rewind(self, mark: Mark) -> None:
+        """Go back to a mark: the run started again from its scenario, with what was done until then replayed."""
+        self.restart(scenario=mark.scenario)
+        self.replay(mark.done, mark.t)
+
+    def replay(self, done: Iterable[Intervention], until: float) -> None:
+        """Do again, at the same moments, what was done on another run of this start; then run to `until`."""
+        for x in done:
+            self.seek(x.t)
+            if x.action is not None:
+                self.apply(x.action)
+            else:
+                self.set(*x.setting, derived=x.derived)
+        if until > self.sim.now:
+            self.seek(until)
+
+    def restart_with(self, changes: list[Change]) -> None:
+        """Settings that only apply at start: start again with them folded in, replaying what was done up to now
+        (ValueError if they cannot run together, and then nothing changes)."""
+        start = self._start_with(changes)
+        done, now = tuple(self.interventions), self.sim.now
+        self.restart(scenario=start)
+        self.replay(done, now)
+
+    def replayed_with(self, changes: list[Change]) -> "Session":
+        """A new session started with `changes` folded in and what was done up to now replayed; this one stays."""
+        other = Session(self._start_with(changes), self.seed, self.auto_finish)
+        other.replay(self.interventions, self.sim.now)
+        return other
+
+    def _start_with(self, changes: list[Change]) -> Scenario:
+        """This session's scenario with changes folded in; ValueError if they cannot run together."""
+        derive(self.scenario.given, changes)
+        return dataclasses.replace(self.scenario, given=merged_given(self.scenario.given, changes))
+
+    def branch(self) -> "Session":
+        """A copy of this session at its present with a future of its own (the past is shared, not replayed)."""
+        other = copy.copy(self)
+        other.sim = self.sim.checkpoint()
+        other.frames, other.frame_times = list(self.frames), list(self.frame_times)
+        other.checkpoints, other.interventions = list(self.checkpoints), list(self.interventions)
+        other.cursor = other.sim.now
+        return other
 
     # --- recording -----------------------------------------------------------------------
     def _record(self) -> None:

@@ -45,7 +45,6 @@ class Driver:
         self.selected = LEADER
         self.inspected: int | None = None
         self.ghosts = Ghosts()
-        self.implied: set[tuple[float, str, str]] = set()  # settings the client derived, not the learner
         self._memo: dict[str, tuple[Any, Any]] = {}
         self.snap: Snapshot = self.session.frames[-1]
 
@@ -87,7 +86,6 @@ class Driver:
     def _forget(self) -> None:
         """Drop caches that belong to one future of the run."""
         self.ghosts.reset()
-        self.implied.clear()
         self._memo.clear()
 
     # --- failures -------------------------------------------------------------------------
@@ -117,13 +115,7 @@ class Driver:
 
     def given(self) -> dict[str, dict[str, Any]]:
         """What the learner and the scenario set explicitly, as of the cursor (the rest are defaults)."""
-        given = {s: dict(v) for s, v in self.scenario.given.items()}
-        for x in self.session.interventions:
-            if x.kind == "setting" and x.t <= self.session.cursor:
-                section, key, value = x.setting
-                if (x.t, section, key) not in self.implied:
-                    given.setdefault(section, {})[key] = value
-        return given
+        return self.session.given()
 
     def change(self, changes: dict[Key, Any], drop: set[Key] = frozenset()) -> Outcome:
         """Set some keys (and forget others); derived settings follow; start-only keys restart the run."""
@@ -160,9 +152,7 @@ class Driver:
         was_live = self.session.live
         lines = []
         for section, key, value in diff:
-            self.session.set(section, key, value)
-            if (section, key) not in asked:
-                self.implied.add((self.session.cursor, section, key))
+            self.session.set(section, key, value, derived=(section, key) not in asked)
             why = "" if (section, key) in asked else f" ({derived_note(section, key, value, self.config(), diff)})"
             lines.append(f"{key} = {kafka_value(value)}{why}")
         self._after_change(was_live)

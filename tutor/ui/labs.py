@@ -32,7 +32,7 @@ def command(name: str) -> str:
 
 def client() -> str | None:
     """"confluent-kafka 2.16.1 (librdkafka 2.16.0)", or None when it is not installed."""
-    from tutor.lab.command import client_version
+    from tutor.lab.client import client_version
 
     return client_version()
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tutor.lessons import LessonRun, Result
-from tutor.lessons.fork import segment
 from tutor.lessons.run import WAIT
 from tutor.sim.session import Session
 from tutor.sim.snapshot import Snapshot
@@ -72,20 +71,6 @@ def watch_span(run: LessonRun, after_ms: float | None) -> float:
     return min(max(last + restart + WATCH_TAIL_MS, WATCH_MIN_MS), WATCH_MAX_MS)
 
 
-def replay_copy(run: LessonRun) -> Session:
-    """A new session that does what the lesson's run did, at the same moments (the run itself stays put)."""
-    start, entries = segment(run.lesson.scenario, run.log)
-    session = Session(start, run.seed, auto_finish=False)
-    for e in entries:
-        session.seek(e.t)
-        if e.kind == "set":
-            session.set(*e.change)
-        else:
-            session.apply(e.action)
-    session.seek(run.now)
-    return session
-
-
 def next_step_shows(run: LessonRun, span: float) -> bool:
     """Does the next step go on from here and let time run at least `span` ms (so it shows what follows)?"""
     steps = run.lesson.steps
@@ -100,7 +85,7 @@ def make_watch(run: LessonRun, after_ms: float | None) -> Watch | None:
     span = watch_span(run, after_ms)
     if span <= 0 or next_step_shows(run, span):
         return None
-    return Watch(replay_copy(run), list(run.future()), run.now + span)
+    return Watch(run.session.branch(), list(run.future()), run.now + span)
 
 
 class LessonDriver(Driver):

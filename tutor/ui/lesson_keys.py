@@ -74,11 +74,6 @@ def key_for(action: Action) -> str | None:
     return None
 
 
-def failure_key(name: str) -> str:
-    """The key of a failure by its UI name ("power_loss" -> "L")."""
-    return next(f.key for f in FAILURES if f.name == name)
-
-
 def locks_line(run: LessonRun) -> str:
     """What the step leaves locked, in words ("" when nothing is): "failure keys locked except crash (K P C)"."""
     free = [n for n in FAILURE_NAMES if not run.locked(n)]

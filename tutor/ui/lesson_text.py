@@ -48,8 +48,6 @@ def verdict_view(v: Verdict, q: Question, answer: Any = None) -> RenderableType:
         parts.append(Text(f"your best: {v.best:g}", style="cyan"))
     if v.final:
         parts.append(Markdown(v.explanation))
-    if v.outcome is not None and v.final:
-        s = v.outcome.report.summary
-        parts.append(Text(f"played to the end: sent {s['sent']} · acked {s['acked']} · lost {s['lost']} "
-                          f"(acked {s['lost_acked']}) · duplicates {s['duplicates']}", style="dim"))
+    if v.played_line():
+        parts.append(Text(v.played_line(), style="dim"))
     return Group(*parts)

@@ -9,17 +9,14 @@ from time import monotonic
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from .. import keys
 from ..driver import Driver
 from ..fastforward import FastForward
-from ..runner import Runner
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
 from ..layout import preferred_height
-from ..settings import CONTROLS
 from ..widgets.controls import ControlsPanel
 from ..widgets.event_log import EventLog
 from ..widgets.ledger_bar import LedgerBar
@@ -29,17 +26,15 @@ from ..widgets.timeline import TimelineBar
 from .help import HelpScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
-from .run_actions import RunActions
+from .run_frame import FPS, RunFrame
 from .sandbox_changes import SandboxChanges
 
-FPS = 34  # a little over 30, so timer jitter under load still leaves 30 frames a second
-MIN_WIDTH, MIN_HEIGHT = 80, 24
 NARROW = 120          # below this width the settings open as a drawer at the bottom
 CONTROLS_OPEN_FROM = 170  # from this width the settings panel is open at start
 FIXED_ROWS = 4        # status, timeline, ledger, footer
 
 
-class SandboxScreen(SandboxChanges, RunActions, Screen):
+class SandboxScreen(SandboxChanges, RunFrame):
     """Pipeline, timeline, ledger, events and settings, all drawn from the Driver's frames."""
 
     AUTO_FOCUS = ""  # keys belong to the sandbox until the learner opens the settings
@@ -47,13 +42,8 @@ class SandboxScreen(SandboxChanges, RunActions, Screen):
     BINDINGS = keys.bindings() + [Binding("w", "export", "export", show=False)]
 
     def __init__(self, driver: Driver) -> None:
-        super().__init__()
-        self.driver = driver
-        self.runner = Runner(driver)
-        self.frame: Frame | None = None
-        self._last = monotonic()
+        super().__init__(driver)
         self._availability: tuple = ()
-        self._controls_state: tuple = ()
         self._sized = False
         self.ff = FastForward()
 
@@ -88,34 +78,18 @@ class SandboxScreen(SandboxChanges, RunActions, Screen):
         if frame is not None:
             self.push(frame)
 
-    def show(self) -> None:
-        """Push the current frame (after something the learner did)."""
-        self.push(self.runner.view())
-
     def goto(self, t: float) -> None:
         """Show time t (tests and benchmarks pin the run with this)."""
         self.runner.sync(self.driver.seek, t)
         self.show()
 
-    def on_unmount(self) -> None:
-        """Stop the simulation thread."""
-        self.runner.close()
-
     def push(self, frame: Frame) -> None:
-        """Push a frame down to every widget."""
-        frame = dataclasses.replace(frame, fast=self.ff.banner(frame.speed))
-        self.frame = frame
-        for wid in ("#status", "#pipeline", "#timeline", "#ledger", "#events"):
-            self.query_one(wid).frame = frame
-        self._push_controls(frame)
-        self._refresh_keys(frame)
+        """Push a frame down, with the fast-forward banner while quiet waits are skipped."""
+        super().push(dataclasses.replace(frame, fast=self.ff.banner(frame.speed)))
 
-    def _push_controls(self, frame: Frame) -> None:
-        """The settings panel only hears about the settings when they change."""
-        state = (repr(frame.config), len(CONTROLS))
-        if state != self._controls_state:
-            self._controls_state = state
-            self.query_one(ControlsPanel).set_state(frame.config, self.driver.defaults())
+    def pushed(self, frame: Frame) -> None:
+        """The footer follows what the frame makes possible."""
+        self._refresh_keys(frame)
 
     def _refresh_keys(self, frame: Frame) -> None:
         """The footer shows the keys that matter now: refresh it when that set changes."""
@@ -148,14 +122,11 @@ class SandboxScreen(SandboxChanges, RunActions, Screen):
     def on_resize(self) -> None:
         """Too small: say what is needed; narrow: the settings become a drawer; size the pipeline."""
         w, h = self.size
-        self.set_class(w < MIN_WIDTH or h < MIN_HEIGHT, "too-small")
+        self.too_small("q quits.")
         self.set_class(w < NARROW, "narrow")
         if not self._sized:
             self._sized = True
             self.set_class(w >= CONTROLS_OPEN_FROM, "show-controls")
-        self.query_one("#too-small", Static).update(
-            f"tutor needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {w}×{h}.\n"
-            "Make the window larger (or the font smaller). q quits.")
         self.fit()
 
     def fit(self) -> None:
@@ -228,15 +199,6 @@ class SandboxScreen(SandboxChanges, RunActions, Screen):
         self.set_class(shown, "show-controls")
         self.fit()
         self.set_focus(self.query_one(ControlsPanel) if shown else None)
-
-    def action_select(self, target: str) -> None:
-        """0-9: aim node failures."""
-        names = [b.name for b in self.frame.snap.brokers]
-        if target != LEADER and target not in names:
-            self.notify(f"there is no {target}", severity="warning", timeout=2)
-            return
-        self.driver.select(target)
-        self.show()
 
     def action_report(self) -> None:
         """f: settle a copy of the run and report what is lost for good."""

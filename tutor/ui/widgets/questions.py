@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from tutor.lessons import Question
 from tutor.lessons.judge import letter, words
-from tutor.lessons.player import parse_answer, typed
+from tutor.lessons.answers import parse_answer, typed
 from tutor.sim.config import SETTINGS
 
 from ..screens.prompt import PromptScreen

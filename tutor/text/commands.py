@@ -9,9 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .catalog import Catalog, Item, load_catalog
+from tutor.lessons.catalog import Catalog, Item, load_catalog
+from tutor.lessons.progress import ProgressStore
+
 from .player import Player, console_reader, quiz
-from .progress import ProgressStore
 
 EXIT_OK, EXIT_BAD = 0, 2
 

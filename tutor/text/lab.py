@@ -10,8 +10,8 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
-from .catalog import Case, Lab
-from .outcome import ROWS, Outcome, span
+from tutor.lab.catalog import Case, Lab
+from tutor.lab.outcome import ROWS, Outcome, span
 
 
 def header(console: Console, lab: Lab, where: str, client: str) -> None:

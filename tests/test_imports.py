@@ -1,0 +1,27 @@
+"""The layers' import rules (the import-linter contracts in pyproject.toml) hold for the whole package."""
+
+from pathlib import Path
+
+from importlinter.cli import lint_imports
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_are_kept(capsys, monkeypatch):
+    """Every contract is kept: sim alone, scenario on sim, lessons on both, ui and text apart, nothing on the CLI."""
+    monkeypatch.chdir(ROOT)
+    status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "6 kept, 0 broken" in out
+
+
+def test_a_broken_rule_is_caught(tmp_path, capsys, monkeypatch):
+    """The check is not vacuous: a rule the code breaks (the app uses the lesson core) is reported broken."""
+    config = tmp_path / "rules.toml"
+    config.write_text('[tool.importlinter]\nroot_package = "tutor"\n\n[[tool.importlinter.contracts]]\n'
+                      'name = "the app without the lesson core"\ntype = "forbidden"\n'
+                      'source_modules = ["tutor.ui"]\nforbidden_modules = ["tutor.lessons"]\n')
+    monkeypatch.chdir(ROOT)
+    assert lint_imports(config_filename=str(config), no_cache=True, no_logo=True) != 0
+    assert "BROKEN" in capsys.readouterr().out

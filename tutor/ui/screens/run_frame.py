@@ -1,0 +1,78 @@
+"""The frame every screen that plays a run shares (the sandbox and the lessons): the stage's widgets fed from one
+Runner, the settings panel, the inspector and speed keys, aiming at nodes, and the too-small notice."""
+
+from __future__ import annotations
+
+from time import monotonic
+
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ..driver import Driver
+from ..frame import Frame
+from ..runner import Runner
+from ..settings import CONTROLS
+from ..widgets.controls import ControlsPanel
+from ..widgets.pipeline import PipelineView
+from .run_actions import RunActions
+
+FPS = 34
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+STAGE = ("#status", "#pipeline", "#timeline", "#ledger", "#events")
+
+
+class RunFrame(RunActions, Screen[str]):
+    """A screen over a Driver: frames from its Runner go to the stage; subclasses add what is theirs."""
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__()
+        self.driver = driver
+        self.runner = Runner(driver)
+        self.frame: Frame | None = None
+        self._last = monotonic()
+        self._controls_state: tuple = ()
+
+    def show(self) -> None:
+        """Push the current frame (after something the learner did)."""
+        self.push(self.runner.view())
+
+    def push(self, frame: Frame) -> None:
+        """Push a frame to every widget of the stage and the settings; then to the screen's own parts."""
+        self.frame = frame
+        for wid in STAGE:
+            self.query_one(wid).frame = frame
+        state = (repr(frame.config), len(CONTROLS))
+        if state != self._controls_state:  # the settings panel only hears about the settings when they change
+            self._controls_state = state
+            self.query_one(ControlsPanel).set_state(frame.config, self.driver.defaults())
+        self.pushed(frame)
+
+    def pushed(self, frame: Frame) -> None:
+        """What the screen itself shows of a new frame (nothing here)."""
+
+    def on_unmount(self) -> None:
+        """Stop the simulation thread."""
+        self.runner.close()
+
+    def too_small(self, leave: str) -> None:
+        """Say what size is needed when the terminal is below it (`leave`: the key that gets out)."""
+        w, h = self.size
+        self.set_class(w < MIN_WIDTH or h < MIN_HEIGHT, "too-small")
+        self.query_one("#too-small", Static).update(
+            f"tutor needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {w}×{h}.\n"
+            f"Make the window larger (or the font smaller). {leave}")
+
+    def action_select(self, target: str) -> None:
+        """0-9: aim node failures."""
+        names = [b.name for b in self.driver.snap.brokers]
+        if target != "leader" and target not in names:
+            self.notify(f"there is no {target}", severity="warning", timeout=2)
+            return
+        self.driver.select(target)
+        self.show()
+
+    def on_pipeline_view_node_clicked(self, message: PipelineView.NodeClicked) -> None:
+        """A box was clicked: aim failures at it (the sink is not a node)."""
+        if message.name != "sink":
+            self.driver.select(message.name)
+            self.show()
