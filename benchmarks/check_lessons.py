@@ -1,4 +1,5 @@
-"""`tutor check lessons/`: wall time and CPU time (the command and its workers), goal under 5 s."""
+"""`tutor check` of the shipped lessons (tutor/data/lessons): wall time and CPU time (the command and
+its workers); goal under 5 s."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def main() -> None:
     """Print the best wall time and CPU time over a few checks of the shipped lessons."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("folder", nargs="?", default=str(ROOT / "lessons"))
+    ap.add_argument("folder", nargs="?", default=str(ROOT / "tutor" / "data" / "lessons"))
     args = ap.parse_args()
     runs = [measure(Path(args.folder)) for _ in range(args.repeat)]
     print(f"tutor check {args.folder}: best wall {min(w for w, _ in runs):.1f} s, best CPU "
