@@ -296,11 +296,11 @@ def _job_trial(combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] |
 def _play_many(run: LessonRun, q: Question, combos: list) -> list:
     """Trials of many combinations, in order; on several cores, in forked workers sharing the run's state."""
     global _JOB
-    workers = min(_cores(), len(combos) // MIN_TRIALS_PER_WORKER)
-    if workers < 2:
-        return [_trial(run, q, c) for c in combos]
     import multiprocessing
 
+    workers = min(_cores(), len(combos) // MIN_TRIALS_PER_WORKER)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_trial(run, q, c) for c in combos]
     _JOB = (run, q)
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
