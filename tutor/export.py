@@ -18,6 +18,7 @@ INT_MAX, LONG_MAX = 2**31 - 1, 2**63 - 1
 TO_JAVA: dict[tuple[str, str], tuple[str, Any] | None] = {
     ("producer", "queue.buffering.max.kbytes"): ("buffer.memory", lambda kb: kb * 1024),
     ("producer", "queue.buffering.max.messages"): None,
+    ("producer", "message.max.bytes"): ("max.request.size", lambda v: v),
     ("consumer", "fetch.wait.max.ms"): ("fetch.max.wait.ms", lambda v: v),
     ("consumer", "enable.auto.offset.store"): None,
 }
@@ -25,6 +26,7 @@ TO_JAVA: dict[tuple[str, str], tuple[str, Any] | None] = {
 TO_RDK: dict[tuple[str, str], tuple[str, Any] | None] = {
     ("producer", "buffer.memory"): ("queue.buffering.max.kbytes", lambda b: max(1, math.ceil(b / 1024))),
     ("producer", "max.block.ms"): None,  # produce() fails at once with QUEUE_FULL instead of blocking
+    ("producer", "max.request.size"): ("message.max.bytes", lambda v: v),
     ("consumer", "fetch.max.wait.ms"): ("fetch.wait.max.ms", lambda v: v),
     ("consumer", "max.poll.records"): None,  # librdkafka: consume(num_messages); its own
     # max.poll.records bounds share consumers only (CONFIGURATION.md)
@@ -45,6 +47,7 @@ JAVA_TYPES: dict[str, dict[str, list[tuple[str, str]]]] = {
         "batch.size": [("2.0", "INT")],
         "buffer.memory": [("2.0", "LONG")],
         "max.block.ms": [("2.0", "LONG")],
+        "max.request.size": [("2.0", "INT")],
         "retries": [("2.0", "INT")],
         "retry.backoff.ms": [("2.0", "LONG")],
         "retry.backoff.max.ms": [("3.7", "LONG")],  # KIP-580: exponential retry backoff

@@ -148,7 +148,17 @@ def summary_table(summary: dict[str, Any], acks0: bool = False) -> Table:
         table.add_row(_count(key, summary.get(key, 0)), ACKS0_WORDS.get(key, words) if acks0 else words)
     for place in LOST_AT_ROWS:
         table.add_row(_count("lost_at", summary.get("lost_at", {}).get(place, 0)), f"  lost at the {place}")
+    for key, words in LOST_IN_ROWS:  # only in reports of an application send.mode or ignored callbacks
+        if key in summary.get("lost_in", {}):
+            table.add_row(_count("lost_at", summary["lost_in"][key]), words)
+    if summary.get("lost_silently"):
+        table.add_row(_count("lost", summary["lost_silently"]), "lost with nobody told (callbacks ignored)")
     return table
+
+
+#: where in the producer's process or host lost records were (report "lost_in")
+LOST_IN_ROWS = (("spool", "    in the spool's unsynced tail"), ("app_queue", "    in the application's own queue"),
+                ("accumulator", "    in the producer's buffer"), ("in_flight", "    in flight"))
 
 
 def _count(key: str, value: int) -> Text:

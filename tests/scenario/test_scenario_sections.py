@@ -89,7 +89,7 @@ def test_bool_setting_refuses_strings():
 
 def test_choice_lists_the_choices():
     """A bad choice lists the allowed values."""
-    assert '[producer] send.mode: takes "async" or "sync", not "blocking"' in \
+    assert '[producer] send.mode: takes "async", "sync", "window", "spool" or "unbounded", not "blocking"' in \
         error('[producer]\nsend.mode = "blocking"\n')
 
 

@@ -104,6 +104,18 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("producer", "max.in.flight.requests.per.connection"): Probe(1, {"network": {"latency.ms": 20},
                                                                      "workload": BUSY}),
     ("producer", "send.mode"): Probe("sync", {"workload": BUSY}),
+    ("producer", "max.request.size"): Probe(50),
+    ("producer", "message.max.bytes"): Probe(1000, _with(RDK_PRODUCER, {"workload": {"size.bytes": 2000}})),
+    ("producer", "max.outstanding"): Probe(1, {"producer": {"send.mode": "window", "max.outstanding": 1000},
+                                               "workload": BUSY}),
+    ("producer", "spool.fsync.mode"): Probe("every", {"producer": {"send.mode": "spool"}, "workload": BUSY}),
+    ("producer", "spool.fsync.ms"): Probe(5, {"producer": {"send.mode": "spool", "spool.fsync.mode": "every"},
+                                              "workload": BUSY}),
+    ("producer", "spool.fsync.interval.ms"): Probe(50, {"producer": {
+        "send.mode": "spool", "spool.fsync.mode": "interval", "spool.fsync.interval.ms": 100000}},
+        CUT_PRODUCER + (at(1500, "power-loss", "producer", restart__after__ms=100),), change_at=900),
+    ("producer", "app.memory.bytes"): Probe(1000, {"producer": {"send.mode": "unbounded", "buffer.memory": 2000},
+                                                   "workload": BUSY}, (at(500, "slow", "broker-1", delay__ms=200),)),
     ("consumer", "enable.auto.commit"): Probe(True, _consumer(client="librdkafka", **{
         "commit.mode": "after-processing", "auto.commit.interval.ms": 100})),
     ("consumer", "auto.commit.interval.ms"): Probe(100, _consumer()),

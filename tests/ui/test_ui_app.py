@@ -509,3 +509,14 @@ def test_in_flight_names_where_requests_really_go():
                         "in flight") == "in flight "
     moved = dataclasses.replace(p, in_flight=((5, 1, "broker-1", 1),), leader="broker-2")
     assert flight_label(moved, "in flight") == "in flight→b1 "
+
+
+def test_producer_box_shows_the_application_state_in_the_words_that_fit():
+    """The window's use, the spool's written/synced/open counts, the own queue against its memory."""
+    from tutor.ui.draw import _app_piece
+
+    assert _app_piece(("window", 3, 10), 40)[0] == "  window 3/10"
+    assert _app_piece(("spool", 46, 26, 0, 46), 80)[0] == "  spool 46 synced 26 · 46 open"
+    assert _app_piece(("spool", 46, 26, 5, 46), 80)[0] == "  spool 46 synced 26 · 46 open · 5 unread"
+    assert _app_piece(("spool", 46, 26, 0, 46), 14)[0] == " spool 46/26"
+    assert _app_piece(("unbounded", 1536, 2048), 80)[0] == "  own queue 1.5 kB of 2 kB"

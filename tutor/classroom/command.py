@@ -15,21 +15,25 @@ EXIT_OK, EXIT_BAD = 0, 2
 
 def add_class_parsers(commands: Any) -> None:
     """`tutor class merge NAME FILES...`, `tutor class report NAME`, `tutor class watch NAME`."""
-    klass = commands.add_parser("class", help="a class's progress: merge students' exports, report, watch live")
-    sub = klass.add_subparsers(dest="class_command", metavar="merge|report|watch", required=True)
+    klass = commands.add_parser(
+        "class", help="a class's progress: merge students' exports, report, watch live",
+        description="An instructor's commands for a class: merge the progress files students hand in, "
+                    "report the class's answers and misconceptions, or watch its predictions live.")
+    sub = klass.add_subparsers(dest="class_command", metavar="merge|report|watch", required=True,
+                               help="what to do with the class")
     merge = sub.add_parser("merge", help="add students' `tutor progress --export json` files to a class")
-    merge.add_argument("name", metavar="NAME")
-    merge.add_argument("files", nargs="+", metavar="FILE")
+    merge.add_argument("name", metavar="NAME", help="the class")
+    merge.add_argument("files", nargs="+", metavar="FILE", help="progress files exported by students")
     report = sub.add_parser("report", help="per question the class's first answers and misconceptions; per "
                             "student progress and score")
-    report.add_argument("name", metavar="NAME")
+    report.add_argument("name", metavar="NAME", help="the class")
     out = report.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="one JSON object")
     out.add_argument("--csv", action="store_true", help="CSV: a row per question and answer, then per student")
     report.add_argument("--score", choices=("first", "best", "last"), default="first",
                         help="which attempt counts for the score (default: first)")
     watch = sub.add_parser("watch", help="the instructor's live view: the class's predictions as they come")
-    watch.add_argument("name", metavar="NAME")
+    watch.add_argument("name", metavar="NAME", help="the class")
     for p in (report, watch):
         p.add_argument("--lessons", metavar="DIR", help="a folder of lesson files (default: the shipped ones)")
 

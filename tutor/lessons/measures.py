@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 #: numbers read from a run played out to its end (the report's summary, and produce latency)
 OUTCOME_NUMBERS = ("sent", "acked", "send_errors", "unconfirmed", "processed", "duplicates", "lost",
                    "lost_acked", "lost_at.producer", "lost_at.broker", "lost_at.consumer",
-                   "reordered", "latency.p50.ms", "latency.p99.ms", "latency.max.ms", "latency.mean.ms")
+                   "reordered", "latency.p50.ms", "latency.p99.ms", "latency.max.ms", "latency.mean.ms",
+                   "last_ack.ms", "lost_silently", "lost_in.spool", "lost_in.app_queue", "lost_in.accumulator",
+                   "lost_in.in_flight")
 #: sets of record ids read from a run played out to its end
 OUTCOME_IDS = ("lost_ids", "lost_acked_ids", "duplicated_ids")
 #: record states at one instant, counted (the snapshot's states; spaces become underscores)
@@ -36,7 +38,11 @@ WORDS = {
     "lost_at.producer": "records lost in the producer", "lost_at.broker": "records lost in the brokers",
     "lost_at.consumer": "records the consumer skipped", "reordered": "records written out of order", "latency.p50.ms": "median produce latency",
     "latency.p99.ms": "p99 produce latency", "latency.max.ms": "longest produce latency",
-    "latency.mean.ms": "mean produce latency", "lost_ids": "records lost",
+    "latency.mean.ms": "mean produce latency", "last_ack.ms": "time of the last acknowledgement",
+    "lost_silently": "records lost with nobody told", "lost_in.spool": "records lost from the spool",
+    "lost_in.app_queue": "records lost from the application's own queue",
+    "lost_in.accumulator": "records lost from the producer's buffer",
+    "lost_in.in_flight": "records lost in flight", "lost_ids": "records lost",
     "lost_acked_ids": "acknowledged records lost", "duplicated_ids": "records processed twice",
     "hw": "high watermark", "isr": "ISR size", "consumer.committed": "committed offset",
     "consumer.position": "consumer position", "consumer.processed": "records processed",
@@ -78,6 +84,8 @@ class Outcome:
             return float(getattr(self.latency, name.split(".")[1]))
         if name == "reordered":
             return reordered(self.sim)
+        if name == "last_ack.ms":
+            return last_ack(self.sim)
         return self.report.value(name)
 
     def ids(self, name: str) -> frozenset[int]:
@@ -142,6 +150,12 @@ _LIVE = {
     "consumer.committed": _consumer("committed"),
     "consumer.position": _consumer("position"),
 }
+
+
+def last_ack(sim: "Simulation") -> float:
+    """When the last acknowledgement reached the application (0 when none did): the run's throughput."""
+    return max((b.outcome[1] for b in sim.ledger.batches if b.outcome is not None and b.outcome[0] == "acked"),
+               default=0.0)
 
 
 def reordered(sim: "Simulation") -> int:

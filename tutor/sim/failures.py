@@ -34,7 +34,8 @@ def crash(sim: "Simulation", node: str) -> str:
         return f"{node} process crashed ({unflushed} unflushed records stay in the OS page cache)"
     if node == "producer":
         lost = sim.producer.crash()
-        return f"producer process crashed: {sum(b.count for b in lost)} buffered/in-flight records gone"
+        return (f"producer process crashed: {sum(b.count for b in lost)} buffered/in-flight records gone"
+                f"{sim.producer.spool_words()}")
     if node == "consumer":
         sim.consumer.crash()
         return "consumer process crashed"
@@ -54,9 +55,9 @@ def power_loss(sim: "Simulation", node: str) -> str:
             sim.ledger.step(b.batch_id, sim.now, "lost-power", node, b.base)
         return f"{node} lost power: {count} unflushed record(s) gone from its page cache"
     if node == "producer":
-        lost = sim.producer.crash()
-        sim.producer.host_on = False
-        return f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
+        lost = sim.producer.power_loss()
+        return (f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
+                f"{sim.producer.spool_words()}")
     if node == "consumer":
         sim.consumer.crash("power-loss")
         sim.consumer.host_on = False

@@ -1,12 +1,13 @@
-"""The producer application and its client: send(), the RecordAccumulator, the sender thread."""
+"""The producer client (send(), the RecordAccumulator, the sender thread) inside its application (app.py)."""
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .app import AppState, Application
 from .config import vt
 from .ledger import BatchHistory
 from .node import ClientNode, Deadlines
@@ -76,18 +77,7 @@ class ProduceRequest:
     epoch: int = 0
 
 
-@dataclass
-class AppState:
-    """The application's send loop."""
-
-    next_id: int = 0            # index into the workload of the next record to send
-    next_at: float = 0.0        # when it is due
-    blocked_since: float | None = None
-    waiting_on: int | None = None  # sync mode: the batch id whose future we wait on
-    pending: deque = field(default_factory=deque)
-
-
-class Producer(ClientNode):
+class Producer(Application, ClientNode):
     """KafkaProducer (or librdkafka's producer) inside the application process."""
 
     def __init__(self, sim: "Simulation", name: str = "producer") -> None:
@@ -106,6 +96,7 @@ class Producer(ClientNode):
         self.sessions = 0
         self._reset_sequences()
         self.fatal: str | None = None  # librdkafka: a fatal error stops the producer
+        self.sync_timer = 0  # spool.fsync.mode = "interval": the current arming of the fsync timer
 
     def _reset_sequences(self) -> None:
         """Per-partition idempotence bookkeeping (Java's TxnPartitionEntry / librdkafka's rktp_eos)."""
@@ -133,6 +124,10 @@ class Producer(ClientNode):
         if resume and self.app.next_id < self.sim.workload_size():
             self.app.next_at = max(self.app.next_at, self.now)
             self.sim.loop.at(self.app.next_at, self._fire, self.incarnation, self.app_send, ())
+        if self.app.spool is not None:  # the spool's sender resumes from the first record not marked done
+            self._spool_resume()
+            self._spool_interval_sync()
+            self.sim.loop.at(self.now, self._fire, self.incarnation, self._feed, ())
 
     def crash(self) -> list[Batch]:
         """The process dies: everything buffered or in flight is gone, nobody is told (P1)."""
@@ -144,16 +139,11 @@ class Producer(ClientNode):
             for rid in b.history.ids():
                 self.sim.ledger.note(rid, self.now, f"{where} when the producer process died")
             self.sim.ledger.step(b.batch_id, self.now, "dropped", self.name, where)
-        if self.app.blocked_since is not None:
-            rid = self.app.pending[0]
-            self.sim.ledger.note(rid, self.now, "send() was blocked on a full buffer when the producer died")
+        self._app_died()
         self.queue.clear()
         self.in_flight.clear()
         self.requests.clear()
         self.used_bytes = self.used_records = 0
-        self.app.blocked_since = None
-        self.app.waiting_on = None
-        self.app.pending.clear()
         return lost
 
     @property
@@ -170,48 +160,22 @@ class Producer(ClientNode):
         """An idempotence session is running."""
         return self.pid >= 0
 
-    # --- the application -----------------------------------------------------------------
-    def app_send(self) -> None:
-        """The application calls send() for its next record."""
-        app = self.app
-        if app.next_id >= self.sim.workload_size() or app.blocked_since is not None or app.waiting_on is not None:
-            return
-        rid = self.sim.ledger.sent(self.now)
-        app.next_id += 1
-        app.next_at += self.sim.config.workload["interval.ms"]
-        self.sim.activity()
-        if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
-            self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
-            return self._schedule_next_send()
-        app.pending.append(rid)
-        self._try_append()
-
-    def _schedule_next_send(self) -> None:
-        """Queue the application's next send() call when it is due."""
-        if self.app.next_id < self.sim.workload_size():
-            self.sim.loop.at(max(self.app.next_at, self.now), self._fire, self.incarnation, self.app_send, ())
-
-    def _try_append(self) -> None:
-        """Append the pending record, or block (Java, up to max.block.ms) or fail (librdkafka)."""
-        app = self.app
-        rid = app.pending[0]
-        size = self.sim.config.workload["size.bytes"]
-        if self._fits(size):
-            app.pending.popleft()
-            app.blocked_since = None
-            batch = self._append(rid, size)
-            if self.cfg["send.mode"] == "sync":
-                app.waiting_on = batch.batch_id
-            else:
-                self._schedule_next_send()
-        elif not self.java:
-            app.pending.popleft()
-            self._reject(rid, "QUEUE_FULL: produce() failed, the local queue is full")
-            self._schedule_next_send()
-        elif app.blocked_since is None:
-            app.blocked_since = self.now
-            self.timer(self.cfg["max.block.ms"], self._block_expired, rid)
-            self._wake(self.now)
+    # --- what send() checks and refuses ----------------------------------------------------
+    def _too_large(self, size: int) -> str | None:
+        """A record the client refuses at once, however empty its buffer: Java's ensureValidRecordSize
+        (RecordTooLargeException, through the future); librdkafka's produce() (MSG_SIZE_TOO_LARGE past
+        message.max.bytes, QUEUE_FULL every time past queue.buffering.max.kbytes)."""
+        c = self.cfg
+        if self.java:
+            for key in ("max.request.size", "buffer.memory"):
+                if size > c[key]:
+                    return f"RecordTooLargeException: the record is {size} bytes, more than {key}={c[key]}"
+            return None
+        if size > c["message.max.bytes"]:
+            return f"MSG_SIZE_TOO_LARGE: the record is {size} bytes, more than message.max.bytes={c['message.max.bytes']}"
+        if size > c["queue.buffering.max.kbytes"] * 1024:
+            return "QUEUE_FULL: produce() failed, the record is larger than the whole local queue"
+        return None
 
     def _fits(self, size: int) -> bool:
         """Room in buffer.memory (Java) or in the queue limits (librdkafka)?"""
@@ -223,7 +187,7 @@ class Producer(ClientNode):
     def _block_expired(self, rid: int) -> None:
         """max.block.ms passed with the buffer still full: send() throws (P2)."""
         app = self.app
-        if app.blocked_since is None or not app.pending or app.pending[0] != rid:
+        if app.blocked_since is None or not app.pending or app.pending[0] != rid or app.feeding:
             return
         app.pending.popleft()
         app.blocked_since = None
@@ -240,7 +204,8 @@ class Producer(ClientNode):
     def _append(self, rid: int, size: int) -> Batch:
         """RecordAccumulator.append: into the open batch if it fits batch.size, else a new one."""
         last = self.queue[-1] if self.queue else None
-        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"]:
+        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"] \
+                or rid != last.first_id + last.count:  # a batch holds consecutive ids (a spool re-send)
             if last is not None:
                 last.closed = True
             last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now)
@@ -630,14 +595,14 @@ class Producer(ClientNode):
         if kind == "failed":
             ids = f"record {b.first_id}" if b.count == 1 else f"records {b.first_id}-{b.first_id + b.count - 1}"
             self.sim.ledger.log(self.now, "produce-error", f"{ids} failed: {detail}", self.name)
-        if self.app.blocked_since is not None:
-            self._try_append()
-        if self.app.waiting_on == b.batch_id:
-            self.app.waiting_on = None
-            self._schedule_next_send()
+        self._app_outcome(b, kind)
 
     def reconfigure(self, key: str) -> None:
         """A setting changed live; idempotence takes effect as a new producer session would."""
+        if key == "spool.fsync.interval.ms" and self.app.spool is not None:
+            self._spool_interval_sync()  # the application re-arms its fsync timer at the new interval
+        if key in ("send.mode", "max.outstanding"):
+            self._app_mode_changed()
         if key == "enable.idempotence":
             self.sessions += 1
             self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
@@ -652,5 +617,7 @@ class Producer(ClientNode):
 
     # --- views ---------------------------------------------------------------------------
     def idle(self) -> bool:
-        """Nothing buffered, in flight or blocked."""
-        return not self.queue and not self.in_flight and not self.app.pending
+        """Nothing buffered, in flight, blocked or waiting in the spool."""
+        spool = self.app.spool
+        return not self.queue and not self.in_flight and not self.app.pending and (
+            spool is None or self.fatal is not None or not spool.open)

@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .app import APP_MODES, where_lost
+
 if TYPE_CHECKING:
     from .simulation import Simulation
 
 TIMELINE_KINDS = {"failure", "repair", "election", "offline", "isr", "truncate", "fence", "restart",
                   "recovery", "consumer", "note", "setting"}
 SUMMARY_KEYS = ("sent", "acked", "send_errors", "unconfirmed", "processed", "duplicates", "lost", "lost_acked")
+#: where a record lost in the producer's process or host was (summary "lost_in", application modes only)
+LOST_IN = {"spool": "spool", "application queue": "app_queue", "accumulator": "accumulator",
+           "in flight": "in_flight"}
+#: failures send() itself reports (a throw or a return code): seen even by an application that ignores
+#: delivery callbacks. Everything else reaches the application only through the callback or future.
+SYNCHRONOUS_ERRORS = ("TimeoutException: buffer full", "QUEUE_FULL", "_FATAL", "MSG_SIZE_TOO_LARGE")
 
 
 @dataclass
@@ -31,7 +39,8 @@ class Report:
         """One JSON-ready object (with `lazy`, the messages stay a sequence whose entries are built as
         they are read, for a writer that encodes them one at a time)."""
         return {"title": self.title, "seed": self.seed, "end_ms": self.end_ms, "summary": self.summary,
-                "messages": self.messages if lazy else list(self.messages), "timeline": [{"t": t, "text": x} for t, x in self.timeline]}
+                "messages": self.messages if lazy else list(self.messages),
+                "timeline": [{"t": t, "text": x} for t, x in self.timeline]}
 
     def ids(self, which: str) -> list[int]:
         """Record ids that are lost, duplicated or lost_acked."""
@@ -48,6 +57,10 @@ class Report:
             return self.ids(key[: -len("_ids")])
         if key.startswith("lost_at."):
             return self.summary["lost_at"][key.split(".", 1)[1]]
+        if key.startswith("lost_in."):  # present only when the application mode has such places
+            return self.summary.get("lost_in", {}).get(key.split(".", 1)[1], 0)
+        if key == "lost_silently":
+            return self.summary.get(key, 0)
         return self.summary[key]
 
     def check(self, expect: dict[str, Any]) -> list[str]:
@@ -198,7 +211,30 @@ def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str
         "lost": len(lost),
         "lost_acked": sum(1 for rid in lost if messages.acked(rid)),
         "lost_at": {w: sum(1 for where in lost.values() if where == w) for w in ("producer", "broker", "consumer")},
-    }
+    } | _app_summary(sim, lost)
+
+
+def _app_summary(sim: "Simulation", lost: dict[int, str]) -> dict[str, Any]:
+    """For the application modes and ignored callbacks: losses nobody was told of, and where in the
+    producer's process or host the lost records were (absent otherwise, so other reports stay as they are)."""
+    p = sim.config.producer
+    if p["send.mode"] not in APP_MODES and p["callbacks"] != "ignore":
+        return {}
+    places = {key: 0 for key in LOST_IN.values()}
+    for rid, lost_at in lost.items():  # lost record id -> where it left the pipeline
+        place = where_lost(sim.ledger.notes.get(rid, [])) if lost_at == "producer" else None
+        if place is not None:
+            places[LOST_IN[place]] += 1
+    silent = sum(1 for rid in lost if told_silently(sim, rid))
+    return {"lost_silently": silent, "lost_in": places}
+
+
+def told_silently(sim: "Simulation", rid: int) -> bool:
+    """Did this record fail only through a delivery callback that the application ignores?"""
+    told = sim.ledger.told[rid]
+    if sim.config.producer["callbacks"] != "ignore" or told is None or told[0] != "failed":
+        return False
+    return not str(told[2]).startswith(SYNCHRONOUS_ERRORS)
 
 
 def _timeline(sim: "Simulation") -> list[tuple[float, str]]:
@@ -257,12 +293,15 @@ class Explainer:
     def _lost_at_producer(self, rid: int) -> str:
         """Never reached a log."""
         told = self.ledger.told[rid]
-        died = [x for _, x in self.notes(rid) if "producer" in x and "died" in x]
+        died = [x for _, x in self.notes(rid) if ("producer" in x and "died" in x) or where_lost([(0, x)])]
         if told is None:
             when = self.ledger.sent_at[rid]
-            return (f"sent at {ms(when)}; {died[0] if died else 'never left the producer'}: never "
+            return (f"sent at {ms(when)}; {died[-1] if died else 'never left the producer'}: never "
                     f"acknowledged, and the application was not told")
         kind, t, detail = told
+        if kind == "failed" and told_silently(self.sim, rid):
+            return (f"the producer reported at {ms(t)} that it failed ({detail}) to a delivery callback "
+                    f"the application ignores (callbacks = \"ignore\"): nobody was told")
         if kind == "failed":
             return f"the application was told it failed at {ms(t)}: {detail}"
         dropped = [(st, n) for st, k, n, _ in self.steps(rid) if k == "lost-in-flight"]
@@ -399,6 +438,13 @@ class Explainer:
     def duplicated(self, rid: int, n: int) -> str:
         """Why a record was processed more than once."""
         times = ", ".join(ms(t) for t in self.ledger.processed.get(rid, []))
+        resent = [x for _, x in self.notes(rid) if x.startswith("re-sent from the spool")]
+        if self.committed[rid] > 1 and resent:
+            idem = (": idempotence covers one producer session only" if "new producer id" in resent[-1]
+                    else " (no idempotence)")
+            return (f"written {self.committed[rid]} times to the log: it was in the log but not yet "
+                    f"acknowledged when the producer died, and was {resent[-1]}{idem}; processed at {times}"
+                    if times else f"written {self.committed[rid]} times to the log: {resent[-1]}{idem}")
         if self.committed[rid] > 1:
             errors = [d for _, k, _, d in self.steps(rid) if k == "error"]
             why = f"after {errors[0]}" if errors else "after a lost answer"

@@ -95,6 +95,9 @@ class ProducerView:
     buffer_bytes: int
     leader: str | None
     linger_ms: float
+    #: the application's mode and its state: ("window", unanswered, max.outstanding) | ("spool", entries,
+    #: synced, unread, not done) | ("unbounded", queued bytes, app.memory.bytes) | () for async and sync
+    app: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,8 @@ def _producer_view(sim: "Simulation") -> ProducerView:
                         tuple((b.first_id, b.count, b.created) for b in p.queue),
                         tuple((b.first_id, b.count, b.sent_to or "?", b.attempts)
                               for b in p.in_flight.values()),
-                        p.app.blocked_since is not None, p.used_bytes, limit, p.leader, cfg["linger.ms"])
+                        p.app.blocked_since is not None, p.used_bytes, limit, p.leader, cfg["linger.ms"],
+                        p.app_view())
 
 
 def _consumer_view(sim: "Simulation") -> ConsumerView | None:
@@ -305,6 +309,9 @@ def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
         _fill(present, ids.start, ids.stop, 1)
     for rid in sim.producer.app.pending:
         present[rid] = 1
+    if sim.producer.app.spool is not None:  # records in the spool file are not lost (yet)
+        for rid in sim.producer.app.spool.waiting():
+            present[rid] = 1
     for rid, times in sim.ledger.processed.items():
         states[rid] = PROCESSED if len(times) == 1 else DUPLICATED
         present[rid] = 1

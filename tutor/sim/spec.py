@@ -24,7 +24,10 @@ ROLES = ("leader", "followers", "all-brokers", "producer", "consumer", "controll
 #: summary keys an [expect] table may check
 EXPECT_KEYS = ("sent", "acked", "send_errors", "unconfirmed", "processed", "duplicates", "lost",
                "lost_acked", "lost_at.producer", "lost_at.broker", "lost_at.consumer",
-               "lost_ids", "duplicated_ids", "lost_acked_ids")
+               "lost_ids", "duplicated_ids", "lost_acked_ids",
+               # with an application send.mode (window, spool, unbounded) or callbacks = "ignore"
+               "lost_silently", "lost_in.spool", "lost_in.app_queue", "lost_in.accumulator",
+               "lost_in.in_flight")
 
 
 @dataclass

@@ -132,13 +132,14 @@ def draw_producer(ctx: Ctx) -> None:
     """The application calling send(), its buffer (batches, linger) and requests in flight."""
     p, cfg = ctx.snap.producer, ctx.frame.config["producer"]
     down = not p.up
-    title = f"producer app · acks={cfg['acks']}" + (" · DOWN" if down else "")
+    mode = f" · {p.app[0]}" if p.app else ""
+    title = f"producer app{mode} · acks={cfg['acks']}" + (" · DOWN" if down else "")
     inner = open_box(ctx, "producer", title, BORDER_DOWN if down else BORDER, ALERT if down else BOLD)
     w = inner.w
     buffered = [range(f, f + n) for f, n, _ in p.buffered]
     flying = [range(f, f + n) for f, n, *_ in p.in_flight]
     ghosts = ctx.frame.ghosts.get("producer", [])
-    send = _send_pieces(ctx)
+    send = _send_pieces(ctx, w)
     if inner.h >= 4:
         rows = [send, token_pieces(ctx, "buffer    ", buffered, w), _linger_pieces(ctx, w),
                 token_pieces(ctx, flight_label(p, "in flight"), flying, w, ghosts), _answers(ctx)]
@@ -165,13 +166,37 @@ def short(node: str) -> str:
     return node.replace("broker-", "b")
 
 
-def _send_pieces(ctx: Ctx) -> list[Piece]:
-    """send() progress, and a warning while send() blocks on a full buffer."""
+def _send_pieces(ctx: Ctx, width: int = 80) -> list[Piece]:
+    """send() progress, a warning while send() blocks on a full buffer, and the application's own state."""
     p = ctx.snap.producer
     out: list[Piece] = [("send() ", LABEL, None), (f"{p.sent:,}", BOLD, None), (f" of {p.total:,}", LABEL, None)]
+    mode = p.app[0] if p.app else ""
     if p.blocked:
-        out.append(("  BLOCKED: buffer full", WARN, None))
+        words = {"spool": "  buf full", "unbounded": "  buf full"}
+        out.append((words.get(mode, "  BLOCKED: buffer full"), WARN, None))
+    if p.app:
+        out.append(_app_piece(p.app, width - sum(len(text) for text, _, _ in out)))
     return out
+
+
+def _app_piece(app: tuple, width: int) -> Piece:
+    """The application's own state in the fullest words that fit: its window, its spool file (length,
+    synced to disk, not yet done), or its own queue against its memory."""
+    if app[0] == "window":
+        _, used, limit = app
+        return (wording(width, f"  window {used}/{limit}", f" win {used}/{limit}"),
+                WARN if used >= limit else BOLD, None)
+    if app[0] == "spool":
+        _, length, synced, unread, waiting = app
+        more = f" · {unread:,} unread" if unread else ""
+        text = wording(width, f"  spool {length:,} synced {synced:,} · {waiting:,} open{more}",
+                       f"  spool {length:,} synced {synced:,} · {waiting:,} open",
+                       f"  spool {length:,} synced {synced:,}", f" spool {length:,}/{synced:,}")
+        return (text, BOLD if synced == length else WARN, None)
+    _, held, limit = app
+    text = wording(width, f"  own queue {_bytes(held)} of {_bytes(limit)}", f"  queue {_bytes(held)}/{_bytes(limit)}",
+                   f" q {_bytes(held)}/{_bytes(limit)}")
+    return (text, WARN if held > limit // 2 else BOLD, None)
 
 
 def _linger_pieces(ctx: Ctx, width: int = 80) -> list[Piece]:

@@ -54,7 +54,7 @@ GROUPS: tuple[tuple[str, tuple[Control, ...]], ...] = (
         _c("producer", "buffer.memory", 1000, 10000, 100000, 1048576, 33554432),
         _c("producer", "max.block.ms", 0, 10, 100, 1000, 10000, 60000),
         _c("producer", "delivery.timeout.ms", 1000, 5000, 30000, 120000, 300000),
-        _c("producer", "send.mode", "async", "sync"),
+        _c("producer", "send.mode", "async", "sync", "window", "spool", "unbounded"),
     )),
     ("broker / topic", (
         _c("broker", "log.flush.interval.messages", NEVER, 1, 10, 100, 1000),
