@@ -31,7 +31,7 @@ class FakeReport:
         """Remember which expectations check() should report as failed."""
         self.failures = list(failures)
 
-    def to_json(self):
+    def to_json(self, lazy=False):
         """Summary, messages and timeline as plain data."""
         return {"summary": self.summary, "messages": self.messages, "timeline": self.timeline}
 

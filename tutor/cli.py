@@ -431,13 +431,34 @@ class ProgressLine:
             self.stream.flush()
 
 
+def write_json(data: dict[str, Any], out: Any) -> None:
+    """Print an object as json.dumps(data, indent=2) would, one top-level value at a time and a list's
+    items a thousand at a time (a large run's report is tens of megabytes, and its entries are built as
+    read). JSON text never holds a raw newline, so nesting is adding indentation after each one."""
+    encode = json.JSONEncoder(indent=2).encode
+    out.write("{")
+    for i, (key, value) in enumerate(data.items()):
+        out.write(("," if i else "") + "\n  " + encode(key) + ": ")
+        if isinstance(value, Sequence) and not isinstance(value, (str, tuple)) and value:
+            parts = []
+            for j, item in enumerate(value):
+                parts.append(("[" if j == 0 else ",") + "\n    " + encode(item).replace("\n", "\n    "))
+                if len(parts) == 1000:
+                    out.write("".join(parts))
+                    parts.clear()
+            out.write("".join(parts) + "\n  ]")
+        else:
+            out.write(encode(value).replace("\n", "\n  "))
+    out.write("\n}\n" if data else "}\n")
+
+
 def show_report(report: Any, failures: list[str] | None, as_json: bool, description: str = "") -> None:
     """Print the report as JSON (one object) or as a Rich report."""
     if as_json:
-        data = report.to_json()
+        data = report.to_json(lazy=True)
         if failures is not None:
             data["expect"] = {"failed": failures, "ok": not failures}
-        print(json.dumps(data, indent=2))
+        write_json(data, sys.stdout)
         return
     from tutor.text.report import print_report
 

@@ -107,9 +107,10 @@ def report_renderables(report: Any, description: str = "") -> list[RenderableTyp
     scenario's description under its title, when given)."""
     acks0 = getattr(report, "acks", "all") == "0"
     parts: list[RenderableType] = [_heading(report, description), summary_table(report.summary, acks0)]
-    lost_acked = [m for m in report.messages if m["fate"] == "lost" and m["acked"]]
-    lost_other = [m for m in report.messages if m["fate"] == "lost" and not m["acked"]]
-    duplicated = [m for m in report.messages if m["fate"] == "duplicated"]
+    shown = [m for m in report.messages if m["fate"] != "processed"]  # entries are built as read: once
+    lost_acked = [m for m in shown if m["fate"] == "lost" and m["acked"]]
+    lost_other = [m for m in shown if m["fate"] == "lost" and not m["acked"]]
+    duplicated = [m for m in shown if m["fate"] == "duplicated"]
     if lost_acked:
         title = ("Lost although the producer counted them as sent (acks=0: no acknowledgement)"
                  if acks0 else "Lost although acknowledged")

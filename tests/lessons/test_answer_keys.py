@@ -1,5 +1,7 @@
 """Answer keys are checked against the engine: a key that disagrees with the simulation fails."""
 
+import pytest
+
 from tutor.lessons import parse_lesson
 from tutor.lessons.check import check_lesson
 
@@ -100,6 +102,18 @@ def test_every_winning_answer_is_listed():
 
     wins: list[str] = []
     assert check_lesson(parse_lesson(small_lesson(), "x.toml"), wins) == []
+    assert wins == ['step 3 "Fix it": winning answers: producer.acks = "all"']
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_the_winners_search_is_the_same_in_workers(monkeypatch, cores):
+    """Trials played in forked workers list the same winning answers as trials played in turn."""
+    from tutor.lessons import check
+
+    monkeypatch.setattr(check, "_cores", lambda: cores)
+    monkeypatch.setattr(check, "MIN_TRIALS_PER_WORKER", 1)
+    wins: list[str] = []
+    check.check_lesson(parse_lesson(small_lesson(), "x.toml"), wins)  # acks and min.insync.replicas tried
     assert wins == ['step 3 "Fix it": winning answers: producer.acks = "all"']
 
 

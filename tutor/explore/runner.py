@@ -23,7 +23,7 @@ def run_one(scenario: Scenario, seed: int) -> Outcome:
     sim = Simulation(scenario, seed=seed)
     report = sim.run_to_end()
     told = sim.ledger.told
-    lost = [m["id"] for m in report.messages if m["fate"] == "lost"]
+    lost = report.ids("lost")
     acked = [(rid, t) for rid, t in enumerate(told) if t is not None and t[0] == "acked"]
     latencies = [t[1] - sim.ledger.sent_at[rid] for rid, t in acked]
     span = max((t[1] for _, t in acked), default=0.0) - min(sim.ledger.sent_at, default=0.0)

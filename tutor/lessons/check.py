@@ -25,6 +25,8 @@ MAX_WINNER_RUNS = 120  # the search for every winning answer tries at most this 
 LADDER = (0, 1, 2, 3, 10, 100, 500, 1000, 10000, 100000, 1000000)
 #: ... but no positive value below the default divided by this (a 3-byte buffer.memory only takes time)
 FLOOR_RATIO = 100000
+#: a challenge's trials go to worker processes only when each worker gets at least this many
+MIN_TRIALS_PER_WORKER = 4
 _STEPS = re.compile(r"^\s*\[\[\s*steps\s*\]\]", re.M)
 
 
@@ -229,12 +231,15 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
     failed = q.goal.failures(outcome)
     if failed:
         return out + [f"the solution does not meet the goal: {'; '.join(failed)}"]
+    trials = Trials(run, q)
+    trials.seen[_combo_key(made)] = (True, outcome.value(q.par.measure) if q.par is not None else None)
+    trials.prepare(_search_combos(q))
     if q.par is not None:
         metric = outcome.value(q.par.measure)
         if abs(metric - q.par.value) > q.par.tolerance:
             out.append(f"par is {q.par.value:g} but the solution's {q.par.measure} is {metric:g}")
-        out += _beats_par(run, q)
-    winners = winning_answers(run, q)
+        out += _beats_par(trials, q)
+    winners = winning_answers(run, q, trials)
     cut = bool(winners) and winners[-1] is None
     winners = [w for w in winners if w is not None]
     if wins is not None:
@@ -243,22 +248,109 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
     return out + unexplained_winners(q, winners)
 
 
-def winning_answers(run: LessonRun, q: Question) -> list[list[tuple[str, str, Any]]]:
+class Trials:
+    """Each tried answer of one challenge played once: (goal met, par measure), or None when its settings
+    cannot run together. The par and winners searches share these runs, which are played in parallel."""
+
+    def __init__(self, run: LessonRun, q: Question) -> None:
+        self.run, self.q = run, q
+        self.seen: dict[tuple, tuple[bool, float | None] | None] = {}
+
+    def prepare(self, combos: list[list[tuple[str, str, Any]]]) -> None:
+        """Play every combination not played yet (in worker processes when that pays)."""
+        todo = list({_combo_key(c): c for c in combos if _combo_key(c) not in self.seen}.values())
+        for combo, result in zip(todo, _play_many(self.run, self.q, todo)):
+            self.seen[_combo_key(combo)] = result
+
+    def get(self, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
+        """The result of one combination (played now if it was not prepared)."""
+        key = _combo_key(combo)
+        if key not in self.seen:
+            self.seen[key] = _trial(self.run, self.q, combo)
+        return self.seen[key]
+
+
+def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
+    """A combination as a key that tells True from 1."""
+    return tuple((s, k, type(v).__name__, v) for s, k, v in combo)
+
+
+def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
+    """Play one combination: (goal met, par measure), or None when its settings cannot run together."""
+    try:
+        _, outcome = challenge.play(run, q, combo)
+    except ValueError:
+        return None
+    return q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+
+
+_JOB: tuple[LessonRun, Question] | None = None  # what forked workers play (inherited, never pickled)
+
+
+def _job_trial(combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
+    """A worker's trial of one combination of the challenge being searched."""
+    run, q = _JOB
+    return _trial(run, q, combo)
+
+
+def _play_many(run: LessonRun, q: Question, combos: list) -> list:
+    """Trials of many combinations, in order; on several cores, in forked workers sharing the run's state."""
+    global _JOB
+    import multiprocessing
+
+    workers = min(_cores(), len(combos) // MIN_TRIALS_PER_WORKER)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_trial(run, q, c) for c in combos]
+    _JOB = (run, q)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+            return pool.map(_job_trial, combos, chunksize=1)
+    finally:
+        _JOB = None
+
+
+def _quiet_worker() -> None:
+    """A worker leaves signals to its parent: Ctrl+C stops the parent, which ends the pool (SIGTERM kills)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _cores() -> int:
+    """Cores this process may use."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _search_combos(q: Question) -> list[list[tuple[str, str, Any]]]:
+    """Every combination the par and winners searches may try, within their run limits."""
+    out = list(itertools.islice(_combinations(q, _every_value), MAX_WINNER_RUNS))
+    if q.par is not None:
+        out += itertools.islice(_combinations(q, _candidates), MAX_PAR_RUNS)
+    return out
+
+
+def winning_answers(run: LessonRun, q: Question, trials: "Trials | None" = None) -> list[list[tuple[str, str, Any]]]:
     """Every tried answer that meets the goal: each allowed setting over its values, then pairs if allowed.
 
     The search stops after MAX_WINNER_RUNS runs; the list then ends with None.
     """
+    trials = trials or Trials(run, q)
     wins: list = []
     tried = 0
     for combo in _combinations(q, _every_value):
         tried += 1
         if tried > MAX_WINNER_RUNS:
             return wins + [None]
-        try:
-            _, outcome = challenge.play(run, q, combo)
-        except ValueError:
-            continue  # settings that cannot run together
-        if q.goal.holds(outcome) and not _contains_win(combo, wins):
+        result = trials.get(combo)
+        if result is not None and result[0] and not _contains_win(combo, wins):
             wins.append(combo)
     return wins
 
@@ -320,19 +412,18 @@ def _changes(answer: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return [(*split_name(name), value) for name, value in answer.items()]
 
 
-def _beats_par(run: LessonRun, q: Question) -> list[str]:
+def _beats_par(trials: Trials, q: Question) -> list[str]:
     """Try every combination of candidate values; report one that beats par by more than its tolerance."""
     tried = 0
     for combo in _combinations(q, _candidates):
         tried += 1
         if tried > MAX_PAR_RUNS:
             return [f"par search stopped after {MAX_PAR_RUNS} runs; list fewer candidates"]
-        try:
-            _, outcome = challenge.play(run, q, combo)
-        except ValueError:
+        result = trials.get(combo)
+        if result is None:
             continue  # settings that cannot run together
-        metric = outcome.value(q.par.measure)
-        if q.goal.holds(outcome) and metric < q.par.value - q.par.tolerance:
+        holds, metric = result
+        if holds and metric < q.par.value - q.par.tolerance:
             what = ", ".join(f"{s}.{k} = {_show(v)}" for s, k, v in combo)
             return [f"par {q.par.value:g} is not the best: {what} meets the goal with "
                     f"{q.par.measure} = {metric:g}"]

@@ -11,9 +11,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
-#: the most records a run may send: 100,000 ran in about 10 s and 250 MB, 200,000 in about 20 s
-#: and 500 MB; a run's memory grows with its records (1,000,000 took 85 s and 2.9 GB)
-MAX_MESSAGES = 200_000
+#: the most records a run may send: 100,000 ran in about 3 s and 130 MB, 500,000 in about 18 s
+#: and 450 MB; a run's memory grows with its records (1,000,000 took 35 s and 860 MB)
+MAX_MESSAGES = 500_000
 #: the longest simulated time any setting, event, wait or question may name: one hour
 MAX_TIME_MS = 3_600_000
 #: the longest a workload may keep sending or processing (messages x interval.ms, messages x
@@ -49,7 +49,7 @@ def messages_problem(value: Any) -> str | None:
     """Why a workload's `messages` is more than this machine runs in reasonable time and memory, or None."""
     if isinstance(value, int) and not isinstance(value, bool) and value > MAX_MESSAGES:
         return (f"must be at most {MAX_MESSAGES} (a run's memory and time grow with its records: "
-                f"{MAX_MESSAGES} take about 20 s and 500 MB), not {value}")
+                f"{MAX_MESSAGES} take about 18 s and 450 MB), not {value}")
     return None
 
 

@@ -21,6 +21,10 @@ class BatchHistory:
         """The record ids in this batch."""
         return range(self.first_id, self.first_id + self.count)
 
+    def __deepcopy__(self, memo: dict) -> "BatchHistory":
+        """Steps and the outcome are tuples of plain values, never changed: a checkpoint copies the list."""
+        return BatchHistory(self.batch_id, self.first_id, self.count, self.created, list(self.steps), self.outcome)
+
 
 @dataclass(slots=True)
 class Event:
@@ -80,9 +84,9 @@ class Ledger:
 
     def outcome(self, batch: BatchHistory, t: float, kind: str, detail: Any) -> None:
         """The application is told: acked (detail = offset) or failed (detail = error)."""
-        batch.outcome = (kind, t, detail)
+        batch.outcome = told = (kind, t, detail)  # one tuple shared by the batch's records
         for rid in batch.ids():
-            self.told[rid] = (kind, t, detail)
+            self.told[rid] = told
         if kind == "acked":
             self.acked += batch.count
 

@@ -25,6 +25,10 @@ class LogBatch:
     def __post_init__(self) -> None:
         self.end = self.base + self.count
 
+    def __deepcopy__(self, memo: dict) -> "LogBatch":
+        """Never changed once appended (replicas share them): a checkpoint keeps the same object."""
+        return self
+
 
 class ReplicaLog:
     """Batches in offset order; `flushed` is the offset below which the log is on disk."""

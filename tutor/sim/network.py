@@ -48,14 +48,24 @@ class Network:
              on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
         """Send a message; over a connection, `dst_inc` is the process incarnation it was opened to."""
         inc = self.hosts[dst].incarnation if dst_inc is None else dst_inc
-        if not self.link_up(src, dst):
+        link = (src, dst)
+        if link in self.cut:
             self._hold(src, dst, fn, args, on_reset, inc)
             return True
-        when = max(self.loop.now + self.delay(src, dst), self._last.get((src, dst), 0.0))
-        self._last[(src, dst)] = when
-        self._ids += 1
-        self.in_flight[self._ids] = (src, dst, fn, args, self.loop.now, when)
-        self.loop.at(when, self._deliver, self._ids, src, dst, inc, fn, args, on_reset)
+        loop = self.loop
+        now = loop.now
+        # delay(src, dst), inlined: this runs for every message (the jitter draw keeps its place)
+        extra = self.extra.get(link, 0.0) if self.extra else 0.0
+        jitter = self.rng.uniform(0, self.jitter) if self.jitter else 0.0
+        node_delay = self.node_delay
+        when = now + (self.latency + node_delay[src] + node_delay[dst] + extra + jitter)
+        last = self._last.get(link, 0.0)
+        if last > when:
+            when = last
+        self._last[link] = when
+        self._ids = mid = self._ids + 1
+        self.in_flight[mid] = (src, dst, fn, args, now, when)
+        loop.at(when, self._deliver, mid, src, dst, inc, fn, args, on_reset)
         return True
 
     def _deliver(self, mid: int, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,

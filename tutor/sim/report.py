@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,20 +31,24 @@ class Report:
     seed: int
     end_ms: float
     summary: dict[str, Any]
-    messages: list[dict[str, Any]]
+    messages: Sequence[dict[str, Any]]  # a list, or the engine's lazy Messages
     timeline: list[tuple[float, str]] = field(default_factory=list)
     acks: str = "all"  # the producer's acks at the end (acks=0: "acked" means only counted as sent)
 
-    def to_json(self) -> dict[str, Any]:
-        """One JSON-ready object."""
+    def to_json(self, lazy: bool = False) -> dict[str, Any]:
+        """One JSON-ready object (with `lazy`, the messages stay a sequence whose entries are built as
+        they are read, for a writer that encodes them one at a time)."""
         return {"title": self.title, "seed": self.seed, "end_ms": self.end_ms, "summary": self.summary,
-                "messages": self.messages, "timeline": [{"t": t, "text": x} for t, x in self.timeline]}
+                "messages": self.messages if lazy else list(self.messages),
+                "timeline": [{"t": t, "text": x} for t, x in self.timeline]}
 
     def ids(self, which: str) -> list[int]:
         """Record ids that are lost, duplicated or lost_acked."""
+        fate = {"lost": "lost", "duplicated": "duplicated", "lost_acked": "lost"}[which]
+        if isinstance(self.messages, Messages):  # read the columns: no explanation is needed
+            return self.messages.ids(fate, acked_only=which == "lost_acked")
         if which == "lost_acked":
             return [m["id"] for m in self.messages if m["fate"] == "lost" and m["acked"]]
-        fate = {"lost": "lost", "duplicated": "duplicated"}[which]
         return [m["id"] for m in self.messages if m["fate"] == fate]
 
     def value(self, key: str) -> Any:
@@ -125,54 +130,102 @@ def build_report(sim: "Simulation") -> Report:
     counts = processed_counts(sim)
     leader = final_leader(sim)
     committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
-    ex = Explainer(sim, committed)
-    messages = [_message(sim, rid, counts[rid], committed, ex) for rid in range(len(sim.ledger))]
+    messages = Messages(sim, counts, committed, Explainer(sim, committed))
     return Report(sim.scenario.title, sim.seed, sim.now, _summary(sim, messages, counts),
                   messages, _timeline(sim), sim.config.producer["acks"])
+
+
+def _fate(n: int) -> str:
+    """A record's fate from how often it was processed."""
+    return "lost" if n == 0 else "processed" if n == 1 else "duplicated"
+
+
+def _lost_at(rid: int, committed: Counter, ex: "Explainer") -> str:
+    """Where a lost record left the pipeline."""
+    return "consumer" if committed[rid] else "broker" if ex.reached_log(rid) else "producer"
 
 
 def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Explainer") -> dict[str, Any]:
     """One record's entry in the report."""
     told = sim.ledger.told[rid]
     acked = told is not None and told[0] == "acked"
-    fate = "lost" if n == 0 else "processed" if n == 1 else "duplicated"
-    lost_at = None
-    if fate == "lost":
-        lost_at = "consumer" if committed[rid] else "broker" if ex.reached_log(rid) else "producer"
+    fate = _fate(n)
+    lost_at = _lost_at(rid, committed, ex) if fate == "lost" else None
     text = ex.lost(rid, lost_at) if fate == "lost" else ex.duplicated(rid, n) if n > 1 else ex.processed(rid)
     return {"id": rid, "acked": acked, "fate": fate, "lost_at": lost_at, "explanation": text,
             "times_processed": n}
 
 
-def _summary(sim: "Simulation", messages: list[dict], counts: Counter) -> dict[str, Any]:
+class Messages(Sequence):
+    """Every record's entry of a finished run, each built (with its explanation) when it is read: a large
+    run's report holds no dict or sentence per record, only the ids of the lost ones and where they left."""
+
+    def __init__(self, sim: "Simulation", counts: Counter, committed: Counter, ex: "Explainer") -> None:
+        self.sim, self.counts, self.committed, self.ex = sim, counts, committed, ex
+        self.n = len(sim.ledger)
+        self.lost = {rid: _lost_at(rid, committed, ex) for rid in range(self.n) if not counts[rid]}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self.n))]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError("record id out of range")
+        return _message(self.sim, i, self.counts[i], self.committed, self.ex)
+
+    def __iter__(self):
+        return (self[i] for i in range(self.n))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def acked(self, rid: int) -> bool:
+        """Was the application told the record was written?"""
+        told = self.sim.ledger.told[rid]
+        return told is not None and told[0] == "acked"
+
+    def ids(self, fate: str, acked_only: bool = False) -> list[int]:
+        """Ids of the records with this fate (only the acknowledged ones, if asked)."""
+        if fate == "lost":
+            rids = list(self.lost)
+        else:
+            rids = [rid for rid in range(self.n) if _fate(self.counts[rid]) == fate]
+        return [rid for rid in rids if self.acked(rid)] if acked_only else rids
+
+
+def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
     """The headline figures."""
     told = sim.ledger.told
-    lost = [m for m in messages if m["fate"] == "lost"]
+    lost = messages.lost
     return {
         "sent": len(messages),
         "acked": sum(1 for t in told if t and t[0] == "acked"),
         "send_errors": sum(1 for t in told if t and t[0] == "failed"),
         "unconfirmed": sum(1 for t in told if t is None),
-        "processed": sum(1 for m in messages if m["fate"] != "lost"),
+        "processed": len(messages) - len(lost),
         "duplicates": sum(max(0, c - 1) for c in counts.values()),
         "lost": len(lost),
-        "lost_acked": sum(1 for m in lost if m["acked"]),
-        "lost_at": {w: sum(1 for m in lost if m["lost_at"] == w) for w in ("producer", "broker", "consumer")},
+        "lost_acked": sum(1 for rid in lost if messages.acked(rid)),
+        "lost_at": {w: sum(1 for where in lost.values() if where == w) for w in ("producer", "broker", "consumer")},
     } | _app_summary(sim, lost)
 
 
-def _app_summary(sim: "Simulation", lost: list[dict]) -> dict[str, Any]:
+def _app_summary(sim: "Simulation", lost: dict[int, str]) -> dict[str, Any]:
     """For the application modes and ignored callbacks: losses nobody was told of, and where in the
     producer's process or host the lost records were (absent otherwise, so other reports stay as they are)."""
     p = sim.config.producer
     if p["send.mode"] not in APP_MODES and p["callbacks"] != "ignore":
         return {}
     places = {key: 0 for key in LOST_IN.values()}
-    for m in lost:
-        place = where_lost(sim.ledger.notes.get(m["id"], [])) if m["lost_at"] == "producer" else None
+    for rid, lost_at in lost.items():  # lost record id -> where it left the pipeline
+        place = where_lost(sim.ledger.notes.get(rid, [])) if lost_at == "producer" else None
         if place is not None:
             places[LOST_IN[place]] += 1
-    silent = sum(1 for m in lost if told_silently(sim, m["id"]))
+    silent = sum(1 for rid in lost if told_silently(sim, rid))
     return {"lost_silently": silent, "lost_in": places}
 
 

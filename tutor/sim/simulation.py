@@ -11,7 +11,7 @@ from .broker import Broker
 from .config import START_ONLY, Config
 from .consumer import Consumer, Group
 from .controller import Controller
-from .core import URGENT, EventLoop
+from .core import URGENT, EventLoop, gc_paused
 from .ledger import Ledger
 from .network import Network
 from .producer import Producer
@@ -293,8 +293,9 @@ class Simulation:
 
     def run(self, until: float) -> None:
         """Run up to virtual time `until` (or the end)."""
-        while self.phase != "done" and self.loop.peek() is not None and self.loop.peek() <= until:
-            self.loop.step()
+        with gc_paused():
+            while self.phase != "done" and self.loop.peek() is not None and self.loop.peek() <= until:
+                self.loop.step()
         if self.phase != "done":
             self.loop.now = max(self.loop.now, until)
 
@@ -303,14 +304,15 @@ class Simulation:
         from .report import build_report
         budget = max_steps or (2_000_000 + 200 * self.workload_size())
         loop = self.loop
-        while self.phase != "done":
-            if not loop.step():
-                break
-            if loop.steps > budget:
-                raise StepBudgetExceeded(
-                    f"{self.scenario.source}: the run did not settle within {budget:,} steps "
-                    f"(at {self.now:,.0f} ms); shorten the workload or check the events")
-        return build_report(self)
+        with gc_paused():
+            while self.phase != "done":
+                if not loop.step():
+                    break
+                if loop.steps > budget:
+                    raise StepBudgetExceeded(
+                        f"{self.scenario.source}: the run did not settle within {budget:,} steps "
+                        f"(at {self.now:,.0f} ms); shorten the workload or check the events")
+            return build_report(self)
 
     def finish(self, stop_workload: bool = False):
         """Settle this run now: final recovery, drain, and the report (on a copy, to keep playing).
@@ -328,4 +330,5 @@ class Simulation:
 
     def checkpoint(self) -> "Simulation":
         """A full copy of this run's state, to rewind to or fork a what-if from."""
-        return copy.deepcopy(self)
+        with gc_paused():
+            return copy.deepcopy(self)
