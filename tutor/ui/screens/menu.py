@@ -133,7 +133,7 @@ class MenuScreen(Screen):
             (SANDBOX, "Sandbox", "break a live cluster and watch which records are lost"),
             (LESSONS, "Lessons", self.lessons_line or "step by step, with questions the engine checks"),
             (LABS_ENTRY, "Labs", "the same losses with the real Kafka client"),
-            (EXPLORE, "Explore", "every setting under every fault: what each costs and what it keeps"),
+            (EXPLORE, "Explore", "settings under faults: what each costs, what it keeps"),
             (QUIT, "Quit", ""),
         ]
         out = []
