@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "list them")
     lab.add_argument("--bootstrap-servers", metavar="HOST:PORT",
                      help="run against this Kafka cluster (default: librdkafka's embedded mock cluster)")
+    lab.add_argument("--predict", metavar="IDS", action="append",
+                     help="your prediction of the record ids lost, e.g. 25-29 or none; once per case, in order "
+                     "(without it you are asked on a terminal)")
     return parser
 
 
@@ -251,7 +254,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "lab":
         from tutor.lab.command import lab_command
 
-        return lab_command(args.lab, args.bootstrap_servers)
+        return lab_command(args.lab, args.bootstrap_servers, predictions=args.predict)
     if args.command == "sandbox":
         return open_app(args.scenario, args.seed)
     if args.command in ("explore", "export"):

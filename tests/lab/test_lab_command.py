@@ -159,3 +159,84 @@ def test_docs_describe_every_lab_and_case():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "lab.md").read_text(encoding="utf-8")
     assert all(f"### {lab.name}:" in doc for lab in LABS.values())
     assert all(f"`{case.name}`" in doc for _, case in CASES)
+
+
+def test_a_prediction_reads_ids_ranges_and_none_and_refuses_ids_past_the_run():
+    """The lesson pick syntax ("25-29, 31"), "none" for nothing lost; ids past the case's records refused."""
+    from tutor.lab.predict import parse_prediction
+
+    case = LABS["auto-commit"].cases[0]  # 40 records: ids 0-39
+    assert parse_prediction(" 25-27, 31 ", case) == {25, 26, 27, 31}
+    assert parse_prediction("None", case) == frozenset()
+    with pytest.raises(ValueError, match="0 to 39"):
+        parse_prediction("0-300000000", case)
+    with pytest.raises(ValueError, match="25-29"):
+        parse_prediction("lots", case)
+
+
+def test_the_prompt_asks_again_after_a_bad_answer_and_skips_on_enter_or_end_of_input():
+    """A bad answer gets one line and the question again; Enter or end of input is no prediction."""
+    from tutor.lab.predict import QUESTION, ask
+
+    case = LABS["auto-commit"].cases[0]
+    answers, asked, said = iter(["25-", "25-29"]), [], []
+    assert ask(case, lambda q: asked.append(q) or next(answers), said.append) == set(range(25, 30))
+    assert asked == [QUESTION, QUESTION] and len(said) == 1 and "try again" in said[0]
+    assert ask(case, lambda q: "", said.append) is None
+    assert ask(case, lambda q: None, said.append) is None
+
+
+def test_a_prediction_is_scored_right_missed_and_extra():
+    """Exact, or how many lost ids were named, which were missed and which were named but not lost."""
+    from tutor.lab.predict import score
+
+    assert score({25, 26, 27, 28, 29}, range(25, 30)).words() == "exact"
+    assert score(set(), []).exact
+    partial = score({24, 25, 26}, range(25, 30))
+    assert (partial.right, partial.missed, partial.extra) == ({25, 26}, {27, 28, 29}, {24})
+    assert partial.words() == "2 of 5 right; missed 27-29; extra 24"
+    assert score({3}, []).words() == "nothing was lost; extra 3"
+
+
+def test_predict_once_per_case_or_a_usage_error(monkeypatch, capsys):
+    """--predict counts and reads are checked before anything runs: exit 2 with one line."""
+    _fake_run(monkeypatch, AssertionError("must not run"))
+    assert cli.main(["lab", "auto-commit", "--predict", "25-29"]) == 2
+    assert "auto-commit has 2 cases: give --predict once per case" in capsys.readouterr().err
+    assert cli.main(["lab", "buffer-full", "--predict", "10-99"]) == 2
+    assert "--predict: record ids run from 0 to 29 here" in capsys.readouterr().err
+
+
+def test_on_a_terminal_the_learner_predicts_before_the_simulator_answers(monkeypatch):
+    """The question comes before "Simulator predicts"; after the run, the prediction scored beside both."""
+    _fake_run(monkeypatch, Outcome(30, 10, 20, 10, list(range(10, 30)), []))
+    monkeypatch.setattr("builtins.input", lambda prompt="": "12-29, 5")
+    console = Console(record=True, width=200)
+    assert lab_cmd.lab_command("buffer-full", None, console, interactive=True) == 0
+    text = console.export_text()
+    assert text.index("Your prediction: which record ids") < text.index("Simulator predicts")
+    assert "18 of 20 right; missed 10-11; extra 5" in text
+    assert text.index("Verdict: agree") < text.index("scored against the real client")
+
+
+def test_without_a_terminal_nothing_is_asked(monkeypatch):
+    """Stdin that is not a terminal (CI): no prompt, no prediction table, the lab runs as before."""
+    _fake_run(monkeypatch, Outcome(30, 10, 20, 10, list(range(10, 30)), []))
+    monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("asked without a terminal"))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+    console = Console(record=True, width=200)
+    assert lab_cmd.lab_command("buffer-full", None, console) == 0
+    text = console.export_text()
+    assert "Your prediction" not in text and "scored against" not in text and "Verdict: agree" in text
+
+
+def test_a_lessons_end_in_text_mode_names_its_labs():
+    """Each lesson that names labs ends with their `tutor lab NAME` commands."""
+    from tutor.lessons import load_catalog
+    from tutor.text.player import lab_lines
+
+    lessons = [item.lesson for item in load_catalog().items if item.lesson is not None and item.lesson.labs]
+    assert lessons
+    for lesson in lessons:
+        lines = lab_lines(lesson)
+        assert all(any(f"tutor lab {name} " in line for line in lines) for name in lesson.labs)

@@ -31,11 +31,14 @@ def test_the_real_client_loses_and_duplicates_what_the_simulator_predicts(case):
 
 
 def test_the_command_prints_prediction_table_and_verdict(capsys):
-    """`tutor lab producer-crash`: the prediction first, then the real run, the table, "agree", exit 0."""
-    assert cli.main(["lab", "producer-crash"]) == 0
+    """`tutor lab producer-crash --predict 10-19`: the predictions first, then the real run, the table,
+    "agree", the learner's ids scored against the real client's, exit 0."""
+    assert cli.main(["lab", "producer-crash", "--predict", "10-19"]) == 0
     out = capsys.readouterr().out
-    order = ["Simulator predicts: lost 0-19", "killed the producer", "lost ids", "Verdict: agree"]
+    order = ["Simulator predicts: lost 0-19", "killed the producer", "lost ids", "Verdict: agree",
+             "scored against the real client", "10 of 20 right; missed 0-9"]
     assert [out.index(text) for text in order] == sorted(out.index(text) for text in order)
+    assert "Your prediction: which" not in out  # given with --predict: not asked
 
 
 def children_of(pid: int) -> list[int]:

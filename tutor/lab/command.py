@@ -1,4 +1,4 @@
-"""`tutor lab [LAB] [--bootstrap-servers HOST:PORT]`: predict, run the real client, compare."""
+"""`tutor lab [LAB] [--bootstrap-servers HOST:PORT] [--predict IDS]`: predict, run the real client, compare."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import re
 import signal
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
 from rich.console import Console
 
-from .catalog import LABS, Lab
+from .catalog import LABS, Case, Lab
 from .client import client_version
+from .predict import ask, parse_prediction
 from .target import Target
 
 EXIT_AGREE, EXIT_DISAGREE, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -21,8 +22,16 @@ INSTALL_HINT = ("the lab needs the real Kafka client, confluent-kafka: pip insta
 HOST_PORT = re.compile(r"^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$")
 
 
-def lab_command(name: str | None, bootstrap_servers: str | None, console: Console | None = None) -> int:
-    """Run one lab (or list them); the exit status says whether the real client agreed."""
+Guesser = Callable[[int, Case], "frozenset[int] | None"]
+
+
+def lab_command(name: str | None, bootstrap_servers: str | None, console: Console | None = None,
+                predictions: list[str] | None = None, interactive: bool | None = None) -> int:
+    """Run one lab (or list them); the exit status says whether the real client agreed.
+
+    `predictions`: the learner's lost ids, one per case (--predict); without them the learner is asked on a
+    terminal, and nothing is asked when stdin is not one.
+    """
     console = console or Console()
     if name is None:
         return list_labs(console)
@@ -31,11 +40,40 @@ def lab_command(name: str | None, bootstrap_servers: str | None, console: Consol
         return usage(f"unknown lab {name!r}{_did_you_mean(name)}; `tutor lab` lists them")
     if bootstrap_servers is not None and not HOST_PORT.match(bootstrap_servers):
         return usage(f"--bootstrap-servers takes HOST:PORT[,HOST:PORT...], not {bootstrap_servers!r}")
+    try:
+        guesser = _guesser(lab, predictions, console, sys.stdin.isatty() if interactive is None else interactive)
+    except ValueError as err:
+        return usage(f"--predict: {err}")
     client = client_version()
     if client is None:
         return usage(INSTALL_HINT)
     with _sigterm_as_interrupt():
-        return run_lab(lab, Target(bootstrap_servers), client, console)
+        return run_lab(lab, Target(bootstrap_servers), client, console, guesser)
+
+
+def _guesser(lab: Lab, predictions: list[str] | None, console: Console, interactive: bool) -> Guesser:
+    """Where each case's prediction comes from: --predict (read now, so a bad one stops before any run),
+    the terminal, or nowhere."""
+    if predictions is not None:
+        if len(predictions) != len(lab.cases):
+            raise ValueError(f"{lab.name} has {len(lab.cases)} case{'s' if len(lab.cases) != 1 else ''}: "
+                             f"give --predict once per case, in order (e.g. --predict 25-29 or --predict none)")
+        read = [parse_prediction(text, case) for text, case in zip(predictions, lab.cases)]
+        return lambda index, case: read[index - 1]
+    if interactive:
+        return lambda index, case: ask(case, _reader(console), lambda line: console.print(f"[red]{line}[/]"))
+    return lambda index, case: None
+
+
+def _reader(console: Console) -> Callable[[str], str | None]:
+    """One line from the terminal; None at the end of the input."""
+    def read(prompt: str) -> str | None:
+        """The typed line, or None on end of input."""
+        try:
+            return console.input(prompt)
+        except EOFError:
+            return None
+    return read
 
 
 def _by_number(name: str) -> str:
@@ -66,8 +104,8 @@ def _did_you_mean(name: str) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def run_lab(lab: Lab, target: Target, client: str, console: Console) -> int:
-    """Every case of the lab: prediction, real run with progress, table and verdict."""
+def run_lab(lab: Lab, target: Target, client: str, console: Console, guesser: Guesser | None = None) -> int:
+    """Every case of the lab: the learner's and the simulator's predictions, real run, table and verdict."""
     from tutor.text import lab as view
     from .cluster import LabError
     from .outcome import differences
@@ -75,9 +113,10 @@ def run_lab(lab: Lab, target: Target, client: str, console: Console) -> int:
     from .scenarios import predict
 
     view.header(console, lab, target.describe(), client)
-    results = []
+    results, guessed = [], []
     for index, case in enumerate(lab.cases, start=1):
         view.case_header(console, case, index, len(lab.cases))
+        guess = guesser(index, case) if guesser else None  # asked before the simulator's answer is shown
         predicted = predict(case, target)
         view.prediction(console, predicted)
         started = time.monotonic()
@@ -95,8 +134,10 @@ def run_lab(lab: Lab, target: Target, client: str, console: Console) -> int:
             return EXIT_INTERRUPTED
         diffs = differences(predicted, real)
         view.comparison(console, predicted, real, diffs, time.monotonic() - started)
+        if guess is not None:
+            guessed.append(view.your_prediction(console, guess, predicted, real))
         results.append(not diffs)
-    view.summary(console, results)
+    view.summary(console, results, guessed)
     return EXIT_AGREE if all(results) else EXIT_DISAGREE
 
 

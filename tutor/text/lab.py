@@ -12,6 +12,7 @@ from rich.text import Text
 
 from tutor.lab.catalog import Case, Lab
 from tutor.lab.outcome import ROWS, Outcome, span
+from tutor.lab.predict import score
 
 
 def header(console: Console, lab: Lab, where: str, client: str) -> None:
@@ -100,9 +101,26 @@ def verdict(diffs: list[str]) -> Text:
     return Text.from_markup("[bold red]Verdict: DISAGREE[/] - " + "; ".join(diffs))
 
 
-def summary(console: Console, results: list[bool]) -> None:
-    """How many cases agreed, when a lab has more than one."""
+def your_prediction(console: Console, guess: frozenset[int], predicted: Outcome, real: Outcome) -> bool:
+    """The learner's lost ids scored against the real client's, beside the simulator's; True if exact."""
+    yours, model = score(guess, real.lost), score(predicted.lost, real.lost)
+    style = "green" if yours.exact else "yellow"
+    table = Table(show_edge=False, pad_edge=False, title="lost ids, scored against the real client",
+                  title_justify="left")
+    for column in ("", "lost ids", "score"):
+        table.add_column(column)
+    table.add_row("[bold]you[/]", span(sorted(guess)), f"[bold {style}]{yours.words()}[/]")
+    table.add_row("[cyan]simulator[/]", span(predicted.lost), model.words())
+    table.add_row("[magenta]real client[/]", span(real.lost), "")
+    console.print(table)
+    return yours.exact
+
+
+def summary(console: Console, results: list[bool], guessed: list[bool] | None = None) -> None:
+    """How many cases agreed, when a lab has more than one; how many of the learner's predictions were exact."""
     if len(results) > 1:
         agreed = sum(results)
         style = "green" if agreed == len(results) else "red"
         console.print(f"\n[bold {style}]{agreed} of {len(results)} cases agree.[/]")
+    if guessed and len(results) > 1:
+        console.print(f"[bold]Your predictions: {sum(guessed)} of {len(guessed)} exact.[/]")

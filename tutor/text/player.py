@@ -264,6 +264,19 @@ class Player:
         got, total = self.run.score()
         self.console.print(Panel(Text(f"Lesson complete · score {got}/{total}", justify="center",
                                       style="bold"), border_style="green"))
+        for line in lab_lines(self.run.lesson):
+            self.console.print(Text(line, style="cyan"))
+
+
+def lab_lines(lesson: Lesson) -> list[str]:
+    """The labs that reproduce the lesson's losses with the real client, each with its command."""
+    from tutor.lab import LABS
+
+    labs = [LABS[name] for name in lesson.labs if name in LABS]
+    if not labs:
+        return []
+    return ["See it happen with the real Kafka client (predict first, then compare):"] + [
+        f"  tutor lab {lab.name}   {lab.title}" for lab in labs]
 
 
 def _wait_hint(run: LessonRun) -> str:
