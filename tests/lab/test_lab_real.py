@@ -36,7 +36,7 @@ def test_the_command_prints_prediction_table_and_verdict(capsys):
     assert cli.main(["lab", "producer-crash", "--predict", "10-19"]) == 0
     out = capsys.readouterr().out
     order = ["Simulator predicts: lost 0-19", "killed the producer", "lost ids", "Verdict: agree",
-             "scored against the real client", "10 of 20 right; missed 0-9"]
+             "Your prediction, scored against the real client", "10 of 20 right; missed 0-9"]
     assert [out.index(text) for text in order] == sorted(out.index(text) for text in order)
     assert "Your prediction: which" not in out  # given with --predict: not asked
 

@@ -5,21 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from tutor.lessons.ids import parse_ids, show_ids
+from tutor.lessons.ids import id_spans, parse_ids, show_ids
 
 from .catalog import Case
 
-QUESTION = "Your prediction: which record ids will be lost? (e.g. 25-29, or none; Enter to skip) "
+QUESTION = "Your prediction: which record ids will be lost? (e.g. 3-7, 12, or none; Enter to skip) "
 NOTHING = ("none", "nothing", "no", "0 lost")
+#: the example in messages is no lab's answer, so a mistyped prediction does not get one for free
+EXAMPLE = "write record ids such as 3-7, 12, or none"
 
 
 def parse_prediction(text: str, case: Case) -> frozenset[int]:
-    """"25-29" or "none" -> the ids the learner says will be lost; ValueError naming what is allowed."""
+    """"3-7, 12" or "none" -> the ids the learner says will be lost; ValueError naming what is allowed."""
     text = text.strip()
     if text.lower() in NOTHING:
         return frozenset()
-    if not text:
-        raise ValueError("write the ids that will be lost, e.g. 25-29, or none")
+    try:
+        spans = id_spans(text)  # the form only; ids past the case's records are refused below
+    except ValueError:
+        spans = []
+    if not spans:
+        raise ValueError(EXAMPLE)
     return parse_ids(text, limit=case.run.messages)
 
 

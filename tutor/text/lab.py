@@ -105,8 +105,8 @@ def your_prediction(console: Console, guess: frozenset[int], predicted: Outcome,
     """The learner's lost ids scored against the real client's, beside the simulator's; True if exact."""
     yours, model = score(guess, real.lost), score(predicted.lost, real.lost)
     style = "green" if yours.exact else "yellow"
-    table = Table(show_edge=False, pad_edge=False, title="lost ids, scored against the real client",
-                  title_justify="left")
+    console.print("[bold]Your prediction[/], scored against the real client:")
+    table = Table(show_edge=False, pad_edge=False)
     for column in ("", "lost ids", "score"):
         table.add_column(column)
     table.add_row("[bold]you[/]", span(sorted(guess)), f"[bold {style}]{yours.words()}[/]")
