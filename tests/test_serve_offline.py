@@ -1,14 +1,18 @@
 """`tutor serve` without the Internet: every page it serves, and everything they load, come from the server."""
 
 import asyncio
+import os
 import re
+import subprocess
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import pytest
-from test_serve import served, serving  # noqa: F401  (served: the app's server, a fixture)
+from test_serve import (APP_S, CHROMIUM, CHROMIUM_FLAGS, Devtools, devtools_port, served,  # noqa: F401
+                        serving, stop_group)
 
 from tutor.serve import offline_page
 
@@ -108,6 +112,38 @@ def test_the_class_pages_stay_on_this_server(served_class):
     assert_all_local({path: (status, body.decode()) for path, (status, _, body) in found.items()},
                      urlsplit(served_class.url).netloc)
     assert "googleapis" not in found["/"][2].decode()
+
+
+#: Chromium resolves no name at all: only 127.0.0.1 (the server) is reachable, as in a classroom without Internet
+NO_NETWORK = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_the_page_draws_in_chromium_without_a_network(served, tmp_path):
+    """Headless Chromium that can reach nothing but the server draws the app, and asked for nothing elsewhere."""
+    profile = tmp_path / "chromium"
+    proc = subprocess.Popen([CHROMIUM, *CHROMIUM_FLAGS, NO_NETWORK, f"--user-data-dir={profile}", served.url + "/"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        loaded = asyncio.run(resources_once_drawn(devtools_port(profile, proc), served.url + "/"))
+    finally:
+        stop_group(proc)
+    assert loaded and all(url.startswith(served.url + "/") for url in loaded), loaded
+
+
+async def resources_once_drawn(port: int, url: str) -> list[str]:
+    """Over the DevTools protocol: wait until the terminal has drawn; every resource the page requested."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}/json/list") as r:
+            pages = [p for p in await r.json(content_type=None) if p["type"] == "page"]
+        target = next(p for p in pages if p["url"].startswith(url))
+        async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+            cdp = Devtools(ws)
+            deadline = time.monotonic() + APP_S
+            while not await cdp.evaluate("document.body.classList.contains('-first-byte')"):
+                assert time.monotonic() < deadline, "the app never drew in the browser"
+                await asyncio.sleep(0.25)
+            return await cdp.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
 
 
 # --- the parts that need no server ---------------------------------------------------------------
