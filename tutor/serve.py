@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
+import re
 import shlex
 import signal
 import socket
 import sys
 import threading
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -30,6 +31,18 @@ REFUSED_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>tutor:
 <p>This server runs at most {limit} tabs at once, and all are open. Close a tab of tutor (here or on
 another computer) and reload this page, or ask whoever started <code>tutor serve</code> to raise
 <code>--max-sessions</code>.</p></body></html>
+"""
+#: a stylesheet <link> in the page (textual-serve's links Google Fonts, which an offline classroom cannot reach)
+LINK_TAG = re.compile(r"<link\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
+#: the page's fonts from this server: textual-serve's own copy of Roboto Mono (the face its terminal asks
+#: for), else whatever monospace font this computer has
+LOCAL_FONTS = """<style>
+@font-face {{ font-family: "Roboto Mono"; font-weight: 100 700;
+  src: local("Roboto Mono"), url("{static}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }}
+@font-face {{ font-family: "Roboto Mono"; font-style: italic; font-weight: 100 700;
+  src: local("Roboto Mono Italic"), url("{static}fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }}
+.intro, body button {{ font-family: "Roboto Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace; }}
+</style>
 """
 
 
@@ -99,6 +112,20 @@ def tab_main(argv: list[str] | None = None) -> int:
     else:
         make_app(load_scenario(args.scenario), args.seed).run()
     return 0
+
+
+def offline_page(html: str, public: str) -> str:
+    """textual-serve's page with every <link> to another site dropped and fonts from this server instead:
+    a classroom may have no Internet, and a page that waits on it renders late, in another font."""
+    base = public.rstrip("/") + "/"
+    own = urlsplit(base).netloc.lower()
+
+    def keep_own(link: re.Match) -> str:
+        """The tag if it loads from this server, else nothing."""
+        return link.group(0) if urlsplit(urljoin(base, link.group(1))).netloc.lower() == own else ""
+
+    fonts = LOCAL_FONTS.format(static=base + "static/")  # where textual-serve's page finds its static files
+    return LINK_TAG.sub(keep_own, html).replace("</head>", fonts + "</head>", 1)
 
 
 def is_loopback(host: str) -> bool:
@@ -236,10 +263,13 @@ class TutorServer(Server):
         print("Ctrl+C stops it.", flush=True)
 
     async def handle_index(self, request: web.Request) -> Any:
-        """The page, or (every tab in use) a page that says so."""
+        """The page, loading nothing from other sites, or (every tab in use) a page that says so."""
         if len(self.tabs) >= self.max_sessions:
             return self.refusal()
-        return await super().handle_index(request)
+        response = await super().handle_index(request)
+        if isinstance(response, web.Response) and response.status == 200 and response.text:
+            response.text = offline_page(response.text, self.public_url)
+        return response
 
     def refusal(self) -> web.Response:
         """503 with a page that says why and what to do."""
