@@ -77,17 +77,23 @@ def untold(lines: Iterable[str], held: frozenset[str]) -> list[str]:
     return kept
 
 
-def played_line(summary: dict[str, Any], held: frozenset[str] = frozenset()) -> str:
-    """The played-out run in one line, without the figures held back for a later question."""
+def figure_parts(counts: dict[str, Any], held: frozenset[str] = frozenset()) -> list[str]:
+    """The run's record counts in words, leaving out the figures held back for an open or later question."""
     parts = []
     if "sent" not in held:
-        parts.append(f"sent {summary['sent']:,}")
+        parts.append(f"sent {counts['sent']:,}")
     if "acked" not in held:
-        parts.append(f"acknowledged {summary['acked']:,}")
+        parts.append(f"acknowledged {counts['acked']:,}")
     if "lost" not in held:
-        parts.append(f"lost {summary['lost']:,} (acknowledged {summary['lost_acked']:,})")
-    if "duplicates" not in held:
-        parts.append(f"duplicates {summary['duplicates']:,}")
+        parts.append(f"lost {counts['lost']:,} (acknowledged {counts['lost_acked']:,})")
+    if "duplicates" in counts and "duplicates" not in held:
+        parts.append(f"duplicates {counts['duplicates']:,}")
+    return parts
+
+
+def played_line(summary: dict[str, Any], held: frozenset[str] = frozenset()) -> str:
+    """The played-out run in one line, without the figures held back for a later question."""
+    parts = figure_parts(summary, held)
     if not parts:
         return "played to the end (its figures come with a later question)"
     tail = " · the rest comes with a later question" if len(parts) < 4 else ""

@@ -18,7 +18,7 @@ from tutor.lessons.judge import Verdict, letter
 from tutor.lessons.model import Lesson, Question
 from tutor.lessons.progress import ProgressStore
 from tutor.lessons.measures import amount
-from tutor.lessons.reveal import state_lines, untold
+from tutor.lessons.reveal import figure_parts, state_lines, untold
 from tutor.lessons.run import QUESTION, WAIT, LessonRun, Result
 
 Reader = Callable[[str], "str | None"]
@@ -57,12 +57,7 @@ def status_line(run: LessonRun) -> Text:
     parts = [f"t = {snap.t:,.0f} ms", f"leader {leader}", f"ISR {{{', '.join(snap.isr)}}}"]
     if "hw" not in held:
         parts.append(f"HW {live.value('hw'):,.0f}")
-    if "sent" not in held:
-        parts.append(f"sent {counts['sent']:,}")
-    if "acked" not in held:
-        parts.append(f"acknowledged {counts['acked']:,}")
-    if "lost" not in held:
-        parts.append(f"lost {counts['lost']:,} (acknowledged {counts['lost_acked']:,})")
+    parts += figure_parts({k: counts[k] for k in ("sent", "acked", "lost", "lost_acked")}, held)
     return Text(" · ".join(parts), style="green")
 
 
