@@ -85,3 +85,17 @@ def test_replayed_with_a_start_setting_matches_a_fresh_start():
     fresh.apply(Action("crash", "leader", params={"restart.after.ms": 500}))
     fresh.seek(1000)
     assert other.frames[-1].counts == fresh.frames[-1].counts and s.sim.config.topic["min.insync.replicas"] != 2
+
+
+def test_a_replayed_run_without_a_session_is_the_same_run():
+    """replayed_sim (what a challenge trial plays) gives the run replayed_with gives, to the last record."""
+    s = _session()
+    s.seek(300)
+    s.apply(Action("crash", "leader", params={"restart.after.ms": 500}))
+    s.seek(2500)
+    s.set("producer", "linger.ms", 20)
+    s.seek(4700)
+    change = [("topic", "min.insync.replicas", 2)]
+    bare, full = s.replayed_sim(change), s.replayed_with(change).sim
+    assert bare.now == full.now == 4700
+    assert bare.finish().to_json() == full.finish().to_json()

@@ -84,8 +84,8 @@ def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Cha
         if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")
         return changes, run.fork(derive(run.given, changes)).out()
-    attempt = run.session.replayed_with(changes)  # refuses impossible combinations; the lesson's session stays
-    return changes, Fork(attempt.sim, run.future()).out()
+    attempt = run.session.replayed_sim(changes)  # refuses impossible combinations; the lesson's session stays
+    return changes, Fork(attempt, run.future()).out()
 
 
 def judge(q: Question, outcome: Outcome, best: float | None, shown: bool) -> Verdict:

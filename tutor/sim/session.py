@@ -135,7 +135,7 @@ class Session:
         """Run the simulation to t, keeping checkpoints while they stay cheap beside the running."""
         while self.sim.now < t and self.sim.phase != "done":
             started = time.perf_counter()
-            self.sim.run(min(t, self.sim.now + CHECKPOINT_EVERY_MS))
+            self.sim.run(_slice_end(self.sim, t))
             self._run_wall += time.perf_counter() - started
             due = self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
             if due and self._copy_wall <= CHECKPOINT_SHARE * self._run_wall:
@@ -264,6 +264,17 @@ class Session:
         other.replay(self.interventions, self.sim.now)
         return other
 
+    def replayed_sim(self, changes: list[Change]) -> Simulation:
+        """The run replayed_with(changes) would have, without the frames and checkpoints a session keeps: for a
+        what-if that is only played on to its end (ValueError if the changes cannot run together)."""
+        sim = Simulation(self._start_with(changes), self.seed)
+        sim.auto_finish = self.auto_finish
+        for x in self.interventions:
+            _run_in_slices(sim, x.t)
+            self._replay(x, sim)
+        _run_in_slices(sim, self.sim.now)
+        return sim
+
     def _start_with(self, changes: list[Change]) -> Scenario:
         """This session's scenario with changes folded in; ValueError if they cannot run together."""
         derive(self.scenario.given, changes)
@@ -304,3 +315,14 @@ class Session:
         """The operator's event log up to the cursor (or `upto`)."""
         t = self.cursor if upto is None else upto
         return [e for e in self.sim.ledger.events if e.t <= t]
+
+
+def _slice_end(sim: Simulation, t: float) -> float:
+    """Where the next slice of a run towards t ends: a session runs (and may keep a checkpoint) in slices."""
+    return min(t, sim.now + CHECKPOINT_EVERY_MS)
+
+
+def _run_in_slices(sim: Simulation, t: float) -> None:
+    """Run to t in the same slices as a session, so a run replayed without one stays the same run."""
+    while sim.now < t and sim.phase != "done":
+        sim.run(_slice_end(sim, t))
