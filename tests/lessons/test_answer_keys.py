@@ -159,3 +159,24 @@ def test_a_lesson_names_only_labs_that_exist():
     got = problems(text)
     assert len(got) == 1 and got[0].startswith("x.toml: labs: unknown lab 'auto-comit'; the labs are auto-commit")
     assert problems(text.replace("auto-comit", "auto-commit")) == []
+
+
+def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
+    """min.insync.replicas = 1 (the default) and acks = "1" (as given) start the same run: played once, same
+    result; acks = "all" is another run."""
+    from tutor.lessons import LessonRun, check
+    from tutor.lessons.run import QUESTION
+
+    run = LessonRun(parse_lesson(small_lesson(), "x.toml"))
+    while not (run.phase == QUESTION and run.question.kind == "challenge"):
+        if run.phase == QUESTION:
+            run.show_me()
+        run.next()
+    played = []
+    real = check._trial
+    monkeypatch.setattr(check, "_trial", lambda r, q, combo: played.append(combo) or real(r, q, combo))
+    trials = check.Trials(run, run.question)
+    same = trials.get([("topic", "min.insync.replicas", 1)])
+    assert trials.get([("producer", "acks", "1")]) == same and same[0] is False
+    assert trials.get([("producer", "acks", "all")])[0] is True
+    assert played == [[("topic", "min.insync.replicas", 1)], [("producer", "acks", "all")]]

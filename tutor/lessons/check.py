@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from tutor.scenario.limits import read_text
-from tutor.sim.config import SETTINGS
+from tutor.sim.config import SETTINGS, is_start_only
+from tutor.sim.session import derive
 from tutor.sim.simulation import StepBudgetExceeded
 
 from . import challenge
@@ -232,7 +233,7 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
     if failed:
         return out + [f"the solution does not meet the goal: {'; '.join(failed)}"]
     trials = Trials(run, q)
-    trials.seen[_combo_key(made)] = (True, outcome.value(q.par.measure) if q.par is not None else None)
+    trials.add(made, (True, outcome.value(q.par.measure) if q.par is not None else None))
     trials.prepare(_search_combos(q))
     if q.par is not None:
         metric = outcome.value(q.par.measure)
@@ -250,24 +251,64 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
 
 class Trials:
     """Each tried answer of one challenge played once: (goal met, par measure), or None when its settings
-    cannot run together. The par and winners searches share these runs, which are played in parallel."""
+    cannot run together. The par and winners searches share these runs, which are played in parallel; answers
+    that come to the same run (the same start configuration, or the same changes made) share one."""
 
     def __init__(self, run: LessonRun, q: Question) -> None:
         self.run, self.q = run, q
         self.seen: dict[tuple, tuple[bool, float | None] | None] = {}
+        self.by_run: dict[tuple, tuple[bool, float | None] | None] = {}
+
+    def add(self, combo: list[tuple[str, str, Any]], result: tuple[bool, float | None] | None) -> None:
+        """Keep the result of a combination played elsewhere (the solution)."""
+        self.seen[_combo_key(combo)] = result
+        key = _run_key(self.run, self.q, combo)
+        if key is not None:
+            self.by_run[key] = result
 
     def prepare(self, combos: list[list[tuple[str, str, Any]]]) -> None:
-        """Play every combination not played yet (in worker processes when that pays)."""
+        """Play every combination not played yet, each distinct run once (in worker processes when that pays)."""
         todo = list({_combo_key(c): c for c in combos if _combo_key(c) not in self.seen}.values())
-        for combo, result in zip(todo, _play_many(self.run, self.q, todo)):
-            self.seen[_combo_key(combo)] = result
+        keys = [_run_key(self.run, self.q, c) for c in todo]
+        lead: dict[Any, list[tuple[str, str, Any]]] = {}
+        for i, (combo, key) in enumerate(zip(todo, keys)):
+            if key not in self.by_run:
+                lead.setdefault(key if key is not None else ("alone", i), combo)
+        for key, result in zip(lead, _play_many(self.run, self.q, list(lead.values()))):
+            if key[0] != "alone":
+                self.by_run[key] = result
+            self.seen[_combo_key(lead[key])] = result
+        for combo, key in zip(todo, keys):
+            if key is not None:
+                self.seen[_combo_key(combo)] = self.by_run[key]
 
     def get(self, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
         """The result of one combination (played now if it was not prepared)."""
         key = _combo_key(combo)
         if key not in self.seen:
-            self.seen[key] = _trial(self.run, self.q, combo)
+            run_key = _run_key(self.run, self.q, combo)
+            if run_key is None or run_key not in self.by_run:
+                result = _trial(self.run, self.q, combo)
+                if run_key is None:
+                    self.seen[key] = result
+                    return result
+                self.by_run[run_key] = result
+            self.seen[key] = self.by_run[run_key]
         return self.seen[key]
+
+
+def _run_key(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple | None:
+    """What a trial of the combination runs: the start configuration a start challenge's run is built from
+    (the engine reads nothing else of the settings), or the changes a live one makes, derived ones included.
+    None when that cannot be told without playing (the settings cannot run together)."""
+    try:
+        if q.apply == "start":
+            return ("start", repr(run.session.start_config(combo)))
+        if any(is_start_only(f"{s}.{k}") for s, k, _ in combo):
+            return None
+        return ("now", _combo_key(derive(run.given, combo)))
+    except ValueError:
+        return None
 
 
 def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:

@@ -275,6 +275,10 @@ class Session:
         _run_in_slices(sim, self.sim.now)
         return sim
 
+    def start_config(self, changes: list[Change]) -> Any:
+        """The configuration a run replayed with `changes` starts from (ValueError if they cannot run together)."""
+        return self._start_with(changes).config
+
     def _start_with(self, changes: list[Change]) -> Scenario:
         """This session's scenario with changes folded in; ValueError if they cannot run together."""
         derive(self.scenario.given, changes)
