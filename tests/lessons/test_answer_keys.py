@@ -180,3 +180,24 @@ def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
     assert trials.get([("producer", "acks", "1")]) == same and same[0] is False
     assert trials.get([("producer", "acks", "all")])[0] is True
     assert played == [[("topic", "min.insync.replicas", 1)], [("producer", "acks", "all")]]
+
+
+def test_the_same_answer_at_the_same_point_is_played_once(monkeypatch):
+    """The check plays the solution, then shows it: one run; once the run moves on, the answer is played again."""
+    from tutor.lessons import LessonRun, challenge
+    from tutor.lessons.run import QUESTION
+
+    run = LessonRun(parse_lesson(small_lesson(), "x.toml"))
+    while not (run.phase == QUESTION and run.question.kind == "challenge"):
+        if run.phase == QUESTION:
+            run.show_me()
+        run.next()
+    played = []
+    real = challenge.play_afresh
+    monkeypatch.setattr(challenge, "play_afresh", lambda r, q, c: played.append(c) or real(r, q, c))
+    answer = [("producer", "acks", "all")]
+    first = challenge.play(run, run.question, answer)
+    again = challenge.play(run, run.question, list(answer))
+    assert again[1] is first[1] and again[0] == first[0] == answer and len(played) == 1
+    run.session.seek(run.now + 10)
+    assert challenge.play(run, run.question, answer)[1] is not first[1] and len(played) == 2

@@ -79,7 +79,22 @@ def _value(section: str, key: str, value: Any) -> Any:
 
 
 def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Change], Outcome]:
-    """Play the run out from the decision point with the changes; ValueError if they cannot run together."""
+    """Play the run out from the decision point with the changes; ValueError if they cannot run together.
+
+    The same answer at the same point is played once: `tutor check` plays the solution, then shows it."""
+    sim = run.session.sim
+    where = (sim.loop.steps, sim.now, len(run.session.interventions), q.id, q.apply,
+             [(s, k, type(v).__name__, v) for s, k, v in changes], run.future())
+    last = run.last_play
+    if last is not None and last[0] is sim and last[1] == where:
+        return list(last[2][0]), last[2][1]
+    made, outcome = play_afresh(run, q, changes)
+    run.last_play = (sim, where, (list(made), outcome))
+    return made, outcome
+
+
+def play_afresh(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Change], Outcome]:
+    """Play the run out from the decision point with the changes, not kept as the last play."""
     if q.apply == "now":
         if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")

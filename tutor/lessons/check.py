@@ -319,7 +319,7 @@ def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
 def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
     """Play one combination: (goal met, par measure), or None when its settings cannot run together."""
     try:
-        _, outcome = challenge.play(run, q, combo)
+        _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
     except ValueError:
         return None
     return q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)

@@ -96,6 +96,7 @@ class LessonRun:
         self.version: tuple[str, str] | None = None
         self.version_at = 0  # the step of the challenge it follows
         self._to_lesson: tuple[str, list[tuple[str, str, Any]]] | None = None  # (apply, changes) at the next step
+        self.last_play: tuple | None = None  # the last challenge answer played: (run, where, result); see play
         self._enter(0)
 
     # --- what the app reads --------------------------------------------------------------
