@@ -126,7 +126,7 @@ async def screen_text(port: int, want: str) -> str:
     """Open the app's websocket at 120x36 and collect its output (ANSI stripped) until `want` shows."""
     import aiohttp
 
-    seen = ""
+    raw, seen = b"", ""  # frames may split a character or an escape sequence: decode what has come so far
     async with aiohttp.ClientSession() as http:
         async with http.ws_connect(f"ws://127.0.0.1:{port}/ws?width=120&height=36") as ws:
             deadline = time.monotonic() + APP_S
@@ -136,7 +136,8 @@ async def screen_text(port: int, want: str) -> str:
                 except asyncio.TimeoutError:
                     break
                 if msg.type == aiohttp.WSMsgType.BINARY:
-                    seen += ANSI.sub("", msg.data.decode("utf-8", "replace"))
+                    raw += msg.data
+                    seen = ANSI.sub("", raw.decode("utf-8", "replace"))
                 elif msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
                     break
     return seen

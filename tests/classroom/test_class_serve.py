@@ -21,7 +21,7 @@ from tutor.classroom import ClassFolder
 from tutor.classroom.serving import ClassServer
 from tutor.serve import app_command
 
-START_S, APP_S = 20.0, 40.0  # the server answers, and a tab has drawn what we wait for, within these
+START_S, APP_S = 60.0, 90.0  # bounds against a hang (a loaded machine starts tabs slowly), not timings
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]")
 WS = re.compile(r'data-session-websocket-url="([^"]+)"')
 
@@ -76,7 +76,8 @@ class Tab:
     """A browser tab's terminal: the websocket, and everything the app drew so far (ANSI stripped)."""
 
     def __init__(self, ws) -> None:
-        self.ws, self.seen = ws, ""
+        # frames may split a character or an escape sequence: `seen` decodes all the bytes so far
+        self.ws, self.raw, self.seen = ws, b"", ""
 
     async def until(self, want: str) -> None:
         """Read until `want` has been drawn."""
@@ -89,7 +90,8 @@ class Tab:
                 continue
             assert msg.type not in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR), "the tab closed"
             if msg.type == aiohttp.WSMsgType.BINARY:
-                self.seen += ANSI.sub("", msg.data.decode("utf-8", "replace"))
+                self.raw += msg.data
+                self.seen = ANSI.sub("", self.raw.decode("utf-8", "replace"))
 
     async def type(self, text: str) -> None:
         """Keys, as the page sends them."""
