@@ -219,6 +219,13 @@ def devtools_port(profile: Path, proc: subprocess.Popen) -> int:
     raise AssertionError("chromium did not start its DevTools")
 
 
+async def first_byte(cdp: "Devtools", deadline: float) -> None:
+    """Wait until the page's terminal has received its first byte from the app."""
+    while not await cdp.evaluate("document.body.classList.contains('-first-byte')"):
+        assert time.monotonic() < deadline, "the app never drew in the browser"
+        await asyncio.sleep(0.25)
+
+
 async def capture(port: int, url: str) -> bytes:
     """Over the DevTools protocol: wait for the terminal's first byte, let the app draw, screenshot."""
     import base64
@@ -232,9 +239,7 @@ async def capture(port: int, url: str) -> bytes:
         async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
             cdp = Devtools(ws)
             deadline = time.monotonic() + APP_S
-            while not await cdp.evaluate("document.body.classList.contains('-first-byte')"):
-                assert time.monotonic() < deadline, "the app never drew in the browser"
-                await asyncio.sleep(0.25)
+            await first_byte(cdp, deadline)
             while True:  # screenshots until the sandbox has drawn (a state: the page is busy), not a fixed wait
                 png = base64.b64decode((await cdp.call("Page.captureScreenshot", format="png"))["data"])
                 if len(png) > BUSY_PNG or time.monotonic() >= deadline:
@@ -295,7 +300,7 @@ def test_a_bad_scenario_fails_before_listening(tmp_path):
 
 
 def test_a_busy_port_is_refused(tmp_path):
-    """A port in use: status 2 and the reason, instead of a traceback."""
+    """A port in use: status 2 and the reason in one line, instead of a traceback; no address printed."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()
@@ -303,3 +308,4 @@ def test_a_busy_port_is_refused(tmp_path):
         r = subprocess.run([sys.executable, "-m", "tutor", "serve", "--port", str(port)],
                            capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in r.stderr
+    assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1  # no address that does not work

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import pytest
-from test_serve import (APP_S, CHROMIUM, CHROMIUM_FLAGS, Devtools, devtools_port, served,  # noqa: F401
+from test_serve import (APP_S, CHROMIUM, CHROMIUM_FLAGS, Devtools, devtools_port, first_byte, served,  # noqa: F401
                         serving, stop_group)
 
 from tutor.serve import offline_page
@@ -140,9 +140,7 @@ async def resources_once_drawn(port: int, url: str) -> list[str]:
         async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
             cdp = Devtools(ws)
             deadline = time.monotonic() + APP_S
-            while not await cdp.evaluate("document.body.classList.contains('-first-byte')"):
-                assert time.monotonic() < deadline, "the app never drew in the browser"
-                await asyncio.sleep(0.25)
+            await first_byte(cdp, deadline)
             return await cdp.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
 
 
