@@ -161,10 +161,9 @@ def test_a_lesson_names_only_labs_that_exist():
     assert problems(text.replace("auto-comit", "auto-commit")) == []
 
 
-def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
-    """min.insync.replicas = 1 (the default) and acks = "1" (as given) start the same run: played once, same
-    result; acks = "all" is another run."""
-    from tutor.lessons import LessonRun, check
+def at_the_challenge():
+    """The small lesson played (its questions shown) up to its challenge."""
+    from tutor.lessons import LessonRun
     from tutor.lessons.run import QUESTION
 
     run = LessonRun(parse_lesson(small_lesson(), "x.toml"))
@@ -172,6 +171,15 @@ def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
         if run.phase == QUESTION:
             run.show_me()
         run.next()
+    return run
+
+
+def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
+    """min.insync.replicas = 1 (the default) and acks = "1" (as given) start the same run: played once, same
+    result; acks = "all" is another run."""
+    from tutor.lessons import check
+
+    run = at_the_challenge()
     played = []
     real = check._trial
     monkeypatch.setattr(check, "_trial", lambda r, q, combo: played.append(combo) or real(r, q, combo))
@@ -184,14 +192,9 @@ def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
 
 def test_the_same_answer_at_the_same_point_is_played_once(monkeypatch):
     """The check plays the solution, then shows it: one run; once the run moves on, the answer is played again."""
-    from tutor.lessons import LessonRun, challenge
-    from tutor.lessons.run import QUESTION
+    from tutor.lessons import challenge
 
-    run = LessonRun(parse_lesson(small_lesson(), "x.toml"))
-    while not (run.phase == QUESTION and run.question.kind == "challenge"):
-        if run.phase == QUESTION:
-            run.show_me()
-        run.next()
+    run = at_the_challenge()
     played = []
     real = challenge.play_afresh
     monkeypatch.setattr(challenge, "play_afresh", lambda r, q, c: played.append(c) or real(r, q, c))
