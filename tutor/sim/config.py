@@ -113,6 +113,9 @@ _S = [
             "mode from 4.0) or ZooKeeper (up to 3.9)",
             choices=METADATA_MODES, kafka=False, live=False),
     # topic
+    Setting("topic", "partitions", "int", 1,
+            "partitions of the topic, each with its own leader, replicas, ISR and logs (t-0, t-1, ...)",
+            minimum=1, maximum=12, live=False),
     Setting("topic", "replication.factor", "int", 1,
             "replicas per partition (Kafka's default.replication.factor is 1)", minimum=1, maximum=9, live=False),
     Setting("topic", "min.insync.replicas", "int", 1,

@@ -184,7 +184,7 @@ class Consumer(ClientNode):
         validates = self.sim.config.consumer_validates_offsets
         epoch = self.position_epoch if validates else -1
         self.fetch_epoch_sent = self.meta_epoch
-        self.send(self.leader, broker.on_consumer_fetch, self.name, self.position, epoch,
+        self.send(self.leader, broker.replica.on_consumer_fetch, self.name, self.position, epoch,
                   MAX_PARTITION_FETCH_BYTES, wait, reply, self.meta_epoch if validates else -1,
                   on_reset=self._fetch_failed)
 
@@ -201,11 +201,11 @@ class Consumer(ClientNode):
         self.timer(ClientNode.REQUEST_TIMEOUT_MS / 3, self._fetch_watchdog)
 
     def _on_metadata(self, *answer: Any) -> None:
-        """Metadata names the leader and, last, its epoch: the epoch the next fetches carry (KIP-320)."""
+        """Metadata names the leader and its epoch: the epoch the next fetches carry (KIP-320)."""
         asked = self.metadata_pending
         super()._on_metadata(*answer)
         if asked and not self.metadata_pending:  # taken as the answer (a stale one changes nothing)
-            self.meta_epoch = answer[-1]
+            self.meta_epoch = answer[2]
 
     def on_leader_known(self) -> None:
         """A leader is known: poll."""
@@ -260,7 +260,7 @@ class Consumer(ClientNode):
         broker = self.sim.brokers[self.leader]
         self.resets += 1
         reply = partial(broker.send, self.name, self._on_list_offsets, policy, why, self.resets)
-        self.send(self.leader, broker.on_list_offsets, policy, reply,
+        self.send(self.leader, broker.replica.on_list_offsets, policy, reply,
                   on_reset=partial(self._reset_failed, policy, why, self.resets))
         self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._reset_failed, policy, why, self.resets)
 

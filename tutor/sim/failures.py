@@ -30,7 +30,7 @@ def crash(sim: "Simulation", node: str) -> str:
         return f"{node} is already down"
     if node in sim.brokers:
         sim.brokers[node].crash()
-        unflushed = sim.brokers[node].replica.log.unflushed()
+        unflushed = sum(r.log.unflushed() for r in sim.brokers[node].hosted)
         return f"{node} process crashed ({unflushed} unflushed records stay in the OS page cache)"
     if node == "producer":
         lost = sim.producer.crash()

@@ -127,7 +127,8 @@ class ClientNode(Node):
 
     def __init__(self, sim: "Simulation", name: str) -> None:
         super().__init__(sim, name)
-        self.leader: str | None = None
+        self.leader: str | None = None  # who leads t-0
+        self.leaders: list[str | None] = [None]  # who leads each partition, as the last metadata said
         self.metadata_pending = False
         self.metadata_token = 0
         self.conns: dict[str, Conn] = {}
@@ -178,12 +179,13 @@ class ClientNode(Node):
             self.metadata_pending = False
             self.refresh_metadata()
 
-    def _on_metadata(self, token: int, leader: str | None, epoch: int = -1) -> None:
-        """Learn the leader; without one, ask again after the backoff."""
+    def _on_metadata(self, token: int, leader: str | None, epoch: int = -1, leaders: tuple = ()) -> None:
+        """Learn the leader of t-0 (and of every partition); without one, ask again after the backoff."""
         if token != self.metadata_token:
             return
         self.metadata_pending = False
         self.leader = leader
+        self.leaders = [name for name, _ in leaders] if leaders else [leader]
         if leader is None:
             self.timer(self.RETRY_BACKOFF_MS, self.refresh_metadata)
         else:

@@ -286,7 +286,7 @@ class Producer(Application, ClientNode):
         broker = self.sim.brokers[leader]
         reply = partial(broker.send, self.name, self._on_response, key)
         reset = partial(self._on_response, key, "NETWORK_EXCEPTION", None)
-        self.send(leader, broker.on_produce, req, reply, on_reset=reset,
+        self.send(leader, broker.replicas[0].on_produce, req, reply, on_reset=reset,
                   dst_inc=self.conns[leader].inc)
         if acks == "0":
             self._complete(b, "acked", -1)  # P4: offset -1, no answer will come

@@ -22,6 +22,21 @@ SETTLE_MS = 2000.0      # nothing happened for this long: settled
 MAX_RECOVERY_MS = 3_600_000.0  # a final recovery that has not settled after an hour gives up
 
 
+def assign_replicas(brokers: list[str], partitions: int, rf: int) -> list[list[str]]:
+    """Kafka's replica assignment without racks (AdminUtils / ReplicaPlacer's rack-unaware form), with
+    the random start index and replica shift fixed at 0: partition p's first replica is broker
+    (p % n) + 1, the next ones follow in order, shifted by one more each time the partitions wrap
+    around the brokers."""
+    n = len(brokers)
+    out, shift = [], 0
+    for p in range(partitions):
+        if p > 0 and p % n == 0:
+            shift += 1
+        first = p % n
+        out.append([brokers[first]] + [brokers[(first + 1 + (shift + j) % (n - 1)) % n] for j in range(rf - 1)])
+    return out
+
+
 class StepBudgetExceeded(Exception):
     """The scenario did not finish within its step budget."""
 
@@ -54,12 +69,21 @@ class Simulation:
         """broker-1 .. broker-N."""
         return [f"broker-{i}" for i in range(1, self.config.cluster["brokers"] + 1)]
 
-    def replica_names(self) -> list[str]:
-        """The brokers that host a replica of t-0 (the first replication.factor brokers)."""
-        return self.broker_names()[: self.config.topic["replication.factor"]]
+    def replica_names(self, p: int = 0) -> list[str]:
+        """The brokers that host a replica of partition p, in assignment order (the first is its
+        preferred leader); for t-0 the first replication.factor brokers."""
+        return self.placement[p]
+
+    @property
+    def partitions(self) -> int:
+        """How many partitions the topic has."""
+        return len(self.placement)
 
     def _build_nodes(self) -> None:
         """Brokers, controller, producer and (if configured) consumer on one network graph."""
+        topic = self.config.topic
+        self.placement = assign_replicas(self.broker_names(), topic.get("partitions", 1),
+                                         topic["replication.factor"])
         names = self.broker_names() + ["controller", "producer"]
         if self.config.consumer is not None:
             names.append("consumer")
@@ -134,8 +158,10 @@ class Simulation:
         b = self.brokers[name]
         if not b.up and b.incarnation == inc:
             b.boot()
-            self.ledger.log(self.now, "restart", f"{name} is back: log recovered, {b.replica.log.leo} "
-                                                 f"records, {b.replica.log.flushed} on disk", name)
+            leo = sum(r.log.leo for r in b.hosted)
+            flushed = sum(r.log.flushed for r in b.hosted)
+            self.ledger.log(self.now, "restart", f"{name} is back: log recovered, {leo} "
+                                                 f"records, {flushed} on disk", name)
 
     def fail_node(self, name: str, kind: str) -> None:
         """A client gives up by itself (e.g. auto.offset.reset=none)."""
@@ -247,24 +273,29 @@ class Simulation:
             return False
         c = self.consumer
         if c is None or not c.up:
-            return not strict or self._replicas_caught_up(self.brokers.get(self.controller.leader or ""))
+            return not strict or self._all_caught_up()
         if c.state == "joining":
             return False
         leader = self.brokers.get(self.controller.leader) if self.controller.leader else None
-        if strict and not self._replicas_caught_up(leader):
+        if strict and not self._all_caught_up():
             return False
         if leader is None:
             return not strict
         reachable = leader.up and self.net.link_up(c.name, leader.name)
         return c.caught_up(leader.replica.hw, leader.replica.leader_epoch) or (not strict and not reachable)
 
-    def _replicas_caught_up(self, leader) -> bool:
-        """After recovery: a leader whose HW covers its log, and every replica at its log end."""
-        if leader is None or not leader.up or leader.replica.role != "leader":
+    def _all_caught_up(self) -> bool:
+        """After recovery, in every partition: a leader whose HW covers its log, every replica at its log end."""
+        return all(self._replicas_caught_up(p) for p in range(self.partitions))
+
+    def _replicas_caught_up(self, p: int) -> bool:
+        """Partition p has a live leader whose HW covers its log, and every replica is at its log end."""
+        name = self.controller.leader_of(p)
+        leader = self.brokers[name].replicas[p] if name else None
+        if leader is None or not leader.broker.up or leader.role != "leader":
             return False
-        leo = leader.replica.log.leo
-        return leader.replica.hw == leo and all(
-            self.brokers[b].replica.log.leo == leo for b in self.replica_names())
+        leo = leader.log.leo
+        return leader.hw == leo and all(self.brokers[b].replicas[p].log.leo == leo for b in self.replica_names(p))
 
     def _final_recovery(self) -> None:
         """Heal the network and restart every node still down, so what is lost is lost for good."""
