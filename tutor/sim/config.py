@@ -253,6 +253,9 @@ _S = [
             maximum=10_000_000, kafka=False, live=False),
     Setting("workload", "interval.ms", "float", 10.0, "one send() every N ms", minimum=0, kafka=False),
     Setting("workload", "size.bytes", "int", 100, "bytes per record", minimum=1, kafka=False),
+    Setting("workload", "keys", "int", 0,
+            "distinct record keys: record i has key i % keys (the string, UTF-8); 0: no keys",
+            minimum=0, maximum=1_000_000, kafka=False, live=False),
     # network
     Setting("network", "latency.ms", "float", 1.0, "one-way latency of every link", minimum=0, kafka=False),
     Setting("network", "jitter.ms", "float", 0.0, "random extra latency, 0..N ms (seeded)", minimum=0,

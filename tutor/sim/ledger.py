@@ -16,6 +16,7 @@ class BatchHistory:
     created: float
     steps: list[tuple[float, str, str, Any]] = field(default_factory=list)  # (t, kind, node, detail)
     outcome: tuple[str, float, Any] | None = None  # ("acked", t, offset) | ("failed", t, error)
+    partition: int = 0  # the partition the producer put it in
 
     def ids(self) -> range:
         """The record ids in this batch."""
@@ -23,7 +24,8 @@ class BatchHistory:
 
     def __deepcopy__(self, memo: dict) -> "BatchHistory":
         """Steps and the outcome are tuples of plain values, never changed: a checkpoint copies the list."""
-        return BatchHistory(self.batch_id, self.first_id, self.count, self.created, list(self.steps), self.outcome)
+        return BatchHistory(self.batch_id, self.first_id, self.count, self.created, list(self.steps), self.outcome,
+                            self.partition)
 
 
 @dataclass(slots=True)

@@ -128,7 +128,7 @@ class ClientNode(Node):
     def __init__(self, sim: "Simulation", name: str) -> None:
         super().__init__(sim, name)
         self.leader: str | None = None  # who leads t-0
-        self.leaders: list[str | None] = [None]  # who leads each partition, as the last metadata said
+        self.leaders: list[str | None] = [None] * sim.partitions  # who leads each partition, as last heard
         self.metadata_pending = False
         self.metadata_token = 0
         self.conns: dict[str, Conn] = {}
@@ -141,6 +141,7 @@ class ClientNode(Node):
     def start_metadata(self, max_age: float) -> None:
         """Fresh process: no metadata and no connections yet; ask now and every `max_age` ms."""
         self.leader = None
+        self.leaders = [None] * len(self.leaders)
         self.metadata_pending = False
         self.conns = {}
         self.refresh_metadata()
@@ -188,7 +189,7 @@ class ClientNode(Node):
         self.leaders = [name for name, _ in leaders] if leaders else [leader]
         if leader is None:
             self.timer(self.RETRY_BACKOFF_MS, self.refresh_metadata)
-        else:
+        if leader is not None or any(self.leaders):
             self.on_leader_known()
 
     def _periodic_metadata(self, max_age: float) -> None:
@@ -240,6 +241,7 @@ class ClientNode(Node):
         c.failures += 1
         if broker == self.leader:
             self.leader = None  # the disconnect may mean stale metadata: ask again
+        self.leaders = [None if name == broker else name for name in self.leaders]
         self.refresh_metadata()
         self.on_connection_change(broker)
 

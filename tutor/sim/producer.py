@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,7 @@ from .app import AppState, Application
 from .config import vt
 from .ledger import BatchHistory
 from .node import ClientNode, Deadlines
+from .partitioner import Partitioner, key_bytes, kind_for
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -42,6 +43,7 @@ class Batch:
     done: bool = False
     in_flight: bool = False
     sent_to: str | None = None
+    partition: int = 0
 
     @property
     def batch_id(self) -> int:
@@ -64,6 +66,17 @@ def _batch_done(b: Batch) -> bool:
     return b.done
 
 
+@dataclass(slots=True, eq=False)
+class Sequences:
+    """Idempotence bookkeeping of one partition (Java's TxnPartitionEntry / librdkafka's rktp_eos)."""
+
+    part_epoch: tuple[int, int]      # the producer id and epoch the sequences belong to
+    next_seq: int = 0
+    last_acked: int = -1             # last acknowledged sequence
+    inflight: list[Batch] = field(default_factory=list)  # batches with a sequence, not yet done
+    unresolved: int | None = None    # Java: next sequence of an expired retried batch
+
+
 @dataclass(slots=True)
 class ProduceRequest:
     """What travels to the leader."""
@@ -84,7 +97,10 @@ class Producer(Application, ClientNode):
         super().__init__(sim, name)
         self.cfg: dict[str, Any] = sim.config.producer  # live: the UI changes values in place
         self.app = AppState()
-        self.queue: deque[Batch] = deque()
+        self.nparts = sim.partitions
+        self.queues: list[deque[Batch]] = [deque() for _ in range(self.nparts)]  # one per partition
+        self.queue = self.queues[0]  # t-0's (a one-partition topic's only one)
+        self.partitioner: Partitioner | None = None  # set at boot when the topic has several partitions
         self.used_bytes = 0
         self.used_records = 0
         self.in_flight: dict[int, Batch] = {}  # attempt key -> batch
@@ -99,14 +115,15 @@ class Producer(Application, ClientNode):
         self.sync_timer = 0  # spool.fsync.mode = "interval": the current arming of the fsync timer
 
     def _reset_sequences(self) -> None:
-        """Per-partition idempotence bookkeeping (Java's TxnPartitionEntry / librdkafka's rktp_eos)."""
-        self.next_seq = 0
-        self.last_acked = -1            # last acknowledged sequence
-        self.part_epoch = (self.pid, self.epoch)  # the id and epoch the sequences belong to
-        self.inflight: list[Batch] = []  # batches with a sequence, not yet done, by sequence
-        self.unresolved: int | None = None  # Java: next sequence of an expired retried batch
+        """Idempotence bookkeeping: sequences per partition; the epoch bump and librdkafka's drain are
+        the producer's (one producer id and epoch for all partitions)."""
+        self.seqs = [Sequences((self.pid, self.epoch)) for _ in range(self.nparts)]
         self.bump_required = False
         self.drain = False               # librdkafka: wait for in-flight requests before sending more
+
+    def queued(self) -> list[Batch]:
+        """Every batch in the accumulator, partition by partition."""
+        return [b for q in self.queues for b in q]
 
     # --- lifecycle -----------------------------------------------------------------------
     def boot(self, resume: bool = True) -> None:
@@ -120,6 +137,9 @@ class Producer(Application, ClientNode):
         self.fatal = None
         self.wakeup_at = None  # the dead process's wake-up died with it (its incarnation is stale)
         self._reset_sequences()
+        if self.nparts > 1:  # a new process starts with a new partitioner (a fresh sticky choice)
+            self.partitioner = Partitioner(kind_for(self.cfg["client"], self._version()), self.nparts,
+                                           self.cfg["batch.size"], self.sim.rng)
         self.start_metadata(self.cfg.get("topic.metadata.refresh.interval.ms") or self.cfg["metadata.max.age.ms"])
         if resume and self.app.next_id < self.sim.workload_size():
             self.app.next_at = max(self.app.next_at, self.now)
@@ -132,7 +152,7 @@ class Producer(Application, ClientNode):
     def crash(self) -> list[Batch]:
         """The process dies: everything buffered or in flight is gone, nobody is told (P1)."""
         self.stop("crash")
-        lost = [b for b in self.queue if not b.done] + [b for b in self.in_flight.values() if not b.done]
+        lost = [b for b in self.queued() if not b.done] + [b for b in self.in_flight.values() if not b.done]
         for b in dict.fromkeys(lost):
             b.done = True
             where = "in flight" if b.in_flight else "in the producer buffer"
@@ -140,7 +160,8 @@ class Producer(Application, ClientNode):
                 self.sim.ledger.note(rid, self.now, f"{where} when the producer process died")
             self.sim.ledger.step(b.batch_id, self.now, "dropped", self.name, where)
         self._app_died()
-        self.queue.clear()
+        for q in self.queues:
+            q.clear()
         self.in_flight.clear()
         self.requests.clear()
         self.used_bytes = self.used_records = 0
@@ -196,20 +217,23 @@ class Producer(Application, ClientNode):
 
     def _reject(self, rid: int, error: str) -> None:
         """send() failed: the record never entered the buffer and the application knows."""
-        if self.queue:
-            self.queue[-1].closed = True  # batches hold consecutive ids: the next record starts anew
+        for q in self.queues:
+            if q:
+                q[-1].closed = True  # batches hold consecutive ids: the next record starts anew
         self.sim.ledger.rejected(rid, self.now, error)
         self.sim.ledger.log(self.now, "produce-error", f"send() of record {rid} failed: {error}", self.name)
 
     def _append(self, rid: int, size: int) -> Batch:
-        """RecordAccumulator.append: into the open batch if it fits batch.size, else a new one."""
-        last = self.queue[-1] if self.queue else None
-        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"] \
-                or rid != last.first_id + last.count:  # a batch holds consecutive ids (a spool re-send)
+        """RecordAccumulator.append: into the partition's open batch if it fits batch.size, else a new one."""
+        p = 0 if self.partitioner is None else self._choose_partition(rid, size)
+        queue = self.queues[p]
+        last = queue[-1] if queue else None
+        if not self._joins(last, rid, size):
             if last is not None:
                 last.closed = True
-            last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now)
-            self.queue.append(last)
+            last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now, partition=p)
+            last.history.partition = p
+            queue.append(last)
             self.delivery_deadlines.add(self._delivery_timeout(), last)
             self._wake(self.now + self.cfg["linger.ms"])
         self.sim.ledger.batched(rid, last.history)
@@ -219,7 +243,34 @@ class Producer(Application, ClientNode):
         if last.bytes + size > self.cfg["batch.size"]:
             last.closed = True  # full: the next record would not fit
             self._wake(self.now)
+        if self.partitioner is not None:  # Java 3.3+: allBatchesFull(dq) allows the switch
+            self.partitioner.appended(size, len(queue) > 1 or last.closed, self._led_partitions())
         return last
+
+    def _joins(self, last: Batch | None, rid: int, size: int) -> bool:
+        """Can record `rid` go into this open batch? It must fit batch.size and, as a batch holds
+        consecutive ids here, follow its last record (a spool re-send or another partition's records
+        in between start a new batch)."""
+        return not (last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"]
+                    or rid != last.first_id + last.count)
+
+    def _choose_partition(self, rid: int, size: int) -> int:
+        """The partitioner's choice for record `rid`; Java 2.4-3.2 moves the sticky partition when the
+        record would need a new batch there (KafkaProducer.doSend: abortForNewBatch, onNewBatch)."""
+        keys = self.sim.config.workload.get("keys", 0)
+        key = key_bytes(rid % keys) if keys else None
+        led = self._led_partitions()
+        part = self.partitioner
+        p = part.partition(key, led, self.now)
+        if key is None and part.kind == "sticky":
+            queue = self.queues[p]
+            if not self._joins(queue[-1] if queue else None, rid, size) and part.new_batch(p, led):
+                p = part.partition(None, led, self.now)
+        return p
+
+    def _led_partitions(self) -> list[int]:
+        """The partitions whose leader this client knows (Cluster.availablePartitionsForTopic)."""
+        return [p for p, leader in enumerate(self.leaders) if leader is not None]
 
     def _delivery_timeout(self) -> float:
         """delivery.timeout.ms (Java 2.1+, KIP-91; librdkafka message.timeout.ms). Java 2.0 has none:
@@ -254,6 +305,8 @@ class Producer(Application, ClientNode):
             return
         if self.idempotent:
             self._idempotence_housekeeping()
+        if self.nparts > 1:
+            return self._drain_partitions()
         if self.leader is None:
             return self.refresh_metadata()
         if not self.queue or not self.conn_ready(self.leader):
@@ -272,6 +325,39 @@ class Producer(Application, ClientNode):
             if when > self.now and len(self.in_flight) < limit:
                 self._wake(when)
 
+    def _drain_partitions(self) -> None:
+        """Several partitions: drain each partition's queue to its leader, over a ready connection,
+        within max.in.flight.requests.per.connection per broker (NetworkClient.canSendRequest)."""
+        limit = self.cfg["max.in.flight.requests.per.connection"]
+        wake, unknown = None, False
+        for p, queue in enumerate(self.queues):
+            leader = self.leaders[p]
+            if not queue or leader is None:
+                unknown = unknown or (bool(queue) and leader is None)
+                continue
+            if not self.conn_ready(leader):
+                continue
+            while queue and self._in_flight_to(leader) < limit:
+                b = queue[0]
+                if not self._ready(b) or (self.idempotent and not self._may_drain(b)):
+                    break
+                queue.popleft()
+                b.closed = True
+                self._send(b)
+            if queue and self._in_flight_to(leader) < limit:
+                b = queue[0]
+                when = b.retry_at if b.attempts else b.created + self.cfg["linger.ms"]
+                if when > self.now:
+                    wake = when if wake is None else min(wake, when)
+        if unknown:
+            self.refresh_metadata()
+        if wake is not None:
+            self._wake(wake)
+
+    def _in_flight_to(self, broker: str) -> int:
+        """Requests in flight on the connection to `broker`."""
+        return sum(1 for b in self.in_flight.values() if b.sent_to == broker)
+
     def _send(self, b: Batch) -> None:
         """Send one batch as a produce request; acks=0 completes as soon as it is on the wire."""
         acks = self.cfg["acks"]
@@ -280,13 +366,13 @@ class Producer(Application, ClientNode):
         b.attempts += 1
         self.attempt_seq += 1
         key = self.attempt_seq
-        leader = b.sent_to = self.leader
+        leader = b.sent_to = self.leader if self.nparts == 1 else self.leaders[b.partition]
         self.sim.ledger.step(b.batch_id, self.now, "sent", leader, b.attempts)
         req = ProduceRequest(b, acks, b.pid, b.seq, self.cfg["request.timeout.ms"], b.attempts, b.epoch)
         broker = self.sim.brokers[leader]
         reply = partial(broker.send, self.name, self._on_response, key)
         reset = partial(self._on_response, key, "NETWORK_EXCEPTION", None)
-        self.send(leader, broker.replicas[0].on_produce, req, reply, on_reset=reset,
+        self.send(leader, broker.replicas[b.partition].on_produce, req, reply, on_reset=reset,
                   dst_inc=self.conns[leader].inc)
         if acks == "0":
             self._complete(b, "acked", -1)  # P4: offset -1, no answer will come
@@ -350,7 +436,8 @@ class Producer(Application, ClientNode):
             self._forget(b)
         elif error in (None, "OK"):
             if self.idempotent and b.pid == self.pid and b.epoch == self.epoch and b.seq >= 0:
-                self.last_acked = max(self.last_acked, b.seq + b.count - 1)
+                s = self.seqs[b.partition]
+                s.last_acked = max(s.last_acked, b.seq + b.count - 1)
             self._forget(b)
             self._complete(b, "acked", offset)
         elif not self.idempotent or b.pid < 0:
@@ -368,6 +455,8 @@ class Producer(Application, ClientNode):
         self.sim.ledger.step(b.batch_id, self.now, "error", self.name, error)
         if error in STALE_METADATA and error not in DISCONNECTS:
             self.leader = None
+            if self.nparts > 1:
+                self.leaders[b.partition] = None
 
     def _can_retry(self, b: Batch) -> bool:
         """Retries left and still within delivery.timeout.ms (Sender.canRetry)."""
@@ -391,13 +480,14 @@ class Producer(Application, ClientNode):
         if self._version() < (2, 5):
             return self._java_24_error(b, error)
         retry = self._can_retry(b)
+        s = self.seqs[b.partition]
         if retry and error == "UNKNOWN_PRODUCER_ID":
             if not b.seq_reset:
                 self.bump_required = True  # the broker lost our state: a new epoch, sequences from 0
         elif retry and error == "OUT_OF_ORDER_SEQUENCE_NUMBER":
-            if self.unresolved is None and (b.seq_reset or b.seq != self.last_acked + 1):
+            if s.unresolved is None and (b.seq_reset or b.seq != s.last_acked + 1):
                 pass  # an earlier batch failed: this one is retried once that one is sorted out
-            elif self.unresolved is None or b.seq == self.unresolved:
+            elif s.unresolved is None or b.seq == s.unresolved:
                 self.bump_required = True  # KAFKA-8805 (2.5): a real gap, bump the epoch and retry
         elif retry:
             retry = error in RETRIABLE
@@ -413,8 +503,9 @@ class Producer(Application, ClientNode):
         retried; the batch fails and the producer id is reset (resetProducerId). A batch of an older
         producer id is not retried at all."""
         retry = self._can_retry(b) and b.pid == self.pid
+        s = self.seqs[b.partition]
         if retry and error == "OUT_OF_ORDER_SEQUENCE_NUMBER":
-            retry = self.unresolved is None and (b.seq_reset or b.seq != self.last_acked + 1)
+            retry = s.unresolved is None and (b.seq_reset or b.seq != s.last_acked + 1)
         elif retry:
             retry = error in RETRIABLE
         if retry:
@@ -429,7 +520,7 @@ class Producer(Application, ClientNode):
     def _rdkafka_idempotent_error(self, b: Batch, req: ProduceRequest | None, error: str) -> None:
         """librdkafka's rd_kafka_handle_idempotent_Produce_error and rd_kafka_handle_Produce_error."""
         self._note_error(b, error)
-        next_ack = self.last_acked + 1
+        next_ack = self.seqs[b.partition].last_acked + 1
         if error == "OUT_OF_ORDER_SEQUENCE_NUMBER":
             if b.seq > next_ack:  # a request behind a failed one: bump once drained, retry
                 self._drain_and_bump()
@@ -454,8 +545,8 @@ class Producer(Application, ClientNode):
         self.sim.ledger.log(self.now, "produce-error", f"fatal error: {error} ({why})", self.name)
         self._forget(b)
         self._complete(b, "failed", error)
-        for q in list(self.queue):
-            self.queue.remove(q)
+        for q in self.queued():
+            self.queues[q.partition].remove(q)
             self._forget(q)
             self._complete(q, "failed", f"_PURGE_QUEUE: purged after the fatal error {error}")
 
@@ -463,10 +554,11 @@ class Producer(Application, ClientNode):
         """Back to the queue in sequence order after the (exponential) retry backoff."""
         b.retried = True
         b.retry_at = self.now + self._backoff(b.attempts if count else 1)
+        queue = self.queues[b.partition]
         i = 0
-        while self.idempotent and i < len(self.queue) and 0 <= self.queue[i].seq < b.seq:
+        while self.idempotent and i < len(queue) and 0 <= queue[i].seq < b.seq:
             i += 1
-        self.queue.insert(i, b)
+        queue.insert(i, b)
         self._wake(b.retry_at)
 
     def _backoff(self, attempts: int) -> float:
@@ -480,17 +572,19 @@ class Producer(Application, ClientNode):
 
     # --- idempotence bookkeeping -----------------------------------------------------------
     def _assign_sequence(self, b: Batch) -> None:
-        """A batch drained for the first time gets the next sequence of the current epoch."""
-        if self.part_epoch != (self.pid, self.epoch) and not self.inflight:
-            self.next_seq, self.last_acked, self.part_epoch = 0, -1, (self.pid, self.epoch)
-        b.pid, b.epoch, b.seq = self.pid, self.epoch, self.next_seq
-        self.next_seq += b.count
-        self.inflight.append(b)
+        """A batch drained for the first time gets its partition's next sequence of the current epoch."""
+        s = self.seqs[b.partition]
+        if s.part_epoch != (self.pid, self.epoch) and not s.inflight:
+            s.next_seq, s.last_acked, s.part_epoch = 0, -1, (self.pid, self.epoch)
+        b.pid, b.epoch, b.seq = self.pid, self.epoch, s.next_seq
+        s.next_seq += b.count
+        s.inflight.append(b)
 
     def _forget(self, b: Batch) -> None:
         """The batch is done: no longer tracked as in flight for its sequence."""
-        if b in self.inflight:
-            self.inflight.remove(b)
+        inflight = self.seqs[b.partition].inflight
+        if b in inflight:
+            inflight.remove(b)
 
     def _may_drain(self, b: Batch) -> bool:
         """Java (RecordAccumulator.shouldStopDrainBatchesForPartition): a new batch waits while
@@ -498,19 +592,21 @@ class Producer(Application, ClientNode):
         it is the lowest sequence in flight. librdkafka: nothing goes while it drains."""
         if not self.java:
             return not (self.drain and self.in_flight)
+        s = self.seqs[b.partition]
         if b.seq < 0:
-            stale = any((x.pid, x.epoch) != (self.pid, self.epoch) for x in self.inflight)
-            return not stale and self.unresolved is None
-        first = min(self.inflight, key=lambda x: x.seq, default=None)
+            stale = any((x.pid, x.epoch) != (self.pid, self.epoch) for x in s.inflight)
+            return not stale and s.unresolved is None
+        first = min(s.inflight, key=lambda x: x.seq, default=None)
         return first is None or first is b or first.seq == b.seq
 
     def _idempotence_housekeeping(self) -> None:
         """Each sender loop: resolve sequences, bump the epoch when one is due (Sender.runOnce)."""
         if self.java and self._version() >= (2, 5):
-            if self.unresolved is not None and not self.inflight:  # maybeResolveSequences
-                if self.next_seq != self.last_acked + 1:
-                    self.bump_required = True
-                self.unresolved = None
+            for s in self.seqs:
+                if s.unresolved is not None and not s.inflight:  # maybeResolveSequences
+                    if s.next_seq != s.last_acked + 1:
+                        self.bump_required = True
+                    s.unresolved = None
             if self.bump_required:
                 self._bump_java()
         elif not self.java and self.drain and not self.in_flight:
@@ -519,14 +615,17 @@ class Producer(Application, ClientNode):
                 self._bump_rdkafka()
 
     def _bump_java(self) -> None:
-        """bumpIdempotentProducerEpoch: epoch + 1; the batches still in flight get sequences from 0."""
+        """bumpIdempotentProducerEpoch: epoch + 1; in every partition the batches still in flight get
+        sequences from 0."""
         self.epoch += 1
-        seq = 0
-        for x in sorted(self.inflight, key=lambda x: x.seq):
-            x.pid, x.epoch, x.seq, x.seq_reset = self.pid, self.epoch, seq, True
-            seq += x.count
-        self.next_seq, self.last_acked, self.part_epoch = seq, -1, (self.pid, self.epoch)
-        self.unresolved, self.bump_required = None, False
+        for s in self.seqs:
+            seq = 0
+            for x in sorted(s.inflight, key=lambda x: x.seq):
+                x.pid, x.epoch, x.seq, x.seq_reset = self.pid, self.epoch, seq, True
+                seq += x.count
+            s.next_seq, s.last_acked, s.part_epoch = seq, -1, (self.pid, self.epoch)
+            s.unresolved = None
+        self.bump_required = False
         self.sim.ledger.log(self.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
 
     def _drain_and_bump(self) -> None:
@@ -537,10 +636,9 @@ class Producer(Application, ClientNode):
     def _bump_rdkafka(self) -> None:
         """librdkafka (idempotence drain done): epoch + 1, sequences restart at the first queued message."""
         self.epoch += 1
-        for q in self.queue:
+        for q in self.queued():
             q.seq, q.seq_reset = -1, True
-        self.inflight = []
-        self.next_seq, self.last_acked, self.part_epoch = 0, -1, (self.pid, self.epoch)
+        self.seqs = [Sequences((self.pid, self.epoch)) for _ in range(self.nparts)]
         self.bump_required = False
         self.sim.ledger.log(self.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
 
@@ -551,9 +649,10 @@ class Producer(Application, ClientNode):
         self._reset_sequences()
 
     def _shift_sequences(self, b: Batch) -> None:
-        """Java before 2.5 (adjustSequencesDueToFailedBatch): later batches move down by its size."""
-        self.next_seq -= b.count
-        for x in self.inflight:
+        """Java before 2.5 (adjustSequencesDueToFailedBatch): later batches of its partition move down by its size."""
+        s = self.seqs[b.partition]
+        s.next_seq -= b.count
+        for x in s.inflight:
             if x.seq > b.seq:
                 x.seq -= b.count
                 x.seq_reset = True
@@ -564,10 +663,11 @@ class Producer(Application, ClientNode):
         librdkafka drains and bumps the epoch."""
         if b.done:
             return
-        if self.java and self._version() < (2, 1) and (b.in_flight or b not in self.queue):
+        if self.java and self._version() < (2, 1) and (b.in_flight or b not in self.queues[b.partition]):
             return  # Java 2.0: an in-flight batch never expires; request.timeout.ms bounds the attempt
-        if b in self.queue:
-            self.queue.remove(b)
+        queue = self.queues[b.partition]
+        if b in queue:
+            queue.remove(b)
         if self.java and self._version() < (2, 1):
             why = f"TimeoutException: expired in the accumulator after request.timeout.ms={self.cfg['request.timeout.ms']}"
         else:
@@ -577,7 +677,8 @@ class Producer(Application, ClientNode):
             if self.java:
                 self._forget(b)
                 if b.retried or b.in_flight:
-                    self.unresolved = max(self.unresolved or 0, b.seq + b.count)
+                    s = self.seqs[b.partition]
+                    s.unresolved = max(s.unresolved or 0, b.seq + b.count)
             else:
                 self._forget(b)
                 self._drain_and_bump()
@@ -608,7 +709,7 @@ class Producer(Application, ClientNode):
             self.pid = self.sessions if self.cfg["enable.idempotence"] else -1
             self.epoch = 0
             self._reset_sequences()
-            for q in self.queue:
+            for q in self.queued():
                 q.seq = -1
 
     def on_leader_known(self) -> None:
@@ -619,5 +720,5 @@ class Producer(Application, ClientNode):
     def idle(self) -> bool:
         """Nothing buffered, in flight, blocked or waiting in the spool."""
         spool = self.app.spool
-        return not self.queue and not self.in_flight and not self.app.pending and (
+        return not any(self.queues) and not self.in_flight and not self.app.pending and (
             spool is None or self.fatal is not None or not spool.open)

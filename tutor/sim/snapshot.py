@@ -196,7 +196,7 @@ def _producer_view(sim: "Simulation") -> ProducerView:
     cfg = p.cfg
     limit = cfg.get("buffer.memory") or cfg.get("queue.buffering.max.kbytes", 0) * 1024
     return ProducerView(p.up, len(sim.ledger), sim.workload_size(),
-                        tuple((b.first_id, b.count, b.created) for b in p.queue),
+                        tuple((b.first_id, b.count, b.created) for b in (p.queue if p.nparts == 1 else p.queued())),
                         tuple((b.first_id, b.count, b.sent_to or "?", b.attempts)
                               for b in p.in_flight.values()),
                         p.app.blocked_since is not None, p.used_bytes, limit, p.leader, cfg["linger.ms"],
@@ -300,9 +300,10 @@ def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
         for rid in m.ids():
             if rid < n and not present[rid]:
                 states[rid], present[rid] = IN_FLIGHT, 1
-    for b in list(sim.producer.queue) + list(sim.producer.in_flight.values()):
+    queued = sim.producer.queued()
+    for b in queued + list(sim.producer.in_flight.values()):
         ids = b.history.ids()
-        if b in sim.producer.queue:
+        if b in queued:
             _fill(states, ids.start, ids.stop, BUFFERED)
         elif not any(present[ids.start:ids.stop]):
             _fill(states, ids.start, ids.stop, IN_FLIGHT)
