@@ -110,26 +110,41 @@ def final_leader(sim: "Simulation"):
     return sim.brokers[name] if name else None
 
 
+def final_replicas(sim: "Simulation") -> list[Any]:
+    """Each partition's replica at its final leader (None where the partition is offline)."""
+    out = []
+    for p in range(sim.partitions):
+        name = sim.controller.leader_of(p)
+        out.append(sim.brokers[name].replicas[p] if name else None)
+    return out
+
+
+def committed_counts(sim: "Simulation") -> Counter:
+    """How often each record is in the final committed logs (below each partition's HW)."""
+    counts: Counter = Counter()
+    for r in final_replicas(sim):
+        if r is not None:
+            counts.update(r.log.ids(0, r.hw))
+    return counts
+
+
 def processed_counts(sim: "Simulation") -> Counter:
-    """How often each record was processed: by the consumer, or by an audit read of the final log."""
+    """How often each record was processed: by the consumer, or by an audit read of the final logs."""
     if sim.consumer is not None:
         return Counter({rid: len(ts) for rid, ts in sim.ledger.processed.items()})
-    leader = final_leader(sim)
-    return Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+    return committed_counts(sim)
 
 
 def explain(sim: "Simulation", rid: int) -> dict[str, Any]:
     """One record's entry (fate, where lost, explanation) as the report would give it now."""
-    leader = final_leader(sim)
-    committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+    committed = committed_counts(sim)
     return _message(sim, rid, processed_counts(sim)[rid], committed, Explainer(sim, committed))
 
 
 def build_report(sim: "Simulation") -> Report:
     """Compute every record's fate and explanation from the ledger and the final logs."""
     counts = processed_counts(sim)
-    leader = final_leader(sim)
-    committed = Counter(leader.replica.log.ids(0, leader.replica.hw)) if leader else Counter()
+    committed = committed_counts(sim)
     messages = Messages(sim, counts, committed, Explainer(sim, committed))
     return Report(sim.scenario.title, sim.seed, sim.now, _summary(sim, messages, counts),
                   messages, _timeline(sim), sim.config.producer["acks"])
@@ -152,8 +167,24 @@ def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Expla
     fate = _fate(n)
     lost_at = _lost_at(rid, committed, ex) if fate == "lost" else None
     text = ex.lost(rid, lost_at) if fate == "lost" else ex.duplicated(rid, n) if n > 1 else ex.processed(rid)
+    part = ex.partition_of(rid)
+    if sim.partitions > 1 and part is not None:
+        text = f"t-{part}: {text}"
     return {"id": rid, "acked": acked, "fate": fate, "lost_at": lost_at, "explanation": text,
-            "times_processed": n}
+            "times_processed": n, "partition": part, "offset": ex.offset_of(rid)}
+
+
+def _first_copies(batches: list[Any]) -> dict[int, Any]:
+    """Batch id -> the first log batch that holds it (a retry appended without idempotence is a second copy)."""
+    out: dict[int, Any] = {}
+    for b in batches:
+        out.setdefault(b.batch_id, b)
+    return out
+
+
+def _partition(e: Any) -> int:
+    """The partition an event of the log is about (controller elections and ISR changes name it)."""
+    return e.data.get("partition", 0) if e.data else 0
 
 
 class Messages(Sequence):
@@ -211,7 +242,26 @@ def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str
         "lost": len(lost),
         "lost_acked": sum(1 for rid in lost if messages.acked(rid)),
         "lost_at": {w: sum(1 for where in lost.values() if where == w) for w in ("producer", "broker", "consumer")},
-    } | _app_summary(sim, lost)
+    } | _app_summary(sim, lost) | _partition_summary(sim, messages, counts)
+
+
+def _partition_summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
+    """With several partitions: sent, acked, lost and duplicated records per partition (absent for one,
+    so one-partition reports stay as they are). Records that never entered a batch count under "none"."""
+    if sim.partitions == 1:
+        return {}
+    out: dict[str, dict[str, int]] = {f"t-{p}": {"sent": 0, "acked": 0, "lost": 0, "duplicated": 0}
+                                      for p in range(sim.partitions)}
+    ex = messages.ex
+    for rid in range(len(messages)):
+        part = ex.partition_of(rid)
+        row = out.setdefault("none" if part is None else f"t-{part}",
+                             {"sent": 0, "acked": 0, "lost": 0, "duplicated": 0})
+        row["sent"] += 1
+        row["acked"] += messages.acked(rid)
+        row["lost"] += rid in messages.lost
+        row["duplicated"] += counts[rid] > 1
+    return {"partitions": out}
 
 
 def _app_summary(sim: "Simulation", lost: dict[int, str]) -> dict[str, Any]:
@@ -267,6 +317,22 @@ class Explainer:
         self.ledger = sim.ledger
         self.committed = committed
         self.acks = sim.config.producer["acks"]
+        self._final: list[dict[int, Any]] | None = None  # per partition: batch id -> its first copy in the final log
+
+    def partition_of(self, rid: int) -> int | None:
+        """The partition the producer put the record in (None: it never entered a batch)."""
+        bid = self.ledger.batch_of[rid]
+        return self.ledger.batches[bid].partition if bid >= 0 else None
+
+    def offset_of(self, rid: int) -> int | None:
+        """The record's offset in the final log of its partition (its first copy), or None."""
+        part = self.partition_of(rid)
+        if part is None:
+            return None
+        if self._final is None:
+            self._final = [{} if r is None else _first_copies(r.log.batches) for r in final_replicas(self.sim)]
+        b = self._final[part].get(self.ledger.batch_of[rid])
+        return None if b is None else b.base + (rid - b.first_id)
 
     def steps(self, rid: int) -> list[tuple[float, str, str, Any]]:
         """Steps of the record's batch (empty if it never entered one)."""
@@ -326,20 +392,20 @@ class Explainer:
         if committed:
             parts.append(f"it was committed (below the HW) at {ms(committed[0])}")
         removals = self._removals(steps)
-        election = self._election(steps)
+        election = self._election(steps, self.partition_of(rid) or 0)
         if election:
             removals.insert(self._election_position(steps, election[0]), election[1])
         parts.extend(removals)
         return "; ".join(parts)
 
-    def _election(self, steps: list) -> tuple[float, str] | None:
-        """The first leader election after the record was written, by a leader that lacked it."""
+    def _election(self, steps: list, part: int) -> tuple[float, str] | None:
+        """The first leader election of the record's partition after it was written, by a leader that lacked it."""
         first = next((t for t, k, _, _ in steps if k == "appended"), None)
         if first is None:
             return None
         for e in self.ledger.events:
             if e.kind == "election" and e.t >= first and e.text.startswith("controller") and \
-                    not self._held_by(steps, e.node, e.t):
+                    _partition(e) == part and not self._held_by(steps, e.node, e.t):
                 how = "UNCLEAN election of" if e.data and e.data.get("unclean") else "the controller elected"
                 return e.t, f"{how} {e.node} as leader at {ms(e.t)} without it"
         return None
@@ -375,19 +441,19 @@ class Explainer:
         else:
             text = f"acked with acks={self.acks} at {ms(t)} while {self._copies(steps, t)}"
         writer = next((n for st, k, n, _ in steps if k == "appended" and st <= t), None)
-        leader = self._leader_at(t)
+        leader = self._leader_at(t, self.partition_of(rid) or 0)
         if writer and leader and writer != leader[1]:
             text += (f", by {writer} as a zombie leader (the controller had elected {leader[1]} "
                      f"at {ms(leader[0])})")
         return text
 
-    def _leader_at(self, t: float) -> tuple[float, str] | None:
-        """(when, who) of the controller's last election at or before t."""
+    def _leader_at(self, t: float, part: int) -> tuple[float, str] | None:
+        """(when, who) of the controller's last election of partition `part` at or before t."""
         found = None
         for e in self.ledger.events:
             if e.t > t:
                 break
-            if e.kind == "election" and e.text.startswith("controller"):
+            if e.kind == "election" and e.text.startswith("controller") and _partition(e) == part:
                 found = (e.t, e.node)
         return found
 
