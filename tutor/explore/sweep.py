@@ -147,7 +147,8 @@ def _sweep(data: dict[str, Any], source: str, default_title: str) -> Sweep:
             raise ScenarioError(source, key, "unknown key" + hint)
     base = _base(source, data.get("base", {}))
     axes = _axes(source, data.get("sweep", {}))
-    nodes = Nodes(_base_scenario(source, base).config.cluster["brokers"], "consumer" in base)
+    config = _base_scenario(source, base).config
+    nodes = Nodes(config.cluster["brokers"], "consumer" in base, config.topic["partitions"])
     sweep = Sweep(source, _text(source, data, "title", default_title), _text(source, data, "description", ""),
                   base, axes, _faults(source, data.get("faults"), nodes), _seeds(source, data.get("seeds", [0])))
     count = len(sweep.configurations())

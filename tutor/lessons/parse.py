@@ -74,7 +74,8 @@ def build_lesson(data: dict[str, Any], source: str) -> Lesson:
     lesson_id = _lesson_id(source, data.get("id"))
     title = text_value(source, None, "title", data.get("title"))
     scenario = _scenario(source, data.get("scenario", {}), title)
-    nodes = Nodes(scenario.config.cluster["brokers"], scenario.config.consumer is not None)
+    nodes = Nodes(scenario.config.cluster["brokers"], scenario.config.consumer is not None,
+                  scenario.config.topic["partitions"])
     ctx = Ctx(source, scenario, nodes)
     steps = _steps(ctx, data.get("steps"))
     _unique_question_ids(source, steps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ PARAMS = tuple(sorted({p for params in ACTIONS.values() for p in params}))
 NODE_ROLES = ("producer", "consumer", "controller")
 #: parameters an action cannot do without
 REQUIRED = {"partition": "between", "slow": "delay.ms"}
+#: a role of one partition: leader:N, followers:N
+PARTITION_ROLE = re.compile(r"(leader|followers):(\d+)")
 
 
 @dataclass
@@ -26,6 +29,7 @@ class Nodes:
 
     brokers: int
     consumer: bool
+    partitions: int = 1
 
     def names(self) -> list[str]:
         """Every valid target: roles first, then node names."""
@@ -123,7 +127,7 @@ def _target(path: str, where: str, action: str, target: Any, nodes: Nodes) -> st
     if action == "partition":
         raise ScenarioError(path, f"{where} target", "partition takes between = [[...], [...]], not a target")
     target = _node(path, f"{where} target", target, nodes)
-    if action == "heal" and target in ROLES and target not in NODE_ROLES:
+    if action == "heal" and target.split(":")[0] in ROLES and target not in NODE_ROLES:
         raise ScenarioError(path, f"{where} target", f"heal takes a node name such as broker-1, not the role "
                                                      f"{show(target)}")
     if action == "processing-error" and target != "consumer":
@@ -133,9 +137,16 @@ def _target(path: str, where: str, action: str, target: Any, nodes: Nodes) -> st
 
 
 def _node(path: str, where: str, name: Any, nodes: Nodes) -> str:
-    """A role or node name this scenario has."""
+    """A role or node name this scenario has; leader:N and followers:N name partition N's."""
     if name in nodes.names():
         return name
+    m = PARTITION_ROLE.fullmatch(name) if isinstance(name, str) else None
+    if m is not None:
+        if int(m.group(2)) < nodes.partitions:
+            return name
+        raise ScenarioError(path, where, f"{show(name)} names partition {m.group(2)}, but the topic has "
+                                         f"{nodes.partitions} partition(s): {m.group(1)}:0 to "
+                                         f"{m.group(1)}:{nodes.partitions - 1}")
     if name == "consumer":
         raise ScenarioError(path, where, "there is no consumer: add a [consumer] section")
     hint = suggest(str(name), nodes.names()) or f"; it takes {one_of(nodes.names())}"

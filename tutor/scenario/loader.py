@@ -74,7 +74,8 @@ def validate(data: dict[str, Any], source: str = "<memory>", default_title: str 
     _check_top_keys(source, data)
     given = {s: check_section(source, s, data[s]) for s in SECTIONS if s in data}
     _check_cross_keys(source, given)
-    nodes = Nodes(build_config(given).cluster["brokers"], "consumer" in given)
+    config = build_config(given)
+    nodes = Nodes(config.cluster["brokers"], "consumer" in given, config.topic["partitions"])
     return Scenario(
         title=_text(source, data, "title", default_title),
         seed=_seed(source, data.get("seed", 0)),

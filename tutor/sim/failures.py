@@ -18,9 +18,24 @@ def resolve_target(sim: "Simulation", target: str | None) -> list[str]:
     if target == "followers":
         leader = resolve_target(sim, "leader")
         return [b for b in sim.replica_names() if b not in leader]
+    if target.startswith(("leader:", "followers:")):
+        return _partition_role(sim, *target.split(":"))
     if target == "all-brokers":
         return list(sim.broker_names())
     return [target]
+
+
+def _partition_role(sim: "Simulation", role: str, number: str) -> list[str]:
+    """leader:N / followers:N: partition N's leader (as the controller has it, or as the brokers believe
+    while the controller is down) or its other replicas."""
+    p = int(number)
+    if role == "leader":
+        if sim.controller.up:
+            leader = sim.controller.leader_of(p)
+            return [leader] if leader else []
+        return [b for b in sim.broker_names() if sim.brokers[b].replicas[p].role == "leader"][:1]
+    leader = _partition_role(sim, "leader", number)
+    return [b for b in sim.replica_names(p) if b not in leader]
 
 
 def crash(sim: "Simulation", node: str) -> str:
