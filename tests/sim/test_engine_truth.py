@@ -26,14 +26,14 @@ def _leader_with_one_batch(acks: str):
     hist = sim.ledger.new_batch(sim.now, sim.ledger.sent(sim.now))
     sim.ledger.batched(0, hist)
     answers = []
-    leader.on_produce(_request(sim, hist, 0, acks), lambda *a: answers.append(a))
+    leader.replica.on_produce(_request(sim, hist, 0, acks), lambda *a: answers.append(a))
     return sim, leader, hist, answers
 
 
 def test_duplicate_acks_all_waits_for_the_high_watermark():
     """Item 1: an acks=all duplicate is not answered before the HW passes the original batch."""
     sim, leader, hist, answers = _leader_with_one_batch("all")
-    leader.on_produce(_request(sim, hist, 0, "all"), lambda *a: answers.append(("retry",) + a))
+    leader.replica.on_produce(_request(sim, hist, 0, "all"), lambda *a: answers.append(("retry",) + a))
     sim.run(sim.now + 500)
     assert answers == [] and len(leader.replica.delayed) == 2  # both wait in purgatory
     sim.net.heal()
@@ -44,7 +44,7 @@ def test_duplicate_acks_all_waits_for_the_high_watermark():
 def test_duplicate_acks_1_is_answered_at_once_with_the_original_offset():
     """Item 1: with acks=1 the duplicate is answered at once, with the first attempt's offset."""
     sim, leader, hist, answers = _leader_with_one_batch("1")
-    leader.on_produce(_request(sim, hist, 0, "1"), lambda *a: answers.append(("retry",) + a))
+    leader.replica.on_produce(_request(sim, hist, 0, "1"), lambda *a: answers.append(("retry",) + a))
     assert answers == [("OK", 0), ("retry", "OK", 0)]
     assert leader.replica.log.leo == 1
 
@@ -52,7 +52,7 @@ def test_duplicate_acks_1_is_answered_at_once_with_the_original_offset():
 def test_sequence_rules_per_broker_version():
     """A new epoch must start at 0; an unknown producer id gets any sequence from 2.5, UNKNOWN_PRODUCER_ID before."""
     sim, leader, hist, _ = _leader_with_one_batch("1")
-    check = leader._check_sequence
+    check = leader.replica._check_sequence
     assert check(_request(sim, hist, 5, "1", epoch=1)) == "OUT_OF_ORDER_SEQUENCE_NUMBER"
     assert check(_request(sim, hist, 0, "1", epoch=1)) is None
     assert check(_request(sim, hist, 2, "1")) == "OUT_OF_ORDER_SEQUENCE_NUMBER"

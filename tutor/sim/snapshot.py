@@ -63,6 +63,34 @@ class BrokerView:
 
 
 @dataclass(frozen=True)
+class ReplicaView:
+    """One partition's replica on one broker (the fields record_states reads match BrokerView's)."""
+
+    name: str                 # the broker
+    up: bool
+    role: str | None          # what the broker itself believes
+    leader: bool              # the controller's leader of this partition
+    in_isr: bool
+    hw: int
+    leo: int
+    flushed: int
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class PartitionView:
+    """One partition as the controller and its replicas have it: the per-partition view of a topic."""
+
+    index: int
+    tp: str                   # "t-0", "t-1", ...
+    leader: str | None        # the controller's leader (None: offline)
+    leader_epoch: int
+    isr: tuple[str, ...]
+    hw: int                   # the leader's high watermark (0 while offline)
+    replicas: tuple[ReplicaView, ...]  # in assignment order: the first is the preferred leader
+
+
+@dataclass(frozen=True)
 class Message:
     """A message on the wire, drawn between its send and arrival times."""
 
@@ -136,6 +164,7 @@ class Snapshot:
     _states: bytes = field(default=b"", repr=False)  # one byte per record (zlib-packed when older)
     _packed: bool = field(default=False, repr=False)
     waits: tuple = ()         # the pending timeouts that decide what happens next (waits.Wait)
+    partitions: tuple[PartitionView, ...] = ()  # every partition of the topic, t-0 first
 
     def _raw(self) -> bytes:
         """The per-record states, unpacked."""
@@ -188,6 +217,25 @@ def _broker_view(sim: "Simulation", b: Any) -> BrokerView:
     return BrokerView(b.name, b.up, b.host_on, b.down_kind, r.role, is_leader,
                       b.up and r.role == "leader" and not is_leader, b.name in ctl.isr, r.leader_epoch,
                       r.hw, r.log.leo, r.log.flushed, segments(r.log), b.name in sim.replica_names())
+
+
+def _partition_views(sim: "Simulation", brokers: tuple[BrokerView, ...]) -> tuple[PartitionView, ...]:
+    """Every partition: leader, ISR and epoch from the controller; each replica's log end, flushed
+    offset and HW from its broker (t-0's segments are shared with the broker views)."""
+    t0 = {b.name: b.segments for b in brokers}
+    out = []
+    for part in sim.controller.parts:
+        views = []
+        for name in part.replicas:
+            b = sim.brokers[name]
+            r = b.replicas[part.index]
+            segs = t0[name] if part.index == 0 else segments(r.log)
+            views.append(ReplicaView(name, b.up, r.role, part.leader == name, name in part.isr, r.hw,
+                                     r.log.leo, r.log.flushed, segs))
+        lead = next((v for v in views if v.leader), None)
+        out.append(PartitionView(part.index, part.tp, part.leader, part.leader_epoch, tuple(part.isr),
+                                 lead.hw if lead else 0, tuple(views)))
+    return tuple(out)
 
 
 def _producer_view(sim: "Simulation") -> ProducerView:
@@ -280,10 +328,20 @@ def _shared(leader: BrokerView, others: tuple[BrokerView, ...]) -> list[tuple[in
 
 
 def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
-                  messages: tuple[Message, ...] = ()) -> bytearray:
-    """The state of every record sent so far: later rules below override earlier ones."""
+                  messages: tuple[Message, ...] = (), partitions: tuple[PartitionView, ...] = ()) -> bytearray:
+    """The state of every record sent so far: later rules below override earlier ones. t-0 is read
+    from the broker views, the other partitions from their replica views."""
     n = len(sim.ledger)
     states, present = bytearray(n), bytearray(n)
+    _log_states(states, present, brokers)
+    for pv in partitions[1:]:
+        _log_states(states, present, pv.replicas)
+    _client_states(sim, states, present, messages)
+    return states
+
+
+def _log_states(states: bytearray, present: bytearray, brokers: tuple[Any, ...]) -> None:
+    """One partition's logs: page cache or flushed, replicated, committed below the leader's HW."""
     segs = [seg for b in brokers for seg in b.segments]
     for seg in sorted(segs, key=lambda g: g.durable):  # a durable copy anywhere wins
         ids = seg.ids()
@@ -296,6 +354,11 @@ def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
         for seg in leader.segments:
             if seg.base < leader.hw:
                 _fill(states, seg.first_id, seg.first_id + min(seg.end, leader.hw) - seg.base, COMMITTED)
+
+
+def _client_states(sim: "Simulation", states: bytearray, present: bytearray, messages: tuple[Message, ...]) -> None:
+    """Records on the wire, in the producer or the application, processed or lost."""
+    n = len(states)
     for m in messages:  # records on the wire are not lost (yet)
         for rid in m.ids():
             if rid < n and not present[rid]:
@@ -317,7 +380,6 @@ def record_states(sim: "Simulation", brokers: tuple[BrokerView, ...],
         states[rid] = PROCESSED if len(times) == 1 else DUPLICATED
         present[rid] = 1
     _mark_gone(sim, states, present)
-    return states
 
 
 def _mark_gone(sim: "Simulation", states: bytearray, present: bytearray) -> None:
@@ -347,7 +409,8 @@ def take(sim: "Simulation") -> Snapshot:
     """A snapshot of the run now."""
     brokers = tuple(_broker_view(sim, b) for b in sim.brokers.values())
     messages = _messages(sim)
-    states = record_states(sim, brokers, messages)
+    partitions = _partition_views(sim, brokers)
+    states = record_states(sim, brokers, messages, partitions)
     counts = dict(zip(STATE_NAMES, (states.count(i) for i in range(len(STATE_NAMES)))))
     told = sim.ledger.told
     counts["sent"] = len(states)
@@ -362,4 +425,4 @@ def take(sim: "Simulation") -> Snapshot:
                     _producer_view(sim), _consumer_view(sim), messages,
                     tuple(sim.net.cut_links()), {n: d for n, d in sim.net.node_delay.items() if d},
                     len(sim.ledger.events), counts, sim.config_view(), bytes(states),
-                    waits=pending(sim))
+                    waits=pending(sim), partitions=partitions)
