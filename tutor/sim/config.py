@@ -433,11 +433,6 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
                        f"must be at least linger.ms + request.timeout.ms "
                        f"({p['linger.ms']:g} + {p['request.timeout.ms']}) in the Java client"))
     c = config.consumer
-    if c is not None and t["partitions"] > 1:
-        errors.append(("topic", "partitions",
-                       f"is {t['partitions']}, but the consumer reads one partition only: a consumer of "
-                       f"several partitions is not modelled yet (without a [consumer] the report reads "
-                       f"every partition's final log)"))
     if c is not None and c["commit.mode"] == "auto" and not c["enable.auto.commit"]:
         errors.append(("consumer", "commit.mode",
                        "is \"auto\" but enable.auto.commit = false: nothing would ever commit"))

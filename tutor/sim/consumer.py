@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -25,46 +25,105 @@ class Rec:
     rid: int
     epoch: int
     poll: int  # which poll returned it (one batch of work)
+    partition: int = 0
+
+
+@dataclass
+class Committed:
+    """One partition's committed offset at the coordinator: the next offset to read (C3)."""
+
+    offset: int | None = None
+    epoch: int = -1
+    at: float = 0.0
+    how: str = ""
 
 
 @dataclass
 class Group:
-    """The group's state at its coordinator: committed offset and membership (kept durable)."""
+    """The group's state at its coordinator: a committed offset per partition and membership (kept durable)."""
 
-    committed: int | None = None
-    committed_epoch: int = -1
-    committed_at: float = 0.0
-    committed_how: str = ""
+    offsets: list[Committed] = field(default_factory=lambda: [Committed()])
     ever_joined: bool = False
-    dead_member_expires: float | None = None  # a crashed member holds the partition until then
+    dead_member_expires: float | None = None  # a crashed member holds its partitions until then
+
+    def part(self, p: int) -> Committed:
+        """Partition p's committed offset (unset until something commits it)."""
+        while len(self.offsets) <= p:
+            self.offsets.append(Committed())
+        return self.offsets[p]
+
+    @property
+    def committed(self) -> int | None:
+        """t-0's committed offset."""
+        return self.offsets[0].offset
+
+    @property
+    def committed_epoch(self) -> int:
+        """The leader epoch committed with t-0's offset."""
+        return self.offsets[0].epoch
+
+    @property
+    def committed_at(self) -> float:
+        """When t-0's offset was last committed."""
+        return self.offsets[0].at
+
+    @property
+    def committed_how(self) -> str:
+        """What committed t-0's offset last."""
+        return self.offsets[0].how
+
+
+@dataclass(slots=True, eq=False)
+class PartFetch:
+    """The consumer's state for one assigned partition: position, offset store, its fetch in flight."""
+
+    index: int
+    position: int | None = None
+    position_epoch: int = -1
+    stored: tuple[int, int] | None = None  # librdkafka's offset store
+    done_upto: int | None = None  # offset after the last processed record
+    done_epoch: int = -1
+    fetching: bool = False
+    fetch_sent_at: float = 0.0
+    resets: int = 0  # ListOffsets requests sent; only the answer to the latest counts
+    meta_epoch: int = -1     # the leader epoch the latest metadata named
+    fetched_epoch: int = -1  # the leader epoch of the last fetch answered without error
+    fetch_epoch_sent: int = -1
+
+
+def _part_attr(name: str, doc: str) -> property:
+    """A Consumer attribute that is t-0's PartFetch field (one-partition callers read it so)."""
+    return property(lambda self: getattr(self.parts[0], name),
+                    lambda self, value: setattr(self.parts[0], name, value), doc=doc)
 
 
 class Consumer(ClientNode):
-    """One consumer of group `group.id`, alone in its group, assigned partition 0."""
+    """One consumer of group `group.id`, alone in its group, assigned every partition (as assign() would)."""
+
+    position = _part_attr("position", "t-0's position")
+    position_epoch = _part_attr("position_epoch", "the epoch of the record before t-0's position")
+    stored = _part_attr("stored", "t-0's stored offset (librdkafka)")
+    done_upto = _part_attr("done_upto", "offset after the last processed record of t-0")
+    fetching = _part_attr("fetching", "a fetch of t-0 is in flight")
+    fetch_sent_at = _part_attr("fetch_sent_at", "when t-0's fetch was sent")
+    resets = _part_attr("resets", "t-0's ListOffsets requests sent")
+    meta_epoch = _part_attr("meta_epoch", "t-0's leader epoch as the latest metadata named it")
+    fetched_epoch = _part_attr("fetched_epoch", "t-0's leader epoch of the last fetch answered")
 
     def __init__(self, sim: "Simulation", name: str = "consumer") -> None:
         super().__init__(sim, name)
         self.cfg: dict[str, Any] = sim.config.consumer  # live: the UI changes values in place
         self.state = "down"
-        self.position: int | None = None
-        self.position_epoch = -1
+        self.parts = [PartFetch(p) for p in range(sim.partitions)]  # every partition is assigned
         self.buffer: deque[Rec] = deque()
         self.work: deque[Rec] = deque()      # handed to the application, not yet processed
         self.current: Rec | None = None
         self.current_since = 0.0
-        self.stored: tuple[int, int] | None = None  # librdkafka's offset store
-        self.done_upto: int | None = None  # offset after the last processed record
         self.last_commit_at = 0.0
-        self.fetching = False
-        self.fetch_sent_at = 0.0
         self.polls = 0
         self.polling = False
         self.orphans: list[Rec] = []  # handed but unprocessed when the process died
-        self.resets = 0  # ListOffsets requests sent; only the answer to the latest counts
         self.commit_timer_armed = False  # librdkafka's auto-commit timer
-        self.meta_epoch = -1     # the leader epoch the latest metadata named
-        self.fetched_epoch = -1  # the leader epoch of the last fetch answered without error
-        self.fetch_epoch_sent = -1
 
     @property
     def java(self) -> bool:
@@ -84,9 +143,11 @@ class Consumer(ClientNode):
         self.buffer.clear()
         self.work.clear()
         self.current = None
-        self.stored = None
-        self.fetching = self.polling = False
-        self.meta_epoch = self.fetched_epoch = -1
+        for f in self.parts:
+            f.stored = None
+            f.fetching = False
+            f.meta_epoch = f.fetched_epoch = -1
+        self.polling = False
         self.start_metadata(300000)
         self.timer(self._join_delay(), self._joined)
         self.commit_timer_armed = False
@@ -113,24 +174,44 @@ class Consumer(ClientNode):
         g.ever_joined, g.dead_member_expires = True, None
         self.state = "active"
         self.sim.ledger.log(self.now, "consumer", f"consumer joined group {self.cfg['group.id']!r}", self.name)
-        if g.committed is not None:
-            self.position, self.position_epoch = g.committed, g.committed_epoch
+        resumed = [f for f in self.parts if g.part(f.index).offset is not None]
+        for f in resumed:
+            c = g.part(f.index)
+            f.position, f.position_epoch = c.offset, c.epoch
+        if resumed:
             self._note_orphans(g)
-            self.done_upto = g.committed
+            for f in resumed:
+                f.done_upto = g.part(f.index).offset
             self.poll()
-        else:
-            self._reset(self.cfg["auto.offset.reset"], "no committed offset for the group")
+        for f in self.parts:
+            if f not in resumed:
+                self._reset(f, self.cfg["auto.offset.reset"], "no committed offset for the group")
 
     def _note_orphans(self, g: Group) -> None:
         """Records handed over before a crash but covered by the commit are skipped for good."""
         for rec in self.orphans:
-            if rec.offset < g.committed:
+            c = g.part(rec.partition)
+            if c.offset is not None and rec.offset < c.offset:
                 self.sim.ledger.skip(rec.rid, self.now,
                                      f"skipped: handed to the application but not yet processed when "
-                                     f"{g.committed_how} (at {g.committed_at:g} ms) committed offset "
-                                     f"{g.committed} past it; the consumer died and resumed from "
-                                     f"offset {g.committed}")
+                                     f"{c.how} (at {c.at:g} ms) committed offset "
+                                     f"{c.offset}{self._of(rec.partition)} past it; the consumer died and "
+                                     f"resumed from offset {c.offset}")
         self.orphans = []
+
+    def _of(self, p: int) -> str:
+        """" of t-N" when the topic has several partitions (one-partition texts stay as they are)."""
+        return f" of t-{p}" if len(self.parts) > 1 else ""
+
+    def _leader_of(self, p: int) -> str | None:
+        """Who leads partition p, as this client's metadata says."""
+        return self.leader if p == 0 else self.leaders[p]
+
+    def _forget_leader(self, p: int) -> None:
+        """Stale metadata for partition p: ask again before fetching it."""
+        if p == 0:
+            self.leader = None
+        self.leaders[p] = None
 
     def crash(self, kind: str = "crash") -> None:
         """The process dies: in-memory work is gone; the group waits session.timeout.ms."""
@@ -154,10 +235,10 @@ class Consumer(ClientNode):
 
     def _commit_on_close(self) -> None:
         """KafkaConsumer.close() / rd_kafka_consumer_close() commit what auto-commit would."""
-        if self.java and self.position is not None:
-            self.commit(self.position, self.position_epoch, "auto-commit on close()")
-        elif self.stored is not None:
-            self.commit(*self.stored, "commit of stored offsets on close()")
+        if self.java:
+            self.commit_positions("auto-commit on close()")
+        else:
+            self.commit_stored("commit of stored offsets on close()")
 
     # --- fetching ------------------------------------------------------------------------
     def poll(self) -> None:
@@ -165,137 +246,155 @@ class Consumer(ClientNode):
         if self.state != "active" or self.polling and not self.worker:
             return
         if self.java and self.cfg["enable.auto.commit"] and self.now - self.last_commit_at >= \
-                self.cfg["auto.commit.interval.ms"] and self.position is not None:
-            self.commit(self.position, self.position_epoch, "auto-commit in poll()")
+                self.cfg["auto.commit.interval.ms"] and any(f.position is not None for f in self.parts):
+            self.commit_positions("auto-commit in poll()")
         if self.buffer:
             return self._hand_over()
-        self._fetch()
+        for f in self.parts:
+            self._fetch(f)
 
-    def _fetch(self) -> None:
-        """Fetch from the leader at our position, long-polling for fetch.max.wait.ms."""
-        if self.fetching or self.state != "active" or self.position is None:
+    def _fetch(self, f: PartFetch) -> None:
+        """Fetch partition f from its leader at our position, long-polling for fetch.max.wait.ms."""
+        if f.fetching or self.state != "active" or f.position is None:
             return
-        if self.leader is None:
+        leader = self._leader_of(f.index)
+        if leader is None:
             return self.refresh_metadata()
-        broker = self.sim.brokers[self.leader]
-        self.fetching, self.fetch_sent_at = True, self.now
+        broker = self.sim.brokers[leader]
+        f.fetching, f.fetch_sent_at = True, self.now
         wait = self.cfg.get("fetch.max.wait.ms", self.cfg.get("fetch.wait.max.ms", 500))
-        reply = partial(broker.send, self.name, self._on_fetch, self.leader, self.incarnation)
+        reply = partial(broker.send, self.name, self._on_fetch, leader, self.incarnation, f.index)
         validates = self.sim.config.consumer_validates_offsets
-        epoch = self.position_epoch if validates else -1
-        self.fetch_epoch_sent = self.meta_epoch
-        self.send(self.leader, broker.replica.on_consumer_fetch, self.name, self.position, epoch,
-                  MAX_PARTITION_FETCH_BYTES, wait, reply, self.meta_epoch if validates else -1,
-                  on_reset=self._fetch_failed)
+        epoch = f.position_epoch if validates else -1
+        f.fetch_epoch_sent = f.meta_epoch
+        self.send(leader, broker.replicas[f.index].on_consumer_fetch, self.name, f.position, epoch,
+                  MAX_PARTITION_FETCH_BYTES, wait, reply, f.meta_epoch if validates else -1,
+                  on_reset=partial(self._fetch_failed, f))
 
-    def _fetch_failed(self) -> None:
+    def _fetch_failed(self, f: PartFetch) -> None:
         """Connection reset or timeout: find the leader again."""
-        self.fetching = False
-        self.leader = None
+        f.fetching = False
+        self._forget_leader(f.index)
         self.timer(ClientNode.RETRY_BACKOFF_MS, self.poll)
 
     def _fetch_watchdog(self) -> None:
         """A fetch unanswered for request.timeout.ms is abandoned."""
-        if self.fetching and self.now - self.fetch_sent_at >= ClientNode.REQUEST_TIMEOUT_MS:
-            self._fetch_failed()
+        for f in self.parts:
+            if f.fetching and self.now - f.fetch_sent_at >= ClientNode.REQUEST_TIMEOUT_MS:
+                self._fetch_failed(f)
         self.timer(ClientNode.REQUEST_TIMEOUT_MS / 3, self._fetch_watchdog)
 
     def _on_metadata(self, *answer: Any) -> None:
-        """Metadata names the leader and its epoch: the epoch the next fetches carry (KIP-320)."""
+        """Metadata names each partition's leader and epoch: the epoch the next fetches carry (KIP-320)."""
         asked = self.metadata_pending
         super()._on_metadata(*answer)
         if asked and not self.metadata_pending:  # taken as the answer (a stale one changes nothing)
-            self.meta_epoch = answer[2]
+            leaders = answer[3] if len(answer) > 3 else ()
+            if leaders:
+                for f, (_, epoch) in zip(self.parts, leaders):
+                    f.meta_epoch = epoch
+            else:
+                self.parts[0].meta_epoch = answer[2]
 
     def on_leader_known(self) -> None:
         """A leader is known: poll."""
         if self.state == "active":
             self.poll()
 
-    def _on_fetch(self, leader: str, inc: int, error: str | None, diverge: int | None,
+    def _on_fetch(self, leader: str, inc: int, p: int, error: str | None, diverge: int | None,
                   batches: list[LogBatch], hw: int) -> None:
-        """Buffer the fetched records, or handle truncation, out-of-range and leader moves."""
-        if inc != self.incarnation or not self.fetching:
+        """Buffer the fetched records of partition p, or handle truncation, out-of-range and leader moves."""
+        f = self.parts[p]
+        if inc != self.incarnation or not f.fetching:
             return
-        self.fetching = False
+        f.fetching = False
         if error in ("NOT_LEADER_OR_FOLLOWER", "FENCED_LEADER_EPOCH"):  # stale metadata: ask again
-            self.leader = None
+            self._forget_leader(p)
             return self.timer(ClientNode.RETRY_BACKOFF_MS, self.poll)
         if error == "DIVERGING":
-            return self._truncation_detected(diverge)
+            return self._truncation_detected(f, diverge)
         if error == "OFFSET_OUT_OF_RANGE":
-            return self._reset(self.cfg["auto.offset.reset"], f"offset {self.position} is out of range")
-        self.fetched_epoch = self.fetch_epoch_sent  # the position holds under this leader epoch
-        pos, buf = self.position, self.buffer
+            return self._reset(f, self.cfg["auto.offset.reset"], f"offset {f.position}{self._of(p)} is out of range")
+        f.fetched_epoch = f.fetch_epoch_sent  # the position holds under this leader epoch
+        pos, buf = f.position, self.buffer
         for b in batches:
             base, first, epoch = b.base, b.first_id, b.epoch
-            buf.extend(Rec(base + i, first + i, epoch, 0) for i in range(max(0, pos - base), b.count))
+            buf.extend(Rec(base + i, first + i, epoch, 0, p) for i in range(max(0, pos - base), b.count))
         self.poll()
 
-    def _truncation_detected(self, offset: int) -> None:
+    def _truncation_detected(self, f: PartFetch, offset: int) -> None:
         """KIP-320: the log was truncated below our position; go back to where it diverged."""
         self.sim.ledger.log(self.now, "consumer",
-                            f"consumer detected log truncation: position {self.position} -> {offset}",
+                            f"consumer detected log truncation{self._of(f.index)}: position {f.position} -> {offset}",
                             self.name)
-        self.position = offset
-        self.position_epoch = self._epoch_before(offset)
-        self.buffer.clear()
+        f.position = offset
+        f.position_epoch = self._epoch_before(f, offset)
+        self._drop_buffered(f.index)
         self.poll()
 
-    def _epoch_before(self, offset: int) -> int:
-        """The epoch of the record before `offset` as the leader has it."""
-        leader = self.sim.brokers.get(self.leader) if self.leader else None
-        return leader.replica.log.epoch_at(offset - 1) if leader and offset else -1
+    def _drop_buffered(self, p: int) -> None:
+        """Fetched records of partition p not yet handed over are dropped (the position moved)."""
+        if len(self.parts) == 1:
+            self.buffer.clear()
+        else:
+            self.buffer = deque(r for r in self.buffer if r.partition != p)
 
-    def _reset(self, policy: str, why: str) -> None:
+    def _epoch_before(self, f: PartFetch, offset: int) -> int:
+        """The epoch of the record before `offset` as the partition's leader has it."""
+        name = self._leader_of(f.index)
+        leader = self.sim.brokers.get(name) if name else None
+        return leader.replicas[f.index].log.epoch_at(offset - 1) if leader and offset else -1
+
+    def _reset(self, f: PartFetch, policy: str, why: str) -> None:
         """auto.offset.reset: earliest (0) or latest (the HW); none is an error (C4)."""
         if policy == "none":
             self.sim.ledger.log(self.now, "consumer", f"consumer failed: {why} and auto.offset.reset=none",
                                 self.name)
             self.sim.fail_node(self.name, "error")
             return
-        if self.leader is None:
+        leader = self._leader_of(f.index)
+        if leader is None:
             self.refresh_metadata()
-            return self.timer(ClientNode.RETRY_BACKOFF_MS, self._reset, policy, why)
-        broker = self.sim.brokers[self.leader]
-        self.resets += 1
-        reply = partial(broker.send, self.name, self._on_list_offsets, policy, why, self.resets)
-        self.send(self.leader, broker.replica.on_list_offsets, policy, reply,
-                  on_reset=partial(self._reset_failed, policy, why, self.resets))
-        self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._reset_failed, policy, why, self.resets)
+            return self.timer(ClientNode.RETRY_BACKOFF_MS, self._reset, f, policy, why)
+        broker = self.sim.brokers[leader]
+        f.resets += 1
+        reply = partial(broker.send, self.name, self._on_list_offsets, f.index, policy, why, f.resets)
+        self.send(leader, broker.replicas[f.index].on_list_offsets, policy, reply,
+                  on_reset=partial(self._reset_failed, f, policy, why, f.resets))
+        self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._reset_failed, f, policy, why, f.resets)
 
-    def _reset_failed(self, policy: str, why: str, token: int) -> None:
+    def _reset_failed(self, f: PartFetch, policy: str, why: str, token: int) -> None:
         """ListOffsets got no answer: find the leader again and retry."""
-        if token == self.resets:
-            self.resets += 1
-            self.leader = None
-            self._reset(policy, why)
+        if token == f.resets:
+            f.resets += 1
+            self._forget_leader(f.index)
+            self._reset(f, policy, why)
 
-    def _on_list_offsets(self, policy: str, why: str, token: int, error: str | None, offset: int,
+    def _on_list_offsets(self, p: int, policy: str, why: str, token: int, error: str | None, offset: int,
                          epoch: int) -> None:
         """Jump to the reset offset; records jumped over are skipped (lost at the consumer)."""
-        if token != self.resets:
+        f = self.parts[p]
+        if token != f.resets:
             return
-        self.resets += 1
+        f.resets += 1
         if error is not None:
-            self.leader = None
-            return self.timer(ClientNode.RETRY_BACKOFF_MS, self._reset, policy, why)
-        old = self.position
-        self.sim.ledger.log(self.now, "consumer", f"auto.offset.reset={policy}: {why}; position -> {offset}",
-                            self.name)
+            self._forget_leader(p)
+            return self.timer(ClientNode.RETRY_BACKOFF_MS, self._reset, f, policy, why)
+        self.sim.ledger.log(self.now, "consumer", f"auto.offset.reset={policy}: {why}; position"
+                                                  f"{self._of(p)} -> {offset}", self.name)
         if policy == "latest":
-            self._note_skipped(offset, f"skipped: auto.offset.reset=latest at {self.now:g} ms "
-                                       f"({why}) moved the position to {offset}")
-        self.position, self.position_epoch = offset, epoch
-        self.done_upto = offset if self.done_upto is None else self.done_upto
-        self.buffer.clear()
+            self._note_skipped(f, offset, f"skipped: auto.offset.reset=latest at {self.now:g} ms "
+                                          f"({why}) moved the position{self._of(p)} to {offset}")
+        f.position, f.position_epoch = offset, epoch
+        f.done_upto = offset if f.done_upto is None else f.done_upto
+        self._drop_buffered(p)
         self.poll()
 
-    def _note_skipped(self, stop: int, text: str) -> None:
-        """Every record below `stop` in the leader's log that was never handed over is skipped."""
-        leader = self.sim.brokers[self.leader]
+    def _note_skipped(self, f: PartFetch, stop: int, text: str) -> None:
+        """Every record below `stop` in the partition leader's log that was never handed over is skipped."""
+        leader = self.sim.brokers[self._leader_of(f.index)]
         fetched = self.sim.ledger.fetched_at
-        for rid in leader.replica.log.ids(0, stop):
+        for rid in leader.replicas[f.index].log.ids(0, stop):
             if rid not in fetched:
                 self.sim.ledger.skip(rid, self.now, text)
 
@@ -310,12 +409,22 @@ class Consumer(ClientNode):
             rec.poll = poll
             if rec.rid not in fetched:
                 fetched[rec.rid] = now
-        last = recs[-1]
-        self.position, self.position_epoch = last.offset + 1, last.epoch
+        parts = self.parts
+        if len(parts) == 1:
+            last = recs[-1]
+            touched = parts
+            parts[0].position, parts[0].position_epoch = last.offset + 1, last.epoch
+        else:
+            moved: dict[int, PartFetch] = {}
+            for rec in recs:
+                f = moved[rec.partition] = parts[rec.partition]
+                f.position, f.position_epoch = rec.offset + 1, rec.epoch
+            touched = list(moved.values())
         if not self.java and self.cfg["enable.auto.offset.store"]:
-            self.stored = (self.position, self.position_epoch)
+            for f in touched:
+                f.stored = (f.position, f.position_epoch)
         if self.cfg["commit.mode"] == "before-processing":
-            self.commit(self.position, self.position_epoch, "commit before processing")
+            self.commit_positions("commit before processing")
         self.work.extend(recs)
         self.polling = True
         if self.current is None:
@@ -347,7 +456,7 @@ class Consumer(ClientNode):
 
     def _finish_instantly(self) -> None:
         """Zero-cost processing: finish all handed-over records now, without an event per record."""
-        work, processed, now = self.work, self.sim.ledger.processed, self.now
+        work, processed, now, parts = self.work, self.sim.ledger.processed, self.now, self.parts
         simple = self.java or self.cfg["enable.auto.offset.store"]
         simple = simple and self.cfg["commit.mode"] != "after-processing"
         while work:
@@ -358,20 +467,24 @@ class Consumer(ClientNode):
             else:
                 times.append(now)
             if simple:  # no per-record store or commit to do: just count
-                self.done_upto = rec.offset + 1
+                parts[rec.partition].done_upto = rec.offset + 1
                 self.sim.processed_count += 1
             else:
                 self._after_processing(rec)
         self.sim.activity()
 
     def _after_processing(self, rec: Rec) -> None:
-        """Offset store (librdkafka) and commit-after-processing at the end of a poll's batch."""
-        self.done_upto = rec.offset + 1
+        """Offset store (librdkafka) and commit-after-processing at the end of a poll's batch (every
+        partition's processed offset, as commitSync() commits them all)."""
+        f = self.parts[rec.partition]
+        f.done_upto, f.done_epoch = rec.offset + 1, rec.epoch
         self.sim.processed_count += 1
         if not self.java and not self.cfg["enable.auto.offset.store"]:
-            self.stored = (rec.offset + 1, rec.epoch)  # store_offsets() after processing
+            f.stored = (rec.offset + 1, rec.epoch)  # store_offsets() after processing
         if self.cfg["commit.mode"] == "after-processing" and (not self.work or self.work[0].poll != rec.poll):
-            self.commit(rec.offset + 1, rec.epoch, "commit after processing")
+            for g in self.parts:
+                if g.done_upto is not None and (g is f or g.done_epoch >= 0):
+                    self.commit(g.done_upto, g.done_epoch, "commit after processing", g.index)
 
     def _finish(self, rec: Rec) -> bool:
         """Bookkeeping of a processed record: store/commit as configured; True if it fired an event."""
@@ -383,14 +496,26 @@ class Consumer(ClientNode):
         return self.sim.count_processed()
 
     # --- commits -------------------------------------------------------------------------
-    def commit(self, offset: int, epoch: int, how: str) -> None:
-        """Commit `offset` (the next one to read, C3) to the group coordinator."""
+    def commit(self, offset: int, epoch: int, how: str, p: int = 0) -> None:
+        """Commit `offset` (the next one to read, C3) of partition p to the group coordinator."""
         self.last_commit_at = self.now
-        g = self.sim.group
-        if g.committed == offset or not self.sim.coordinator_reachable(self.name):
+        c = self.sim.group.part(p)
+        if c.offset == offset or not self.sim.coordinator_reachable(self.name):
             return
-        g.committed, g.committed_epoch, g.committed_at, g.committed_how = offset, epoch, self.now, how
-        self.sim.ledger.committed(self.now, offset, how)
+        c.offset, c.epoch, c.at, c.how = offset, epoch, self.now, how
+        self.sim.ledger.committed(self.now, offset, how + self._of(p))
+
+    def commit_positions(self, how: str) -> None:
+        """Java: commit every partition's position (what earlier polls returned)."""
+        for f in self.parts:
+            if f.position is not None:
+                self.commit(f.position, f.position_epoch, how, f.index)
+
+    def commit_stored(self, how: str) -> None:
+        """librdkafka: commit every partition's stored offset."""
+        for f in self.parts:
+            if f.stored is not None:
+                self.commit(*f.stored, how, f.index)
 
     def _arm_commit_timer(self) -> None:
         """librdkafka commits from a background timer every auto.commit.interval.ms (C2)."""
@@ -403,14 +528,15 @@ class Consumer(ClientNode):
         if not self.cfg["enable.auto.commit"] or self.java:
             self.commit_timer_armed = False
             return
-        if self.stored is not None and self.state == "active":
-            self.commit(*self.stored, "auto-commit timer")
+        if self.state == "active":
+            self.commit_stored("auto-commit timer")
         self.timer(self.cfg["auto.commit.interval.ms"], self._auto_commit_timer)
 
     # --- views ---------------------------------------------------------------------------
-    def caught_up(self, hw: int, leader_epoch: int) -> bool:
-        """Nothing buffered or in hand, the position at the HW, and that position answered by the
-        leader of the current epoch: after a leader change a position that looks caught up may sit
-        beyond a truncated log, and only the next fetch tells (C6)."""
+    def caught_up(self, hw: int, leader_epoch: int, p: int = 0) -> bool:
+        """Nothing buffered or in hand, partition p's position at its HW, and that position answered
+        by the leader of the current epoch: after a leader change a position that looks caught up may
+        sit beyond a truncated log, and only the next fetch tells (C6)."""
+        f = self.parts[p]
         return (self.state == "active" and not self.buffer and not self.work and self.current is None
-                and self.position is not None and self.position >= hw and self.fetched_epoch == leader_epoch)
+                and f.position is not None and f.position >= hw and f.fetched_epoch == leader_epoch)

@@ -276,13 +276,19 @@ class Simulation:
             return not strict or self._all_caught_up()
         if c.state == "joining":
             return False
-        leader = self.brokers.get(self.controller.leader) if self.controller.leader else None
         if strict and not self._all_caught_up():
             return False
+        return all(self._consumer_settled(c, p, strict) for p in range(self.partitions))
+
+    def _consumer_settled(self, c: Consumer, p: int, strict: bool) -> bool:
+        """The consumer has caught up with partition p's leader (or, before the recovery, cannot reach it)."""
+        name = self.controller.leader_of(p)
+        leader = self.brokers[name] if name else None
         if leader is None:
             return not strict
+        r = leader.replicas[p]
         reachable = leader.up and self.net.link_up(c.name, leader.name)
-        return c.caught_up(leader.replica.hw, leader.replica.leader_epoch) or (not strict and not reachable)
+        return c.caught_up(r.hw, r.leader_epoch, p) or (not strict and not reachable)
 
     def _all_caught_up(self) -> bool:
         """After recovery, in every partition: a leader whose HW covers its log, every replica at its log end."""

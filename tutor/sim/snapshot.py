@@ -271,7 +271,7 @@ def _payload(kind: str, args: tuple) -> tuple[tuple[int, int], ...]:
     if kind == "produce":
         return ((args[0].batch.first_id, args[0].batch.count),)
     if kind in ("fetch-response", "consumer-fetch-response"):
-        batches = args[5] if kind == "fetch-response" else args[4]
+        batches = args[-2]  # (..., error, diverge, batches, hw) for followers and consumers alike
         return tuple((b.first_id, b.count) for b in batches or ())
     return ()
 
@@ -281,7 +281,7 @@ def _error(kind: str, args: tuple) -> str | None:
     if kind == "produce-response" and len(args) > 1 and args[1] not in (None, "OK"):
         return args[1]  # args: (request key, error, offset)
     if kind in ("fetch-response", "consumer-fetch-response"):
-        err = args[3] if kind == "fetch-response" else args[2]
+        err = args[-4]
         return err if isinstance(err, str) else None
     return None
 
