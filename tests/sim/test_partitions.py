@@ -181,3 +181,54 @@ def test_one_partition_report_has_no_partition_summary():
     report = Simulation(_scenario(1)).run_to_end()
     assert "partitions" not in report.summary
     assert [(m["partition"], m["offset"]) for m in report.messages] == [(0, i) for i in range(40)]
+
+
+# --- the consumer: every partition assigned ------------------------------------------------------
+def _consumed(parts: int, consumer: dict, events: tuple = (), **sections: dict) -> Simulation:
+    """A run with a consumer that reads from the start; keys spread the records over the partitions."""
+    given = {"consumer": {"auto.offset.reset": "earliest", **consumer},
+             "broker": {"group.initial.rebalance.delay.ms": 0}, "workload": {"keys": 7}}
+    for section, values in sections.items():
+        given.setdefault(section, {}).update(values)
+    scenario = _scenario(parts, **given)
+    scenario.events = list(events)
+    sim = Simulation(scenario)
+    sim.run_to_end()
+    return sim
+
+
+def test_consumer_reads_and_commits_every_partition():
+    """Each partition's position and committed offset end at its log end; every record processed once."""
+    sim = _consumed(3, {"commit.mode": "after-processing"})
+    assert sorted(sim.ledger.processed) == list(range(40))
+    assert all(len(t) == 1 for t in sim.ledger.processed.values())
+    for p in range(3):
+        leader = sim.brokers[sim.controller.leader_of(p)].replicas[p]
+        assert sim.consumer.parts[p].position == leader.log.leo > 0
+        assert sim.group.part(p).offset == leader.log.leo
+
+
+def test_consumer_crash_resumes_each_partition_from_its_own_commit():
+    """Java auto-commit in poll(): after a crash each partition restarts at its own committed offset,
+    so what it re-reads is per partition (duplicates, no loss; C1)."""
+    crash = Action("crash", "consumer", 250, params={"restart.after.ms": 100})
+    sim = _consumed(3, {"processing.ms": 5, "auto.commit.interval.ms": 100}, (crash,))
+    counts = Counter({rid: len(t) for rid, t in sim.ledger.processed.items()})
+    assert set(counts) == set(range(40))  # nothing lost
+    twice = [rid for rid, n in counts.items() if n > 1]
+    assert twice  # the records after each partition's last commit were processed again
+    parts = _partitions_of(sim)
+    for p in {parts[rid] for rid in twice}:  # per partition, the re-read ones are its latest before the crash
+        mine = sorted(rid for rid in counts if parts[rid] == p and sim.ledger.processed[rid][0] < 250)
+        again = sorted(rid for rid in twice if parts[rid] == p)
+        assert again == mine[len(mine) - len(again):]
+
+
+def test_consumer_truncation_is_detected_per_partition():
+    """acks=1, the leader of t-1 crashes before its followers fetched: the consumer's t-1 position
+    goes back where the logs diverge (KIP-320) and only t-1's texts name it."""
+    slow = [Action("slow", f"broker-{b}", 0, params={"delay.ms": 100}) for b in (1, 3)]
+    crash = Action("crash", "leader:1", 300, params={"restart.after.ms": 15000})
+    sim = _consumed(3, {}, (*slow, crash), producer={"acks": "1"})
+    texts = [e.text for e in sim.ledger.events if e.kind == "truncate"]
+    assert texts and all(" of t-1 " in t for t in texts)
