@@ -209,8 +209,9 @@ def topic_commands(scenario: Scenario, include_defaults: bool = False) -> list[s
     """kafka-topics.sh to create the topic and kafka-configs.sh to set the same configs on an existing one."""
     config = scenario.config
     values = changed(scenario, "topic", include_defaults)
-    configs = [f"{k}={_text(v)}" for k, v in values.items() if k != "replication.factor"]
-    create = (f"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic {TOPIC} --partitions 1 "
+    configs = [f"{k}={_text(v)}" for k, v in values.items() if k not in ("replication.factor", "partitions")]
+    create = (f"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic {TOPIC} "
+              f"--partitions {config.topic['partitions']} "
               f"--replication-factor {config.topic['replication.factor']}"
               + "".join(f" --config {c}" for c in configs))
     lines = [create]

@@ -158,3 +158,10 @@ def test_export_command_prints_json_and_notes_apart(tmp_path, capsys):
     path.write_text("[producer]\nacks = 2\n")
     assert cli.main(["export", str(path), "--format", "java"]) == 2
     assert capsys.readouterr().err.startswith(f"{path}: [producer] acks:")
+
+
+def test_topic_command_creates_the_scenarios_partitions():
+    """[topic] partitions is kafka-topics.sh's --partitions, not a topic config."""
+    scenario = parse_scenario("[topic]\npartitions = 6\nreplication.factor = 1\n")
+    (create,) = topic_commands(scenario)
+    assert " --partitions 6 " in create and "--config partitions" not in create
