@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 from rich.text import Text
@@ -38,7 +39,7 @@ def outcome_line(outcome: Outcome) -> str:
 def prediction(console: Console, outcome: Outcome | None, missing: str | None = None) -> None:
     """What the simulator predicts, before the real client runs; or, in one line, why it cannot."""
     if outcome is None:
-        console.print(f"[cyan]Simulator predicts:[/] nothing: {missing}.")
+        console.print(f"[cyan]Simulator predicts:[/] nothing: {escape(missing or '')}.")
     else:
         console.print(f"[cyan]Simulator predicts:[/] {outcome_line(outcome)}")
 
