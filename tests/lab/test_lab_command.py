@@ -30,8 +30,8 @@ GROUP = LABS["consumer-group"].cases[0]
 def test_available_labs_names_each_lab_with_title_and_description():
     """The hook for the UI and lessons: (name, title, description), the four labs of the issue."""
     labs = available_labs()
-    assert [name for name, _, _ in labs] == ["auto-commit", "commit-order", "consumer-group", "producer-crash",
-                                             "buffer-full"]
+    assert [name for name, _, _ in labs] == ["auto-commit", "commit-order", "producer-crash", "buffer-full",
+                                             "consumer-group"]
     assert all(title and description for _, title, description in labs)
 
 

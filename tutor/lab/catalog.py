@@ -124,19 +124,6 @@ LABS: dict[str, Lab] = {lab.name: lab for lab in (
               ConsumeRun(commit="after-processing"),
               _CRASH + " enable.auto.commit=false; commit(message=last, asynchronous=False) after "
               "processing the batch."))),
-    Lab("consumer-group", "A group member killed mid-batch: its partitions move, its batch is gone",
-        "Two consumers share a three-partition topic. The one holding partitions 0 and 1 is killed in the "
-        "middle of a batch. After its session times out, the other takes its partitions over from the "
-        "group's committed offsets: with the default offset store those already cover the whole batch, "
-        "so the records the killed member had not processed yet are never processed.",
-        ("C2",),
-        (Case("group-member-killed", "two members, default offset store, one killed mid-batch",
-              GroupRun(scenario_file="group-member-killed.toml"),
-              "30 records are produced first, record i to partition i % 3. Two consumers in one group "
-              "(range assignment, auto.commit.interval.ms=10, session.timeout.ms=6000) call "
-              "consume(num_messages=5) and spend 100 ms on each record. The member holding partitions 0 "
-              "and 1 (consumer-1) is killed with SIGKILL right after its 8th record; consumer-2 takes its "
-              "partitions over after the session timeout and consumes to the end."),)),
     Lab("producer-crash", "Producer crash with records lingering in its buffer",
         "produce() only queues a record; with a long linger.ms the records wait in the client's "
         "memory. A producer killed then takes them along: they never arrive, and nobody is told.",
@@ -158,6 +145,20 @@ LABS: dict[str, Lab] = {lab.name: lab for lab in (
               "queue.buffering.max.messages=10, against brokers that answer after 200 ms "
               "(test.mock.broker.rtt). Each BufferError is recorded and the record dropped; then "
               "flush(). Then the partition is read from the start."),)),
+    Lab("consumer-group", "A group member killed mid-batch: its partitions move, its batch is gone",
+        "Two consumers share a three-partition topic. The one holding partitions 0 and 1 is killed in the "
+        "middle of a batch. After its session times out, the other takes its partitions over from the "
+        "group's committed offsets: with the default offset store those already cover the whole batch, "
+        "so the records the killed member had not processed yet are never processed.",
+        ("C2",),
+        (Case("group-member-killed", "two members, default offset store, one killed mid-batch",
+              GroupRun(scenario_file="group-member-killed.toml"),
+              "30 records are produced first, record i to partition i % 3. Two consumers in one group "
+              "(range assignment, auto.commit.interval.ms=10, session.timeout.ms=6000) call "
+              "consume(num_messages=5) and spend 100 ms on each record. The member holding partitions 0 "
+              "and 1 (consumer-1) is killed with SIGKILL right after its 8th record (in the middle of a batch); "
+              "consumer-2 takes its "
+              "partitions over after the session timeout and consumes to the end."),)),
 )}
 
 

@@ -97,7 +97,8 @@ def unmodelled(case: Case, target: Target) -> str | None:
     try:
         scenario(case, target)
     except ScenarioError as err:
-        return f"{NOT_MODELLED} (its scenario, tutor/data/lab/{case.run.scenario_file}, is refused: {err})"
+        first = str(err).split(";")[0]  # the loader's first complaint is enough for one line
+        return f"{NOT_MODELLED} (the loader refuses its scenario, tutor/data/lab/{case.run.scenario_file}: {first})"
     return None
 
 

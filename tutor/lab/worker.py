@@ -103,18 +103,22 @@ def at_end(consumer: Consumer, cfg: dict[str, Any]) -> bool:
 def run_group_member(cfg: dict[str, Any]) -> None:
     """Consume batches from every partition assigned, until the group has committed every partition's end.
 
-    A member first given partition `crash_if_holding` stops at its crash point after `crash_after` records;
-    the default offset store and auto-commit do the committing, as the case's settings say.
+    A member first given partition `crash_if_holding` stops at its crash point once it has processed
+    `crash_after` records since its latest assignment, at a record that is not the last of its batch (a
+    rebalance before the kill must not move the kill to a batch's end); the default offset store and
+    auto-commit do the committing, as the case's settings say.
     """
     consumer = Consumer({**client_config(cfg), "group.id": cfg["group"], "client.id": cfg["client_id"],
                          "heartbeat.interval.ms": cfg["settings"]["session.timeout.ms"] // 10})
     first: list[int] = []  # the first partitions this member was given
+    since = [0]            # records processed since the latest assignment
     closing = False
 
     def assigned(c: Consumer, parts: list[TopicPartition]) -> None:
         """Say which partitions this member now holds."""
         if not first:
             first.extend(p.partition for p in parts)
+        since[0] = 0
         emit("assigned", partitions=sorted(p.partition for p in parts))
 
     def revoked(c: Consumer, parts: list[TopicPartition]) -> None:
@@ -123,7 +127,7 @@ def run_group_member(cfg: dict[str, Any]) -> None:
 
     consumer.subscribe([cfg["topic"]], on_assign=assigned, on_revoke=revoked)
     ends = {int(p): end for p, end in cfg["ends"].items()}
-    processed = 0
+    victim = cfg.get("crash_after") is not None
     while True:
         batch = take(consumer, cfg["batch"])
         if not batch and group_at_end(consumer, cfg["topic"], ends):
@@ -131,8 +135,9 @@ def run_group_member(cfg: dict[str, Any]) -> None:
         for msg in batch:
             time.sleep(cfg["processing_ms"] / 1000)  # the application's work
             emit("processed", id=int(msg.value()), partition=msg.partition(), offset=msg.offset())
-            processed += 1
-            if processed == cfg.get("crash_after") and cfg["crash_if_holding"] in first:
+            since[0] += 1
+            if (victim and cfg["crash_if_holding"] in first and since[0] >= cfg["crash_after"]
+                    and msg is not batch[-1]):
                 crash_point()
     closing = True
     consumer.close()
