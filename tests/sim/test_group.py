@@ -226,6 +226,25 @@ def test_member_evicted_by_max_poll_interval_fails_its_next_commit():
     assert list(reread_after_restart(10, 24)) == list(range(10, 25))
 
 
+def test_librdkafka_member_past_max_poll_interval_commits_in_vain():
+    """librdkafka: max.poll.interval.ms exceeded gives ERR__MAX_POLL_EXCEEDED, a LeaveGroup and an empty
+    member id (rd_kafka_cgrp_max_poll_interval_check_tmr_cb). An offset-less commit is refused locally
+    (_ASSIGNMENT_LOST); explicit offsets go out with member id "" and generation -1, which a non-empty
+    group refuses with UNKNOWN_MEMBER_ID (validateOffsetCommit)."""
+    slow, other = (_client(n, ("range",), client="librdkafka") for n in ("c1", "c2"))
+    coord = _stable_group([slow, other], partitions=2)
+    old_id = slow.member_id
+    rev = slow.on_poll_timeout()
+    assert rev.error == "_MAX_POLL_EXCEEDED" and rev.lost and rev.commit == {}
+    coord.leave(300001, old_id, "max.poll.interval.ms exceeded")
+    assert slow.commit_precheck(explicit=False) == "_ASSIGNMENT_LOST"
+    assert slow.commit_precheck(explicit=True) is None
+    member_id, generation = slow.commit_identity()
+    assert (member_id, generation) == ("", -1)
+    out = coord.commit(300002, member_id, generation, {(T, 0): 25})
+    assert slow.commit_error(out.error) == UNKNOWN_MEMBER_ID
+
+
 def test_session_expiry_after_a_crash_removes_the_member():
     """A crashed member stops heartbeating; the coordinator removes it session.timeout.ms after its last
     heartbeat (45000 from Java 3.0 and librdkafka 1.7, KIP-735) and the group rebalances. A live member

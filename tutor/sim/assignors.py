@@ -27,7 +27,7 @@ STRATEGIES = tuple(PROTOCOL_OF)
 
 def default_strategy(client: str, version: str) -> tuple[str, ...]:
     """`partition.assignment.strategy` default: Java [range] before 3.0, [range, cooperative-sticky]
-    from 3.0 (upgrade notes 3.0, KIP-726); librdkafka "range,roundrobin" (CONFIGURATION.md)."""
+    from 3.0 (upgrade notes 3.0); librdkafka "range,roundrobin" (CONFIGURATION.md)."""
     if client == "librdkafka":
         return ("range", "roundrobin")
     return ("range", "cooperative-sticky") if vt(version) >= (3, 0) else ("range",)

@@ -195,7 +195,8 @@ class GroupCoordinator:
         for tp, offset in offsets.items():
             self.offsets[tp] = Committed(offset, who, generation, now, how)
         if member_id in self.members:
-            self.members[member_id].last_seen = now  # commits count as heartbeats (ConsumerCoordinator)
+            # a commit renews the session (OffsetMetadataManager.commitOffset)
+            self.members[member_id].last_seen = now
         return Outcome(None, [GroupEvent(now, "commit", member_id,
                                          f"{who} committed {_offsets(offsets)}", {"offsets": dict(offsets)})])
 

@@ -46,6 +46,7 @@ class MemberClient:
         self.generation = NO_GENERATION
         self.assigned: tuple[TP, ...] = ()
         self.state = "unjoined"  # unjoined | joining | stable
+        self.lost = False  # the assignment was lost (evicted, fenced) and no new one has come yet
 
     @property
     def java(self) -> bool:
@@ -86,7 +87,7 @@ class MemberClient:
         """The SyncGroup answer. Cooperative: revoke what is no longer ours and rejoin at once
         (`onJoinComplete` requestRejoin; librdkafka incremental unassign, committing stored offsets)."""
         new = tuple(sorted(partitions))
-        self.generation, self.state = generation, "stable"
+        self.generation, self.state, self.lost = generation, "stable", False
         old, self.assigned = self.assigned, new
         added = tuple(tp for tp in new if tp not in old)
         if self.protocol != COOPERATIVE:
@@ -104,7 +105,7 @@ class MemberClient:
         Java's heartbeat thread sends LeaveGroup ("consumer poll timeout has expired"); the partitions
         are lost at the next poll(). librdkafka leaves, drops its member id, treats the assignment as
         lost (no commit) and hands the application ERR__MAX_POLL_EXCEEDED."""
-        lost, self.assigned = self.assigned, ()
+        lost, self.assigned, self.lost = self.assigned, (), True
         self.member_id, self.generation, self.state = None, NO_GENERATION, "unjoined"
         error = None if self.java else "_MAX_POLL_EXCEEDED"
         return Revocation(revoked=lost, lost=bool(lost), leave=True, error=error)
@@ -112,19 +113,27 @@ class MemberClient:
     def on_fenced(self, error: str) -> Revocation:
         """A heartbeat or commit answered UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION: the partitions are lost
         and the member joins again (UNKNOWN_MEMBER_ID also drops its member id)."""
-        lost, self.assigned = self.assigned, ()
+        lost, self.assigned, self.lost = self.assigned, (), True
         if error == UNKNOWN_MEMBER_ID:
             self.member_id = None
         self.generation, self.state = NO_GENERATION, "unjoined"
         return Revocation(revoked=lost, lost=bool(lost), rejoin=True)
 
-    def commit_precheck(self) -> str | None:
-        """Java refuses a commit locally when the member is not in a stable generation
-        (`sendOffsetCommitRequest`): CommitFailedException, or RebalanceInProgressException mid-rebalance.
-        librdkafka sends it with whatever generation it has and the coordinator answers."""
-        if not self.java or self.generation != NO_GENERATION and self.state == "stable":
+    def commit_precheck(self, explicit: bool = True) -> str | None:
+        """An error raised before any request. Java refuses a commit when the member is not in a stable
+        generation (`sendOffsetCommitRequest`): CommitFailedException, or RebalanceInProgressException
+        mid-rebalance. librdkafka refuses an offset-less commit (the current assignment) once the
+        assignment is lost (`rd_kafka_cgrp_offsets_commit`: _ASSIGNMENT_LOST); explicit offsets are sent
+        with whatever member id and generation it has, and the coordinator answers."""
+        if not self.java:
+            return "_ASSIGNMENT_LOST" if self.lost and not explicit else None
+        if self.generation != NO_GENERATION and self.state == "stable":
             return None
         return "RebalanceInProgressException" if self.state == "joining" else "CommitFailedException"
+
+    def commit_identity(self) -> tuple[str, int]:
+        """The member id and generation an OffsetCommit carries ("" and -1 once they are gone)."""
+        return self.member_id or "", self.generation
 
     def commit_error(self, error: str | None) -> str | None:
         """What the application sees for a coordinator's commit answer."""
