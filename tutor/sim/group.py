@@ -223,7 +223,9 @@ class GroupCoordinator:
 
     # --- time ----------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
-        """The earliest time `tick()` has something to do, or None."""
+        """The earliest time `tick()` has something to do, or None (nothing runs without a coordinator)."""
+        if self.broker is None:
+            return None
         times = [t for t in (self.join_deadline, self.sync_deadline) if t is not None]
         times += [m.last_seen + m.session_timeout_ms for m in self.members.values() if self._expires(m)]
         return min(times) if times else None

@@ -47,6 +47,7 @@ class MemberClient:
         self.assigned: tuple[TP, ...] = ()
         self.state = "unjoined"  # unjoined | joining | stable
         self.lost = False  # the assignment was lost (evicted, fenced) and no new one has come yet
+        self.previous: tuple[TP, ...] = ()  # the last assignment received (an eager member revokes it)
 
     @property
     def java(self) -> bool:
@@ -55,18 +56,21 @@ class MemberClient:
 
     def join_request(self) -> dict:
         """The JoinGroup arguments for `GroupCoordinator.join`: both clients send max.poll.interval.ms as
-        the rebalance timeout (`GroupRebalanceConfig`; librdkafka `rd_kafka_JoinGroupRequest`)."""
+        the rebalance timeout (`GroupRebalanceConfig`; librdkafka `rd_kafka_JoinGroupRequest`). The owned
+        partitions are what a cooperative member still holds, or for an eager one what it held before
+        revoking (StickyAssignor carries its previous assignment in its subscription's user data)."""
         self.state = "joining"
+        owned = self.assigned if self.protocol == COOPERATIVE else self.previous
         return {"strategies": self.strategies, "topics": self.topics, "member_id": self.member_id,
                 "session_timeout_ms": self.session_timeout_ms, "rebalance_timeout_ms": self.max_poll_interval_ms,
-                "owned": self.assigned}
+                "owned": owned}
 
     def prepare_rejoin(self, positions: Mapping[TP, int], stored: Mapping[TP, int]) -> Revocation:
         """Before (re)joining: a member still in its generation auto-commits and, if eager, revokes all;
         one whose generation is gone loses its partitions without committing.
         positions: Java's positions (next offset per partition); stored: librdkafka's stored offsets."""
         if self.generation == NO_GENERATION or self.member_id is None:
-            lost, self.assigned = self.assigned, ()
+            lost, self.assigned, self.previous = self.assigned, (), ()
             return Revocation(revoked=lost, lost=bool(lost))
         commit: dict[TP, int] = {}
         if self.auto_commit and self.java:
@@ -88,7 +92,7 @@ class MemberClient:
         (`onJoinComplete` requestRejoin; librdkafka incremental unassign, committing stored offsets)."""
         new = tuple(sorted(partitions))
         self.generation, self.state, self.lost = generation, "stable", False
-        old, self.assigned = self.assigned, new
+        old, self.assigned, self.previous = self.assigned, new, new
         added = tuple(tp for tp in new if tp not in old)
         if self.protocol != COOPERATIVE:
             return Revocation(added=added)
@@ -105,7 +109,7 @@ class MemberClient:
         Java's heartbeat thread sends LeaveGroup ("consumer poll timeout has expired"); the partitions
         are lost at the next poll(). librdkafka leaves, drops its member id, treats the assignment as
         lost (no commit) and hands the application ERR__MAX_POLL_EXCEEDED."""
-        lost, self.assigned, self.lost = self.assigned, (), True
+        lost, self.assigned, self.lost, self.previous = self.assigned, (), True, ()
         self.member_id, self.generation, self.state = None, NO_GENERATION, "unjoined"
         error = None if self.java else "_MAX_POLL_EXCEEDED"
         return Revocation(revoked=lost, lost=bool(lost), leave=True, error=error)
@@ -113,7 +117,7 @@ class MemberClient:
     def on_fenced(self, error: str) -> Revocation:
         """A heartbeat or commit answered UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION: the partitions are lost
         and the member joins again (UNKNOWN_MEMBER_ID also drops its member id)."""
-        lost, self.assigned, self.lost = self.assigned, (), True
+        lost, self.assigned, self.lost, self.previous = self.assigned, (), True, ()
         if error == UNKNOWN_MEMBER_ID:
             self.member_id = None
         self.generation, self.state = NO_GENERATION, "unjoined"
