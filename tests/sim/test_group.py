@@ -11,7 +11,7 @@ from tutor.sim.assignors import (COOPERATIVE, EAGER, assign, cooperative_sticky_
                                  sticky_assign)
 from tutor.sim.group import (COMPLETING, EMPTY, ILLEGAL_GENERATION, PREPARING, REBALANCE_IN_PROGRESS,
                              STABLE, UNKNOWN_MEMBER_ID, GroupCoordinator)
-from tutor.sim.member import (MemberClient, after_revocation, commit_error_seen, commit_offset,
+from tutor.sim.member import (MemberClient, after_revocation, client_defaults, commit_error_seen, commit_offset,
                               commits_for_poll, reread_after_restart)
 from tutor.sim.placement import coordinator_for, java_string_hash, offsets_partition
 
@@ -121,6 +121,9 @@ def test_protocol_selection_votes_and_defaults():
     assert select_protocol([JAVA3, JAVA3]) == "range"
     assert select_protocol([JAVA3, ("cooperative-sticky",)]) == "cooperative-sticky"  # range is not common
     assert select_protocol([("roundrobin", "range"), ("range", "roundrobin"), ("range", "roundrobin")]) == "range"
+    assert client_defaults("java", "2.8")["session.timeout.ms"] == 10000
+    assert client_defaults("java", "3.0")["session.timeout.ms"] == 45000
+    assert client_defaults("librdkafka", "2.8")["session.timeout.ms"] == 45000
     assert rebalance_protocol("java", JAVA3) == EAGER
     assert rebalance_protocol("java", ("cooperative-sticky",)) == COOPERATIVE
     with pytest.raises(ValueError, match="one protocol type"):
@@ -160,6 +163,7 @@ def test_cooperative_moves_only_one_partition_when_a_third_member_joins():
     assert all(r.revoked == () for r in prepared.values())
     first = _finish(coord, [c1, c2, c3], 100)
     assert first["c1"].revoked == ((T, 2),) and first["c1"].rejoin
+    assert first["c1"].describe("c1") == "c1 revokes t-2; rejoins"
     assert first["c2"].revoked == () and not first["c2"].rejoin
     assert c3.assigned == () and coord.generation == 2
     _join(coord, c1, 110)  # the follow-up rebalance
@@ -212,6 +216,7 @@ def test_member_evicted_by_max_poll_interval_fails_its_next_commit():
     assert slow.poll_timeout_expired(300001, last_poll=0)
     rev = slow.on_poll_timeout()
     assert rev.leave and rev.lost and rev.revoked == ((T, 0),)
+    assert rev.describe("c1") == "c1 loses t-0; leaves the group"
     out = coord.leave(300001, old_id, "consumer poll timeout has expired")
     assert [e.kind for e in out.events][:2] == ["removed", "rebalance"]
     _rejoin_all(coord, [other], 300001)

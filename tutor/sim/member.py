@@ -12,8 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from .assignors import COOPERATIVE, TP, rebalance_protocol
+from .assignors import COOPERATIVE, TP, default_strategy, rebalance_protocol
+from .config import vt
 from .group import ILLEGAL_GENERATION, NO_GENERATION, REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID
+
+
+def client_defaults(client: str, version: str) -> dict:
+    """The group settings' defaults: Java's per Kafka version (`ConsumerConfig`; session.timeout.ms 10000
+    before 3.0, 45000 from 3.0, KIP-735), librdkafka's current ones (CONFIGURATION.md; 45000 since 1.7.0)."""
+    java_old = client == "java" and vt(version) < (3, 0)
+    return {"session.timeout.ms": 10000 if java_old else 45000, "heartbeat.interval.ms": 3000,
+            "max.poll.interval.ms": 300000, "partition.assignment.strategy": default_strategy(client, version)}
 
 
 @dataclass
@@ -27,6 +36,22 @@ class Revocation:
     rejoin: bool = False           # the member must join again (cooperative follow-up rebalance)
     leave: bool = False            # the member sends LeaveGroup
     error: str | None = None       # what the application is told, if anything
+
+    def describe(self, name: str) -> str:
+        """One line for the screen and the report: what the member gave up, committed and got."""
+        parts = []
+        if self.commit:
+            parts.append("commits " + ", ".join(f"{t}-{p}@{o}" for (t, p), o in sorted(self.commit.items())))
+        if self.revoked:
+            verb = "loses" if self.lost else "revokes"
+            parts.append(f"{verb} " + ", ".join(f"{t}-{p}" for t, p in self.revoked))
+        if self.added:
+            parts.append("is assigned " + ", ".join(f"{t}-{p}" for t, p in self.added))
+        if self.leave:
+            parts.append("leaves the group")
+        if self.rejoin:
+            parts.append("rejoins")
+        return f"{name} " + ("; ".join(parts) if parts else "keeps its partitions")
 
 
 class MemberClient:
