@@ -85,3 +85,39 @@ def test_rebalances_never_double_assign_and_end_balanced(strategy, partitions, o
             floor = partitions // len(clients)
             for c in clients.values():
                 assert len(before[c.name] & set(c.assigned)) >= min(len(before[c.name]), floor)
+
+
+@PROPERTY
+@given(partitions=st.integers(1, 8),
+       ops=st.lists(st.tuples(st.sampled_from(["join", "leave"]), st.integers(1, 4)), min_size=1, max_size=6))
+def test_consumer_protocol_never_double_assigns_and_converges(partitions, ops):
+    """KIP-848: whatever the joins and leaves, no partition is ever owned by two members (as the
+    coordinator sees ownership), and heartbeats in turn converge to a complete, balanced assignment."""
+    from tutor.sim.consumer_group import STABLE, ConsumerGroupCoordinator, ConsumerProtocolClient
+
+    coord = ConsumerGroupCoordinator("g", {T: partitions}, broker="broker-1")
+    clients: dict[str, ConsumerProtocolClient] = {}
+    now = 0.0
+
+    def held():
+        return [tp for m in coord.members.values() for tp in m.assigned + m.pending_revocation]
+
+    for op, n in ops:
+        name = f"consumer-{n}"
+        if op == "join" and name not in clients:
+            clients[name] = ConsumerProtocolClient(name, "java", (T,), auto_commit=False)
+        elif op == "leave" and name in clients:
+            c = clients.pop(name)
+            c.on_poll_timeout()
+            coord.heartbeat(now, **c.request())
+        for _ in range(4 * (len(clients) + 1)):  # heartbeats in turn until everyone is settled
+            for c in clients.values():
+                now += 10
+                c.on_answer(coord.heartbeat(now, **c.request()), {}, {})
+                assert len(held()) == len(set(held()))
+        if clients:
+            states = {m.state for m in coord.members.values()}
+            assert states == {STABLE} and {m.epoch for m in coord.members.values()} == {coord.group_epoch}
+            assert sorted(held()) == [(T, p) for p in range(partitions)]
+            sizes = [len(m.assigned) for m in coord.members.values()]
+            assert max(sizes) - min(sizes) <= 1
