@@ -99,3 +99,21 @@ def test_poll_timeout_leaves_and_a_wrong_epoch_is_fenced():
     _, rev = _beat(coord, c1, 30)
     assert rev.lost and rev.rejoin and c1.owned == () and c1.epoch == 0
     assert coord.heartbeat(30, "c1", 7, member_id=c1.member_id, owned=()).error == FENCED_MEMBER_EPOCH
+
+
+def test_coordinator_failover_keeps_the_group_and_restarts_its_timers():
+    """While no coordinator is loaded, requests fail (retriable, not shown to the application); the new
+    coordinator has every member and epoch (each step is a record in __consumer_offsets) and restarts the
+    session timeouts at load time (onLoaded)."""
+    coord = ConsumerGroupCoordinator("g", {T: 1}, broker="broker-1")
+    c1 = ConsumerProtocolClient("c1", "java", (T,), auto_commit=False)
+    _beat(coord, c1, 0)
+    coord.commit(5, c1.member_id, c1.epoch, {(T, 0): 8})
+    coord.coordinator_lost(10)
+    answer = coord.heartbeat(20, **c1.request())
+    assert answer.error == "COORDINATOR_NOT_AVAILABLE" and c1.commit_error(answer.error) is None
+    assert coord.next_deadline() is None
+    coord.coordinator_moved(30000, "broker-2")
+    assert coord.next_deadline() == 30000 + 45000 and coord.committed((T, 0)) == 8
+    answer, _ = _beat(coord, c1, 30001)
+    assert answer.error is None and answer.assignment == ((T, 0),)

@@ -142,6 +142,9 @@ class ConsumerGroupCoordinator:
 
     def _new_target(self, now: float, events: list[GroupEvent]) -> None:
         """The target assignment for the new group epoch (the `uniform` assignor)."""
+        subscriptions = {m.topics for m in self.members.values()}
+        if len(subscriptions) > 1:
+            raise ValueError("the consumer protocol is modelled for members that all subscribe to the same topics")
         topics = sorted({t for m in self.members.values() for t in m.topics})
         every = [(t, p) for t in topics for p in range(self.partitions.get(t, 0))]
         self.target = uniform_assign(list(self.members), every, self.target)
@@ -224,6 +227,23 @@ class ConsumerGroupCoordinator:
         """The committed offset of a partition (the next offset to read), None if never committed."""
         c = self.offsets.get(tp)
         return None if c is None else c.offset
+
+    def coordinator_lost(self, now: float) -> list[GroupEvent]:
+        """The coordinator's broker died: requests fail with retriable errors until a new one loads the group."""
+        old, self.broker = self.broker, None
+        return [GroupEvent(now, "coordinator", None, f"group coordinator {old} is gone", {"broker": None})]
+
+    def coordinator_moved(self, now: float, broker: str) -> list[GroupEvent]:
+        """A new coordinator loads the group. Every step of the protocol was written to __consumer_offsets,
+        so nothing is lost; session timeouts, and rebalance timeouts of members still revoking, start
+        again at load time (`GroupMetadataManager.onLoaded`)."""
+        self.broker = broker
+        for m in self.members.values():
+            m.last_seen = now
+            if m.state == UNREVOKED:
+                m.revoke_deadline = now + m.rebalance_timeout_ms
+        return [GroupEvent(now, "coordinator", None, f"{broker} is now the coordinator of group {self.group_id!r}",
+                           {"broker": broker})]
 
     def next_deadline(self) -> float | None:
         """The earliest session or rebalance timeout still running."""
