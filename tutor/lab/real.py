@@ -173,7 +173,6 @@ class GroupLab(_RealRun):
         acked, failed = produce_all(self.cluster.bootstrap, self.topic, run.messages, run.partitions, placed)
         ends = {p: sum(1 for q, _ in placed.values() if q == p) for p in range(run.partitions)}
         members = [self._start(n, ends) for n in range(1, run.members + 1)]
-        self.since = time.monotonic()
         victim = follow_any(members, "crash-point", self._on_event)
         victim.kill()
         self.killed_at = time.monotonic()
