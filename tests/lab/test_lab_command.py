@@ -291,7 +291,7 @@ def test_a_group_case_shows_each_partitions_records_and_an_honest_prediction_lin
     assert "Your prediction, scored against the real client" in text and "exact" in text
     if unmodelled(GROUP, Target()) is not None:
         assert f"Simulator predicts: nothing: {NOT_MODELLED}" in text
-        assert "[topic] partitions" in text  # the loader's own words, not swallowed as markup
+        assert "[consumer] instances" in text  # the loader's own words, not swallowed as markup
         assert "No verdict" in text and "Verdict:" not in text and status == 0
     else:
         assert "Simulator predicts: lost" in text and "Verdict:" in text
