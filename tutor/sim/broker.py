@@ -118,6 +118,9 @@ class Replica:
         self.flusher_busy = False
         self.fetch_deadlines: Deadlines | None = None
         self.produce_deadlines: Deadlines | None = None
+        if broker is not None:  # the broker's own methods: messages and timers are the host's
+            self.send = broker.send
+            self.timer = broker.timer
 
     # --- the host this replica lives on ---------------------------------------------------
     @property
@@ -129,14 +132,6 @@ class Replica:
     def incarnation(self) -> int:
         """The broker process's incarnation."""
         return self.broker.incarnation
-
-    def send(self, dst: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> bool:
-        """Send a message from this broker."""
-        return self.broker.send(dst, fn, *args, **kw)
-
-    def timer(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
-        """A timer of this broker's process (void if it dies)."""
-        self.broker.timer(delay, fn, *args)
 
     def started(self) -> None:
         """The broker process started: deadlines of this incarnation, producer state from the log."""

@@ -228,7 +228,8 @@ class Producer(Application, ClientNode):
         p = 0 if self.partitioner is None else self._choose_partition(rid, size)
         queue = self.queues[p]
         last = queue[-1] if queue else None
-        if not self._joins(last, rid, size):
+        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"] \
+                or rid != last.first_id + last.count:  # a batch holds consecutive ids (see _joins)
             if last is not None:
                 last.closed = True
             last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now, partition=p)

@@ -167,11 +167,12 @@ def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Expla
     fate = _fate(n)
     lost_at = _lost_at(rid, committed, ex) if fate == "lost" else None
     text = ex.lost(rid, lost_at) if fate == "lost" else ex.duplicated(rid, n) if n > 1 else ex.processed(rid)
-    part = ex.partition_of(rid)
-    if sim.partitions > 1 and part is not None:
+    bid = sim.ledger.batch_of[rid]
+    part = sim.ledger.batches[bid].partition if bid >= 0 else None
+    if part is not None and sim.partitions > 1:
         text = f"t-{part}: {text}"
     return {"id": rid, "acked": acked, "fate": fate, "lost_at": lost_at, "explanation": text,
-            "times_processed": n, "partition": part, "offset": ex.offset_of(rid)}
+            "times_processed": n, "partition": part, "offset": ex.offset_in(part, bid, rid)}
 
 
 def _first_copies(batches: list[Any]) -> dict[int, Any]:
@@ -326,12 +327,15 @@ class Explainer:
 
     def offset_of(self, rid: int) -> int | None:
         """The record's offset in the final log of its partition (its first copy), or None."""
-        part = self.partition_of(rid)
+        return self.offset_in(self.partition_of(rid), self.ledger.batch_of[rid], rid)
+
+    def offset_in(self, part: int | None, bid: int, rid: int) -> int | None:
+        """The offset of record `rid` of batch `bid` in partition `part`'s final log, or None."""
         if part is None:
             return None
         if self._final is None:
             self._final = [{} if r is None else _first_copies(r.log.batches) for r in final_replicas(self.sim)]
-        b = self._final[part].get(self.ledger.batch_of[rid])
+        b = self._final[part].get(bid)
         return None if b is None else b.base + (rid - b.first_id)
 
     def steps(self, rid: int) -> list[tuple[float, str, str, Any]]:
