@@ -232,3 +232,20 @@ def test_consumer_truncation_is_detected_per_partition():
     sim = _consumed(3, {}, (*slow, crash), producer={"acks": "1"})
     texts = [e.text for e in sim.ledger.events if e.kind == "truncate"]
     assert texts and all(" of t-1 " in t for t in texts)
+
+
+def test_snapshot_has_a_view_per_partition():
+    """Leader, ISR, HW and each replica's log end and flushed offset per partition; the consumer's
+    position and committed offset per partition; t-0's views as before."""
+    from tutor.sim.snapshot import take
+    sim = _consumed(3, {"commit.mode": "after-processing"})
+    snap = take(sim)
+    assert [pv.tp for pv in snap.partitions] == ["t-0", "t-1", "t-2"]
+    for pv in snap.partitions:
+        leader = sim.brokers[pv.leader].replicas[pv.index]
+        assert pv.hw == leader.hw and pv.isr == tuple(sim.controller.parts[pv.index].isr)
+        assert [r.name for r in pv.replicas] == sim.placement[pv.index]
+        assert all(r.leo == leader.log.leo and r.flushed <= r.leo for r in pv.replicas)
+    assert snap.leader == snap.partitions[0].leader and snap.isr == snap.partitions[0].isr
+    assert [(p, pos) for p, pos, _ in snap.consumer.partitions] == [(f.index, f.position) for f in sim.consumer.parts]
+    assert all(pos == committed for _, pos, committed in snap.consumer.partitions)

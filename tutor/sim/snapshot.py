@@ -140,6 +140,8 @@ class ConsumerView:
     queued: tuple[int, ...]                    # record ids handed over, waiting
     processed: int
     mode: str
+    #: per partition: (partition, position, the group's committed offset), t-0 first
+    partitions: tuple[tuple[int, int | None, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,8 @@ def _consumer_view(sim: "Simulation") -> ConsumerView | None:
         return None
     cur = (c.current.rid, c.current.offset, c.current_since) if c.current else None
     return ConsumerView(c.up, c.state, c.position, sim.group.committed, cur,
-                        tuple(r.rid for r in c.work), sim.processed_count, c.cfg["processing.mode"])
+                        tuple(r.rid for r in c.work), sim.processed_count, c.cfg["processing.mode"],
+                        tuple((f.index, f.position, sim.group.part(f.index).offset) for f in c.parts))
 
 
 KINDS = {"on_produce": "produce", "_on_response": "produce-response", "on_fetch": "fetch",
