@@ -152,6 +152,22 @@ def test_an_action_of_the_wrong_type_is_one_line(action):
     assert "[[events]] #1 action: takes a string" in error(f"[[events]]\nat.ms = 0\naction = {action}\n")
 
 
+@pytest.mark.parametrize("text, words", [
+    ("[topic]\npartitions = 0\n", "[topic] partitions: must be at least 1"),
+    ("[topic]\npartitions = 13\n", "[topic] partitions: must be at most 12"),
+    ("[topic]\npartitions = true\n", "[topic] partitions: takes an integer"),
+    ("[workload]\nkeys = -1\n", "[workload] keys: must be at least 0"),
+    ('[topic]\npartitions = 2\n[[events]]\nat.ms = 0\naction = "crash"\ntarget = "leader:2"\n',
+     "names partition 2, but the topic has 2 partition(s): leader:0 to leader:1"),
+    ('[[events]]\nat.ms = 0\naction = "crash"\ntarget = "followers:99999999999999999999"\n',
+     "names partition 99999999999999999999, but the topic has 1 partition(s)"),
+])
+def test_a_bad_partition_count_or_partition_role_is_one_line(text, words):
+    """partitions outside 1..12, a negative key count, leader:N past the last partition: one line."""
+    line = error(text)
+    assert words in line and "\n" not in line
+
+
 def test_a_bad_file_in_a_folder_does_not_stop_the_others(tmp_path, capsys):
     """A folder with a deeply nested file and a good one: the good one is still checked and ok."""
     (tmp_path / "a-deep.toml").write_text("x = " + "[" * 400 + "]" * 400)
