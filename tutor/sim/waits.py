@@ -99,11 +99,19 @@ def _sessions(sim: "Simulation") -> Iterator[Wait]:
 
 
 def _isr_lag(sim: "Simulation") -> Iterator[Wait]:
-    """A follower behind the leader's log end leaves the ISR after replica.lag.time.max.ms (R1, R11)."""
-    leader = sim.brokers.get(sim.controller.leader or "")
-    if leader is None or not leader.up or leader.replica.role != "leader":
+    """A follower behind the leader's log end leaves the ISR after replica.lag.time.max.ms (R1, R11),
+    in each partition."""
+    for p in range(sim.partitions):
+        yield from _isr_lag_of(sim, p)
+
+
+def _isr_lag_of(sim: "Simulation", p: int) -> Iterator[Wait]:
+    """The ISR lag waits of partition p (named by partition when the topic has several)."""
+    leader = sim.brokers.get(sim.controller.leader_of(p) or "")
+    if leader is None or not leader.up or leader.replicas[p].role != "leader":
         return
-    r = leader.replica
+    r = leader.replicas[p]
+    where = f" of {r.tp}" if sim.partitions > 1 else ""
     lag = leader.cfg["replica.lag.time.max.ms"]
     for f in r.isr:
         state = r.followers.get(f)
@@ -113,17 +121,18 @@ def _isr_lag(sim: "Simulation") -> Iterator[Wait]:
         if sim.now - behind_since < max(STUCK_MS, lag / 10):  # a moment behind is normal traffic
             continue
         due = _next_tick(sim, "isr_check", leader, sim.lag_check_interval(), behind_since + lag)
-        yield Wait(leader.name, f"{f} leaves the ISR unless it catches up", "replica.lag.time.max.ms", lag,
-                   due, "the HW moves on without it")
+        yield Wait(leader.name, f"{f} leaves the ISR{where} unless it catches up", "replica.lag.time.max.ms",
+                   lag, due, "the HW moves on without it")
 
 
 def _offline(sim: "Simulation") -> Iterator[Wait]:
-    """No leader: t-0 waits for an ISR member to come back (R6)."""
+    """No leader: a partition waits for an ISR member to come back (R6)."""
     ctl = sim.controller
-    if ctl.up and ctl.leader is None:
-        unclean = sim.config.topic["unclean.leader.election.enable"]
-        yield Wait("t-0", "offline until a replica in the ISR comes back", "unclean.leader.election.enable",
-                   unclean, None)
+    for part in ctl.parts if ctl.up else ():
+        if part.leader is None:
+            unclean = sim.config.topic["unclean.leader.election.enable"]
+            yield Wait(part.tp, "offline until a replica in the ISR comes back", "unclean.leader.election.enable",
+                       unclean, None)
 
 
 def _restarts(sim: "Simulation") -> Iterator[Wait]:
