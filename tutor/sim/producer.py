@@ -244,7 +244,8 @@ class Producer(Application, ClientNode):
         if last.bytes + size > self.cfg["batch.size"]:
             last.closed = True  # full: the next record would not fit
             self._wake(self.now)
-        if self.partitioner is not None:  # Java 3.3+: allBatchesFull(dq) allows the switch
+        if self.partitioner is not None and not self.sim.config.workload.get("keys", 0):
+            # Java 3.3+ counts keyless records only; allBatchesFull(dq) allows the switch
             self.partitioner.appended(size, len(queue) > 1 or last.closed, self._led_partitions())
         return last
 
@@ -256,17 +257,18 @@ class Producer(Application, ClientNode):
                     or rid != last.first_id + last.count)
 
     def _choose_partition(self, rid: int, size: int) -> int:
-        """The partitioner's choice for record `rid`; Java 2.4-3.2 moves the sticky partition when the
-        record would need a new batch there (KafkaProducer.doSend: abortForNewBatch, onNewBatch)."""
+        """The partitioner's choice for record `rid`; Java 2.4-3.2 moves the sticky partition when a
+        record, keyed or not, would need a new batch in it (KafkaProducer.doSend: abortForNewBatch,
+        DefaultPartitioner.onNewBatch), then partitions the record again."""
         keys = self.sim.config.workload.get("keys", 0)
         key = key_bytes(rid % keys) if keys else None
         led = self._led_partitions()
         part = self.partitioner
         p = part.partition(key, led, self.now)
-        if key is None and part.kind == "sticky":
+        if part.kind == "sticky":
             queue = self.queues[p]
             if not self._joins(queue[-1] if queue else None, rid, size) and part.new_batch(p, led):
-                p = part.partition(None, led, self.now)
+                p = part.partition(key, led, self.now)
         return p
 
     def _led_partitions(self) -> list[int]:
