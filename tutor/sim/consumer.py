@@ -29,7 +29,7 @@ class Rec:
 
 
 @dataclass
-class Committed:
+class PartitionOffset:
     """One partition's committed offset at the coordinator: the next offset to read (C3)."""
 
     offset: int | None = None
@@ -42,14 +42,14 @@ class Committed:
 class Group:
     """The group's state at its coordinator: a committed offset per partition and membership (kept durable)."""
 
-    offsets: list[Committed] = field(default_factory=lambda: [Committed()])
+    offsets: list[PartitionOffset] = field(default_factory=lambda: [PartitionOffset()])
     ever_joined: bool = False
     dead_member_expires: float | None = None  # a crashed member holds its partitions until then
 
-    def part(self, p: int) -> Committed:
+    def part(self, p: int) -> PartitionOffset:
         """Partition p's committed offset (unset until something commits it)."""
         while len(self.offsets) <= p:
-            self.offsets.append(Committed())
+            self.offsets.append(PartitionOffset())
         return self.offsets[p]
 
     @property
