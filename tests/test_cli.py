@@ -220,3 +220,18 @@ def test_python_m_tutor_runs_the_demo():
     done = subprocess.run([sys.executable, "-m", "tutor"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Lost although acknowledged" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_write_json_prints_exactly_what_json_dumps_with_indent_2_prints():
+    """The streamed report encoder (a fast path for flat list items) gives json.dumps(indent=2)'s text."""
+    import io
+    import json
+
+    from tutor.cli import write_json
+
+    data = {"summary": {"sent": 3, "lost": 0}, "messages": [
+        {"id": 1, "acked": True, "fate": "lost", "lost_at": None, "explanation": "é \"quoted\"\nline", "x": 1.5},
+        {"nested": {"a": [1, 2]}}, {}, [], 7, "text", {"k": [{"deep": None}]}], "empty": [], "title": "t"}
+    out = io.StringIO()
+    write_json(data, out)
+    assert out.getvalue() == json.dumps(data, indent=2) + "\n"

@@ -445,7 +445,7 @@ def write_json(data: dict[str, Any], out: Any) -> None:
         if isinstance(value, Sequence) and not isinstance(value, (str, tuple)) and value:
             parts = []
             for j, item in enumerate(value):
-                parts.append(("[" if j == 0 else ",") + "\n    " + encode(item).replace("\n", "\n    "))
+                parts.append(("[" if j == 0 else ",") + "\n    " + _list_item(item, encode))
                 if len(parts) == 1000:
                     out.write("".join(parts))
                     parts.clear()
@@ -453,6 +453,19 @@ def write_json(data: dict[str, Any], out: Any) -> None:
         else:
             out.write(encode(value).replace("\n", "\n  "))
     out.write("\n}\n" if data else "}\n")
+
+
+#: a flat object at the depth of a report's list items, as indent=2 lays it out, by the C encoder: its
+#: item separator carries the newline and indentation (the indenting encoder is pure Python, and slow)
+_FLAT = json.JSONEncoder(separators=(",\n      ", ": ")).encode
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _list_item(item: Any, encode: Any) -> str:
+    """One item of a top-level list, indented as json.dumps(indent=2) does at that depth."""
+    if isinstance(item, dict) and item and all(isinstance(v, _SCALARS) for v in item.values()):
+        return "{\n      " + _FLAT(item)[1:-1] + "\n    }"
+    return encode(item).replace("\n", "\n    ")
 
 
 def show_report(report: Any, failures: list[str] | None, as_json: bool, description: str = "") -> None:

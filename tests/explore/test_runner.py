@@ -80,3 +80,23 @@ def test_throughput_and_percentiles_pool_the_seeds():
                             outcome(latencies=[2.0, 100.0], acked=2, span_ms=1000.0)], {})
     assert (row.p50, row.p99, row.throughput) == (2.0, 100.0, 2.0)
     assert percentile([], 50) == 0.0
+
+
+def test_acks_0_losses_are_marked_as_counted_as_sent_not_acknowledged():
+    """With acks=0 no broker acknowledges anything: the table marks such counts and says what they mean."""
+    from rich.console import Console
+
+    from tutor.explore.view import fault_table, table
+
+    sweep = parse_sweep(TINY.replace('"producer.acks" = ["1", "all"]', '"producer.acks" = ["0", "1"]'))
+    zero, one = explore(sweep, workers=1)
+    assert zero.acks0 and not one.acks0
+    console = Console(width=200, record=True)
+    console.print(table(sweep, [zero, one]))
+    console.print(fault_table([zero, one]))
+    text = console.export_text()
+    assert "acks=0: nothing is acknowledged" in text
+    lost0 = zero.faults["slow-followers-leader-power-loss"]["lost_acked"]
+    assert lost0 > 0 and f"{lost0}†" in text
+    from tutor.explore.metrics import acked_cell
+    assert acked_cell(one, 3) == "3" and acked_cell(zero, 3) == "3†"

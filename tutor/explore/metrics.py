@@ -12,6 +12,11 @@ AT_LEAST_ONCE, NO_ACKED_LOSS, AT_MOST_ONCE = "at-least-once", "no acknowledged l
 FRONTIER_LATENCY = "p99"  # the frontier weighs tail latency: what an application's timeouts must budget for
 
 
+ACKS0_MARK = "†"
+#: with acks=0 no broker acknowledges anything; the producer counts a record as sent once written out (P4)
+ACKS0_NOTE = f"{ACKS0_MARK} acks=0: nothing is acknowledged; these records were counted as sent by the producer"
+
+
 @dataclass
 class Outcome:
     """What one run (configuration x fault x seed) produced, as plain numbers."""
@@ -24,6 +29,7 @@ class Outcome:
     latencies: list[float]  # send() to acknowledgement, per acknowledged record (ms)
     acked: int
     span_ms: float  # first send() to the last acknowledgement
+    acks0: bool = False  # acks=0: "acknowledged" means only counted as sent by the producer (P4)
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Row:
     promises: list[str]
     frontier: bool = False
     unreported: dict[str, int] = field(default_factory=dict)
+    acks0: bool = False  # its runs used acks=0: nothing was acknowledged, records were counted as sent
 
     @property
     def verdict(self) -> str:
@@ -79,7 +86,8 @@ def build_row(index: int, settings: dict[str, Any], baseline: list[Outcome],
     faults = {name: {k: sum(getattr(o, k) for o in outs) for k in FAULT_KEYS} for name, outs in by_fault.items()}
     unreported = {name: sum(o.unreported for o in outs) for name, outs in by_fault.items()}
     row = Row(index, settings, round(percentile(latencies, 50), 3), round(percentile(latencies, 99), 3),
-              throughput, faults, [], unreported=unreported)
+              throughput, faults, [], unreported=unreported,
+              acks0=any(o.acks0 for o in baseline))
     row.promises = promises(row)
     return row
 
@@ -129,3 +137,8 @@ def csv_row(row: Row) -> list[Any]:
     faults = [f[k] for f in row.faults.values() for k in FAULT_KEYS]
     return [*row.settings.values(), row.p50, row.p99, row.throughput, *faults, row.verdict,
             "yes" if row.frontier else "no"]
+
+
+def acked_cell(row: Row, n: int) -> str:
+    """A count of acknowledged losses; marked when acks=0 made "acknowledged" mean only "counted as sent"."""
+    return f"{n}{ACKS0_MARK}" if row.acks0 else str(n)

@@ -29,7 +29,8 @@ def run_one(scenario: Scenario, seed: int) -> Outcome:
     span = max((t[1] for _, t in acked), default=0.0) - min(sim.ledger.sent_at, default=0.0)
     s = report.summary
     return Outcome(s["lost"], s["lost_acked"], s["duplicates"], s["send_errors"],
-                   sum(1 for rid in lost if told[rid] is None), latencies, len(acked), max(span, 0.0))
+                   sum(1 for rid in lost if told[rid] is None), latencies, len(acked), max(span, 0.0),
+                   acks0=report.acks == "0")
 
 
 def tasks(sweep: Sweep) -> list[Task]:

@@ -11,16 +11,18 @@ from rich.table import Table
 from rich.text import Text
 
 from .chart import text_chart
-from .metrics import Row
+from .metrics import ACKS0_NOTE, Row, acked_cell
 from .runner import Progress
 from .sweep import Sweep
 
 
 def table(sweep: Sweep, rows: list[Row]) -> Table:
     """One line per configuration: settings, latency, throughput, totals over the faults, verdict."""
-    t = Table(title=sweep.title, caption=f"{len(sweep.faults)} faults x {len(sweep.seeds)} seeds, summed; "
-              "latency in ms with nothing failing; * on the Pareto frontier of p99 latency against "
-              "acknowledged loss", caption_justify="left", padding=(0, 1))
+    caption = (f"{len(sweep.faults)} faults x {len(sweep.seeds)} seeds, summed; latency in ms with nothing "
+               "failing; * on the Pareto frontier of p99 latency against acknowledged loss")
+    if any(r.acks0 for r in rows):
+        caption += f"; {ACKS0_NOTE}"
+    t = Table(title=sweep.title, caption=caption, caption_justify="left", padding=(0, 1))
     t.add_column("#", justify="right", no_wrap=True)
     for name, _ in sweep.axes:
         t.add_column(name.split(".", 1)[1].replace(".", ".\n"), no_wrap=True)
@@ -38,20 +40,21 @@ def _cells(row: Row) -> list[Any]:
     mark = "*" if row.frontier else ""
     verdict = Text(row.verdict, style="green" if row.promises else "red")
     return [f"{row.index + 1}{mark}", *(str(v) for v in row.settings.values()), f"{row.p50:.1f}",
-            f"{row.p99:.1f}", f"{row.throughput:.0f}", str(total["lost"]), str(total["lost_acked"]),
+            f"{row.p99:.1f}", f"{row.throughput:.0f}", str(total["lost"]), acked_cell(row, total["lost_acked"]),
             str(total["duplicates"]), str(total["send_errors"]), verdict]
 
 
 def fault_table(rows: list[Row]) -> Table:
     """Records lost although acknowledged, fault by fault (rows) and configuration by configuration (columns)."""
-    t = Table(title="lost although acknowledged, per fault", padding=(0, 1))
+    t = Table(title="lost although acknowledged, per fault", padding=(0, 1),
+              caption=ACKS0_NOTE if any(r.acks0 for r in rows) else None, caption_justify="left")
     t.add_column("fault", overflow="fold", min_width=12)
     for row in rows:
         label = f"{row.index + 1}{'*' if row.frontier else ''}"
         t.add_column(label, justify="right", no_wrap=True, min_width=max(len(label), 3))
     for name in rows[0].faults if rows else []:
-        cells = [Text(str(r.faults[name]["lost_acked"]), style="red" if r.faults[name]["lost_acked"] else "dim")
-                 for r in rows]
+        cells = [Text(acked_cell(r, r.faults[name]["lost_acked"]),
+                      style="red" if r.faults[name]["lost_acked"] else "dim") for r in rows]
         t.add_row(name, *cells)
     return t
 

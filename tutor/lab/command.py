@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from rich.console import Console
 
+from tutor.text.console import console_reader
+
 from .catalog import LABS, Case, Lab
 from .client import client_version
 from .predict import ask, parse_prediction
@@ -61,19 +63,8 @@ def _guesser(lab: Lab, predictions: list[str] | None, console: Console, interact
         read = [parse_prediction(text, case) for text, case in zip(predictions, lab.cases)]
         return lambda index, case: read[index - 1]
     if interactive:
-        return lambda index, case: ask(case, _reader(console), lambda line: console.print(f"[red]{line}[/]"))
+        return lambda index, case: ask(case, console_reader(console), lambda line: console.print(f"[red]{line}[/]"))
     return lambda index, case: None
-
-
-def _reader(console: Console) -> Callable[[str], str | None]:
-    """One line from the terminal; None at the end of the input."""
-    def read(prompt: str) -> str | None:
-        """The typed line, or None on end of input."""
-        try:
-            return console.input(prompt)
-        except EOFError:
-            return None
-    return read
 
 
 def _by_number(name: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rich.align import Align
 from rich.console import Console, Group
@@ -21,24 +21,14 @@ from tutor.lessons.measures import amount
 from tutor.lessons.reveal import figure_parts, state_lines, untold
 from tutor.lessons.run import QUESTION, WAIT, LessonRun, Result
 
-Reader = Callable[[str], "str | None"]
+from .console import Reader, console_reader
+
 HELP = "Enter next · b back · t contents · j N jump to step N · q quit"
 CHALLENGE_TRIES = 3  # quiz mode: attempts before the solution is shown
 
 
 class Quit(Exception):
     """The learner quit (q, or the end of the input)."""
-
-
-def console_reader(console: Console) -> Reader:
-    """Read a line from the console; None at the end of the input."""
-    def read(prompt: str) -> str | None:
-        """One line, or None at the end of the input."""
-        try:
-            return console.input(prompt)
-        except EOFError:
-            return None
-    return read
 
 
 # --- drawing -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.explore.chart import text_chart
-from tutor.explore.metrics import Row
+from tutor.explore.metrics import ACKS0_NOTE, Row, acked_cell
 from tutor.explore.runner import explore, tasks
 from tutor.explore.sweep import Sweep, default_sweep
 
@@ -94,13 +94,14 @@ class ExploreScreen(Screen):
             acked = row.acked_loss
             table.add_row(f"{row.index + 1}{'*' if row.frontier else ''}",
                           *(str(v) for v in row.settings.values()), f"{row.p50:.1f}", f"{row.p99:.1f}",
-                          f"{row.throughput:.0f}", Text(str(acked), style="red" if acked else "green"),
+                          f"{row.throughput:.0f}", Text(acked_cell(row, acked), style="red" if acked else "green"),
                           str(sum(f["duplicates"] for f in row.faults.values())),
                           Text(row.verdict, style="green" if row.promises else "red"), key=str(row.index))
         width, height = max(30, min(70, self.size.width - 24)), 8 if self.size.height >= 32 else 4
         self.query_one("#chart", Static).update(Text("\n".join(text_chart(rows, width=width, height=height))))
         self._status(f"{len(rows)} configurations × {len(sweep.faults)} faults × {len(sweep.seeds)} seeds · "
-                     f"{', '.join(name for name, _ in sweep.axes)} · {sweep.title}")
+                     f"{', '.join(name for name, _ in sweep.axes)} · {sweep.title}"
+                     + (f"\n{ACKS0_NOTE}" if any(r.acks0 for r in rows) else ""))
         table.focus()
         self._faults_for(0)
 
