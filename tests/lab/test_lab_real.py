@@ -1,4 +1,5 @@
-"""Every lab with the real client on librdkafka's mock cluster: it must do what the simulator predicts."""
+"""Every lab with the real client on librdkafka's mock cluster: it must do what the simulator predicts (and,
+for the group case it cannot predict yet, what librdkafka's rules say)."""
 
 import os
 import signal
@@ -15,19 +16,51 @@ from tutor import cli  # noqa: E402 - after the skip: these tests need the real 
 from tutor.lab import LABS  # noqa: E402
 from tutor.lab.processes import Worker  # noqa: E402
 from tutor.lab.runner import compare  # noqa: E402
+from tutor.lab.scenarios import unmodelled  # noqa: E402
+from tutor.lab.target import Target  # noqa: E402
 
 pytestmark = pytest.mark.lab
 
 CASES = [case for lab in LABS.values() for case in lab.cases]
+#: the cases the simulator can predict; a group case joins them once the scenario loader takes its file
+MODELLED = [case for case in CASES if unmodelled(case, Target()) is None]
+GROUP = LABS["consumer-group"].cases[0]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", MODELLED, ids=[c.name for c in MODELLED])
 def test_the_real_client_loses_and_duplicates_what_the_simulator_predicts(case):
     """Same lost ids, same duplicated ids, same counts, on librdkafka's mock cluster."""
     predicted, real, diffs = compare(case)
     assert (real.lost, real.duplicated) == (predicted.lost, predicted.duplicated)
     assert diffs == []
+
+
+def test_a_killed_group_member_leaves_a_gap_or_an_overlap_in_its_partitions_only():
+    """Two members, range assignment; consumer-1 (partitions 0 and 1) is killed mid-batch. Whatever the
+    timing: every record outside consumer-1's partitions is processed; in each of consumer-1's partitions,
+    consumer-1 processed offsets 0..k-1, consumer-2 resumed at the committed offset c and went on to the end;
+    offsets k..c-1 are lost (the default store had committed records handed over but not processed), offsets
+    c..k-1 processed twice; and since the kill was mid-batch, something is lost or processed twice there,
+    but never more than a batch lost."""
+    predicted, real, diffs = compare(GROUP)
+    run = GROUP.run
+    assert [(r.id, r.partition, r.offset) for r in real.records] == \
+        [(i, i % run.partitions, i // run.partitions) for i in range(run.messages)]
+    assert all(r.by for r in real.records if r.partition not in (0, 1))
+    gap = 0
+    for partition in (0, 1):
+        rows = [r for r in real.records if r.partition == partition]
+        first = sorted({r.offset for r in rows if "consumer-1" in r.by})
+        second = sorted({r.offset for r in rows if "consumer-2" in r.by})
+        assert first == list(range(len(first)))                              # a prefix
+        committed = second[0] if second else len(rows)  # where consumer-2 resumed (the end: nothing left)
+        assert second == list(range(committed, len(rows)))                  # from the commit to the end
+        assert [r.offset for r in rows if r.fate == "lost"] == list(range(len(first), committed))
+        assert all(rows[o].fate == "duplicated" for o in range(committed, len(first)))
+        gap += abs(committed - len(first))
+    assert gap > 0 and len(real.lost) < run.batch
+    assert predicted is None or diffs == []  # the simulator's answer is compared only once it can give one
 
 
 def test_the_command_prints_prediction_table_and_verdict(capsys):

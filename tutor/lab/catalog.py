@@ -47,12 +47,40 @@ class ProduceRun:
 
 
 @dataclass(frozen=True)
+class GroupRun:
+    """A group case: two members share a multi-partition topic; the one holding partition 0 is SIGKILLed."""
+
+    messages: int = 30
+    partitions: int = 3                # record i goes to partition i % partitions
+    batch: int = 5                     # consume(num_messages=batch); the simulator's max.poll.records
+    processing_ms: int = 100           # the application's work per record (a sleep)
+    crash_after: int = 8               # SIGKILL right after consumer-1's 8th record, mid-batch
+    auto_commit_interval_ms: int = 10
+    members: int = 2
+    # The mock expires a member whose first heartbeat comes later than its session timeout after the
+    # join it waited 3 s for; on a loaded machine 3.5 s is too tight for two members, so the group
+    # case uses 6 s, the shortest a real broker accepts (group.min.session.timeout.ms), everywhere.
+    session_timeout_ms: int = 6000
+    scenario_file: str = ""            # the simulator's scenario, in tutor/data/lab/
+
+    def kafka_settings(self) -> dict[str, Any]:
+        """Each member's Kafka properties, the same for the real client and the scenario file."""
+        return {"auto.offset.reset": "earliest", "enable.auto.commit": True,
+                "enable.auto.offset.store": True, "auto.commit.interval.ms": self.auto_commit_interval_ms,
+                "session.timeout.ms": self.session_timeout_ms, "partition.assignment.strategy": "range"}
+
+    def partition_of(self, rid: int) -> int:
+        """Where the lab's producer writes record rid."""
+        return rid % self.partitions
+
+
+@dataclass(frozen=True)
 class Case:
     """One experiment of a lab, run once in the simulator and once with the real client."""
 
     name: str
     title: str
-    run: ConsumeRun | ProduceRun
+    run: ConsumeRun | ProduceRun | GroupRun
     setup: str                         # one paragraph: what the real run does
 
 
@@ -117,6 +145,20 @@ LABS: dict[str, Lab] = {lab.name: lab for lab in (
               "queue.buffering.max.messages=10, against brokers that answer after 200 ms "
               "(test.mock.broker.rtt). Each BufferError is recorded and the record dropped; then "
               "flush(). Then the partition is read from the start."),)),
+    Lab("consumer-group", "A group member killed mid-batch: its partitions move, its batch is gone",
+        "Two consumers share a three-partition topic. The one holding partitions 0 and 1 is killed in the "
+        "middle of a batch. After its session times out, the other takes its partitions over from the "
+        "group's committed offsets: with the default offset store those already cover the whole batch, "
+        "so the records the killed member had not processed yet are never processed.",
+        ("C2",),
+        (Case("group-member-killed", "two members, default offset store, one killed mid-batch",
+              GroupRun(scenario_file="group-member-killed.toml"),
+              "30 records are produced first, record i to partition i % 3. Two consumers in one group "
+              "(range assignment, auto.commit.interval.ms=10, session.timeout.ms=6000) call "
+              "consume(num_messages=5) and spend 100 ms on each record. The member holding partitions 0 "
+              "and 1 (consumer-1) is killed with SIGKILL right after its 8th record (in the middle of a batch); "
+              "consumer-2 takes its "
+              "partitions over after the session timeout and consumes to the end."),)),
 )}
 
 

@@ -55,15 +55,16 @@ class LabCluster:
             raise LabError(f"cannot reach {self.target.describe()}: {err.args[0].str()}") from None
         return [f"{b.host}:{b.port}" for b in sorted(meta.brokers.values(), key=lambda b: b.id)]
 
-    def create_topic(self, lab: str) -> str:
-        """A new topic with one partition; on the mock cluster it is created on first use."""
+    def create_topic(self, lab: str, partitions: int = 1) -> str:
+        """A new topic with `partitions` partitions; on the mock cluster it is created on first use."""
         name = unique(lab)
         self.topics.append(name)
         if self.target.mock:
-            # the mock auto-creates topics (with 4 partitions; the lab uses partition 0 only)
+            # the mock auto-creates topics with 4 partitions (it times out on CreateTopics); a lab
+            # writes to the first `partitions` of them and leaves the others empty
             Producer({"bootstrap.servers": self.bootstrap, "logger": QUIET}).list_topics(name, timeout=10)
             return name
-        topic = NewTopic(name, num_partitions=1, replication_factor=min(3, len(self.brokers)))
+        topic = NewTopic(name, num_partitions=partitions, replication_factor=min(3, len(self.brokers)))
         try:
             self.admin.create_topics([topic])[name].result(TIMEOUT_S)
         except KafkaException as err:
@@ -108,13 +109,21 @@ def _settle(futures: dict[str, Any]) -> None:
             pass
 
 
-def produce_all(bootstrap: str, topic: str, count: int) -> tuple[int, int]:
-    """Send records 0..count-1 to partition 0 with acks=all and wait; returns (acked, failed)."""
+def produce_all(bootstrap: str, topic: str, count: int, partitions: int = 1,
+                placed: dict[int, tuple[int, int]] | None = None) -> tuple[int, int]:
+    """Send records 0..count-1, record i to partition i % partitions, with acks=all and wait;
+    returns (acked, failed). `placed` gets each acknowledged record's (partition, offset)."""
     results: list[bool] = []
+
+    def delivered(err: Any, msg: Any) -> None:
+        """Tally the delivery report; note where the record landed."""
+        results.append(err is None)
+        if err is None and placed is not None:
+            placed[int(msg.value())] = (msg.partition(), msg.offset())
+
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "logger": QUIET})
     for rid in range(count):
-        producer.produce(topic, value=str(rid).encode(), partition=0,
-                         on_delivery=lambda err, msg: results.append(err is None))
+        producer.produce(topic, value=str(rid).encode(), partition=rid % partitions, on_delivery=delivered)
     if producer.flush(TIMEOUT_S):
         raise LabError(f"records not delivered to {topic} within {TIMEOUT_S:g} s")
     return sum(results), results.count(False)

@@ -101,15 +101,17 @@ def run_lab(lab: Lab, target: Target, client: str, console: Console, guesser: Gu
     from .cluster import LabError
     from .outcome import differences
     from .runner import RealRun
-    from .scenarios import predict
+    from .scenarios import predict, unmodelled
 
     view.header(console, lab, target.describe(), client)
-    results, guessed = [], []
+    results: list[bool | None] = []
+    guessed = []
     for index, case in enumerate(lab.cases, start=1):
         view.case_header(console, case, index, len(lab.cases))
         guess = guesser(index, case) if guesser else None  # asked before the simulator's answer is shown
-        predicted = predict(case, target)
-        view.prediction(console, predicted)
+        missing = unmodelled(case, target)
+        predicted = None if missing else predict(case, target)
+        view.prediction(console, predicted, missing)
         started = time.monotonic()
         run = RealRun(case, target)
         try:
@@ -123,13 +125,14 @@ def run_lab(lab: Lab, target: Target, client: str, console: Console, guesser: Gu
         except KeyboardInterrupt:
             console.print(f"\n[yellow]Interrupted: {_cleanup_words(run)}.[/]")
             return EXIT_INTERRUPTED
-        diffs = differences(predicted, real)
+        diffs = differences(predicted, real) if predicted else []
         view.comparison(console, predicted, real, diffs, time.monotonic() - started)
+        view.record_fates(console, real)
         if guess is not None:
             guessed.append(view.your_prediction(console, guess, predicted, real))
-        results.append(not diffs)
+        results.append(None if predicted is None else not diffs)  # None: nothing to compare
     view.summary(console, results, guessed)
-    return EXIT_AGREE if all(results) else EXIT_DISAGREE
+    return EXIT_DISAGREE if False in results else EXIT_AGREE
 
 
 def _cleanup_words(run: Any) -> str:

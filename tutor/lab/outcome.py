@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from tutor.sim.report import ranges
@@ -19,6 +19,21 @@ ROWS = (
 )
 
 
+@dataclass(frozen=True)
+class RecordFate:
+    """One record of a group run: where it was, and which members processed it (none: lost)."""
+
+    id: int
+    partition: int
+    offset: int
+    by: tuple[str, ...]
+
+    @property
+    def fate(self) -> str:
+        """"processed", "duplicated" or "lost"."""
+        return "lost" if not self.by else "duplicated" if len(self.by) > 1 else "processed"
+
+
 @dataclass
 class Outcome:
     """Counts and the exact ids lost and duplicated."""
@@ -29,6 +44,7 @@ class Outcome:
     processed: int
     lost: list[int]
     duplicated: list[int]
+    records: list[RecordFate] = field(default_factory=list)  # per record, where a run tells it
 
     @classmethod
     def from_report(cls, report: Any) -> "Outcome":

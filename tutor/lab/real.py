@@ -6,9 +6,9 @@ import time
 from collections import Counter
 from typing import Any, Callable, Protocol
 
-from .catalog import Case, ConsumeRun, ProduceRun
+from .catalog import Case, ConsumeRun, GroupRun, ProduceRun
 from .cluster import LabCluster, LabError, produce_all, read_log
-from .outcome import Outcome
+from .outcome import Outcome, RecordFate
 from .processes import Children, Worker, WorkerGone
 from .target import INITIAL_REBALANCE_DELAY_MS
 
@@ -37,6 +37,9 @@ class Silent:
 
 def run_real(case: Case, cluster: LabCluster, children: Children, progress: Progress) -> Outcome:
     """Run the case with the real client and tally what happened to each record."""
+    if isinstance(case.run, GroupRun):
+        topic = cluster.create_topic(case.name, case.run.partitions)
+        return GroupLab(case.run, cluster, topic, children, progress).run()
     topic = cluster.create_topic(case.name)
     if isinstance(case.run, ConsumeRun):
         return ConsumeLab(case.run, cluster, topic, children, progress).run()
@@ -130,6 +133,112 @@ class ConsumeLab(_RealRun):
             self.progress.show(f"{self.name} joined the group after {time.monotonic() - self.since:.1f} s")
         elif kind == "client-error":
             self.progress.note(f"{self.name}: {event['error']}")
+
+
+def follow_any(workers: list[Worker], until: str,
+               on_event: Callable[[Worker, dict[str, Any]], None]) -> Worker:
+    """Hand each event of any of the workers to on_event until one reports `until`; that worker is returned."""
+    deadline = time.monotonic() + PHASE_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for worker in workers:
+            try:
+                event = worker.next_event(timeout=0.02)
+            except WorkerGone as err:
+                raise LabError(str(err)) from None
+            if event is None:
+                continue
+            on_event(worker, event)
+            if event["event"] == until:
+                return worker
+    raise LabError(f"no {' or '.join(w.name for w in workers)} got to {until!r} within {PHASE_TIMEOUT_S:g} s")
+
+
+class GroupLab(_RealRun):
+    """Two members of one group; SIGKILL the one holding partition 0 mid-batch; the other finishes."""
+
+    def __init__(self, run: GroupRun, cluster: LabCluster, topic: str, children: Children,
+                 progress: Progress) -> None:
+        """Everything the run needs; run() does the work."""
+        super().__init__(run, cluster, topic, children, progress)
+        self.group = cluster.new_group("group")
+        self.by: dict[int, list[str]] = {}        # record id -> the members that processed it
+        self.names: dict[int, str] = {}           # pid -> consumer-1 / consumer-2, once assigned
+        self.killed_at = 0.0
+
+    def run(self) -> Outcome:
+        """The whole real run."""
+        run = self.plan
+        self.progress.show(f"producing {run.messages} records over {run.partitions} partitions of {self.topic}")
+        placed: dict[int, tuple[int, int]] = {}
+        acked, failed = produce_all(self.cluster.bootstrap, self.topic, run.messages, run.partitions, placed)
+        ends = {p: sum(1 for q, _ in placed.values() if q == p) for p in range(run.partitions)}
+        members = [self._start(n, ends) for n in range(1, run.members + 1)]
+        victim = follow_any(members, "crash-point", self._on_event)
+        victim.kill()
+        self.killed_at = time.monotonic()
+        self.progress.note(f"killed {self._name(victim)} (pid {victim.pid}) with SIGKILL right after its "
+                           f"{run.crash_after}th record, in the middle of a batch")
+        rest = [w for w in members if w is not victim]
+        self.progress.show(f"{self._name(rest[0])} waits: the killed member keeps its partitions until its "
+                           f"session.timeout.ms = {self._session_ms() / 1000:g} s has passed")
+        for worker in rest:
+            follow(worker, "done", lambda event, w=worker: self._on_event(w, event))
+            worker.finish()
+        fates = [RecordFate(rid, *placed[rid], tuple(self.by.get(rid, ()))) for rid in sorted(placed)]
+        seen = Counter({rid: len(names) for rid, names in self.by.items()})
+        outcome = Outcome.from_counts(range(run.messages), acked, failed, seen)
+        outcome.records = fates
+        return outcome
+
+    def _session_ms(self) -> int:
+        """The members' session timeout."""
+        return self.plan.session_timeout_ms
+
+    def _start(self, n: int, ends: dict[int, int]) -> Worker:
+        """Start one member; the one that gets partition 0 will crash."""
+        run = self.plan
+        cfg = {"role": "group-member", "bootstrap": self.cluster.bootstrap, "topic": self.topic,
+               "group": self.group, "client_id": f"member-{n}",
+               "settings": run.kafka_settings(), "batch": run.batch,
+               "processing_ms": run.processing_ms, "crash_after": run.crash_after, "crash_if_holding": 0,
+               "ends": {str(p): end for p, end in ends.items()}}
+        worker = self.children.start(f"member {n}", cfg)
+        self.progress.show(f"{run.members} members joining the group: a new group waits "
+                           f"group.initial.rebalance.delay.ms = {INITIAL_REBALANCE_DELAY_MS / 1000:g} s "
+                           f"for more members")
+        return worker
+
+    def _name(self, worker: Worker) -> str:
+        """consumer-1 for the member that was first given partition 0 (as the range assignor gives the first
+        member in the simulator), consumer-2 for the other."""
+        return self.names.get(worker.pid, worker.name)
+
+    def _on_event(self, worker: Worker, event: dict[str, Any]) -> None:
+        """Tally who processed what; name the members by their first assignment; say each group event."""
+        kind = event["event"]
+        if kind == "assigned":
+            if worker.pid not in self.names:
+                self.names[worker.pid] = "consumer-1" if 0 in event["partitions"] else "consumer-2"
+            self.progress.note(f"{self._name(worker)} (pid {worker.pid}) assigned partitions "
+                               f"{_parts(event['partitions'])}{self._when()}")
+        elif kind == "revoked" and not event["closing"]:
+            self.progress.note(f"{self._name(worker)} (pid {worker.pid}) revoked partitions "
+                               f"{_parts(event['partitions'])}: the group rebalances{self._when()}")
+        elif kind == "processed":
+            self.by.setdefault(event["id"], []).append(self._name(worker))
+            self.progress.show(f"{self._name(worker)}: processed record {event['id']} "
+                               f"(partition {event['partition']}, offset {event['offset']})")
+        elif kind == "client-error":
+            self.progress.note(f"{self._name(worker)}: {event['error']}")
+
+    def _when(self) -> str:
+        """", 4.1 s after the kill" once the kill happened."""
+        return f", {time.monotonic() - self.killed_at:.1f} s after the kill" if self.killed_at else ""
+
+
+def _parts(partitions: list[int]) -> str:
+    """[0, 1] -> "0, 1"; [] -> "none"."""
+    return ", ".join(map(str, partitions)) or "none"
 
 
 class ProduceLab(_RealRun):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any
 
-from tutor.scenario import parse_scenario
+from tutor.scenario import ScenarioError, parse_scenario
 from tutor.sim.spec import Scenario
 
-from .catalog import Case, ConsumeRun, ProduceRun
+from .catalog import Case, ConsumeRun, GroupRun, ProduceRun
 from .outcome import Outcome
 from .target import INITIAL_REBALANCE_DELAY_MS, Target
 
@@ -16,6 +17,8 @@ from .target import INITIAL_REBALANCE_DELAY_MS, Target
 def scenario_text(case: Case, target: Target) -> str:
     """The case as scenario TOML (it can be saved and given to `tutor run`)."""
     run = case.run
+    if isinstance(run, GroupRun):
+        return group_scenario_text(run)
     lines = [f"title = {_toml(f'lab {case.name}: {case.title}')}", "", "[topic]",
              "replication.factor = 3", ""]
     if isinstance(run, ConsumeRun):
@@ -59,6 +62,11 @@ def _produce_sections(run: ProduceRun, target: Target) -> list[str]:
     return lines
 
 
+def group_scenario_text(run: GroupRun) -> str:
+    """A group case's scenario file (tutor/data/lab/); the same on the mock and on a real cluster."""
+    return resources.files("tutor").joinpath("data", "lab", run.scenario_file).read_text(encoding="utf-8")
+
+
 def _keys(settings: dict[str, Any]) -> list[str]:
     """TOML lines `key = value`, dotted names quoted so they stay one key."""
     return [f"{_toml(k) if '.' in k else k} = {_toml(v)}" for k, v in settings.items()]
@@ -74,8 +82,30 @@ def scenario(case: Case, target: Target) -> Scenario:
     return parse_scenario(scenario_text(case, target), source=f"lab {case.name}")
 
 
-def predict(case: Case, target: Target) -> Outcome:
-    """Run the case's scenario through the simulator."""
+#: said in place of a prediction the simulator cannot make
+NOT_MODELLED = "the simulator does not model consumer groups yet"
+
+
+def unmodelled(case: Case, target: Target) -> str | None:
+    """Why the simulator cannot predict this case (one line), or None when it can.
+
+    Only a group case can be refused: its scenario file uses the group keys (`instances`,
+    `partitions`, ...), and it runs as soon as the scenario loader accepts them.
+    """
+    if not isinstance(case.run, GroupRun):
+        return None
+    try:
+        scenario(case, target)
+    except ScenarioError as err:
+        first = str(err).split(";")[0]  # the loader's first complaint is enough for one line
+        return f"{NOT_MODELLED} (the loader refuses its scenario, tutor/data/lab/{case.run.scenario_file}: {first})"
+    return None
+
+
+def predict(case: Case, target: Target) -> Outcome | None:
+    """Run the case's scenario through the simulator; None when it cannot model the case (see unmodelled)."""
     from tutor.sim.simulation import Simulation
 
+    if unmodelled(case, target) is not None:
+        return None
     return Outcome.from_report(Simulation(scenario(case, target)).run_to_end())

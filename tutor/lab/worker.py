@@ -86,7 +86,8 @@ def take(consumer: Consumer, n: int) -> list[Any]:
         elif msg.error().code() != KafkaError._PARTITION_EOF:
             emit("client-error", error=str(msg.error()))
     if batch:
-        emit("batch", ids=[int(m.value()) for m in batch])
+        emit("batch", ids=[int(m.value()) for m in batch],
+             at=[[m.partition(), m.offset()] for m in batch])
     return batch
 
 
@@ -96,6 +97,59 @@ def at_end(consumer: Consumer, cfg: dict[str, Any]) -> bool:
         return False
     [tp] = consumer.committed([TopicPartition(cfg["topic"], 0)], timeout=10)
     return tp.offset >= cfg["end"]
+
+
+# --- a member of a consumer group ----------------------------------------------------------------
+def run_group_member(cfg: dict[str, Any]) -> None:
+    """Consume batches from every partition assigned, until the group has committed every partition's end.
+
+    A member first given partition `crash_if_holding` stops at its crash point once it has processed
+    `crash_after` records since its latest assignment, at a record that is not the last of its batch (a
+    rebalance before the kill must not move the kill to a batch's end); the default offset store and
+    auto-commit do the committing, as the case's settings say.
+    """
+    consumer = Consumer({**client_config(cfg), "group.id": cfg["group"], "client.id": cfg["client_id"],
+                         "heartbeat.interval.ms": cfg["settings"]["session.timeout.ms"] // 10})
+    first: list[int] = []  # the first partitions this member was given
+    since = [0]            # records processed since the latest assignment
+    closing = False
+
+    def assigned(c: Consumer, parts: list[TopicPartition]) -> None:
+        """Say which partitions this member now holds."""
+        if not first:
+            first.extend(p.partition for p in parts)
+        since[0] = 0
+        emit("assigned", partitions=sorted(p.partition for p in parts))
+
+    def revoked(c: Consumer, parts: list[TopicPartition]) -> None:
+        """Say which partitions this member gives up (eager protocol: all of them)."""
+        emit("revoked", partitions=sorted(p.partition for p in parts), closing=closing)
+
+    consumer.subscribe([cfg["topic"]], on_assign=assigned, on_revoke=revoked)
+    ends = {int(p): end for p, end in cfg["ends"].items()}
+    victim = cfg.get("crash_after") is not None
+    while True:
+        batch = take(consumer, cfg["batch"])
+        if not batch and group_at_end(consumer, cfg["topic"], ends):
+            break
+        for msg in batch:
+            time.sleep(cfg["processing_ms"] / 1000)  # the application's work
+            emit("processed", id=int(msg.value()), partition=msg.partition(), offset=msg.offset())
+            since[0] += 1
+            if (victim and cfg["crash_if_holding"] in first and since[0] >= cfg["crash_after"]
+                    and msg is not batch[-1]):
+                crash_point()
+    closing = True
+    consumer.close()
+    emit("done")
+
+
+def group_at_end(consumer: Consumer, topic: str, ends: dict[int, int]) -> bool:
+    """Has the group committed the end of every partition that holds records?"""
+    if not consumer.assignment():
+        return False
+    parts = consumer.committed([TopicPartition(topic, p) for p in sorted(ends)], timeout=10)
+    return all(tp.offset >= ends[tp.partition] for tp in parts)
 
 
 # --- producer --------------------------------------------------------------------------------
@@ -133,7 +187,7 @@ def main(argv: list[str]) -> NoReturn:
     cfg = json.loads(argv[1])
     exit_with_parent()
     emit("started", pid=os.getpid())
-    {"consumer": run_consumer, "producer": run_producer}[cfg["role"]](cfg)
+    {"consumer": run_consumer, "group-member": run_group_member, "producer": run_producer}[cfg["role"]](cfg)
     # Everything is delivered or the consumer closed; librdkafka's teardown would only add a
     # second of waiting for its threads.
     os._exit(0)

@@ -6,12 +6,13 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
 from tutor.lab.catalog import Case, Lab
-from tutor.lab.outcome import ROWS, Outcome, span
+from tutor.lab.outcome import ROWS, Outcome, RecordFate, span
 from tutor.lab.predict import score
 
 
@@ -35,9 +36,12 @@ def outcome_line(outcome: Outcome) -> str:
     return f"lost {span(outcome.lost)}; duplicated {span(outcome.duplicated)}"
 
 
-def prediction(console: Console, outcome: Outcome) -> None:
-    """What the simulator predicts, before the real client runs."""
-    console.print(f"[cyan]Simulator predicts:[/] {outcome_line(outcome)}")
+def prediction(console: Console, outcome: Outcome | None, missing: str | None = None) -> None:
+    """What the simulator predicts, before the real client runs; or, in one line, why it cannot."""
+    if outcome is None:
+        console.print(f"[cyan]Simulator predicts:[/] nothing: {escape(missing or '')}.")
+    else:
+        console.print(f"[cyan]Simulator predicts:[/] {outcome_line(outcome)}")
 
 
 class LiveProgress:
@@ -76,8 +80,9 @@ class LiveProgress:
             self.status.__exit__(*exc)
 
 
-def comparison(console: Console, predicted: Outcome, real: Outcome, diffs: list[str], seconds: float) -> None:
-    """The side-by-side table and the verdict."""
+def comparison(console: Console, predicted: Outcome | None, real: Outcome, diffs: list[str],
+               seconds: float) -> None:
+    """The side-by-side table and the verdict (none without a prediction)."""
     console.print(f"[magenta]Real client:[/] {outcome_line(real)}  [dim](ran {seconds:.1f} s)[/]")
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("")
@@ -86,11 +91,43 @@ def comparison(console: Console, predicted: Outcome, real: Outcome, diffs: list[
     if diffs:
         table.add_column("")
     for field, label in ROWS:
-        same = getattr(predicted, field) == getattr(real, field)
+        model = predicted.cell(field) if predicted else "-"
+        same = predicted is None or getattr(predicted, field) == getattr(real, field)
         mark = [] if not diffs else ["" if same else "[bold red]differs[/]"]
-        table.add_row(label, predicted.cell(field), real.cell(field), *mark)
+        table.add_row(label, model, real.cell(field), *mark)
     console.print(table)
-    console.print(verdict(diffs))
+    console.print(verdict(diffs) if predicted else Text.from_markup(
+        "[bold]No verdict[/] - the simulator made no prediction to compare with."))
+
+
+def record_fates(console: Console, real: Outcome) -> None:
+    """Per partition, by offset: who processed each record, which were processed twice, which never."""
+    if not real.records:
+        return
+    table = Table(show_edge=False, pad_edge=False, title="Each record, by partition and offset",
+                  title_justify="left")
+    for column in ("partition", "processed once", "processed twice", "never processed"):
+        table.add_column(column)
+    for partition in sorted({r.partition for r in real.records}):
+        rows = [r for r in real.records if r.partition == partition]
+        table.add_row(str(partition), _once(rows), _fates(rows, "duplicated"), _fates(rows, "lost"))
+    console.print(table)
+
+
+def _once(rows: list[RecordFate]) -> str:
+    """"offsets 0-7 by consumer-1"; one phrase per member."""
+    members = sorted({r.by[0] for r in rows if r.fate == "processed"})
+    return "; ".join(f"offsets {span([r.offset for r in rows if r.fate == 'processed' and r.by[0] == m])} by {m}"
+                     for m in members) or "none"
+
+
+def _fates(rows: list[RecordFate], fate: str) -> str:
+    """"offsets 8-9 (ids 25, 28)", or "none"."""
+    picked = [r for r in rows if r.fate == fate]
+    if not picked:
+        return "none"
+    who = f" by {' and '.join(sorted(set(picked[0].by)))}" if fate == "duplicated" else ""
+    return f"offsets {span([r.offset for r in picked])} (ids {span([r.id for r in picked])}){who}"
 
 
 def verdict(diffs: list[str]) -> Text:
@@ -101,26 +138,31 @@ def verdict(diffs: list[str]) -> Text:
     return Text.from_markup("[bold red]Verdict: DISAGREE[/] - " + "; ".join(diffs))
 
 
-def your_prediction(console: Console, guess: frozenset[int], predicted: Outcome, real: Outcome) -> bool:
+def your_prediction(console: Console, guess: frozenset[int], predicted: Outcome | None, real: Outcome) -> bool:
     """The learner's lost ids scored against the real client's, beside the simulator's; True if exact."""
-    yours, model = score(guess, real.lost), score(predicted.lost, real.lost)
+    yours = score(guess, real.lost)
     style = "green" if yours.exact else "yellow"
     console.print("[bold]Your prediction[/], scored against the real client:")
     table = Table(show_edge=False, pad_edge=False)
     for column in ("", "lost ids", "score"):
         table.add_column(column)
     table.add_row("[bold]you[/]", span(sorted(guess)), f"[bold {style}]{yours.words()}[/]")
-    table.add_row("[cyan]simulator[/]", span(predicted.lost), model.words())
+    if predicted is None:
+        table.add_row("[cyan]simulator[/]", "-", "no prediction")
+    else:
+        table.add_row("[cyan]simulator[/]", span(predicted.lost), score(predicted.lost, real.lost).words())
     table.add_row("[magenta]real client[/]", span(real.lost), "")
     console.print(table)
     return yours.exact
 
 
-def summary(console: Console, results: list[bool], guessed: list[bool] | None = None) -> None:
-    """How many cases agreed, when a lab has more than one; how many of the learner's predictions were exact."""
-    if len(results) > 1:
-        agreed = sum(results)
-        style = "green" if agreed == len(results) else "red"
-        console.print(f"\n[bold {style}]{agreed} of {len(results)} cases agree.[/]")
+def summary(console: Console, results: list[bool | None], guessed: list[bool] | None = None) -> None:
+    """How many cases agreed (of those the simulator predicted), when a lab has more than one; how many of
+    the learner's predictions were exact."""
+    compared = [r for r in results if r is not None]
+    if len(compared) > 1:
+        agreed = sum(compared)
+        style = "green" if agreed == len(compared) else "red"
+        console.print(f"\n[bold {style}]{agreed} of {len(compared)} cases agree.[/]")
     if guessed and len(results) > 1:
         console.print(f"[bold]Your predictions: {sum(guessed)} of {len(guessed)} exact.[/]")
