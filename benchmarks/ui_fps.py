@@ -5,13 +5,14 @@
 
 Runs the real app headless (Textual composes every frame, nothing is written to a terminal) on a
 workload that keeps well over 1,000 records between send() and processing, plays it at x1 and
-counts the frames the pipeline view drew. The goal: 30 fps or better using under half a core.
+counts the frames the pipeline view drew. The goal: 60 fps (the screen's tick rate) using under half a core.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 
 from tutor.sim.snapshot import BUFFERED, COMMITTED, IN_FLIGHT, PAGE_CACHE, REPLICATED, FLUSHED
@@ -52,12 +53,25 @@ async def measure(seconds: float, size: tuple[int, int], start_ms: float) -> dic
             frames += 1
             return original()
         view._draw = counting
+        model = [0.0, 0]  # CPU seconds of the simulation thread's advances, and how many
+        advance = screen.runner._advance
+
+        def timed_advance(t):
+            """Count the CPU time of one advance on the simulation thread."""
+            cpu = time.thread_time()
+            try:
+                return advance(t)
+            finally:
+                model[0] += time.thread_time() - cpu
+                model[1] += 1
+        screen.runner._advance = timed_advance
         screen.action_toggle_play()
         wall0, cpu0 = time.perf_counter(), time.process_time()
         await asyncio.sleep(seconds)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         snap = screen.driver.snap
-    return {"frames": frames, "wall": wall, "cpu": cpu, "in_flight": in_flight(snap),
+    return {"frames": frames, "wall": wall, "cpu": cpu, "model_cpu": model[0], "advances": model[1],
+            "in_flight": in_flight(snap),
             "sent": snap.counts["sent"], "sim_ms": snap.t}
 
 
@@ -74,9 +88,10 @@ def main() -> None:
     print(f"terminal {size[0]}x{size[1]}, {r['in_flight']:,} records in flight of {r['sent']:,} sent "
           f"(simulated {r['sim_ms'] / 1000:.1f} s)")
     print(f"{fps:.1f} fps, {1000 * r['cpu'] / max(r['frames'], 1):.1f} ms CPU per frame, "
-          f"{r['cpu'] / r['wall']:.2f} of a core")
-    print("goal: 30 fps or better using under 0.5 of a core:",
-          "met" if fps >= 30 and r["cpu"] / r["wall"] < 0.5 else "NOT met")
+          f"{r['cpu'] / r['wall']:.2f} of a core (the simulation thread {r['model_cpu'] / r['wall']:.2f} of it, "
+          f"{r['advances'] / r['wall']:.0f} advances a second; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
+    print("goal: 60 fps using under 0.5 of a core:",
+          "met" if fps >= 57 and r["cpu"] / r["wall"] < 0.5 else "NOT met")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Settings for the whole suite: a hypothesis profile for loaded CI machines, and a clean Ctrl+C."""
+"""Settings for the whole suite: a hypothesis profile for loaded CI machines, a clean Ctrl+C, and a data
+folder of its own for every test."""
 
 from __future__ import annotations
 
 import gc
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 #: no deadline (a loaded machine makes any example slow), few examples, the same ones every run
@@ -28,3 +30,10 @@ def _no_gc_timing() -> None:
 
 
 _no_gc_timing()
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory, monkeypatch):
+    """Each test keeps its progress and preferences in a folder of its own: never the user's (a learner's
+    saved choices, such as title cards off, would change what a lesson screen shows) nor another test's."""
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path_factory.mktemp("tutor-data")))

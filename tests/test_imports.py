@@ -25,3 +25,17 @@ def test_a_broken_rule_is_caught(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert lint_imports(config_filename=str(config), no_cache=True, no_logo=True) != 0
     assert "BROKEN" in capsys.readouterr().out
+
+
+def test_the_app_module_loads_without_the_engine():
+    """The main menu comes up before the engine, the lesson runner and the graph library are loaded: importing
+    the app (and the lessons' catalog it reads) imports none of them."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, tutor.ui.app, tutor.lessons.catalog; "
+            "print(sorted(m for m in ('tutor.sim.simulation', 'tutor.lessons.run', 'networkx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    assert out.strip() == "[]"

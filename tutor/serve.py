@@ -86,6 +86,11 @@ def _watch_parent(server_pid: int) -> None:
     os._exit(1)
 
 
+#: frames a second in a browser tab (a terminal gets 60): each frame crosses the network, and a class shares the
+#: serving machine's cores
+SERVED_FPS = 30
+
+
 def tab_main(argv: list[str] | None = None) -> int:
     """One tab's app: the main menu, or the sandbox on a scenario file (checked before serving)."""
     import argparse
@@ -106,11 +111,13 @@ def tab_main(argv: list[str] | None = None) -> int:
     if args.class_name is not None:
         from tutor.ui.classtab import class_tab_app
 
-        class_tab_app(args.class_name, args.student, args.instructor).run()
+        app = class_tab_app(args.class_name, args.student, args.instructor)
     elif args.scenario is None:
-        make_app(None, args.seed, start="menu").run()
+        app = make_app(None, args.seed, start="menu")
     else:
-        make_app(load_scenario(args.scenario), args.seed).run()
+        app = make_app(load_scenario(args.scenario), args.seed)
+    app.frames_per_second = SERVED_FPS
+    app.run()
     return 0
 
 

@@ -204,3 +204,36 @@ def test_the_same_answer_at_the_same_point_is_played_once(monkeypatch):
     assert again[1] is first[1] and again[0] == first[0] == answer and len(played) == 1
     run.session.seek(run.now + 10)
     assert challenge.play(run, run.question, answer)[1] is not first[1] and len(played) == 2
+
+
+def test_an_answer_that_keeps_the_start_configuration_reads_the_lesson_run(monkeypatch):
+    """min.insync.replicas = 1 (the default) starts the lesson's own run: its trial takes that run, already played
+    out to see whether the goal holds unchanged, and gets the same result as playing it again."""
+    from tutor.lessons import check
+
+    run = at_the_challenge()
+    q, keep = run.question, [("topic", "min.insync.replicas", 1)]
+    played = []
+    real = check._trial
+    monkeypatch.setattr(check, "_trial", lambda r, q, combo: played.append(combo) or real(r, q, combo))
+    trials = check.Trials(run, q)
+    trials.add_unchanged(run.played_out())
+    assert trials.get(keep) == real(run, q, keep) == (False, None)
+    assert played == []
+
+
+def test_the_unchanged_run_is_played_once_per_moment(monkeypatch):
+    """Two readers of the run played out unchanged at one moment share one play; after the run moves on (the
+    challenge shown, the run restarted with its solution) it is played anew."""
+    from tutor.lessons import LessonRun
+
+    run = at_the_challenge()
+    forks = []
+    real = LessonRun.fork
+    monkeypatch.setattr(LessonRun, "fork", lambda self, changes=(): forks.append(changes) or real(self, changes))
+    first = run.played_out()
+    assert run.played_out() is first and len(forks) == 1
+    run.show_me()
+    again = run.played_out()
+    assert again is not first and len(forks) == 2
+    assert again.report.summary["lost_acked"] < first.report.summary["lost_acked"]

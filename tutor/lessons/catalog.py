@@ -1,16 +1,82 @@
-"""All lessons of a folder, with per-lesson errors, ordered by their prerequisite graph (networkx)."""
+"""All lessons of a folder, with per-lesson errors, ordered by their prerequisite graph."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
-
-import networkx as nx
+from typing import Callable
 
 from .errors import LessonError
 from .model import Lesson
 from .parse import load_lesson
+
+
+class Prerequisites:
+    """The prerequisite graph: lesson ids, with an edge from each prerequisite to each lesson that needs it.
+
+    A menu holds a few dozen lessons, so plain sets do; the menu opens without loading a graph library."""
+
+    def __init__(self, nodes: list[str]) -> None:
+        self.succ: dict[str, list[str]] = {n: [] for n in nodes}
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.succ
+
+    def add_edge(self, a: str, b: str) -> None:
+        """a is a prerequisite of b."""
+        if b not in self.succ[a]:
+            self.succ[a].append(b)
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        """Every (prerequisite, lesson) pair."""
+        return [(a, b) for a, nexts in self.succ.items() for b in nexts]
+
+    def reach(self) -> dict[str, set[str]]:
+        """Each node and every node reachable from it."""
+        out: dict[str, set[str]] = {}
+        for start in self.succ:
+            seen, todo = {start}, [start]
+            while todo:
+                for b in self.succ[todo.pop()]:
+                    if b not in seen:
+                        seen.add(b)
+                        todo.append(b)
+            out[start] = seen
+        return out
+
+    def cycles(self) -> list[set[str]]:
+        """The groups of two or more lessons that each need one another (the strongly connected components)."""
+        reach, placed, out = self.reach(), set(), []
+        for n in self.succ:
+            if n not in placed:
+                group = {m for m in reach[n] if n in reach[m]}
+                placed |= group
+                if len(group) > 1:
+                    out.append(group)
+        return out
+
+    def order(self, key: Callable[[str], str]) -> list[str]:
+        """Prerequisites first, the smallest key first among those ready; edges that close a cycle are ignored."""
+        reach = self.reach()
+        edges = [(a, b) for a, b in self.edges if a not in reach[b]]
+        waiting = {n: 0 for n in self.succ}
+        for _, b in edges:
+            waiting[b] += 1
+        ready = [(key(n), n) for n, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        out: list[str] = []
+        while ready:
+            n = heapq.heappop(ready)[1]
+            out.append(n)
+            for a, b in edges:
+                if a == n:
+                    waiting[b] -= 1
+                    if waiting[b] == 0:
+                        heapq.heappush(ready, (key(b), b))
+        return out
 
 
 @dataclass
@@ -43,7 +109,7 @@ class Catalog:
     """The menu: items in order (prerequisites first), and the prerequisite graph."""
 
     items: list[Item]
-    graph: nx.DiGraph
+    graph: Prerequisites
 
     @property
     def lessons(self) -> list[Lesson]:
@@ -132,33 +198,30 @@ def _duplicates(items: list[Item]) -> None:
             seen[item.id] = item.path
 
 
-def _graph(items: list[Item]) -> nx.DiGraph:
+def _graph(items: list[Item]) -> Prerequisites:
     """Edges from each prerequisite to the lessons that need it; unknown ones and cycles are problems."""
     good = {i.id: i for i in items if i.lesson is not None and not i.problems}
-    graph = nx.DiGraph()
-    graph.add_nodes_from(good)
+    graph = Prerequisites(list(good))
     for item in good.values():
         for pre in item.lesson.prerequisites:
             if pre in good:
                 graph.add_edge(pre, item.id)
             else:
                 item.problems.append(f"prerequisites: unknown lesson \"{pre}\"")
-    for cycle in (c for c in nx.strongly_connected_components(graph) if len(c) > 1):
+    for cycle in graph.cycles():
         names = " -> ".join(sorted(cycle))
         for lesson_id in cycle:
             good[lesson_id].problems.append(f"prerequisites: a cycle ({names})")
     return graph
 
 
-def _order(items: list[Item], graph: nx.DiGraph) -> list[Item]:
+def _order(items: list[Item], graph: Prerequisites) -> list[Item]:
     """Prerequisites first, file name breaking ties; lessons in cycles by name; broken files last."""
     by_id: dict[str, Item] = {}
     for item in items:
         if item.lesson is not None and item.id in graph:
             by_id.setdefault(item.id, item)  # of two files with one id, the first is the lesson
-    acyclic = graph.copy()
-    acyclic.remove_edges_from([(a, b) for a, b in graph.edges if nx.has_path(graph, b, a)])
-    order = list(nx.lexicographical_topological_sort(acyclic, key=lambda n: Path(by_id[n].path).name))
+    order = graph.order(key=lambda n: Path(by_id[n].path).name)
     placed = [by_id[n] for n in order]
     rest = [i for i in items if i not in placed]
     return placed + sorted(rest, key=lambda i: Path(i.path).name)

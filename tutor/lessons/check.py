@@ -17,6 +17,7 @@ from . import challenge
 from .catalog import catalog_of, lesson_files
 from .errors import LessonError, step_label
 from .judge import key_matches, letter
+from .measures import Outcome
 from .model import Lesson, Question, split_name
 from .run import QUESTION, WAIT, LessonRun, expand_locks
 
@@ -226,7 +227,8 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
                        wins: list[str] | None = None) -> list[str]:
     """The goal fails unchanged, the solution meets it (at par), and no tried setting beats par."""
     out = []
-    if q.goal.holds(run.fork().out()):
+    unchanged = run.played_out()
+    if q.goal.holds(unchanged):
         out.append("the goal already holds without any change")
     made, outcome = challenge.play(run, q, _changes(q.solution))
     failed = q.goal.failures(outcome)
@@ -234,6 +236,7 @@ def challenge_problems(run: LessonRun, q: Question, where: str = "",
         return out + [f"the solution does not meet the goal: {'; '.join(failed)}"]
     trials = Trials(run, q)
     trials.add(made, (True, outcome.value(q.par.measure) if q.par is not None else None))
+    trials.add_unchanged(unchanged)
     trials.prepare(_search_combos(q))
     if q.par is not None:
         metric = outcome.value(q.par.measure)
@@ -265,6 +268,14 @@ class Trials:
         key = _run_key(self.run, self.q, combo)
         if key is not None:
             self.by_run[key] = result
+
+    def add_unchanged(self, outcome: Outcome) -> None:
+        """The lesson's own run played out: a start challenge's answer that gives each setting the value it
+        already starts with replays that very run (the engine reads nothing else of the settings)."""
+        key = _run_key(self.run, self.q, []) if self.q.apply == "start" else None
+        if key is not None:
+            self.by_run[key] = (self.q.goal.holds(outcome),
+                                outcome.value(self.q.par.measure) if self.q.par is not None else None)
 
     def prepare(self, combos: list[list[tuple[str, str, Any]]]) -> None:
         """Play every combination not played yet, each distinct run once (in worker processes when that pays)."""

@@ -18,7 +18,7 @@ from tutor.sim.spec import Action
 from . import challenge
 from .fork import Fork, fork
 from .judge import Verdict, choice_feedback, is_right, truth_of, truth_text
-from .measures import Live, condition_words
+from .measures import Live, Outcome, condition_words
 from .model import FAILURE_NAMES, SETTING_NAMES, Lesson, Question, Step, split_name
 from .reveal import held_later, held_now, played_line
 
@@ -97,6 +97,7 @@ class LessonRun:
         self.version_at = 0  # the step of the challenge it follows
         self._to_lesson: tuple[str, list[tuple[str, str, Any]]] | None = None  # (apply, changes) at the next step
         self.last_play: tuple | None = None  # the last challenge answer played: (run, where, result); see play
+        self._played: tuple | None = None  # the last unchanged run played out: (sim, where, outcome); see played_out
         self._enter(0)
 
     # --- what the app reads --------------------------------------------------------------
@@ -300,13 +301,25 @@ class LessonRun:
             q = self.question
             if q is None or q.kind == "challenge":
                 raise RuntimeError("truth() answers an open prediction question; a challenge is judged per attempt")
-            f = self.fork()
             if q.after_ms is not None:
-                self._truth = (truth_of(q, f.live(self.now + q.after_ms, self.step_start)), None)
+                self._truth = (truth_of(q, self.fork().live(self.now + q.after_ms, self.step_start)), None)
             else:
-                outcome = f.out()
+                outcome = self.played_out()
                 self._truth = (truth_of(q, outcome), outcome)
         return self._truth
+
+    def played_out(self) -> Outcome:
+        """The run from the decision point played to its end with nothing changed (see fork()).
+
+        Played once per moment: two questions in a row with no time between them, or a question and the check
+        that a challenge's goal does not already hold, read the same run."""
+        sim = self.session.sim
+        where = (sim.loop.steps, sim.now, len(self.session.interventions), self.future())
+        if self._played is not None and self._played[0] is sim and self._played[1] == where:
+            return self._played[2]
+        outcome = self.fork().out()
+        self._played = (sim, where, outcome)
+        return outcome
 
     def fork(self, changes: list[tuple[str, str, Any]] = ()) -> Fork:
         """The run from the decision point: pending events and the question's `then`, plus `changes`."""

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from importlib.resources import files
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tutor.lessons import Catalog, Item, ProgressStore, load_catalog
-from tutor.scenario import parse_scenario
-from tutor.sim.spec import Scenario
+from tutor.lessons.catalog import Catalog, Item, load_catalog
+from tutor.lessons.progress import ProgressStore
 
-from .driver import Driver
-from .keys import ALL
-from .screens.lesson import LessonScreen
-from .screens.explore import ExploreScreen
 from .screens.menu import EXPLORE, LABS_ENTRY, LESSONS, QUIT, SANDBOX, LabsScreen, LessonsScreen, MenuScreen
-from .screens.sandbox import SandboxScreen
+
+if TYPE_CHECKING:  # the engine and the screens not shown first load when first opened: the menu opens sooner
+    from tutor.sim.spec import Scenario
+
+    from .driver import Driver
+    from .screens.sandbox import SandboxScreen
 
 SANDBOX_START, MENU_START, LESSONS_START = "sandbox", "menu", "lessons"
 
 
 def sandbox_scenario() -> Scenario:
     """The built-in sandbox: three brokers, RF=3, a long steady workload, a consumer, nothing scripted."""
+    from tutor.scenario import parse_scenario
+
     text = (files("tutor") / "data" / "scenarios" / "sandbox.toml").read_text(encoding="utf-8")
     return parse_scenario(text, source="sandbox.toml", default_title="sandbox")
 
@@ -38,11 +41,12 @@ class TutorApp(App):
     BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True),
                 Binding("escape", "menu", "menu", key_display="esc")]
 
-    def __init__(self, driver: Driver, size: tuple[int, int] | None = None, start: str = SANDBOX_START,
+    def __init__(self, driver: Driver | None, size: tuple[int, int] | None = None, start: str = SANDBOX_START,
                  lessons: str | None = None, lesson: str | None = None, autoplay: bool = True,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None, scenario: Scenario | None = None, seed: int | None = None) -> None:
         super().__init__()
-        self.driver = driver
+        self._sandbox_driver = driver
+        self._scenario, self._seed = scenario, seed
         self.pinned_size = size
         self.start, self.lessons_dir, self.first_lesson, self.autoplay = start, lessons, lesson, autoplay
         self._catalog = catalog
@@ -51,13 +55,33 @@ class TutorApp(App):
     def on_mount(self) -> None:
         """Open the sandbox, or the menu (and on it the lessons, or one lesson)."""
         if self.start == SANDBOX_START:
+            from .screens.sandbox import SandboxScreen
+
             self.push_screen(SandboxScreen(self.driver))
             return
-        self.push_screen(MenuScreen(self.lessons_line()))
         if self.start == LESSONS_START or self.first_lesson is not None:
+            self.push_screen(MenuScreen(self.lessons_line()))
             self.open_lessons()
+        else:  # the menu shows at once; the line under Lessons, which reads every lesson file, just after
+            menu = MenuScreen()
+            self.push_screen(menu)
+            self.call_after_refresh(self._fill_lessons_line, menu)
         if self.first_lesson is not None:
             self.open_lesson(self.catalog.find(self.first_lesson))
+
+    def _fill_lessons_line(self, menu: MenuScreen) -> None:
+        """The menu's progress line, once the menu is on the screen."""
+        if menu.is_attached:
+            menu.set_lessons_line(self.lessons_line())
+
+    @property
+    def driver(self) -> Driver:
+        """The sandbox's run (made when first needed: the menu does not wait for the engine)."""
+        if self._sandbox_driver is None:
+            from .driver import Driver
+
+            self._sandbox_driver = Driver(self._scenario or sandbox_scenario(), seed=self._seed, playing=self.autoplay)
+        return self._sandbox_driver
 
     # --- lessons and progress ---------------------------------------------------------------
     @property
@@ -88,6 +112,8 @@ class TutorApp(App):
 
     def open_lesson(self, item: Item) -> None:
         """A lesson, over the lessons menu; afterwards the menu shows the new progress."""
+        from .screens.lesson import LessonScreen
+
         self.push_screen(LessonScreen(item, self.catalog, self.store, self.autoplay),
                          partial(self._lesson_closed, item))
 
@@ -107,12 +133,16 @@ class TutorApp(App):
     def on_menu_screen_chosen(self, message: MenuScreen.Chosen) -> None:
         """Sandbox, Lessons, Labs, Explore or Quit."""
         if message.what == SANDBOX:
+            from .screens.sandbox import SandboxScreen
+
             self.push_screen(SandboxScreen(self.driver))
         elif message.what == LESSONS:
             self.open_lessons()
         elif message.what == LABS_ENTRY:
             self.push_screen(LabsScreen())
         elif message.what == EXPLORE:
+            from .screens.explore import ExploreScreen
+
             self.push_screen(ExploreScreen())
         elif message.what == QUIT:
             self.exit()
@@ -125,12 +155,12 @@ class TutorApp(App):
     @property
     def sandbox(self) -> SandboxScreen:
         """The sandbox screen (under any modal on top of it)."""
-        return next(s for s in self.screen_stack if isinstance(s, SandboxScreen))
+        return next(s for s in self.screen_stack if is_sandbox(s))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """esc goes back to the menu only from the sandbox, and only when it was opened from the menu."""
         if action == "menu":
-            return isinstance(self.screen, SandboxScreen) and any(
+            return is_sandbox(self.screen) and any(
                 isinstance(s, MenuScreen) for s in self.screen_stack)
         return True
 
@@ -141,7 +171,9 @@ class TutorApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every sandbox action besides Textual's own."""
         yield from super().get_system_commands(screen)
-        if isinstance(screen, SandboxScreen):
+        if is_sandbox(screen):
+            from .keys import ALL
+
             brokers = {b.name for b in screen.driver.snap.brokers}
             for k in ALL:
                 if k.action.startswith("select('broker-") and k.action[8:-2] not in brokers:
@@ -160,5 +192,10 @@ def make_app(scenario: Scenario | None = None, seed: int | None = None, autoplay
              size: tuple[int, int] | None = None, start: str = SANDBOX_START, lessons: str | None = None,
              lesson: str | None = None, catalog: Catalog | None = None) -> TutorApp:
     """The app: the sandbox (default), the menu, the lessons, or one lesson (checked by the caller); tests pin it."""
-    driver = Driver(scenario or sandbox_scenario(), seed=seed, playing=autoplay)
-    return TutorApp(driver, size, start, lessons, lesson, autoplay, catalog)
+    return TutorApp(None, size, start, lessons, lesson, autoplay, catalog, scenario, seed)
+
+
+def is_sandbox(screen: Screen) -> bool:
+    """Is this the sandbox screen? (Without importing it: no sandbox exists before its module loads.)"""
+    module = sys.modules.get("tutor.ui.screens.sandbox")
+    return module is not None and isinstance(screen, module.SandboxScreen)

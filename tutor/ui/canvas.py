@@ -12,6 +12,9 @@ from textual.strip import Strip
 LIGHT = "┌┐└┘─│"
 HEAVY = "┏┓┗┛━┃"
 DOUBLE = "╔╗╚╝═║"
+#: the style of a blank cell: one object for every canvas, so that a row left blank compares the same from one
+#: frame to the next (rows are compared by style identity) and is not repainted
+PLAIN = Style()
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Canvas:
 
     def __init__(self, width: int, height: int, base: Style | None = None) -> None:
         self.width, self.height = max(width, 0), max(height, 0)
-        self.base = base or Style()
+        self.base = base or PLAIN
         self.chars = [[" "] * self.width for _ in range(self.height)]
         self.styles: list[list[Style]] = [[self.base] * self.width for _ in range(self.height)]
         self.hits: list[Hit] = []

@@ -13,7 +13,7 @@ from .canvas import HEAVY, LIGHT, Canvas, Rect
 from .frame import Frame
 from .layout import Plan, arrange, is_broker
 from .look import BEING_PROCESSED, GHOST, LOST_ACKED, QUEUED, SELECTED, legend, look
-from .tokens import Token, fit, ghost_tokens, tail_ids, tokens
+from .tokens import PerSnapshot, Token, fit, ghost_tokens, tail_ids, tokens
 
 DIM = Style(dim=True)
 LABEL = Style(color="grey62")
@@ -25,6 +25,7 @@ BORDER = Style(color="grey50")
 BORDER_DOWN = Style(color="red", dim=True)
 BORDER_SELECTED = Style(color="bright_white", bold=True)
 WIRE = Style(color="grey35")
+PER_SNAPSHOT = PerSnapshot()  # the records' tokens of the snapshot on screen (drawing is on the UI thread only)
 CACHE_AREA = Style(bgcolor="#2a1a30")   # the page cache and the disk are two visibly different areas
 DISK_AREA = Style(bgcolor="#142238")
 WIRE_CUT = Style(color="red")
@@ -112,7 +113,8 @@ def token_pieces(ctx: Ctx, label: str, ranges: Iterable[range], width: int,
     """A label then the newest tokens that fit (older records counted as "+N"), ghosts last."""
     snap, frame = ctx.snap, ctx.frame
     ids, total = tail_ids(ranges)
-    toks = tokens(ids, snap.state, frame.acked, glyph) + ghost_tokens(ghosts, frame.acked)
+    toks = PER_SNAPSHOT.get(snap, ("tokens", glyph, *ids), lambda: tokens(ids, snap.state, frame.acked, glyph))
+    toks = toks + ghost_tokens(ghosts, frame.acked)
     prefix, kept = fit(toks, width - len(label), total)
     out: list[Piece] = [(label, LABEL, None)]
     if prefix:
@@ -428,7 +430,11 @@ def draw_sink(ctx: Ctx) -> None:
 
 def recent_processed(ctx: Ctx, scan: int) -> list[int]:
     """The newest processed ids: just below the record in the consumer's hands (bounded work per frame)."""
-    snap = ctx.snap
+    return PER_SNAPSHOT.get(ctx.snap, ("recent", scan), lambda: _recent_processed(ctx.snap, scan))
+
+
+def _recent_processed(snap, scan: int) -> list[int]:
+    """recent_processed, worked out."""
     c = snap.consumer
     held = ([c.processing[0]] if c.processing else []) + list(c.queued)
     top = min(held) if held else snap.counts["sent"]

@@ -25,6 +25,23 @@ class Token:
     ghost: bool = False
 
 
+class PerSnapshot:
+    """Results worked out from one snapshot, kept while frames keep showing it: the run advances a few times a
+    second while the screen draws up to 60 frames, and the frames in between only move the messages."""
+
+    def __init__(self) -> None:
+        self.snap: object = None
+        self.memo: dict[tuple, object] = {}
+
+    def get(self, snap: object, key: tuple, compute: Callable[[], object]) -> object:
+        """compute() for this snapshot and key, once."""
+        if snap is not self.snap:
+            self.snap, self.memo = snap, {}
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
 def tail_ids(ranges: Iterable[range], limit: int = TAIL) -> tuple[list[int], int]:
     """The last `limit` ids of some id ranges (in order), and how many ids there are in all."""
     ranges = list(ranges)

@@ -26,7 +26,7 @@ from ..widgets.pipeline import PipelineView
 from ..widgets.timeline import TimelineBar
 from .cards import BACK, CONTENTS, GO, LEAVE, NEXT, Card, EndCard, Ending, TitleCard
 from .lesson_controls import CARDS, CARDS_OFF, LessonControls
-from .run_frame import FPS, RunFrame
+from .run_frame import RunFrame
 
 NARROW = 120          # below this width narration and the work area stack, and share the panel
 TALL = 40             # from this height an event strip sits under the ledger
@@ -89,7 +89,7 @@ class LessonScreen(LessonControls, RunFrame):
         self.query_one("#controls").border_title = "settings · ←/→ change · e type · esc back to the keys"
         resumed = self._resume()
         self._warn()  # a progress file set aside when it was opened
-        self.set_interval(1 / FPS, self.tick)
+        self.start_clock()
         self.begin_step(self._opening_card(resumed))
 
     def _resume(self) -> str:

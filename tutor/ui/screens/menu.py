@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from time import monotonic
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -86,6 +85,8 @@ def lesson_detail(item: Item, store: ProgressStore, catalog: Catalog | None = No
         return Group(Text("This lesson file does not load:", style="bold red"), *(Text(x) for x in lines),
                      Text(""), Text("Fix it and check it with `tutor check FILE`.", style="dim"))
     lesson = item.lesson
+    from rich.markdown import Markdown  # loaded with the lessons menu, not before the main menu's first frame
+
     parts: list[RenderableType] = [Text(lesson.title, style="bold"), Markdown(lesson.teaches)]
     facts = f"{len(lesson.steps)} steps · {len(lesson.questions())} questions"
     if lesson.prerequisites:

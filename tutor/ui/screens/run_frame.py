@@ -16,7 +16,7 @@ from ..widgets.controls import ControlsPanel
 from ..widgets.pipeline import PipelineView
 from .run_actions import RunActions
 
-FPS = 34
+FPS = 60  # ticks a second (an app may set its own `frames_per_second`: `tutor serve` does)
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 STAGE = ("#status", "#pipeline", "#timeline", "#ledger", "#events")
 
@@ -46,6 +46,10 @@ class RunFrame(RunActions, Screen[str]):
             self._controls_state = state
             self.query_one(ControlsPanel).set_state(frame.config, self.driver.defaults())
         self.pushed(frame)
+
+    def start_clock(self) -> None:
+        """Tick at the app's frame rate (an app may set `frames_per_second`; else FPS)."""
+        self.set_interval(1 / getattr(self.app, "frames_per_second", FPS), self.tick)
 
     def pushed(self, frame: Frame) -> None:
         """What the screen itself shows of a new frame (nothing here)."""

@@ -26,7 +26,7 @@ from ..widgets.timeline import TimelineBar
 from .help import HelpScreen
 from .prompt import PromptScreen
 from .report import ReportScreen
-from .run_frame import FPS, RunFrame
+from .run_frame import RunFrame
 from .sandbox_changes import SandboxChanges
 
 NARROW = 120          # below this width the settings open as a drawer at the bottom
@@ -64,7 +64,7 @@ class SandboxScreen(SandboxChanges, RunFrame):
         """Start the clock and draw the first frame."""
         self.query_one("#events").border_title = "events"
         self.query_one("#controls").border_title = "settings · ←→ change · e type"
-        self.set_interval(1 / FPS, self.tick)
+        self.start_clock()
         self.show()
 
     # --- the clock ------------------------------------------------------------------------

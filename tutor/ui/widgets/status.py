@@ -91,9 +91,9 @@ def status_line(frame: Frame, columns: int) -> Text:
 class StatusBar(FrameWidget):
     """One line at the top."""
 
-    def key(self, frame: Frame) -> str:
-        """The words it shows."""
-        return status_line(frame, self.size.width or 120).plain
+    def key(self, frame: Frame) -> tuple:
+        """What the line is made of (the items decide it; laying them out is left to a repaint)."""
+        return tuple(setting_items(frame)), tuple(clock_items(frame))
 
     def render(self) -> RenderableType:
         """The line at the widget's width."""
