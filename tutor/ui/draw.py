@@ -9,12 +9,15 @@ from rich.style import Style
 
 from tutor.sim.snapshot import BrokerView, DUPLICATED, Message, PROCESSED
 
+from . import draw_parts as dparts
 from .canvas import HEAVY, LIGHT, Canvas, Rect
 from .frame import Frame
 from .layout import Plan, arrange, is_broker
 from .look import BEING_PROCESSED, GHOST, LOST_ACKED, QUEUED, SELECTED, legend, look
 from .tokens import PerSnapshot, Token, fit, ghost_tokens, tail_ids, tokens
 
+several_parts = dparts.several
+parts_title = dparts.title_parts
 DIM = Style(dim=True)
 LABEL = Style(color="grey62")
 BOLD = Style(bold=True)
@@ -56,7 +59,8 @@ class Ctx:
 def pipeline(frame: Frame, width: int, height: int) -> Canvas:
     """The whole pipeline view for one frame."""
     snap = frame.snap
-    plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None)
+    plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None,
+                   len(snap.partitions) or 1)
     ctx = Ctx(frame, plan, Canvas(width, height))
     draw_wires(ctx)
     draw_producer(ctx)
@@ -109,13 +113,13 @@ def lines(cv: Canvas, inner: Rect, rows: list[list[Piece]]) -> None:
 
 
 def token_pieces(ctx: Ctx, label: str, ranges: Iterable[range], width: int,
-                 ghosts: list[int] = (), glyph: str | None = None) -> list[Piece]:
+                 ghosts: list[int] = (), glyph: str | None = None, tight: bool = False) -> list[Piece]:
     """A label then the newest tokens that fit (older records counted as "+N"), ghosts last."""
     snap, frame = ctx.snap, ctx.frame
     ids, total = tail_ids(ranges)
     toks = PER_SNAPSHOT.get(snap, ("tokens", glyph, *ids), lambda: tokens(ids, snap.state, frame.acked, glyph))
     toks = toks + ghost_tokens(ghosts, frame.acked)
-    prefix, kept = fit(toks, width - len(label), total)
+    prefix, kept = fit(toks, width - len(label), total, tight)
     out: list[Piece] = [(label, LABEL, None)]
     if prefix:
         out.append((prefix + " ", DIM, None))
@@ -247,16 +251,18 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
     if not b.up:  # first, so a narrow title keeps it
         parts.append("DOWN" + (f" ({b.down_kind})" if b.down_kind and not compact else ""))
         style = ALERT
-    if b.leader:
+    if several_parts(ctx.snap):  # each partition's row says the replica's role; the title what it leads
+        parts += parts_title(ctx.snap, b, compact)
+    elif b.leader:
         parts.append("★LEADER" if compact else f"★ LEADER e{ctx.snap.leader_epoch}")
     elif b.zombie:
         parts.append("ZOMBIE" if compact else "ZOMBIE (thinks it leads)")
         style = ALERT
     elif b.replica and not compact:
         parts.append("follower")
-    elif not b.replica:
+    elif not b.replica and not several_parts(ctx.snap):
         parts.append("no replica")
-    if b.replica and not (compact and b.leader and b.in_isr):  # a narrow leader's title keeps ★LEADER whole
+    if b.replica and not several_parts(ctx.snap) and not (compact and b.leader and b.in_isr):  # keeps ★LEADER
         parts.append(("ISR" if compact else "in ISR") if b.in_isr else ("¬ISR" if compact else "OUT of ISR"))
     slow = ctx.snap.slow.get(b.name)
     if slow:
@@ -264,7 +270,7 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
     if any(b.name in pair and "controller" in pair for pair in ctx.snap.cut_links):
         parts.append("✂ctl" if compact else "✂ controller")
     room = ctx.plan.boxes[b.name].w - 4 if b.name in ctx.plan.boxes else 80
-    if compact and len(" ".join(parts)) > room:  # too narrow: the star alone says who leads
+    if compact and len(" ".join(parts)) > room and not several_parts(ctx.snap):  # the star alone says who leads
         parts = ["★" if p == "★LEADER" else p for p in parts if p not in ("ISR", "¬ISR")] + \
             (["¬ISR"] if b.replica and not b.in_isr else [])
     return (" " if compact else " · ").join(parts), style
@@ -282,6 +288,13 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
     rows = [token_pieces(ctx, "cache ▒ ", cache, inner.w, ghosts.get(f"{b.name}/cache", [])),
             token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
             _offsets(b, compact, inner.w), _lag(ctx, b)]
+    if several_parts(ctx.snap):  # one row per partition instead of one partition's four rows
+        rows = dparts.broker_rows(ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a),
+                                 {"cache": ghosts.get(f"{b.name}/cache", []), "disk": ghosts.get(f"{b.name}/disk", [])})
+        lines(ctx.cv, inner, rows)
+        if not b.up:
+            _dim(ctx.cv, inner)
+        return
     if not b.replica:  # beyond replication.factor: it answers metadata, it holds no copy of t-0
         rf = ctx.frame.config["topic"]["replication.factor"]
         rows = [[("no copy of t-0 ", LABEL, None), (f"(RF={rf})", BOLD, None)],
@@ -299,6 +312,13 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
         ctx.cv.restyle(inner.x, inner.y + 1, inner.w, DISK_AREA, under=True)
     if not b.up:
         _dim(ctx.cv, Rect(inner.x, inner.y + 1, inner.w, max(inner.h - 1, 0)))
+
+
+def _area_tokens(ctx: Ctx, label: str, ranges: list[range], width: int, area: Style,
+                 ghosts: list[int]) -> list[Piece]:
+    """token_pieces with the records on the background of their area (page cache or disk)."""
+    out = token_pieces(ctx, label, ranges, width, ghosts, tight=True)
+    return [(t, s + area if what is not None else s, what) for t, s, what in out]
 
 
 def _offsets(b: BrokerView, compact: bool, width: int = 80) -> list[Piece]:
@@ -334,6 +354,9 @@ def draw_header(ctx: Ctx) -> None:
     if r is None:
         return
     snap = ctx.snap
+    if several_parts(snap):
+        write(ctx.cv, r.x, r.y, r.w, dparts.header_pieces(snap, r.w))
+        return
     leader = snap.broker(snap.leader) if snap.leader else None
     isr = ",".join(n.split("-")[-1] for n in snap.isr)
     hw = [(f" HW {leader.hw:,}", BOLD, None)] if leader is not None else []
@@ -488,6 +511,8 @@ def _cut(snap, a: str, b: str) -> bool:
 
 def wires(snap) -> list[tuple[str, str]]:
     """The links worth drawing: producer to the broker it sends to, leader to replicas and consumer."""
+    if several_parts(snap):
+        return _partition_wires(snap)
     out = []
     if snap.producer.leader:
         out.append(("producer", snap.producer.leader))
@@ -500,6 +525,25 @@ def wires(snap) -> list[tuple[str, str]]:
         if snap.consumer is not None:
             out.append((leader, "consumer"))
     for a, b in snap.cut_links:  # a cut link is always shown, where both ends are drawn
+        if (a, b) not in out and (b, a) not in out:
+            out.append((a, b))
+    return out
+
+
+def _partition_wires(snap) -> list[tuple[str, str]]:
+    """With several partitions: the producer and the consumer to every leader, each leader to its followers."""
+    out: list[tuple[str, str]] = []
+    for p in snap.partitions:
+        if p.leader is None:
+            continue
+        ends = [("producer", p.leader)] + [(p.leader, r.name) for r in p.replicas if r.name != p.leader]
+        if snap.consumer is not None:
+            ends.append((p.leader, "consumer"))
+        out += [e for e in ends if e not in out and e[::-1] not in out]
+    for dst in sorted({d for _, _, d, _ in snap.producer.in_flight}):
+        if dst.startswith("broker-") and ("producer", dst) not in out:
+            out.append(("producer", dst))
+    for a, b in snap.cut_links:
         if (a, b) not in out and (b, a) not in out:
             out.append((a, b))
     return out

@@ -60,7 +60,7 @@ def is_broker(name: str) -> bool:
 
 
 # --- columns: producer | brokers | consumer, left to right ----------------------------------
-def columns(width: int, height: int, brokers: list[str], consumer: bool) -> Plan:
+def columns(width: int, height: int, brokers: list[str], consumer: bool, partitions: int = 1) -> Plan:
     """Stages left to right; brokers stacked in the middle column; lanes between the columns."""
     plan = Plan(width, height, "columns")
     wp = _clamp(width * 0.25, 34, 44)
@@ -69,7 +69,7 @@ def columns(width: int, height: int, brokers: list[str], consumer: bool) -> Plan
     wb = width - wp - wc - 2 * lane
     bx = wp + lane
     plan.header = Rect(bx, 0, wb, 1)
-    hb = _broker_height(height - 1, len(brokers))
+    hb = _broker_height(height - 1, len(brokers), partitions)
     plan.framed = hb >= 5
     for i, name in enumerate(brokers):
         plan.boxes[name] = Rect(bx, 1 + i * hb, wb, hb)
@@ -84,10 +84,11 @@ def columns(width: int, height: int, brokers: list[str], consumer: bool) -> Plan
     return plan
 
 
-def _broker_height(avail: int, n: int) -> int:
-    """Each broker box's height: 5-7 rows when framed, 3 when short of room."""
+def _broker_height(avail: int, n: int, partitions: int = 1) -> int:
+    """Each broker box's height: 5-6 rows when framed (or one row per partition and the frame), 3 when
+    short of room."""
     h = avail // max(n, 1)
-    return max(min(h, 6), 3) if h >= 5 else max(h, 2)
+    return max(min(h, max(6, partitions + 2)), 3) if h >= 5 else max(h, 2)
 
 
 def _columns_route(plan: Plan, src: str, dst: str) -> list[Point]:
@@ -105,12 +106,12 @@ def _columns_route(plan: Plan, src: str, dst: str) -> list[Point]:
 
 
 # --- rows: producer / brokers / consumer, top to bottom --------------------------------------
-def rows(width: int, height: int, brokers: list[str], consumer: bool) -> Plan:
+def rows(width: int, height: int, brokers: list[str], consumer: bool, partitions: int = 1) -> Plan:
     """Stages stacked; brokers side by side; one lane row above and one below the brokers."""
     plan = Plan(width, height, "rows")
     framed = height >= 15
     plan.framed = framed
-    hp, hb, hc = (4, 5, 4) if framed else (3, 3, 3)
+    hp, hb, hc = (4, max(5, partitions + 2), 4) if framed else (3, max(3, partitions + 1), 3)
     wp = width if width < 100 else int(width * 0.6)
     plan.boxes["producer"] = Rect(0, 0, wp, hp)
     if wp < width and width - wp >= 30:
@@ -145,15 +146,17 @@ def _clamp(v: float, lo: int, hi: int) -> int:
     return int(max(lo, min(hi, round(v))))
 
 
-def arrange(width: int, height: int, brokers: list[str], consumer: bool) -> Plan:
+def arrange(width: int, height: int, brokers: list[str], consumer: bool, partitions: int = 1) -> Plan:
     """The plan for a canvas size: columns when wide enough, rows otherwise."""
     if width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT:
-        return columns(width, height, brokers, consumer)
-    return rows(width, height, brokers, consumer)
+        return columns(width, height, brokers, consumer, partitions)
+    return rows(width, height, brokers, consumer, partitions)
 
 
-def preferred_height(width: int, brokers: int, consumer: bool) -> int:
-    """How many rows the pipeline wants at this width (it copes with fewer)."""
+def preferred_height(width: int, brokers: int, consumer: bool, partitions: int = 1) -> int:
+    """How many rows the pipeline wants at this width (it copes with fewer): a broker box grows by a
+    row for each partition beyond three."""
+    extra = max(partitions - 3, 0)
     if width >= WIDE_MIN_WIDTH:
-        return max(1 + 6 * brokers, 7 + 1 + 15, 11 if consumer else 0)
-    return 16 if consumer else 11
+        return max(1 + (6 + extra) * brokers, 7 + 1 + 15, 11 if consumer else 0)
+    return (16 if consumer else 11) + extra

@@ -127,7 +127,7 @@ class LessonScreen(LessonControls, RunFrame):
         """Give the pipeline the rows it wants, leaving the lesson panel enough to read."""
         w, h = self.size
         snap = self.runner.frame.snap
-        want = preferred_height(w, len(snap.brokers), snap.consumer is not None)
+        want = preferred_height(w, len(snap.brokers), snap.consumer is not None, len(snap.partitions) or 1)
         events = EVENT_ROWS if h >= TALL else 0
         panel = 10 if h < 30 else 14
         self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - events - panel), 3)

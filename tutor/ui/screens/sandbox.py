@@ -135,7 +135,7 @@ class SandboxScreen(SandboxChanges, RunFrame):
         drawer = 10 if self.has_class("narrow") and self.has_class("show-controls") else 0
         stage_w = w - (46 if self.has_class("show-controls") and not self.has_class("narrow") else 0)
         snap = self.runner.frame.snap
-        want = preferred_height(stage_w, len(snap.brokers), snap.consumer is not None)
+        want = preferred_height(stage_w, len(snap.brokers), snap.consumer is not None, len(snap.partitions) or 1)
         events = 0 if drawer else (3 if h < 30 else 6)
         self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - drawer - events), 3)
 

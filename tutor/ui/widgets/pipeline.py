@@ -81,7 +81,8 @@ class PipelineView(Widget):
         """The rows the pipeline wants at this width."""
         snap = self.frame.snap if self.frame else None
         brokers = len(snap.brokers) if snap else 3
-        return preferred_height(width, brokers, snap is None or snap.consumer is not None)
+        return preferred_height(width, brokers, snap is None or snap.consumer is not None,
+                                len(snap.partitions) if snap and snap.partitions else 1)
 
     def on_click(self, event: events.Click) -> None:
         """Post what was clicked: a record's token or a node's box."""
