@@ -9,10 +9,11 @@ from rich.style import Style
 
 from tutor.sim.snapshot import BrokerView, DUPLICATED, Message, PROCESSED
 
+from . import draw_group as dgroup
 from . import draw_parts as dparts
 from .canvas import HEAVY, LIGHT, Canvas, Rect
 from .frame import Frame
-from .layout import Plan, arrange, is_broker
+from .layout import Plan, arrange, is_broker, preferred_height
 from .look import BEING_PROCESSED, GHOST, LOST_ACKED, QUEUED, SELECTED, legend, look
 from .tokens import PerSnapshot, Token, fit, ghost_tokens, tail_ids, tokens
 
@@ -60,20 +61,28 @@ def pipeline(frame: Frame, width: int, height: int) -> Canvas:
     """The whole pipeline view for one frame."""
     snap = frame.snap
     plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None,
-                   len(snap.partitions) or 1)
+                   len(snap.partitions) or 1, dgroup.drawn_members(snap))
     ctx = Ctx(frame, plan, Canvas(width, height))
     draw_wires(ctx)
     draw_producer(ctx)
     for b in snap.brokers:
         draw_broker(ctx, b)
-    if snap.consumer is not None:
+    if snap.consumer is not None and "consumer" in plan.boxes:
         draw_consumer(ctx)
         draw_sink(ctx)
+    if "group" in plan.boxes:
+        draw_group(ctx)
     draw_header(ctx)
     draw_legend(ctx)
     draw_messages(ctx)
     draw_lost_on_the_way(ctx)
     return ctx.cv
+
+
+def wanted_height(snap, width: int) -> int:
+    """The rows the pipeline wants for this snapshot at this width (brokers, partitions, the group)."""
+    return preferred_height(width, len(snap.brokers), snap.consumer is not None, len(snap.partitions) or 1,
+                            dgroup.drawn_members(snap))
 
 
 # --- boxes ------------------------------------------------------------------------------------
@@ -375,7 +384,8 @@ def draw_header(ctx: Ctx) -> None:
 def draw_consumer(ctx: Ctx) -> None:
     """The consumer: position, the record in hand, what waits, the committed offset, how it commits."""
     c, cfg = ctx.snap.consumer, ctx.frame.config["consumer"]
-    title = f"consumer · {c.state}" if c.up else "consumer · DOWN"  # a stopped consumer's state is "down"
+    name = "consumer-1" if "group" in ctx.plan.boxes else "consumer"  # the group's first member
+    title = f"{name} · {c.state}" if c.up else f"{name} · DOWN"  # a stopped consumer's state is "down"
     inner = open_box(ctx, "consumer", title, BORDER if c.up else BORDER_DOWN, BOLD if c.up else ALERT)
     w = inner.w
     rows = [_positions(ctx, w), _in_hand(ctx, w),
@@ -387,9 +397,23 @@ def draw_consumer(ctx: Ctx) -> None:
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
+    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(c, w):  # room for a table of offsets
+        rows = _partition_offsets(c, w) + rows[1:2]
     lines(ctx.cv, inner, rows)
     if not c.up:
         _dim(ctx.cv, inner)
+
+
+def draw_group(ctx: Ctx) -> None:
+    """The consumer group: generation, coordinator, and each member's partitions, offsets and poll time."""
+    group = dgroup.group_of(ctx.snap)
+    r = ctx.plan.boxes["group"]
+    title, style = dgroup.title(group, r.w - 6)
+    inner = open_box(ctx, "group", title, WARN if group.rebalancing else BORDER, style)
+    lines(ctx.cv, inner, dgroup.box_rows(group, ctx.snap.t, inner.w, inner.h, ctx.frame.member))
+    if ctx.plan.framed and r.h >= 3:  # the offsets' key, on the bottom border
+        ctx.cv.put(r.x + 2, r.bottom - 1, wording(r.w - 4, " t-N position/committed offset ",
+                                                 " position/committed ", ""), LABEL)
 
 
 def wording(width: int, *forms: str) -> str:
@@ -401,11 +425,31 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     """Position (next offset to fetch) and the group's committed offset (named apart from the log's
     committed records, which are the ones below the HW)."""
     c = ctx.snap.consumer
+    if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
+        for label in ("position/committed ", "pos/committed ", ""):  # the words go before a partition does
+            body = dgroup.offset_pieces(list(c.partitions), width - len(label))
+            if not body or not body[-1][0].startswith(" +"):
+                break
+        return [(label, LABEL, None)] + body
     show = (lambda v: "—" if v is None else f"{v:,}")
     pos, off = show(c.position), show(c.committed)
     label = wording(width - len(pos) - len(off) - len("position "), "  group's committed offset ",
                 "  committed offset ", "  committed ")  # the legend calls the log's sense "below HW"
     return [("position ", LABEL, None), (pos, BOLD, None), (label, LABEL, None), (off, BOLD, None)]
+
+
+def _partition_offsets(c, width: int) -> list[list[Piece]] | None:
+    """A small table: a column per partition, a row for the position and one for the group's committed
+    offset (None when the columns do not fit the width)."""
+    show = (lambda v: "—" if v is None else f"{v:,}")
+    cells = [(f"t-{p}", show(pos), show(com)) for p, pos, com in c.partitions]
+    col = max(len(x) for cell in cells for x in cell) + 2
+    if 10 + col * len(cells) > width:
+        return None
+    out = []
+    for label, at, style in (("", 0, LABEL), ("position  ", 1, BOLD), ("committed ", 2, BOLD)):
+        out.append([(f"{label:<10}", LABEL, None)] + [(f"{cell[at]:<{col}}", style, None) for cell in cells])
+    return out
 
 
 def _in_hand(ctx: Ctx, width: int) -> list[Piece]:

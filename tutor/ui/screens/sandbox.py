@@ -16,7 +16,7 @@ from ..driver import Driver
 from ..fastforward import FastForward
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
-from ..layout import preferred_height
+from ..draw import wanted_height
 from ..widgets.controls import ControlsPanel
 from ..widgets.event_log import EventLog
 from ..widgets.ledger_bar import LedgerBar
@@ -135,7 +135,7 @@ class SandboxScreen(SandboxChanges, RunFrame):
         drawer = 10 if self.has_class("narrow") and self.has_class("show-controls") else 0
         stage_w = w - (46 if self.has_class("show-controls") and not self.has_class("narrow") else 0)
         snap = self.runner.frame.snap
-        want = preferred_height(stage_w, len(snap.brokers), snap.consumer is not None, len(snap.partitions) or 1)
+        want = wanted_height(snap, stage_w)
         events = 0 if drawer else (3 if h < 30 else 6)
         self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - drawer - events), 3)
 

@@ -12,7 +12,12 @@ from .base import FrameWidget
 
 KIND_STYLES = {"failure": "bold red", "repair": "bold green", "election": "yellow", "isr": "magenta",
                "truncate": "bold red", "offline": "bold red", "fence": "yellow", "restart": "green",
-               "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green"}
+               "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green",
+               "group": "blue", "rebalance": "bold yellow"}
+#: words of a group event that moves partitions between members: such lines get the rebalance mark
+REBALANCE_WORDS = ("rebalanc", "revoked", "revoke", "assigned", "generation", "left the group",
+                   "removed from the group")
+REBALANCE_MARK = "⟳ "
 WELCOME = ("The sandbox: records flow from the producer through the brokers to the consumer. "
            "Break something (K kill, L power loss, Z zombie … ? lists every key), change settings (o), "
            "scrub time (← →). The lessons (main menu) walk through each way to lose a record.")
@@ -21,9 +26,19 @@ WELCOME = ("The sandbox: records flow from the producer through the brokers to t
 def event_line(e, width: int) -> Text:
     """"  12.30 s  broker-1 lost power: …" with the kind's colour."""
     line = Text(f"{e.t / 1000:8.2f} s  ", style="dim")
-    line.append(e.text, style=KIND_STYLES.get(e.kind, ""))
+    if rebalancing(e.text):  # partitions change hands: marked, whatever kind the engine filed it under
+        line.append(REBALANCE_MARK, style="bold yellow")
+        line.append(e.text, style=KIND_STYLES["rebalance"])
+    else:
+        line.append(e.text, style=KIND_STYLES.get(e.kind, ""))
     line.truncate(width, overflow="ellipsis")
     return line
+
+
+def rebalancing(text: str) -> bool:
+    """Does an event line tell of a rebalance (partitions revoked or assigned, a new generation)?"""
+    low = text.lower()
+    return any(w in low for w in REBALANCE_WORDS)
 
 
 def wait_line(w, now: float, width: int) -> Text:
