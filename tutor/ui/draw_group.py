@@ -15,6 +15,18 @@ POLL_WARN = 0.6       # from this share of max.poll.interval.ms the bar is yello
 POLL_ALERT = 0.85     # and from this one red: the member is about to be removed from the group
 
 
+#: words of a line that tells of partitions changing hands in the group (engine events, explanations)
+REBALANCE_WORDS = ("rebalanc", "revoked", "revoke", "assigned", "generation", "left the group",
+                   "removed from the group")
+REBALANCE_MARK = "⟳ "
+
+
+def rebalancing(text: str) -> bool:
+    """Does a line tell of a rebalance (partitions revoked or assigned, a new generation, a member out)?"""
+    low = text.lower()
+    return any(w in low for w in REBALANCE_WORDS)
+
+
 def group_of(snap):
     """The snapshot's consumer group, or None (engines without groups have no such field)."""
     return getattr(snap, "group", None)
@@ -55,7 +67,7 @@ def poll_pieces(member, t: float, width: int) -> list[Piece]:
     if not member.up or since is None:
         return []
     share = poll_share(member, t)
-    full = min(POLL_CELLS, int(share * POLL_CELLS + 0.5))
+    full = min(POLL_CELLS, int(share * POLL_CELLS))  # full only once the limit is reached
     bar = ("▮" * full + "▯" * (POLL_CELLS - full), poll_style(share), None)
     limit = seconds(member.max_poll_interval_ms)
     for words in (f" {seconds(since)} of {limit} max.poll", f" {seconds(since)}/{limit}", ""):

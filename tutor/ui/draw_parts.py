@@ -92,7 +92,7 @@ def partition_summary(p: PartitionView, form: int) -> list[Piece]:
     if form == 0:
         isr = ",".join(n.split("-")[-1] for n in p.isr)
         out.append((f" e{p.leader_epoch} ISR [{isr}]", LABEL, None))
-    if form <= 1:
+    if form <= 1 and p.leader:  # an offline partition has no high watermark to tell
         out.append((f" HW {p.hw:,}", LABEL, None))
     return out
 

@@ -7,6 +7,7 @@ import textwrap
 from rich.console import RenderableType
 from rich.text import Text
 
+from ..draw_group import REBALANCE_MARK, rebalancing
 from ..frame import Frame
 from .base import FrameWidget
 
@@ -14,10 +15,6 @@ KIND_STYLES = {"failure": "bold red", "repair": "bold green", "election": "yello
                "truncate": "bold red", "offline": "bold red", "fence": "yellow", "restart": "green",
                "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green",
                "group": "blue", "rebalance": "bold yellow"}
-#: words of a group event that moves partitions between members: such lines get the rebalance mark
-REBALANCE_WORDS = ("rebalanc", "revoked", "revoke", "assigned", "generation", "left the group",
-                   "removed from the group")
-REBALANCE_MARK = "⟳ "
 WELCOME = ("The sandbox: records flow from the producer through the brokers to the consumer. "
            "Break something (K kill, L power loss, Z zombie … ? lists every key), change settings (o), "
            "scrub time (← →). The lessons (main menu) walk through each way to lose a record.")
@@ -33,12 +30,6 @@ def event_line(e, width: int) -> Text:
         line.append(e.text, style=KIND_STYLES.get(e.kind, ""))
     line.truncate(width, overflow="ellipsis")
     return line
-
-
-def rebalancing(text: str) -> bool:
-    """Does an event line tell of a rebalance (partitions revoked or assigned, a new generation)?"""
-    low = text.lower()
-    return any(w in low for w in REBALANCE_WORDS)
 
 
 def wait_line(w, now: float, width: int) -> Text:
