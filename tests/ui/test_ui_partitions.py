@@ -259,7 +259,7 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
         screen.show()
         await pilot.pause()
         canvas = screen.query_one(PipelineView).text()
-        assert "▶c2" in canvas and "group Stable gen 2" in canvas
+        assert "▶c2" in canvas and "Stable · generation 2" in canvas
         assert "member consumer-2" in str(screen.query_one("#status").render())
         for key in ("G", "M", "J"):
             d.snap = with_group(d.snap, two(d.snap.t))
