@@ -298,8 +298,10 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
             token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
             _offsets(b, compact, inner.w), _lag(ctx, b)]
     if several_parts(ctx.snap):  # one row per partition instead of one partition's four rows
-        rows = dparts.broker_rows(ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a),
-                                 {"cache": ghosts.get(f"{b.name}/cache", []), "disk": ghosts.get(f"{b.name}/disk", [])})
+        lost = {"cache": ghosts.get(f"{b.name}/cache", []), "disk": ghosts.get(f"{b.name}/disk", [])}
+        key = ("parts", b.name, inner.w, tuple(lost["cache"]), tuple(lost["disk"]), ctx.frame.inspected)
+        rows = PER_SNAPSHOT.get(ctx.snap, key, lambda: dparts.broker_rows(  # the rows change with the snapshot only
+            ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a), lost))
         lines(ctx.cv, inner, rows)
         if not b.up:
             _dim(ctx.cv, inner)
