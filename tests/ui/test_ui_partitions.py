@@ -103,6 +103,8 @@ def test_group_box_placement():
     short = arrange(80, 17, ["broker-1", "broker-2", "broker-3"], True, 3, members=2)
     assert "consumer" not in short.boxes and short.boxes["group"].w == 80 and short.boxes["group"].h == 5
     assert short.path("broker-1", "consumer-2")  # a member's messages go to the group's box
+    assert wide.path("broker-1", "consumer-1")[-1] == (wide.boxes["consumer"].x - 1, wide.boxes["consumer"].mid_y)
+    assert wide.path("broker-1", "consumer-2")[-1] == (wide.boxes["group"].x - 1, wide.boxes["group"].mid_y)
     tall = arrange(80, 30, ["broker-1", "broker-2", "broker-3"], True, 3, members=2)
     assert tall.boxes["group"].y == tall.boxes["consumer"].bottom
     assert preferred_height(80, 3, True, 3, members=2) == 16 + 5
@@ -268,6 +270,11 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
         assert [(a.action, a.target) for a in fired] == [("crash", "consumer-2"), ("slow", "consumer-2"),
                                                          ("join", "consumer-3")]
         assert fired[1].params["delay.ms"] > 10_000
+        lines = screen.query_one(PipelineView).text().splitlines()
+        y = next(i for i, line in enumerate(lines) if " c1 " in line)
+        await pilot.click(PipelineView, offset=(lines[y].index(" c1 ") + 2, y))
+        await pilot.pause()
+        assert d.member == "consumer-1"
 
 
 @aio
@@ -284,3 +291,14 @@ async def test_engine_refusal_is_one_line(monkeypatch):
         await pilot.pause()
         told = [str(n.message) for n in screen.app._notifications]
         assert "unknown target 'consumer-3': targets are ..." in told
+
+
+def test_a_click_on_a_member_name_points_at_that_member():
+    """The member's name in the group's box is a click target naming the member (the screen chooses it)."""
+    d = driver(scenario(**THREE))
+    d.seek(2000)
+    frame = dataclasses.replace(d.frame(), snap=with_group(d.snap, two(d.snap.t)))
+    canvas = pipeline(frame, 80, 17)
+    lines = canvas.text()
+    y = next(i for i, line in enumerate(lines) if "consumer-2" in line)
+    assert canvas.at(lines[y].index("consumer-2") + 3, y) == ("node", "consumer-2")

@@ -77,7 +77,8 @@ FAILURES: tuple[Failure, ...] = (
             _partition(["producer"], ["leader"])),
     Failure("P", "crash_producer", "kill prod", "the producer application crashes",
             _fixed("crash", "producer")),
-    Failure("C", "crash_consumer", "kill cons", "the consumer application crashes",
+    Failure("C", "crash_consumer", "kill cons", "the consumer application crashes (in a group, every "
+            "member: G crashes one)",
             _fixed("crash", "consumer")),
     Failure("E", "processing_error", "proc error", "the consumer's processing throws",
             _fixed("processing-error", "consumer")),

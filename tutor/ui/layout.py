@@ -35,10 +35,14 @@ class Plan:
         return _cells(points)
 
     def drawn_as(self, node: str) -> str:
-        """The box that stands for a node: consumer-N is drawn in the consumer box, or the group's."""
+        """The box that stands for a node: the first member is the consumer box, the other members the
+        group's box (each falls back on the other where only one is drawn)."""
         if node in self.boxes or not node.startswith("consumer"):
             return node
-        return "consumer" if "consumer" in self.boxes else "group"
+        first = node in ("consumer", "consumer-1")
+        if "group" in self.boxes and (not first or "consumer" not in self.boxes):
+            return "group"
+        return "consumer"
 
     def lane_of(self, src: str, dst: str) -> tuple[int, int]:
         """The columns a message label may use, so it stays in the lane between the boxes."""
