@@ -302,3 +302,25 @@ def test_a_click_on_a_member_name_points_at_that_member():
     lines = canvas.text()
     y = next(i for i, line in enumerate(lines) if "consumer-2" in line)
     assert canvas.at(lines[y].index("consumer-2") + 3, y) == ("node", "consumer-2")
+
+
+def test_a_host_without_power_says_so_on_each_row():
+    """After a power loss the page cache is empty: each of the broker's rows says "no power", then its disk."""
+    p = partition(0)
+    row = text(draw_parts.replica_row(p, p.replicas[1], 30, fake_tokens, powered=False))
+    assert row.startswith("t-0  HW 8 no power █") and "100‥103" in row
+    assert "cache empty: no power disk 100‥103" in text(draw_parts.replica_row(p, p.replicas[1], 70, fake_tokens,
+                                                                               powered=False))
+
+
+def test_consumer_offsets_keep_their_words_before_the_separators():
+    """The consumer box's one-line offsets: the label stays, the separators shrink first."""
+    items = [(0, 1024, 1024), (1, 4500, 1500), (2, 8000, 2000)]
+    assert text(draw_group.offset_pieces(items, 40, " ")) == "t-0 1,024/1,024 t-1 4,500/1,500 +1"
+    d = driver(scenario(**THREE))
+    d.seek(3000)
+    d.fail("power_loss")  # broker-1 goes: the other leaders take over, offsets pass a thousand records later
+    d.seek(13000)
+    lines = pipeline(d.frame(), 80, 17).text()
+    row = next(line for line in lines if "t-1 " in line and "/" in line and "│" in line[:2])
+    assert "pos/committed t-0" in row

@@ -301,7 +301,7 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
         lost = {"cache": ghosts.get(f"{b.name}/cache", []), "disk": ghosts.get(f"{b.name}/disk", [])}
         key = ("parts", b.name, inner.w, tuple(lost["cache"]), tuple(lost["disk"]), ctx.frame.inspected)
         rows = PER_SNAPSHOT.get(ctx.snap, key, lambda: dparts.broker_rows(  # the rows change with the snapshot only
-            ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a), lost))
+            ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a), lost, powered=b.host_on))
         lines(ctx.cv, inner, rows)
         if not b.up:
             _dim(ctx.cv, inner)
@@ -428,8 +428,9 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     committed records, which are the ones below the HW)."""
     c = ctx.snap.consumer
     if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
-        for label in ("position/committed ", "pos/committed ", ""):  # the words go before a partition does
-            body = dgroup.offset_pieces(list(c.partitions), width - len(label))
+        forms = [(label, sep) for label in ("position/committed ", "pos/committed ") for sep in (" · ", " ")]
+        for label, sep in forms:  # the words go before a partition does
+            body = dgroup.offset_pieces(list(c.partitions), width - len(label), sep)
             if not body or not body[-1][0].startswith(" +"):
                 break
         return [(label, LABEL, None)] + body

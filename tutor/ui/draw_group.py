@@ -108,13 +108,13 @@ def partition_pieces(member, width: int) -> list[Piece]:
     return offset_pieces(offsets(member), width) or [("no partitions", DIM, None)]
 
 
-def offset_pieces(items: list[tuple[int, int | None, int | None]], width: int) -> list[Piece]:
+def offset_pieces(items: list[tuple[int, int | None, int | None]], width: int, sep: str = " · ") -> list[Piece]:
     """(partition, position, committed) triples as "t-0 41/40 · t-1 39/—", as many as fit, "+N" for the rest."""
     show = (lambda v: "—" if v is None else f"{v:,}")
     out: list[Piece] = []
     used = 0
     for i, (p, pos, com) in enumerate(items):
-        unit = [(" · " if i else "", LABEL, None), (f"t-{p} ", LABEL, None), (f"{show(pos)}/{show(com)}", BOLD, None)]
+        unit = [(sep if i else "", LABEL, None), (f"t-{p} ", LABEL, None), (f"{show(pos)}/{show(com)}", BOLD, None)]
         size = sum(len(t) for t, _, _ in unit)
         more = len(f" +{len(items) - i - 1}") if i < len(items) - 1 else 0
         if used + size + more > width:

@@ -52,11 +52,12 @@ def offsets_pieces(r: ReplicaView, wide: bool) -> list[Piece]:
     return out
 
 
-def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts: dict | None = None) -> list[Piece]:
+def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts: dict | None = None,
+                powered: bool = True) -> list[Piece]:
     """One replica in one row: the partition, the replica's role, its offsets, then its newest records
     in the page cache (▒, shaded) and on disk (█, shaded differently). `tokens_of(label, ranges, width,
     area, ghosts)` gives a label and the newest tokens that fit; `ghosts` ("cache", "disk") are the
-    broker's records lost there."""
+    broker's records lost there; a host without power has an empty page cache, and the row says so."""
     ghosts = ghosts or {}
     wide = width >= WIDE_ROW
     head = [(f"t-{p.index}" + (" " if wide else ""), BOLD, None), role_piece(p, r, wide)] + offsets_pieces(r, wide)
@@ -64,6 +65,10 @@ def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts:
     cache = [s.ids() for s in r.segments if not s.durable]
     disk = [s.ids() for s in r.segments if s.durable]
     labels = ("cache ", " disk ") if wide else ("▒", " █")
+    if not powered and not ghosts.get("cache"):  # the power loss emptied the cache: say it, then the disk
+        note = ("cache empty: no power " if wide else "no power ")
+        return head + [(note, ALERT, None)] + tokens_of(labels[1].lstrip(), disk, room - len(note), DISK_AREA,
+                                                         ghosts.get("disk", []))
     if not cache:  # nothing volatile: the whole row for the disk (the flush point is the log end)
         return head + tokens_of(labels[1].lstrip(), disk, room, DISK_AREA, ghosts.get("disk", []))
     cache_room = room if not disk else max(room // 2, min(room, 10))
@@ -74,14 +79,15 @@ def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts:
     return head + left + right
 
 
-def broker_rows(snap, broker: str, width: int, tokens_of, ghosts: dict | None = None) -> list[list[Piece]]:
+def broker_rows(snap, broker: str, width: int, tokens_of, ghosts: dict | None = None,
+                powered: bool = True) -> list[list[Piece]]:
     """One row per partition the broker holds a copy of, t-0 first; the broker's lost records (the
     ledger names the broker, not the partition) are drawn on its first row."""
     rows = []
     for p in snap.partitions:
         r = replica_of(p, broker)
         if r is not None:
-            rows.append(replica_row(p, r, width, tokens_of, None if rows else ghosts))
+            rows.append(replica_row(p, r, width, tokens_of, None if rows else ghosts, powered))
     return rows or [[("no copy of any partition", LABEL, None)]]
 
 
