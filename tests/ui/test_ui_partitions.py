@@ -324,3 +324,25 @@ def test_consumer_offsets_keep_their_words_before_the_separators():
     lines = pipeline(d.frame(), 80, 17).text()
     row = next(line for line in lines if "t-1 " in line and "/" in line and "│" in line[:2])
     assert "pos/committed t-0" in row
+
+
+def test_restart_names_each_stopped_member_of_a_group():
+    """R with the leader as target restarts every node that is down: in a group, each stopped member by name."""
+    from tutor.ui.failures import down_nodes
+
+    d = driver(scenario(**THREE))
+    d.seek(2000)  # the consumer has joined
+    snap = d.snap
+    g = dataclasses.replace(two(), members=(member("consumer-1", (0,)), member("consumer-2", (1,), up=False),
+                                            member("consumer-3", (2,), up=False)))
+    assert down_nodes(with_group(snap, g)) == ["consumer-2", "consumer-3"]
+    assert down_nodes(with_group(snap, None)) == []
+
+
+def test_the_palette_offers_the_group_keys():
+    """The command palette lists the group keys with their help lines."""
+    from tutor.ui.keys import ALL
+
+    helps = {k.keys: k.help for k in ALL}
+    assert {"m", "J", "G", "M"} <= set(helps)
+    assert "max.poll.interval.ms" in helps["M"] and "joins the group" in helps["J"]
