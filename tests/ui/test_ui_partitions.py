@@ -120,6 +120,7 @@ def test_poll_bar_turns_yellow_then_red_near_max_poll_interval():
     assert draw_group.poll_style(draw_group.poll_share(doomed, t)) == draw_group.ALERT
     assert text(draw_group.poll_pieces(doomed, t, 40)) == "poll ▮▮▮▮▯ 9.0 s of 10 s max.poll"
     assert text(draw_group.poll_pieces(doomed, t, 22)) == "poll ▮▮▮▮▯ 9.0 s/10 s"
+    assert text(draw_group.poll_pieces(doomed, t, 16)) == "▮▮▮▮▯ 9.0/10 s"
     assert text(draw_group.poll_pieces(doomed, t, 8)) == "▮▮▮▮▯"
     down = dataclasses.replace(doomed, up=False)
     assert draw_group.poll_pieces(down, t, 40) == []
@@ -127,15 +128,18 @@ def test_poll_bar_turns_yellow_then_red_near_max_poll_interval():
 
 def test_member_rows_show_partitions_offsets_and_the_chosen_member():
     """One line per member when wide: name, state, each partition's position/committed, the poll bar;
-    two lines when narrow, names shortened; ▶ marks the member the keys aim at."""
+    two lines when narrow (names shortened only when the state and the bar need the room); ▶ marks the
+    member the keys aim at."""
     g = two(1000.0)
     wide = [text(r) for r in draw_group.member_rows(g, 1000.0, 76, False, "consumer-2")]
     assert wide[0].startswith(" consumer-1 Stable t-0 40/39 · t-1 41/40")
     assert wide[1].startswith("▶consumer-2 Stable t-2 42/41") and wide[1].endswith("1.0 s of 10 s max.poll")
     assert all(len(row) == 76 for row in wide)
     narrow = [text(r) for r in draw_group.member_rows(g, 1000.0, 30, True)]
-    assert narrow[0].startswith(" c1 Stable") and narrow[1] == "   t-0 40/39 · t-1 41/40"
+    assert narrow[0].startswith(" consumer-1 Stable") and narrow[1] == "   t-0 40/39 · t-1 41/40"
     assert len(narrow) == 4
+    tight = [text(r) for r in draw_group.member_rows(g, 1000.0, 20, True)]
+    assert tight[0].startswith(" c1 Stable")
 
 
 def test_member_down_and_a_group_without_coordinator():
@@ -261,7 +265,7 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
         screen.show()
         await pilot.pause()
         canvas = screen.query_one(PipelineView).text()
-        assert "▶c2" in canvas and "Stable · generation 2" in canvas
+        assert "▶consumer-2" in canvas and "Stable · generation 2" in canvas
         assert "member consumer-2" in str(screen.query_one("#status").render())
         for key in ("G", "M", "J"):
             d.snap = with_group(d.snap, two(d.snap.t))
@@ -271,8 +275,8 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
                                                          ("join", "consumer-3")]
         assert fired[1].params["delay.ms"] > 10_000
         lines = screen.query_one(PipelineView).text().splitlines()
-        y = next(i for i, line in enumerate(lines) if " c1 " in line)
-        await pilot.click(PipelineView, offset=(lines[y].index(" c1 ") + 2, y))
+        y = next(i for i, line in enumerate(lines) if " consumer-1 Stable" in line)
+        await pilot.click(PipelineView, offset=(lines[y].index(" consumer-1 Stable") + 3, y))
         await pilot.pause()
         assert d.member == "consumer-1"
 

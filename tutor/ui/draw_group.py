@@ -62,18 +62,20 @@ def poll_style(share: float) -> Style:
 
 
 def poll_pieces(member, t: float, width: int) -> list[Piece]:
-    """"poll ▮▮▯▯▯ 2.1 s/5 s": the bar, then the time since the last poll against the limit, as room allows."""
+    """"poll ▮▮▯▯▯ 2.1 s of 10 s max.poll": the bar, then the time since the last poll against the limit,
+    in the fullest form that fits."""
     since = since_poll(member, t)
     if not member.up or since is None:
         return []
     share = poll_share(member, t)
     full = min(POLL_CELLS, int(share * POLL_CELLS))  # full only once the limit is reached
     bar = ("▮" * full + "▯" * (POLL_CELLS - full), poll_style(share), None)
-    limit = seconds(member.max_poll_interval_ms)
-    for words in (f" {seconds(since)} of {limit} max.poll", f" {seconds(since)}/{limit}", ""):
-        if len(words) + POLL_CELLS + 5 <= width:
-            return [("poll ", LABEL, None), bar, (words, LABEL, None)]
-    return [bar] if width >= POLL_CELLS else []
+    limit, gone = seconds(member.max_poll_interval_ms), seconds(since)
+    forms = ([("poll ", LABEL, None), bar, (f" {gone} of {limit} max.poll", LABEL, None)],
+             [("poll ", LABEL, None), bar, (f" {gone}/{limit}", LABEL, None)],
+             [bar, (f" {gone.removesuffix(' s')}/{limit}", LABEL, None)],
+             [("poll ", LABEL, None), bar], [bar])
+    return next((f for f in forms if sum(len(p[0]) for p in f) <= width), [])
 
 
 def title(group, width: int) -> tuple[str, Style]:
@@ -131,9 +133,9 @@ def drawn_members(snap) -> int:
     return len(group.members) if group is not None and len(group.members) > 1 else 0
 
 
-def member_name(name: str, width: int) -> str:
-    """"consumer-2", or "c2" in a narrow box."""
-    return name if width >= 40 else name.replace("consumer-", "c")
+def member_name(name: str, room: int) -> str:
+    """"consumer-2", or "c2" when the full name would not leave `room` columns for the state and poll bar."""
+    return name if len(name) <= room else name.replace("consumer-", "c")
 
 
 def member_rows(group, t: float, width: int, two_lines: bool, selected: str | None = None) -> list[list[Piece]]:
@@ -141,11 +143,11 @@ def member_rows(group, t: float, width: int, two_lines: bool, selected: str | No
     rows: list[list[Piece]] = []
     for m in group.members:
         mark = "▶" if m.name == selected else " "
-        head: list[Piece] = [(mark, BOLD, ("node", m.name)), (member_name(m.name, width), BOLD, ("node", m.name))]
-        if not m.up:
-            head.append((" DOWN", ALERT, None))
-        else:
-            head.append((f" {m.state}", WARN if m.state.lower() not in ("stable", "active") else LABEL, None))
+        state = (" DOWN", ALERT) if not m.up else \
+            (f" {m.state}", WARN if m.state.lower() not in ("stable", "active") else LABEL)
+        room = width - 1 - len(state[0]) - (POLL_CELLS + 1)  # the name gives way to the state and the bar
+        head: list[Piece] = [(mark, BOLD, ("node", m.name)), (member_name(m.name, room), BOLD, ("node", m.name)),
+                             (state[0], state[1], None)]
         used = sum(len(t) for t, _, _ in head)
         poll = poll_pieces(m, t, width - used - 1)
         gap = width - used - sum(len(t) for t, _, _ in poll)
