@@ -45,7 +45,7 @@ class GroupSnapshot(Snapshot):
 
 def with_group(snap: Snapshot, group: GroupView | None) -> GroupSnapshot:
     """The same snapshot, carrying `group`."""
-    values = {f.name: getattr(snap, f.name) for f in dataclasses.fields(Snapshot)}
+    values = {f.name: getattr(snap, f.name) for f in dataclasses.fields(Snapshot) if f.name != "group"}
     return GroupSnapshot(**values, group=group)
 
 
