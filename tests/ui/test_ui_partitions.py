@@ -189,6 +189,9 @@ def test_group_actions_from_a_group_of_two():
     slow delays processing past max.poll.interval.ms."""
     snap = with_group(driver(scenario(**THREE)).snap, two())
     assert [(a.action, a.target) for a in members.join(snap, None)] == [("join", "consumer-3")]
+    waiting = dataclasses.replace(two(), members=two().members + (member("consumer-4", (), up=False),
+                                                                  member("consumer-5", (), up=False)))
+    assert members.joiner(with_group(snap, waiting)) == "consumer-4"  # a declared member not yet started
     assert [(a.action, a.target) for a in members.crash(snap, None)] == [("crash", "consumer-1")]
     (slow,) = members.slow(snap, "consumer-2")
     assert (slow.action, slow.target) == ("slow", "consumer-2")
@@ -246,19 +249,24 @@ class NoGroupSnap:
 
 @aio
 async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch):
-    """With a group of two: m chooses consumer-2 (▶ in the box, the status line), G crashes it, M slows it
-    past max.poll.interval.ms, J starts consumer-3; the UI hands each to the session's apply."""
+    """With a group of two and a third member declared but not started: m chooses consumer-2 (▶ in the box,
+    the status line), G crashes it, M slows it past max.poll.interval.ms, J starts consumer-3; the UI hands
+    each to the session's apply."""
+    def group(t=0.0):
+        """Two members running, consumer-3 waiting to join."""
+        g = two(t)
+        return dataclasses.replace(g, members=g.members + (member("consumer-3", (), t, up=False),))
+
     async with sandbox(scenario(**THREE), size=(120, 40)) as (screen, pilot):
         d = screen.driver
         real = d.frame
         monkeypatch.setattr(d, "frame", lambda: dataclasses.replace(
-            real(), snap=with_group(real().snap, two(real().snap.t)),
-            member=members.chosen(with_group(real().snap, two()), d.member)))
+            real(), snap=with_group(real().snap, group(real().snap.t)),
+            member=members.chosen(with_group(real().snap, group()), d.member)))
         fired = []
         monkeypatch.setattr(d.session, "apply", lambda action: fired.append(action) or [f"{action.action} done"])
-        d.snap = with_group(d.snap, two(d.snap.t))
         await goto(screen, pilot, 2000)
-        d.snap = with_group(d.snap, two(d.snap.t))
+        d.snap = with_group(d.snap, group(d.snap.t))
         await pilot.press("m")
         await pilot.pause()
         assert d.member == "consumer-2"
@@ -268,7 +276,7 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
         assert "▶consumer-2" in canvas and "Stable · generation 2" in canvas
         assert "member consumer-2" in str(screen.query_one("#status").render())
         for key in ("G", "M", "J"):
-            d.snap = with_group(d.snap, two(d.snap.t))
+            d.snap = with_group(d.snap, group(d.snap.t))
             await pilot.press(key)
             await pilot.pause()
         assert [(a.action, a.target) for a in fired] == [("crash", "consumer-2"), ("slow", "consumer-2"),
@@ -282,6 +290,22 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
 
 
 @aio
+async def test_join_of_an_undeclared_member_is_refused_before_the_engine(monkeypatch):
+    """The engine starts only the members the scenario declares: J beyond them says so in one line and
+    hands the session nothing."""
+    async with sandbox(scenario(**THREE), size=(80, 24)) as (screen, pilot):
+        d = screen.driver
+        fired = []
+        monkeypatch.setattr(d.session, "apply", lambda action: fired.append(action) or ["done"])
+        d.snap = with_group(d.snap, two())
+        await pilot.press("J")
+        await pilot.pause()
+        told = [str(n.message) for n in screen.app._notifications]
+        assert fired == [] and any(t.startswith("consumer-3 cannot join: this run has consumer-1 to consumer-2")
+                                   for t in told)
+
+
+@aio
 async def test_engine_refusal_is_one_line(monkeypatch):
     """When the engine refuses a group action (ValueError), the screen shows its first line, no traceback."""
     async with sandbox(scenario(**THREE), size=(80, 24)) as (screen, pilot):
@@ -290,7 +314,8 @@ async def test_engine_refusal_is_one_line(monkeypatch):
         def refuse(action):
             raise ValueError(f"unknown target {action.target!r}: targets are ...\nmore detail")
         monkeypatch.setattr(d.session, "apply", refuse)
-        d.snap = with_group(d.snap, two())
+        g = two()
+        d.snap = with_group(d.snap, dataclasses.replace(g, members=g.members + (member("consumer-3", (), up=False),)))
         await pilot.press("J")
         await pilot.pause()
         told = [str(n.message) for n in screen.app._notifications]

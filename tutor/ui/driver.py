@@ -113,6 +113,9 @@ class Driver:
         """A group key ("join", "crash", "slow") now; the engine's words back. NoGroup (a ValueError)
         when the run has no group to act on, before anything is applied."""
         actions = members.ACTIONS[name](self.snap, self.member)
+        known = set(members.member_names(self.snap)) | set(getattr(self.session.sim, "nodes", {}))
+        for action in actions:  # checked before anything is applied: a refused action leaves no trace
+            members.check_known(action, known, self.snap)
         was_live = self.session.live
         lines: list[str] = []
         for action in actions:

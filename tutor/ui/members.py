@@ -52,10 +52,31 @@ def next_member(snap: Snapshot, member: str | None) -> str:
     return names[(names.index(now) + 1) % len(names)] if now in names else names[0]
 
 
+def number(name: str) -> int:
+    """consumer-3 -> 3 (0 for a name without a number)."""
+    tail = name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
 def joiner(snap: Snapshot) -> str:
-    """The name of the next member to join: consumer-N one past the highest there is."""
-    numbers = [int(n.rsplit("-", 1)[1]) for n in member_names(snap) if n.rsplit("-", 1)[1].isdigit()]
-    return f"consumer-{max(numbers, default=0) + 1}"
+    """The next member to join: a member beyond `instances` that is not running (one the scenario's
+    join events name start stopped), else consumer-N one past the highest there is."""
+    group = group_of(snap)
+    instances = int(snap.config.get("consumer", {}).get("instances", 1) or 1)
+    waiting = [m.name for m in group.members if not m.up and number(m.name) > instances] if group else []
+    if waiting:
+        return waiting[0]
+    return f"consumer-{max(map(number, member_names(snap)), default=0) + 1}"
+
+
+def check_known(action: Action, known: set[str], snap: Snapshot) -> None:
+    """Refuse, in one line, a join of a member the engine has no node for (it starts only the members
+    the scenario declares: [consumer] instances, and the targets of its join events)."""
+    if action.action == "join" and action.target not in known:
+        names = member_names(snap)
+        have = f"{names[0]} to {names[-1]}" if len(names) > 1 else (names[0] if names else "no member")
+        raise NoGroup(f"{action.target} cannot join: this run has {have}; raise [consumer] instances or add "
+                      f"a join event for {action.target} to the scenario")
 
 
 def join(snap: Snapshot, member: str | None) -> list[Action]:
