@@ -375,3 +375,15 @@ def test_the_palette_offers_the_group_keys():
     helps = {k.keys: k.help for k in ALL}
     assert {"m", "J", "G", "M"} <= set(helps)
     assert "max.poll.interval.ms" in helps["M"] and "joins the group" in helps["J"]
+
+
+def test_rebalance_lines_are_recognised():
+    """Event lines that move partitions or remove a member get the rebalance mark; others do not."""
+    from tutor.ui.draw_group import rebalancing
+
+    for line in ("group 'tutor' rebalances: consumer-3 joined", "consumer-1 commits t-0@70; revokes t-0, t-1",
+                 "consumer-2 is assigned t-1 in generation 4", "consumer-2 removed: exceeded max.poll.interval.ms=300000"):
+        assert rebalancing(line), line
+    for line in ("broker-1 is now leader of t-0 (epoch 0, log end 0, HW 0)", "consumer joined group 'tutor'",
+                 "auto.offset.reset=earliest: no committed offset for the group; position of t-0 -> 0"):
+        assert not rebalancing(line), line

@@ -17,7 +17,7 @@ POLL_ALERT = 0.85     # and from this one red: the member is about to be removed
 
 #: words of a line that tells of partitions changing hands in the group (engine events, explanations)
 REBALANCE_WORDS = ("rebalanc", "revoked", "revoke", "assigned", "generation", "left the group",
-                   "removed from the group")
+                   "removed from the group", "exceeded max.poll.interval.ms")
 REBALANCE_MARK = "⟳ "
 
 
