@@ -387,3 +387,15 @@ def test_rebalance_lines_are_recognised():
     for line in ("broker-1 is now leader of t-0 (epoch 0, log end 0, HW 0)", "consumer joined group 'tutor'",
                  "auto.offset.reset=earliest: no committed offset for the group; position of t-0 -> 0"):
         assert not rebalancing(line), line
+
+
+def test_a_wide_row_says_how_far_a_follower_is_behind():
+    """A follower's wide row counts the records its log end is behind the leader's; the leader's does not."""
+    p = partition(0)
+    slow = dataclasses.replace(p.replicas[1], leo=7)
+    p = dataclasses.replace(p, replicas=(p.replicas[0], slow))
+    assert "LEO 7 HW 8 3 behind cache" in text(draw_parts.replica_row(p, slow, 70, fake_tokens))
+    assert "behind" not in text(draw_parts.replica_row(p, p.replicas[0], 70, fake_tokens))
+    assert draw_parts.lag(p, slow) == 3
+    down = dataclasses.replace(p, replicas=(dataclasses.replace(p.replicas[0], up=False), slow))
+    assert draw_parts.lag(down, slow) == 0

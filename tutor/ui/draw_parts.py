@@ -61,6 +61,9 @@ def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts:
     ghosts = ghosts or {}
     wide = width >= WIDE_ROW
     head = [(f"t-{p.index}" + (" " if wide else ""), BOLD, None), role_piece(p, r, wide)] + offsets_pieces(r, wide)
+    behind = lag(p, r)
+    if wide and behind:
+        head.append((f"{behind:,} behind ", WARN, None))
     room = width - sum(len(t) for t, _, _ in head)
     cache = [s.ids() for s in r.segments if not s.durable]
     disk = [s.ids() for s in r.segments if s.durable]
@@ -77,6 +80,14 @@ def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts:
     right = tokens_of(labels[1], disk, room - used, DISK_AREA, ghosts.get("disk", [])) \
         if disk and room - used > 4 else []
     return head + left + right
+
+
+def lag(p: PartitionView, r: ReplicaView) -> int:
+    """How many records a follower's log end is behind its partition's leader (0 while the leader is down)."""
+    leader = next((x for x in p.replicas if x.leader), None)
+    if leader is None or leader is r or not leader.up:
+        return 0
+    return max(leader.leo - r.leo, 0)
 
 
 def broker_rows(snap, broker: str, width: int, tokens_of, ghosts: dict | None = None,
