@@ -108,6 +108,7 @@ def test_group_box_placement():
     tall = arrange(80, 30, ["broker-1", "broker-2", "broker-3"], True, 3, members=2)
     assert tall.boxes["group"].y == tall.boxes["consumer"].bottom
     assert preferred_height(80, 3, True, 3, members=2) == 16 + 5
+    assert preferred_height(80, 3, True, 3, members=2, avail=17) == 11 + 5  # the group in the consumer's place
 
 
 # --- the group: the box's functions with fake GroupViews ------------------------------------

@@ -79,10 +79,11 @@ def pipeline(frame: Frame, width: int, height: int) -> Canvas:
     return ctx.cv
 
 
-def wanted_height(snap, width: int) -> int:
-    """The rows the pipeline wants for this snapshot at this width (brokers, partitions, the group)."""
+def wanted_height(snap, width: int, avail: int | None = None) -> int:
+    """The rows the pipeline wants for this snapshot at this width (brokers, partitions, the group), out
+    of `avail` when the screen says how many it has."""
     return preferred_height(width, len(snap.brokers), snap.consumer is not None, len(snap.partitions) or 1,
-                            dgroup.drawn_members(snap))
+                            dgroup.drawn_members(snap), avail)
 
 
 # --- boxes ------------------------------------------------------------------------------------

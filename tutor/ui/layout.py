@@ -184,12 +184,17 @@ def arrange(width: int, height: int, brokers: list[str], consumer: bool, partiti
     return rows(width, height, brokers, consumer, partitions, members)
 
 
-def preferred_height(width: int, brokers: int, consumer: bool, partitions: int = 1, members: int = 0) -> int:
+def preferred_height(width: int, brokers: int, consumer: bool, partitions: int = 1, members: int = 0,
+                     avail: int | None = None) -> int:
     """How many rows the pipeline wants at this width (it copes with fewer): a broker box grows by a
-    row for each partition beyond three, and a group's box needs its members' lines."""
+    row for each partition beyond three, and a group's box needs its members' lines (`avail`: the rows
+    the screen can give; stacked, short of them, the group's box takes the consumer's place)."""
     extra = max(partitions - 3, 0)
     if width >= WIDE_MIN_WIDTH:
         wc = _clamp(width * 0.23, 34, 42)
         group = 11 + group_height(members, wc) if members else 0
         return max(1 + (6 + extra) * brokers, 7 + 1 + 15, 11 if consumer else 0, group)
-    return (16 if consumer else 11) + extra + (group_height(members, width) if members else 0)
+    stacked = (16 if consumer else 11) + extra + (group_height(members, width) if members else 0)
+    if members and avail is not None and avail < stacked:
+        return 11 + extra + group_height(members, width)
+    return stacked

@@ -142,9 +142,9 @@ class SandboxScreen(SandboxChanges, RunFrame):
         drawer = 10 if self.has_class("narrow") and self.has_class("show-controls") else 0
         stage_w = w - (46 if self.has_class("show-controls") and not self.has_class("narrow") else 0)
         snap = self.runner.frame.snap
-        want = wanted_height(snap, stage_w)
         events = 0 if drawer else (3 if h < 30 else 6)
-        self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - drawer - events), 3)
+        avail = h - FIXED_ROWS - drawer - events
+        self.query_one(PipelineView).styles.height = max(min(wanted_height(snap, stage_w, avail), avail), 3)
 
     # --- time actions ---------------------------------------------------------------------
     def action_toggle_play(self) -> None:
