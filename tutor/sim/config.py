@@ -243,6 +243,14 @@ _S = [
     Setting("consumer", "commit.mode", "choice", "auto",
             "auto, after-processing (at-least-once) or before-processing (at-most-once)",
             choices=("auto", "after-processing", "before-processing"), kafka=False),
+    Setting("consumer", "commit.scope", "choice", "all",
+            "the application's commits: all (one commit of every partition after the poll's records) or "
+            "per-partition (a commitSync of a singleton map after each partition's records)",
+            choices=("all", "per-partition"), kafka=False),
+    Setting("consumer", "commit.offset", "choice", "next",
+            "what the application commits: next (lastOffset + 1, the next record to read: right) or "
+            "last (lastOffset: off by one, that record is processed again after a restart)",
+            choices=("next", "last"), kafka=False),
     Setting("consumer", "processing.mode", "choice", "poll-loop",
             "process in the poll loop, or hand records to a worker thread and poll again",
             choices=("poll-loop", "worker-thread"), kafka=False),
