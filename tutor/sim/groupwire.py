@@ -290,6 +290,8 @@ class MemberConsumer(Consumer):
             return
         self.need_rejoin = False
         self.state = "joining"
+        if self.mc.member_id is not None:
+            self.wire.log(f"{self.name} rejoins the group", member=self.name, event="rejoin")
         rev = self.mc.prepare_rejoin(self._positions(), self._stored())
         self._apply(rev, "before rejoining")
         if rev.commit:
@@ -369,6 +371,8 @@ class MemberConsumer(Consumer):
 
     def _note_orphans_of(self, p: int, c: Any) -> None:
         """Records a dead member held unprocessed, but covered by the commit, are skipped for good."""
+        cause = self.wire.cause.get(p)
+        why = f", after {cause}" if cause else ""
         for node in self.sim.members:
             keep = []
             for rec in node.orphans:
@@ -376,7 +380,8 @@ class MemberConsumer(Consumer):
                     self.sim.ledger.skip(rec.rid, self.now,
                                          f"skipped: handed to {node.name} but not yet processed when {c.how} "
                                          f"(at {c.at:g} ms) committed offset {c.offset} of t-{p} past it; "
-                                         f"{node.name} died and {self.name} took t-{p} over from offset {c.offset}")
+                                         f"{node.name} died and {self.name} took t-{p} over from offset {c.offset} "
+                                         f"in generation {self.mc.generation}{why}")
                 elif rec.partition != p:
                     keep.append(rec)
             node.orphans = keep
@@ -386,7 +391,10 @@ class MemberConsumer(Consumer):
         handed to the application are still processed (duplicates once the new owner reads them)."""
         if rev.revoked or rev.added or rev.commit or rev.error:
             self.sim.wire.log(f"{rev.describe(self.name)} ({when})" + (f"; the application gets {rev.error}"
-                                                                      if rev.error else ""), member=self.name)
+                                                                      if rev.error else ""), member=self.name,
+                              event="lost" if rev.lost else "revoke" if rev.revoked else "assigned",
+                              revoked=[p for _, p in rev.revoked], added=[p for _, p in rev.added],
+                              generation=self.mc.generation)
         gone = {p for _, p in rev.revoked}
         if not gone:
             return
@@ -444,6 +452,8 @@ class MemberConsumer(Consumer):
         reason = f"consumer poll timeout has expired (max.poll.interval.ms={limit})"
         self.sim.wire.log(f"{self.name} has not called poll() for {self.now - self.last_poll:g} ms: it leaves "
                           f"the group ({reason})", member=self.name, event="poll-timeout")
+        for _, p in rev.revoked:
+            self.wire.cause[p] = f"{self.name} was removed from the group for exceeding max.poll.interval.ms={limit}"
         self._apply(rev, "poll timeout")
         self.need_rejoin = True
         broker = self.wire.broker
@@ -460,6 +470,8 @@ class MemberConsumer(Consumer):
             return self._rejoin()
         if self.state == "active":
             super().poll()
+            if self.polling:  # poll() returned records: the clock of max.poll.interval.ms runs from now
+                self.timer(self.cfg["max.poll.interval.ms"] + 1, self._check_poll_timeout)
 
     def _process_next(self) -> None:
         """As the single consumer, plus the `slow` action's extra time per record."""
