@@ -47,6 +47,7 @@ class GroupWire:
         self.names = names
         self.deadline_token = 0
         self.moving = False
+        self.lost_broker: str | None = None  # the coordinator that died, until the controller fences it
         self.processed_by: dict[int, list[tuple[str, int]]] = defaultdict(list)
         self.cause: dict[int, str] = {}  # partition -> the group event that last moved it
         self.generations: list[tuple[float, int]] = []
@@ -58,18 +59,24 @@ class GroupWire:
         if self.coord.broker:
             self.log(f"{self.coord.broker} is the coordinator of group {self.group_id!r}", broker=self.coord.broker)
 
-    def _placement(self) -> str | None:
-        """The first live replica of the group's offsets partition."""
-        alive = {n for n, b in self.sim.brokers.items() if b.up}
+    def _placement(self, registered: bool = False) -> str | None:
+        """The first live replica of the group's offsets partition; after a failure, only a broker the
+        controller has not fenced can lead it (the dead coordinator's partition moves when it is fenced)."""
+        ctl = self.sim.controller
+        alive = {n for n, b in self.sim.brokers.items()
+                 if b.up and (not registered or n in ctl.unfenced and n != self.lost_broker)}
         return coordinator_for(self.group_id, self.sim.broker_names(), alive)
 
     def watch(self) -> None:
         """Called every tick: the coordinator's broker died, or a broker came back while none was there."""
         b = self.coord.broker
         if b is not None and not self.sim.brokers[b].up:
+            self.lost_broker = b
             self.emit(self.coord.coordinator_lost(self.sim.now))
-        if self.coord.broker is None and not self.moving:
-            new = self._placement()
+        if self.lost_broker is not None and self.lost_broker not in self.sim.controller.unfenced:
+            self.lost_broker = None  # fenced: its partitions, the offsets partition too, move
+        if self.coord.broker is None and not self.moving and self.lost_broker is None and self.sim.controller.up:
+            new = self._placement(registered=True)
             if new is not None:
                 self.moving = True
                 self.sim.loop.after(LOAD_MS, self._moved, new)
