@@ -30,6 +30,10 @@ TOPIC = "t"
 LOAD_MS = 50.0
 
 
+#: settings that only a member running the group protocol uses
+GROUP_KEYS = ("max.poll.interval.ms", "heartbeat.interval.ms", "partition.assignment.strategy")
+
+
 def member_names(instances: int) -> list[str]:
     """consumer-1 .. consumer-M."""
     return [f"consumer-{i}" for i in range(1, instances + 1)]
