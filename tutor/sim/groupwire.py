@@ -10,7 +10,7 @@ what it commits, revokes and loses around each rebalance.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import TYPE_CHECKING, Any
 
 from .config import strategies
@@ -420,7 +420,6 @@ class MemberConsumer(Consumer):
 
     def _drop_buffered(self, p: int) -> None:
         """Fetched records of partition p not yet handed over are dropped."""
-        from collections import deque
         self.buffer = deque(r for r in self.buffer if r.partition != p)
 
     def _positions(self) -> dict:
