@@ -288,12 +288,14 @@ class MemberConsumer(Consumer):
         self.stop(kind)
         self.state = "down"
 
-    def close(self) -> None:
-        """A clean close: commit as auto-commit would, then LeaveGroup."""
-        if self.cfg["enable.auto.commit"]:
-            self._commit_on_close()
-        if self.mc.member_id and self.wire.broker:
-            self.send(self.wire.broker, self.wire.on_leave, self.name, self.mc.member_id, "left the group")
+    def processing_error(self) -> Rec | None:
+        """The application closes the consumer: close() commits as auto-commit would, then sends
+        LeaveGroup (its partitions move at once, no session timeout to wait for)."""
+        member_id, broker = self.mc.member_id, self.wire.broker
+        rec = super().processing_error()
+        if member_id and broker:
+            self.send(broker, self.wire.on_leave, self.name, member_id, "left the group (the application closed the consumer)")
+        return rec
 
     # --- joining -------------------------------------------------------------------------
     def _rejoin(self) -> None:
