@@ -294,7 +294,8 @@ class MemberConsumer(Consumer):
         member_id, broker = self.mc.member_id, self.wire.broker
         rec = super().processing_error()
         if member_id and broker:
-            self.send(broker, self.wire.on_leave, self.name, member_id, "left the group (the application closed the consumer)")
+            self.send(broker, self.wire.on_leave, self.name, member_id,
+                      "left the group (the application closed the consumer)")
         return rec
 
     # --- joining -------------------------------------------------------------------------
