@@ -211,7 +211,8 @@ def test_bad_group_values_are_one_clear_line():
                          ('client = "librdkafka"\npartition.assignment.strategy = "range,cooperative-sticky"',
                           "mixes eager and cooperative"),
                          ('group.protocol = "consumer"', "KIP-848"),
-                         ("instances = 9", "instances")):
+                         ("instances = 9", "instances"),
+                         ("heartbeat.interval.ms = 50000", "lower than session.timeout.ms")):
         with pytest.raises(ScenarioError) as err:
             text = BASE.replace("instances = 2", line) if "instances" in line else BASE.replace("{consumer}", line)
             parse_scenario(text.format(consumer="", events="", messages=10))

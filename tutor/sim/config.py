@@ -468,12 +468,13 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
     if c is not None and c["commit.mode"] == "auto" and not c["enable.auto.commit"]:
         errors.append(("consumer", "commit.mode",
                        "is \"auto\" but enable.auto.commit = false: nothing would ever commit"))
-    errors += _group_errors(config)
+    errors += _group_errors(config, given.get("consumer") or {})
     return errors
 
 
-def _group_errors(config: Config) -> list[tuple[str, str, str]]:
-    """Assignor names, librdkafka's refusal to mix eager and cooperative ones, KIP-848's availability."""
+def _group_errors(config: Config, given: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Assignor names, librdkafka's refusal to mix eager and cooperative ones, heartbeats within the
+    session (for a group, or when heartbeat.interval.ms is given), KIP-848's availability."""
     from .assignors import PROTOCOL_OF
     c = config.consumer
     if c is None:
@@ -487,6 +488,11 @@ def _group_errors(config: Config) -> list[tuple[str, str, str]]:
     if c["client"] == "librdkafka" and len({PROTOCOL_OF[n] for n in names}) > 1:
         return [("consumer", "partition.assignment.strategy",
                  "mixes eager and cooperative assignors, which librdkafka refuses (rdkafka_assignor.c)")]
+    heartbeats = c["instances"] > 1 or "heartbeat.interval.ms" in given
+    if heartbeats and c["heartbeat.interval.ms"] >= c["session.timeout.ms"]:
+        return [("consumer", "heartbeat.interval.ms",
+                 f"is {c['heartbeat.interval.ms']} but must be lower than session.timeout.ms "
+                 f"({c['session.timeout.ms']}), as the client requires (Heartbeat)")]
     if c["group.protocol"] == "consumer":
         return [("consumer", "group.protocol",
                  "\"consumer\" (KIP-848, Kafka 4.0+) is not modelled in runs; use \"classic\"")]
