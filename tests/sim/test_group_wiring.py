@@ -203,14 +203,13 @@ def test_coordinator_failover_keeps_offsets_and_generation():
 
 
 def test_bad_group_values_are_one_clear_line():
-    """Unknown assignors, librdkafka's eager+cooperative mix, and the consumer protocol are refused."""
+    """Unknown assignors, librdkafka's eager+cooperative mix, too many members, slow heartbeats are refused."""
     import pytest
 
     from tutor.scenario.errors import ScenarioError
     for line, needle in (('partition.assignment.strategy = "fastest"', "fastest"),
                          ('client = "librdkafka"\npartition.assignment.strategy = "range,cooperative-sticky"',
                           "mixes eager and cooperative"),
-                         ('group.protocol = "consumer"', "KIP-848"),
                          ("instances = 9", "instances"),
                          ("heartbeat.interval.ms = 50000", "lower than session.timeout.ms")):
         with pytest.raises(ScenarioError) as err:
@@ -258,3 +257,48 @@ target = "consumer"
     dups = [m for m in rep["messages"] if m["fate"] == "duplicated"]
     assert rep["summary"]["lost"] == 0 and dups
     assert all("again by the same member" in m["explanation"] for m in dups)
+
+
+def test_kip848_moves_partitions_one_at_a_time_without_a_barrier():
+    """group.protocol = "consumer" (docs/groups.md, KIP-848): consumer-1 joins first and owns all three;
+    when consumer-2's join bumps the group epoch, consumer-1 revokes only t-2 at its next heartbeat and
+    keeps consuming t-0 and t-1; consumer-2 gets t-2 once it is released. A kill is noticed after the
+    broker's group.consumer.session.timeout.ms (45000)."""
+    sim = build('client = "java"\ngroup.protocol = "consumer"', KILL)
+    sim.run(12000)
+    g = take(sim).group
+    assert (g.protocol, g.strategy, g.state) == ("consumer", "uniform", "Stable")
+    assert {m.name: m.assigned for m in g.members} == {"consumer-1": (0, 1), "consumer-2": (2,)}
+    revokes = group_events(sim, "revoke")
+    assert [(e.node, tuple(e.data["revoked"])) for e in revokes] == [("consumer-1", (2,))]
+    rep = sim.run_to_end().to_json()
+    removed = group_events(sim, "removed")[0]
+    assert "session timeout" in removed.text and 15000 + 45000 - 5000 <= removed.t <= 15000 + 45000
+    assert rep["summary"]["lost"] == 0
+
+
+def test_kip848_needs_kafka_4():
+    """The consumer protocol is generally available from Kafka 4.0; the broker assigns partitions."""
+    import pytest
+
+    from tutor.scenario.errors import ScenarioError
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario("[cluster]\nkafka.version = \"3.9\"\n" + BASE.format(
+            consumer='group.protocol = "consumer"', events="", messages=10))
+    assert "needs Kafka 4.0 or later, not 3.9" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(BASE.format(consumer='group.protocol = "consumer"\npartition.assignment.strategy = "range"',
+                                   events="", messages=10))
+    assert "the broker assigns" in str(err.value)
+
+
+def test_kip848_slow_member_leaves_and_its_commit_fails():
+    """Past max.poll.interval.ms the member leaves (epoch -1); Java's next commitSync fails with
+    CommitFailedException (UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH at the coordinator)."""
+    sim = build('client = "java"\ngroup.protocol = "consumer"\ncommit.mode = "after-processing"\n'
+                'max.poll.records = 10\nmax.poll.interval.ms = 10000\nprocessing.ms = 3', SLOW)
+    rep = sim.run_to_end().to_json()
+    assert group_events(sim, "poll-timeout")
+    failed = group_events(sim, "commit-failed")
+    assert failed and {e.data["error"] for e in failed} == {"CommitFailedException"}
+    assert rep["summary"]["lost"] == 0 and rep["summary"]["duplicates"] > 0

@@ -278,7 +278,8 @@ _S = [
     Setting("consumer", "heartbeat.interval.ms", "int", 3000, "how often a member heartbeats to the coordinator",
             minimum=1, live=False),
     Setting("consumer", "group.protocol", "choice", "classic",
-            "classic (JoinGroup/SyncGroup rebalances) or consumer (KIP-848, not modelled)",
+            "classic (JoinGroup/SyncGroup rebalances) or consumer (KIP-848, Kafka 4.0+: heartbeats only, "
+            "the broker assigns)",
             choices=("classic", "consumer"), live=False),
     # workload
     Setting("workload", "messages", "int", 100, "records the application sends", minimum=0,
@@ -493,9 +494,12 @@ def _group_errors(config: Config, given: dict[str, Any]) -> list[tuple[str, str,
         return [("consumer", "heartbeat.interval.ms",
                  f"is {c['heartbeat.interval.ms']} but must be lower than session.timeout.ms "
                  f"({c['session.timeout.ms']}), as the client requires (Heartbeat)")]
-    if c["group.protocol"] == "consumer":
+    if c["group.protocol"] == "consumer" and vt(config.version) < (4, 0):
         return [("consumer", "group.protocol",
-                 "\"consumer\" (KIP-848, Kafka 4.0+) is not modelled in runs; use \"classic\"")]
+                 f"\"consumer\" (KIP-848) needs Kafka 4.0 or later, not {config.version}; use \"classic\"")]
+    if c["group.protocol"] == "consumer" and "partition.assignment.strategy" in given:
+        return [("consumer", "partition.assignment.strategy",
+                 "is not a client setting with group.protocol = \"consumer\": the broker assigns (uniform)")]
     return []
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from .config import strategies
 from .consumer import Consumer, PartFetch, Rec
+from .consumer_group import HEARTBEAT_INTERVAL_MS, STABLE as CG_STABLE, ConsumerGroupCoordinator, \
+    ConsumerProtocolClient, HeartbeatAnswer
 from .group import (ILLEGAL_GENERATION, NO_GENERATION, REBALANCE_IN_PROGRESS,
                     UNKNOWN_MEMBER_ID, GroupCoordinator, GroupEvent)
 from .member import MemberClient, Revocation
@@ -31,7 +33,7 @@ LOAD_MS = 50.0
 
 
 #: settings that only a member running the group protocol uses
-GROUP_KEYS = ("max.poll.interval.ms", "heartbeat.interval.ms", "partition.assignment.strategy")
+GROUP_KEYS = ("max.poll.interval.ms", "heartbeat.interval.ms", "partition.assignment.strategy", "group.protocol")
 
 
 def member_names(instances: int) -> list[str]:
@@ -46,8 +48,10 @@ class GroupWire:
         self.sim = sim
         cfg = sim.config.consumer
         self.group_id = cfg["group.id"]
-        self.coord = GroupCoordinator(self.group_id, {TOPIC: sim.partitions},
-                                      sim.config.broker["group.initial.rebalance.delay.ms"])
+        self.kip848 = cfg["group.protocol"] == "consumer"
+        self.coord: Any = (ConsumerGroupCoordinator(self.group_id, {TOPIC: sim.partitions}) if self.kip848 else
+                           GroupCoordinator(self.group_id, {TOPIC: sim.partitions},
+                                            sim.config.broker["group.initial.rebalance.delay.ms"]))
         self.names = names
         self.deadline_token = 0
         self.moving = False
@@ -96,7 +100,29 @@ class GroupWire:
         """The coordinator's broker now (None while the group has none)."""
         return self.coord.broker
 
+    def stable(self) -> bool:
+        """Is the group settled: classic Stable, or every KIP-848 member reconciled to the target?"""
+        if not self.kip848:
+            return self.coord.state == "Stable"
+        c = self.coord
+        return bool(c.members) and c.assignment_epoch == c.group_epoch and all(
+            m.state == CG_STABLE and m.epoch == c.assignment_epoch for m in c.members.values())
+
+    def view(self) -> tuple[str, int, str | None]:
+        """(state, generation or group epoch, assignor) for the screens."""
+        c = self.coord
+        if not self.kip848:
+            return c.state, c.generation, c.protocol
+        state = "Empty" if not c.members else "Stable" if self.stable() else "Reconciling"
+        return state, c.group_epoch, "uniform"
+
     # --- requests (each runs on the coordinator's broker when the message arrives) -------
+    def on_cg_heartbeat(self, name: str, inc: int, request: dict) -> None:
+        """ConsumerGroupHeartbeat (KIP-848): join, report, leave; the answer carries the assignment."""
+        answer = self.coord.heartbeat(self.sim.now, **request)
+        self.reply(name, inc, "_on_cg_answer", answer)
+        self.emit(answer.events)
+
     def on_join(self, name: str, inc: int, request: dict) -> None:
         """JoinGroup."""
         out = self.coord.join(self.sim.now, name, **request)
@@ -153,7 +179,7 @@ class GroupWire:
                 self.generations.append((self.sim.now, e.data["generation"]))
                 for mid in e.data["members"]:
                     self._deliver(mid, "_on_joined", mid, e.data["generation"], mid == e.data.get("leader"))
-            elif e.kind == "assignment":
+            elif e.kind == "assignment" and not self.kip848:
                 self._deliver(e.member, "_on_assignment", e.data["generation"], tuple(e.data["partitions"]))
             elif e.kind == "removed":
                 self._note_cause(e)
@@ -259,6 +285,11 @@ class MemberConsumer(Consumer):
         """The generation this member is in (-1 when none)."""
         return self.mc.generation
 
+    @property
+    def heartbeat_ms(self) -> float:
+        """heartbeat.interval.ms."""
+        return self.cfg["heartbeat.interval.ms"]
+
     # --- lifecycle -----------------------------------------------------------------------
     def boot(self) -> None:
         """Start the process and join the group (nothing is assigned until the group says so)."""
@@ -279,7 +310,7 @@ class MemberConsumer(Consumer):
         self.commit_timer_armed = False
         self._arm_commit_timer()
         self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._fetch_watchdog)
-        self.timer(self.cfg["heartbeat.interval.ms"], self._heartbeat)
+        self.timer(self.heartbeat_ms, self._heartbeat)
         self._rejoin()
 
     def crash(self, kind: str = "crash") -> None:
@@ -398,7 +429,7 @@ class MemberConsumer(Consumer):
                                          f"skipped: handed to {node.name} but not yet processed when {c.how} "
                                          f"(at {c.at:g} ms) committed offset {c.offset} of t-{p} past it; "
                                          f"{node.name} died and {self.name} took t-{p} over from offset {c.offset} "
-                                         f"in generation {self.mc.generation}{why}")
+                                         f"in generation {self.generation}{why}")
                 elif rec.partition != p:
                     keep.append(rec)
             node.orphans = keep
@@ -411,7 +442,7 @@ class MemberConsumer(Consumer):
                                                                       if rev.error else ""), member=self.name,
                               event="lost" if rev.lost else "revoke" if rev.revoked else "assigned",
                               revoked=[p for _, p in rev.revoked], added=[p for _, p in rev.added],
-                              generation=self.mc.generation)
+                              generation=self.generation)
         gone = {p for _, p in rev.revoked}
         if not gone:
             return
@@ -436,7 +467,7 @@ class MemberConsumer(Consumer):
     # --- heartbeats and the poll timeout -------------------------------------------------
     def _heartbeat(self) -> None:
         """Every heartbeat.interval.ms while the process runs (Java's heartbeat thread, librdkafka's timer)."""
-        self.timer(self.cfg["heartbeat.interval.ms"], self._heartbeat)
+        self.timer(self.heartbeat_ms, self._heartbeat)
         self._check_poll_timeout()
         broker = self.wire.broker
         if self.mc.member_id is None or self.mc.generation == NO_GENERATION or broker is None or self.join_pending:
@@ -500,13 +531,13 @@ class MemberConsumer(Consumer):
 
     def _finish(self, rec: Rec) -> bool:
         """Processing done: remember who processed it in which generation."""
-        self.wire.note_processed(rec, self.name, self.mc.generation)
+        self.wire.note_processed(rec, self.name, self.generation)
         return super()._finish(rec)
 
     def _finish_instantly(self) -> None:
         """Zero-cost processing, with who processed each record noted."""
         for rec in self.work:
-            self.wire.note_processed(rec, self.name, self.mc.generation)
+            self.wire.note_processed(rec, self.name, self.generation)
         super()._finish_instantly()
 
     # --- commits -------------------------------------------------------------------------
@@ -551,3 +582,101 @@ class MemberConsumer(Consumer):
     def caught_up(self, hw: int, leader_epoch: int, p: int = 0) -> bool:
         """Partition p is caught up at this member if it owns it and has read to the HW."""
         return p in self.owned and super().caught_up(hw, leader_epoch, p)
+
+
+class ConsumerProtocolMember(MemberConsumer):
+    """A member on KIP-848's consumer protocol: heartbeats only, reconciling one step at a time."""
+
+    def _client(self) -> Any:
+        """A fresh ConsumerProtocolClient (epoch 0: the next heartbeat joins)."""
+        cfg = self.cfg
+        return ConsumerProtocolClient(self.name, cfg["client"], (TOPIC,), auto_commit=cfg["enable.auto.commit"],
+                                      max_poll_interval_ms=cfg["max.poll.interval.ms"])
+
+    @property
+    def generation(self) -> int:
+        """The member epoch."""
+        return self.mc.epoch
+
+    @property
+    def heartbeat_ms(self) -> float:
+        """group.consumer.heartbeat.interval.ms, a broker setting under this protocol (5000)."""
+        return HEARTBEAT_INTERVAL_MS
+
+    def _rejoin(self) -> None:
+        """Join (or rejoin after leaving or being fenced): a heartbeat with epoch 0, now."""
+        if not self.up:
+            return
+        self.need_rejoin = False
+        self.state = "joining"
+        self._send_heartbeat()
+
+    def _heartbeat(self) -> None:
+        """The periodic heartbeat (and the poll-timeout check)."""
+        self.timer(self.heartbeat_ms, self._heartbeat)
+        self._check_poll_timeout()
+        if self.mc.epoch > 0:
+            self._send_heartbeat()
+
+    def _send_heartbeat(self) -> None:
+        """One ConsumerGroupHeartbeat with what the member owns now."""
+        broker = self.wire.broker
+        if broker is None or not self.sim.net.link_up(self.name, broker):
+            return
+        self.send(broker, self.wire.on_cg_heartbeat, self.name, self.incarnation, self.mc.request())
+
+    def _on_cg_answer(self, answer: HeartbeatAnswer) -> None:
+        """Converge: commit (auto-commit), revoke, take what was added; heartbeat again at once after revoking."""
+        if answer.error is not None and answer.error not in ("FENCED_MEMBER_EPOCH", UNKNOWN_MEMBER_ID):
+            return
+        rev = self.mc.on_answer(answer, self._positions(), self._stored())
+        self._apply(rev, f"epoch {self.mc.epoch}")
+        if rev.commit:
+            self._send_commit(rev.commit, "auto-commit before revocation")
+        for _, p in rev.added:
+            self._start_partition(self.parts[p])
+        self.owned = tuple(p for _, p in self.mc.owned)
+        if self.mc.epoch > 0:
+            self.state = "active"
+            self.poll()
+        if rev.revoked or rev.rejoin:
+            self._send_heartbeat()
+
+    def _on_heartbeat_answer(self, error: str | None) -> None:
+        """Not used: the consumer protocol's answers come to _on_cg_answer."""
+
+    def _check_poll_timeout(self) -> None:
+        """max.poll.interval.ms: leave with epoch -1; the partitions are lost; rejoin at the next poll()."""
+        if self.last_poll is None or self.mc.epoch <= 0 or self.now - self.last_poll <= self.mc.max_poll_interval_ms:
+            return
+        limit = self.cfg["max.poll.interval.ms"]
+        self.sim.wire.log(f"{self.name} has not called poll() for {self.now - self.last_poll:g} ms: it leaves "
+                          f"the group (max.poll.interval.ms={limit})", member=self.name, event="poll-timeout")
+        member_id = self.mc.member_id
+        rev = self.mc.on_poll_timeout()
+        for _, p in rev.revoked:
+            self.wire.cause[p] = f"{self.name} was removed from the group for exceeding max.poll.interval.ms={limit}"
+        self._apply(rev, "poll timeout")
+        self.need_rejoin = True
+        broker = self.wire.broker
+        if broker is not None and member_id:
+            request = dict(self.mc.request(), member_epoch=-1, member_id=member_id)
+            self.send(broker, self.wire.on_cg_heartbeat, self.name, self.incarnation, request)
+
+    def _send_commit(self, offsets: dict, how: str, then_join: bool = False, epochs: dict | None = None) -> None:
+        """OffsetCommit with the member epoch (no check before sending: the coordinator answers)."""
+        broker = self.wire.broker
+        if broker is None or not self.sim.net.link_up(self.name, broker):
+            return
+        epochs = epochs or {p: self.parts[p].position_epoch for _, p in offsets}
+        self.send(broker, self.wire.on_commit, self.name, self.incarnation, self.mc.member_id or "",
+                  self.mc.epoch, dict(offsets), epochs, how)
+
+    def processing_error(self) -> Rec | None:
+        """close(): commit as auto-commit would, then leave (epoch -1)."""
+        member_id, broker = self.mc.member_id, self.wire.broker
+        rec = Consumer.processing_error(self)
+        if member_id and broker:
+            request = dict(self.mc.request(), member_epoch=-1, member_id=member_id)
+            self.send(broker, self.wire.on_cg_heartbeat, self.name, self.incarnation, request)
+        return rec

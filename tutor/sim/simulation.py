@@ -10,7 +10,7 @@ from . import failures
 from .broker import Broker
 from .config import START_ONLY, Config
 from .consumer import Consumer, Group
-from .groupwire import GROUP_KEYS, GroupWire, MemberConsumer, member_names
+from .groupwire import GROUP_KEYS, ConsumerProtocolMember, GroupWire, MemberConsumer, member_names
 from .controller import Controller
 from .core import URGENT, EventLoop, gc_paused
 from .ledger import Ledger
@@ -96,7 +96,8 @@ class Simulation:
         self.wire: GroupWire | None = None
         if len(members) > 1 or self._group_keys_given():
             self.wire = GroupWire(self, members)
-            self.members: list[Consumer] = [MemberConsumer(self, n) for n in members]
+            kind = ConsumerProtocolMember if self.wire.kip848 else MemberConsumer
+            self.members: list[Consumer] = [kind(self, n) for n in members]
         else:
             self.members = [Consumer(self) for _ in members]
         self.consumer = self.members[0] if self.members else None
@@ -315,7 +316,7 @@ class Simulation:
         live = [m for m in self.members if m.up]
         if not live:
             return not strict or self._all_caught_up()
-        if any(m.state == "joining" for m in live) or self.wire.coord.state != "Stable":
+        if any(m.state == "joining" for m in live) or not self.wire.stable():
             return False
         if strict and not self._all_caught_up():
             return False

@@ -310,10 +310,11 @@ def _group_view(sim: "Simulation", first: ConsumerView | None) -> GroupView | No
         strategy = cfg["partition.assignment.strategy"].split(",")[0]
         return GroupView(state, 1 if sim.group.ever_joined else 0, _protocol(cfg), strategy, None, members,
                          c.state == "joining")
-    g = wire.coord
-    strategy = g.protocol or cfg["partition.assignment.strategy"].split(",")[0]
-    return GroupView(g.state, g.generation, _protocol(cfg), strategy, g.broker, members,
-                     g.state in ("PreparingRebalance", "CompletingRebalance"))
+    state, generation, assignor = wire.view()
+    strategy = assignor or cfg["partition.assignment.strategy"].split(",")[0]
+    protocol = "consumer" if wire.kip848 else _protocol(cfg)
+    return GroupView(state, generation, protocol, strategy, wire.broker, members,
+                     state in ("PreparingRebalance", "CompletingRebalance", "Reconciling"))
 
 
 def _protocol(cfg: dict[str, Any]) -> str:
