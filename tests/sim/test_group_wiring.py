@@ -302,3 +302,17 @@ def test_kip848_slow_member_leaves_and_its_commit_fails():
     failed = group_events(sim, "commit-failed")
     assert failed and {e.data["error"] for e in failed} == {"CommitFailedException"}
     assert rep["summary"]["lost"] == 0 and rep["summary"]["duplicates"] > 0
+
+
+def test_waits_name_the_group_timeouts():
+    """What happens next: a dead member's session at the coordinator; a slow poll loop's deadline."""
+    from tutor.sim.waits import pending
+    sim = build('partition.assignment.strategy = "range"', KILL)
+    sim.run(20000)
+    [w] = [w for w in pending(sim) if w.who == "coordinator"]
+    assert (w.setting, w.value) == ("session.timeout.ms", 45000) and 15000 + 42000 <= w.due <= 60000
+    sim = build('client = "java"\npartition.assignment.strategy = "range"\nmax.poll.records = 10\n'
+                'max.poll.interval.ms = 10000\nprocessing.ms = 3', SLOW)
+    sim.run(24000)
+    [w] = [w for w in pending(sim) if w.who == "consumer-1"]
+    assert w.setting == "max.poll.interval.ms" and w.due == sim.members[0].last_poll + 10000
