@@ -5,7 +5,9 @@ replicated), finds the coordinator's broker with `placement.coordinator_for`, an
 SyncGroup, Heartbeat, LeaveGroup and OffsetCommit messages that travel over the simulated network,
 runs the coordinator's timers, and moves the coordinator when its broker dies. `MemberConsumer` is
 one member: the one-consumer poll loop of `consumer.Consumer` plus a `member.MemberClient` deciding
-what it commits, revokes and loses around each rebalance.
+what it commits, revokes and loses around each rebalance. With `group.protocol = "consumer"`
+(KIP-848) the coordinator is a `consumer_group.ConsumerGroupCoordinator` and each member a
+`ConsumerProtocolMember`, which only heartbeats.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .config import strategies
 from .consumer import Consumer, PartFetch, Rec
-from .consumer_group import HEARTBEAT_INTERVAL_MS, STABLE as CG_STABLE, ConsumerGroupCoordinator, \
-    ConsumerProtocolClient, HeartbeatAnswer
+from .consumer_group import FENCED_MEMBER_EPOCH, HEARTBEAT_INTERVAL_MS, STABLE as CG_STABLE, \
+    ConsumerGroupCoordinator, ConsumerProtocolClient, HeartbeatAnswer
 from .group import (ILLEGAL_GENERATION, NO_GENERATION, REBALANCE_IN_PROGRESS,
                     UNKNOWN_MEMBER_ID, GroupCoordinator, GroupEvent)
 from .member import MemberClient, Revocation
@@ -627,7 +629,7 @@ class ConsumerProtocolMember(MemberConsumer):
 
     def _on_cg_answer(self, answer: HeartbeatAnswer) -> None:
         """Converge: commit (auto-commit), revoke, take what was added; heartbeat again at once after revoking."""
-        if answer.error is not None and answer.error not in ("FENCED_MEMBER_EPOCH", UNKNOWN_MEMBER_ID):
+        if answer.error is not None and answer.error not in (FENCED_MEMBER_EPOCH, UNKNOWN_MEMBER_ID):
             return
         rev = self.mc.on_answer(answer, self._positions(), self._stored())
         self._apply(rev, f"epoch {self.mc.epoch}")
@@ -641,9 +643,6 @@ class ConsumerProtocolMember(MemberConsumer):
             self.poll()
         if rev.revoked or rev.rejoin:
             self._send_heartbeat()
-
-    def _on_heartbeat_answer(self, error: str | None) -> None:
-        """Not used: the consumer protocol's answers come to _on_cg_answer."""
 
     def _check_poll_timeout(self) -> None:
         """max.poll.interval.ms: leave with epoch -1; the partitions are lost; rejoin at the next poll()."""
