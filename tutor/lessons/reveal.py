@@ -138,7 +138,11 @@ def _client_lines(snap: Snapshot) -> list[str]:
     lines.append(f"producer: {'up' if p.up else 'down'} · sent {p.sent:,} of {p.total:,} · "
                  f"{waiting:,} in its buffer · {flying:,} in flight")
     c = snap.consumer
-    if c is not None and len(c.partitions) > 1:
+    g = snap.group
+    if g is not None and len(g.members) > 1:
+        lines.append(f"group: {g.state} · generation {g.generation} · {g.protocol} ({g.strategy})")
+        lines += [_member_line(m) for m in g.members]
+    elif c is not None and len(c.partitions) > 1:
         offsets = " · ".join(f"t-{i} position {_offset(pos)}, committed {_offset(com)}"
                              for i, pos, com in c.partitions)
         lines.append(f"consumer: {'up' if c.up else 'down'} · processed {c.processed:,} · {offsets}")
@@ -146,6 +150,16 @@ def _client_lines(snap: Snapshot) -> list[str]:
         lines.append(f"consumer: {'up' if c.up else 'down'} · position {_offset(c.position)} · "
                      f"committed offset {_offset(c.committed)} · processed {c.processed:,}")
     return lines
+
+
+def _member_line(m: Any) -> str:
+    """One group member: whether it runs, the partitions it holds, and each one's position and committed offset."""
+    if not m.assigned:
+        return f"{m.name}: {'up' if m.up else 'down'} · holds no partition"
+    positions, committed = dict(m.positions), dict(m.committed)
+    offsets = " · ".join(f"t-{p} position {_offset(positions.get(p))}, committed {_offset(committed.get(p))}"
+                         for p in m.assigned)
+    return f"{m.name}: {'up' if m.up else 'down'} · {offsets}"
 
 
 def _offset(value: int | None) -> str:
