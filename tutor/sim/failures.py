@@ -123,6 +123,10 @@ def heal(sim: "Simulation", node: str | None = None) -> str:
     slowed = [n for n in ([node] if node else list(sim.net.node_delay)) if sim.net.node_delay.get(n)]
     for n in slowed:
         sim.net.node_delay[n] = 0.0
+    members = [m for m in sim.members if getattr(m, "extra_ms", 0.0) and (node is None or m.name == node)]
+    for m in members:  # a slowed member's processing is back to processing.ms
+        m.extra_ms = 0.0
+    slowed += [m.name for m in members]
     parts = [f"{len(restored)} link(s) restored"] if restored else []
     parts += [f"added latency removed from {', '.join(slowed)}"] if slowed else []
     return f"network healed ({'; '.join(parts) or 'nothing was cut or slowed'})"

@@ -30,6 +30,10 @@ TOPIC = "t"
 LOAD_MS = 50.0
 
 
+#: settings that only a member running the group protocol uses
+GROUP_KEYS = ("max.poll.interval.ms", "heartbeat.interval.ms", "partition.assignment.strategy")
+
+
 def member_names(instances: int) -> list[str]:
     """consumer-1 .. consumer-M."""
     return [f"consumer-{i}" for i in range(1, instances + 1)]
@@ -231,6 +235,7 @@ class MemberConsumer(Consumer):
         super().__init__(sim, name)
         self.owned: tuple[int, ...] = ()
         self.need_rejoin = False
+        self.join_pending = False  # a JoinGroup is out, its answer (the generation) not yet here
         self.last_poll: float | None = None
         self.extra_ms = 0.0  # the `slow` action: extra processing time per record
         self.mc = self._client()
@@ -268,7 +273,7 @@ class MemberConsumer(Consumer):
             f.meta_epoch = f.fetched_epoch = -1
         self.polling = False
         self.mc = self._client()
-        self.need_rejoin = False
+        self.need_rejoin = self.join_pending = False
         self.last_poll = self.now
         self.start_metadata(300000)
         self.commit_timer_armed = False
@@ -313,6 +318,7 @@ class MemberConsumer(Consumer):
             return
         if broker is None or not self.sim.net.link_up(self.name, broker):
             return self.timer(ClientNode.RETRY_BACKOFF_MS * 10, self._send_join)
+        self.join_pending = True
         self.send(broker, self.wire.on_join, self.name, self.incarnation, self.mc.join_request(),
                   on_reset=self._coordinator_reset)
 
@@ -337,6 +343,7 @@ class MemberConsumer(Consumer):
 
     def _on_joined(self, member_id: str, generation: int, leader: bool) -> None:
         """The JoinGroup answer: the new generation; the leader computes the assignment and syncs."""
+        self.join_pending = False
         self.mc.on_joined(member_id, generation)
         broker = self.wire.broker
         if broker is None:
@@ -430,14 +437,15 @@ class MemberConsumer(Consumer):
         self.timer(self.cfg["heartbeat.interval.ms"], self._heartbeat)
         self._check_poll_timeout()
         broker = self.wire.broker
-        if self.mc.member_id is None or self.mc.generation == NO_GENERATION or broker is None:
-            return
+        if self.mc.member_id is None or self.mc.generation == NO_GENERATION or broker is None or self.join_pending:
+            return  # the heartbeat thread is off while a JoinGroup is pending (AbstractCoordinator)
         self.send(broker, self.wire.on_heartbeat, self.name, self.incarnation, self.mc.member_id,
                   self.mc.generation, on_reset=self._coordinator_reset)
 
     def _on_heartbeat_answer(self, error: str | None) -> None:
         """REBALANCE_IN_PROGRESS: rejoin at the next poll(); fenced: the partitions are lost."""
-        if error == REBALANCE_IN_PROGRESS and self.mc.state == "stable":
+        if error == REBALANCE_IN_PROGRESS and not self.join_pending and not self.need_rejoin:
+            # stable, or waiting for a SyncGroup answer that Kafka would answer with this error
             self._want_rejoin()
         elif error in (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION) and self.mc.state != "unjoined":
             self._apply(self.mc.on_fenced(error), f"heartbeat answered {error}")

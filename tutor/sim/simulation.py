@@ -10,7 +10,7 @@ from . import failures
 from .broker import Broker
 from .config import START_ONLY, Config
 from .consumer import Consumer, Group
-from .groupwire import GroupWire, MemberConsumer, member_names
+from .groupwire import GROUP_KEYS, GroupWire, MemberConsumer, member_names
 from .controller import Controller
 from .core import URGENT, EventLoop, gc_paused
 from .ledger import Ledger
@@ -94,7 +94,7 @@ class Simulation:
         self.controller = Controller(self)
         self.producer = Producer(self)
         self.wire: GroupWire | None = None
-        if len(members) > 1:
+        if len(members) > 1 or self._group_keys_given():
             self.wire = GroupWire(self, members)
             self.members: list[Consumer] = [MemberConsumer(self, n) for n in members]
         else:
@@ -129,6 +129,12 @@ class Simulation:
                  if a.action == "join" and a.target and a.target.startswith("consumer-")]
         count = max([c["instances"], *joins])
         return ["consumer"] if count == 1 else member_names(count)
+
+    def _group_keys_given(self) -> bool:
+        """A lone consumer runs the group protocol too when the scenario sets one of its keys
+        (otherwise it keeps the one-consumer model, alone in its group, as every older scenario has it)."""
+        given = self.scenario.given.get("consumer") or {}
+        return self.config.consumer is not None and any(k in given for k in GROUP_KEYS)
 
     def _schedule_script(self, events: list[Action]) -> None:
         """Timed events go on the heap; count-triggered ones wait for the processed count."""
