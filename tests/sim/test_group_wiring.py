@@ -219,3 +219,41 @@ def test_bad_group_values_are_one_clear_line():
     with pytest.raises(ScenarioError) as err:
         parse_scenario(BASE.format(consumer="", messages=10, events=JOIN.replace("consumer-3", "consumer-2")))
     assert "beyond [consumer] instances = 2" in str(err.value)
+
+
+def test_a_lone_consumer_with_a_group_key_is_removed_for_a_slow_poll_loop():
+    """One member (still named `consumer`) with max.poll.interval.ms set runs the group protocol: slowed
+    to 2 s a record, a poll of five or more outlasts 10 s; it leaves, its commitSync fails, it rejoins
+    from the last commit and processes those records again itself. `heal` ends the slowness."""
+    text = """
+[topic]
+replication.factor = 3
+[producer]
+acks = "all"
+[consumer]
+client = "java"
+commit.mode = "after-processing"
+auto.offset.reset = "earliest"
+max.poll.records = 10
+max.poll.interval.ms = 10000
+[workload]
+messages = 200
+interval.ms = 100
+[[events]]
+at.ms = 10000
+action = "slow"
+target = "consumer"
+delay.ms = 2000
+[[events]]
+at.ms = 40000
+action = "heal"
+target = "consumer"
+"""
+    sim = Simulation(parse_scenario(text))
+    assert [m.name for m in sim.members] == ["consumer"] and sim.wire is not None
+    rep = sim.run_to_end().to_json()
+    assert any("exceeded max.poll.interval.ms=10000" in e.text for e in group_events(sim, "removed"))
+    assert {e.data["error"] for e in group_events(sim, "commit-failed")} == {"CommitFailedException"}
+    dups = [m for m in rep["messages"] if m["fate"] == "duplicated"]
+    assert rep["summary"]["lost"] == 0 and dups
+    assert all("again by the same member" in m["explanation"] for m in dups)

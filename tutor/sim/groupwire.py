@@ -10,7 +10,7 @@ what it commits, revokes and loses around each rebalance.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import TYPE_CHECKING, Any
 
 from .config import strategies
@@ -288,12 +288,15 @@ class MemberConsumer(Consumer):
         self.stop(kind)
         self.state = "down"
 
-    def close(self) -> None:
-        """A clean close: commit as auto-commit would, then LeaveGroup."""
-        if self.cfg["enable.auto.commit"]:
-            self._commit_on_close()
-        if self.mc.member_id and self.wire.broker:
-            self.send(self.wire.broker, self.wire.on_leave, self.name, self.mc.member_id, "left the group")
+    def processing_error(self) -> Rec | None:
+        """The application closes the consumer: close() commits as auto-commit would, then sends
+        LeaveGroup (its partitions move at once, no session timeout to wait for)."""
+        member_id, broker = self.mc.member_id, self.wire.broker
+        rec = super().processing_error()
+        if member_id and broker:
+            self.send(broker, self.wire.on_leave, self.name, member_id,
+                      "left the group (the application closed the consumer)")
+        return rec
 
     # --- joining -------------------------------------------------------------------------
     def _rejoin(self) -> None:
@@ -420,7 +423,6 @@ class MemberConsumer(Consumer):
 
     def _drop_buffered(self, p: int) -> None:
         """Fetched records of partition p not yet handed over are dropped."""
-        from collections import deque
         self.buffer = deque(r for r in self.buffer if r.partition != p)
 
     def _positions(self) -> dict:
