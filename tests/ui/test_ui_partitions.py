@@ -400,3 +400,49 @@ def test_a_wide_row_says_how_far_a_follower_is_behind():
     assert draw_parts.lag(p, slow) == 3
     down = dataclasses.replace(p, replicas=(dataclasses.replace(p.replicas[0], up=False), slow))
     assert draw_parts.lag(down, slow) == 0
+
+
+# --- the engine's own group ---------------------------------------------------------------------
+GROUP = {**THREE, "consumer": {"instances": 2}}
+
+
+def test_engine_group_drawn_as_its_snapshot_says():
+    """A real group of two on three partitions: the box shows each member's assigned partitions with the
+    snapshot's positions and committed offsets; the consumer box (consumer-1's) only its own partitions."""
+    d = driver(scenario(**GROUP))
+    d.seek(8000)
+    frame = d.frame()
+    g = frame.snap.group
+    assert [m.name for m in g.members] == ["consumer-1", "consumer-2"] and not g.rebalancing
+    lines = pipeline(frame, 120, 27).text()
+    body = "\n".join(lines)
+    assert f"generation {g.generation}" in body and f"coordinator {g.coordinator}" in body
+    for m in g.members:
+        pos, com = dict(m.positions), dict(m.committed)
+        shown = " · ".join(f"t-{p} {pos[p]:,}/{com[p]:,}" for p in m.assigned)
+        assert shown in body, shown
+    mine = g.members[0].assigned
+    table = next(line for line in lines if "  t-0  " in line)  # the consumer box's header row
+    assert all(f"t-{p}" in table for p in mine) and not any(f"t-{p}" in table for p in range(3) if p not in mine)
+
+
+@aio
+async def test_engine_group_keys():
+    """On the engine's group: m chooses consumer-2, G crashes it (the engine marks it down), M slows the
+    chosen member, J refuses a member the run does not declare."""
+    async with sandbox(scenario(**GROUP), size=(120, 40)) as (screen, pilot):
+        await goto(screen, pilot, 8000)
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.driver.member == "consumer-2"
+        await pilot.press("G")
+        await pilot.pause()
+        members_now = {m.name: m for m in screen.driver.snap.group.members}
+        assert not members_now["consumer-2"].up and members_now["consumer-1"].up
+        await pilot.press("m", "M", "J")
+        await pilot.pause()
+        told = [str(n.message) for n in screen.app._notifications]
+        assert any(t.startswith("consumer-1 is slow") for t in told)
+        assert any(t.startswith("consumer-3 cannot join") for t in told)
+        canvas = screen.query_one(PipelineView).text()
+        assert "consumer-2 DOWN" in canvas

@@ -43,3 +43,9 @@ def test_group_rebalancing_160x48(snap_compare):
     """A rebalancing group of two at 160x48: the box under the processed records, REBALANCING in its title."""
     assert snap_compare(make_app(THREE, seed=1, autoplay=False), terminal_size=(160, 48),
                         run_before=with_a_group_of_two(True))
+
+
+def test_engine_group_of_two_120x40(snap_compare):
+    """The engine's own group of two on three partitions, 8 s in: consumer-1 holds t-0 and t-1, consumer-2 t-2."""
+    group = scenario(topic={"partitions": 3}, workload={"keys": 12}, consumer={"instances": 2})
+    assert snap_compare(make_app(group, seed=1, autoplay=False), terminal_size=(120, 40), run_before=at(8000))

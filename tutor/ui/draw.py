@@ -400,8 +400,8 @@ def draw_consumer(ctx: Ctx) -> None:
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
-    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(c, w):  # room for a table of offsets
-        rows = _partition_offsets(c, w) + rows[1:2]
+    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(_consumer_parts(ctx), w):  # a table fits
+        rows = _partition_offsets(_consumer_parts(ctx), w) + rows[1:2]
     lines(ctx.cv, inner, rows)
     if not c.up:
         _dim(ctx.cv, inner)
@@ -431,7 +431,7 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
         forms = [(label, sep) for label in ("position/committed ", "pos/committed ") for sep in (" · ", " ")]
         for label, sep in forms:  # the words go before a partition does
-            body = dgroup.offset_pieces(list(c.partitions), width - len(label), sep)
+            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep)
             if not body or not body[-1][0].startswith(" +"):
                 break
         return [(label, LABEL, None)] + body
@@ -442,11 +442,24 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     return [("position ", LABEL, None), (pos, BOLD, None), (label, LABEL, None), (off, BOLD, None)]
 
 
-def _partition_offsets(c, width: int) -> list[list[Piece]] | None:
+def _consumer_parts(ctx: Ctx) -> list[tuple[int, int | None, int | None]]:
+    """The consumer box's (partition, position, committed) rows: every partition, or, where the group's
+    box is drawn (the box is then consumer-1's), only those assigned to the first member."""
+    items = list(ctx.snap.consumer.partitions)
+    group = dgroup.group_of(ctx.snap)
+    if "group" in ctx.plan.boxes and group is not None and group.members:
+        mine = set(group.members[0].assigned)
+        items = [x for x in items if x[0] in mine]
+    return items
+
+
+def _partition_offsets(items: list[tuple[int, int | None, int | None]], width: int) -> list[list[Piece]] | None:
     """A small table: a column per partition, a row for the position and one for the group's committed
-    offset (None when the columns do not fit the width)."""
+    offset (None when there are none, or the columns do not fit the width)."""
     show = (lambda v: "—" if v is None else f"{v:,}")
-    cells = [(f"t-{p}", show(pos), show(com)) for p, pos, com in c.partitions]
+    cells = [(f"t-{p}", show(pos), show(com)) for p, pos, com in items]
+    if not cells:
+        return None
     col = max(len(x) for cell in cells for x in cell) + 2
     if 10 + col * len(cells) > width:
         return None

@@ -81,7 +81,8 @@ def poll_pieces(member, t: float, width: int) -> list[Piece]:
 def title(group, width: int) -> tuple[str, Style]:
     """The box's title: the group's state and generation, REBALANCING while members rejoin."""
     state = "REBALANCING" if group.rebalancing else group.state
-    forms = (f"group · {state} · generation {group.generation}", f"{state} · generation {group.generation}",
+    forms = (f"group · {state} · generation {group.generation}", f"group {state} · generation {group.generation}",
+             f"{state} · generation {group.generation}",
              f"group {state} gen {group.generation}", f"{state} g{group.generation}")
     text = next((f for f in forms if len(f) <= width), forms[-1])
     return text, WARN if group.rebalancing else BOLD
