@@ -13,7 +13,7 @@ from tutor.ui.draw import pipeline
 from tutor.ui.layout import arrange, group_height, preferred_height
 from tutor.ui.widgets.pipeline import PipelineView
 
-from groupfakes import GroupView, member, two, with_group
+from groupfakes import member, two, with_group
 from uihelp import aio, driver, goto, sandbox, scenario
 
 THREE = {"topic": {"partitions": 3}, "workload": {"keys": 12}}
@@ -313,6 +313,7 @@ async def test_engine_refusal_is_one_line(monkeypatch):
         d = screen.driver
 
         def refuse(action):
+            """The engine's refusal of an unknown target."""
             raise ValueError(f"unknown target {action.target!r}: targets are ...\nmore detail")
         monkeypatch.setattr(d.session, "apply", refuse)
         g = two()
