@@ -48,3 +48,21 @@ def test_an_open_question_holds_the_fate_back():
     assert "lost" not in held.splitlines()[0] and inspect.HELD_WORDS in held.splitlines()[0]
     assert "power loss" in shown and "power loss" not in held
     assert "why: " + inspect.HELD_WORDS in " ".join(held.split())
+
+
+def test_engine_duplicate_after_a_member_dies_names_the_rebalance():
+    """The engine's own group: a Java member killed with auto-commit, its partition handed over; a record
+    processed twice says so, with the rebalance line, wrapped at 90 columns."""
+    from pathlib import Path
+
+    from tutor.scenario.loader import load_scenario
+    from tutor.sim.snapshot import DUPLICATED
+    from tutor.ui.driver import Driver
+
+    path = Path(__file__).parents[1] / "scenarios" / "group-java-member-killed-autocommit.toml"
+    d = Driver(load_scenario(path), seed=1, playing=False)
+    d.seek(120_000)
+    rid = next(r for r in range(d.snap.counts["sent"]) if d.snap.state(r) == DUPLICATED)
+    out = plain(Group(*inspect.story(d.session.sim, d.snap, rid, d.session.cursor)), 90)
+    assert "⟳ a consumer-group rebalance" in out and "again by consumer-2" in " ".join(out.split())
+    assert all(len(line.rstrip()) <= 90 for line in out.splitlines())
