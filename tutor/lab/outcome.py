@@ -98,7 +98,7 @@ GROUP_ROWS = (
     ("processed", "processed"),
     ("lost_count", "lost"),
     ("duplicated_count", "duplicated"),
-    ("shape", "where, by each member's first partitions"),
+    ("shape", "where, per member"),
 )
 #: shown beside a group case's compared rows, not compared
 GROUP_IDS = (("lost", "lost ids"), ("duplicated", "duplicated ids"))
