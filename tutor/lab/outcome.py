@@ -77,8 +77,8 @@ class Outcome:
         """Where these ids are: "partition 0 offsets 8-9"."""
         at = {r.id: r for r in self.records}
         parts = sorted({at[i].partition for i in ids if i in at})
-        return "; ".join(f"partition {p} offsets {span([at[i].offset for i in ids if i in at and at[i].partition == p])}"
-                         for p in parts)
+        offsets = {p: [at[i].offset for i in ids if i in at and at[i].partition == p] for p in parts}
+        return "; ".join(f"partition {p} offsets {span(offsets[p])}" for p in parts)
 
     def value(self, field: str) -> Any:
         """A compared figure (the group rows are derived from the records)."""
