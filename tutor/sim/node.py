@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import heapq
 from dataclasses import dataclass
 from functools import partial
@@ -78,6 +79,19 @@ class Deadlines:
         self.heap: list[tuple[float, int, Any]] = []
         self.seq = 0
         self.armed: float | None = None
+
+    def __deepcopy__(self, memo: dict) -> "Deadlines":
+        """A checkpoint's copy without the deadlines already met: expiring a settled key does nothing and a
+        key never becomes pending again, so they only wait to be popped; dropping them keeps every timer and
+        every expiry the same and spares copying the requests and batches they hold."""
+        new = Deadlines.__new__(Deadlines)
+        memo[id(self)] = new
+        settled = self.settled
+        live = [entry for entry in self.heap if not settled(entry[2])]
+        heapq.heapify(live)  # (time, seq) never tie, so the pops come in the same order
+        state = dict(self.__dict__, heap=live)
+        new.__dict__.update(copy.deepcopy(state, memo))
+        return new
 
     def add(self, delay: float, key: Any) -> None:
         """Call expire(key) `delay` ms from now (it decides whether the key is still pending)."""
