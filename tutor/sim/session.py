@@ -80,6 +80,7 @@ class Session:
     scenario: Scenario
     seed: int | None = None
     auto_finish: bool = True
+    keep_past: bool = True  # False: no older frames and no copies beyond the start (nothing will scrub back)
     sim: Simulation = field(init=False)
     frames: list[snapshot.Snapshot] = field(init=False, default_factory=list)
     checkpoints: list[tuple[float, Simulation, int]] = field(init=False, default_factory=list)
@@ -138,7 +139,7 @@ class Session:
             started = time.perf_counter()
             self.sim.run(_slice_end(self.sim, t))
             self._run_wall += time.perf_counter() - started
-            due = self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
+            due = self.keep_past and self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
             if due and self._copy_wall <= CHECKPOINT_SHARE * self._run_wall:
                 self._checkpoint()
 
@@ -285,7 +286,7 @@ class Session:
 
     def replayed_with(self, changes: list[Change]) -> "Session":
         """A new session started with `changes` folded in and what was done up to now replayed; this one stays."""
-        other = Session(self._start_with(changes), self.seed, self.auto_finish)
+        other = Session(self._start_with(changes), self.seed, self.auto_finish, self.keep_past)
         other.replay(self.interventions, self.sim.now)
         return other
 
@@ -323,7 +324,9 @@ class Session:
     def _record(self) -> None:
         """Keep a snapshot of now (replacing one taken at the same instant)."""
         snap = snapshot.take(self.sim)
-        if self.frames and self.frames[-1].t == snap.t:
+        if self.frames and (self.frames[-1].t == snap.t or not self.keep_past):
+            if not self.keep_past:
+                self.frame_times[-1] = snap.t
             self.frames[-1] = snap
             return
         if self.frames:
