@@ -410,8 +410,11 @@ class Replica:
             return
         if self.sim.config.hw_gated_by_min_isr and self.under_min_isr():
             return
-        ends = [r.log.leo] + [r.followers[f].leo for f in self.maximal_isr() if f in r.followers]
-        new = min(ends)
+        new, followers = r.log.leo, r.followers
+        for name in self.maximal_isr():  # the least log end over the ISR (the leader's own included)
+            f = followers.get(name)
+            if f is not None and f.leo < new:
+                new = f.leo
         if new > r.hw:
             self._hw_moved(r.hw, new)
 
