@@ -111,7 +111,9 @@ class Ledger:
     def batched(self, rid: int, batch: BatchHistory) -> None:
         """Record `rid` joined `batch` in the accumulator."""
         self.batch_of[rid] = batch.batch_id
-        self.own(batch.batch_id).count += 1
+        if batch.shared:  # (an open batch is never shared: kept for safety)
+            batch = self.own(batch.batch_id)
+        batch.count += 1
 
     def step(self, batch_id: int, t: float, kind: str, node: str, detail: Any = None) -> None:
         """A step of a batch: sent, appended, replicated, flushed, truncated, lost, committed..."""
