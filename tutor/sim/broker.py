@@ -509,7 +509,9 @@ class Replica:
     def _update_follower(self, follower: str, offset: int) -> None:
         """Kafka's updateFetchState: caught up if it fetched at our log end (or the previous one)."""
         r = self
-        f = r.followers.setdefault(follower, FollowerState(last_caught_up=self.loop.now))
+        f = r.followers.get(follower)
+        if f is None:  # (not setdefault: it would build a state on every fetch)
+            f = r.followers[follower] = FollowerState(last_caught_up=self.loop.now)
         leo = r.log.leo
         if offset >= leo:
             f.last_caught_up = max(f.last_caught_up, self.loop.now)

@@ -217,8 +217,10 @@ class ClientNode(Node):
     # --- connections (NetworkClient.ready / librdkafka broker state UP) -------------------------
     def conn_ready(self, broker: str) -> bool:
         """Is the connection to `broker` ready? If not, start connecting (unless backing off)."""
-        c = self.conns.setdefault(broker, Conn())
-        if c.state == "ready":
+        c = self.conns.get(broker)
+        if c is None:
+            c = self.conns[broker] = Conn()
+        elif c.state == "ready":
             return True
         if c.state == "down" and self.now >= c.retry_at:
             c.state = "connecting"
