@@ -255,15 +255,16 @@ class Application:
         app = self.app
         if app.feeding:
             return
-        if self.mode == "sync":
+        mode = self.cfg["send.mode"]
+        if mode == "sync":
             app.waiting_on = batch.batch_id
-        elif self.mode == "window":
+        elif mode == "window":
             app.outstanding += 1
             if app.outstanding >= self.cfg["max.outstanding"]:
                 app.window_full = True  # no permit left: the next send() waits for an answer
             else:
                 self._schedule_next_send()
-        elif self.mode != "unbounded":
+        elif mode != "unbounded":
             self._schedule_next_send()
 
     def _after_reject(self, rid: int) -> None:

@@ -226,22 +226,23 @@ class Producer(Application, ClientNode):
     def _append(self, rid: int, size: int) -> Batch:
         """RecordAccumulator.append: into the partition's open batch if it fits batch.size, else a new one."""
         p = 0 if self.partitioner is None else self._choose_partition(rid, size)
-        queue = self.queues[p]
+        queue, cfg, ledger = self.queues[p], self.cfg, self.sim.ledger
         last = queue[-1] if queue else None
-        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"] \
+        if last is None or last.closed or last.attempts or last.bytes + size > cfg["batch.size"] \
                 or rid != last.first_id + last.count:  # a batch holds consecutive ids (see _joins)
             if last is not None:
                 last.closed = True
-            last = Batch(self.sim.ledger.new_batch(self.loop.now, rid), self.loop.now, partition=p)
+            now = self.loop.now
+            last = Batch(ledger.new_batch(now, rid), now, partition=p)
             last.history.partition = p
             queue.append(last)
             self.delivery_deadlines.add(self._delivery_timeout(), last)
-            self._wake(self.loop.now + self.cfg["linger.ms"])
-        self.sim.ledger.batched(rid, last.history)
+            self._wake(now + cfg["linger.ms"])
+        ledger.batched(rid, last.history)
         last.bytes += size
         self.used_bytes += size
         self.used_records += 1
-        if last.bytes + size > self.cfg["batch.size"]:
+        if last.bytes + size > cfg["batch.size"]:
             last.closed = True  # full: the next record would not fit
             self._wake(self.loop.now)
         if self.partitioner is not None and not self.sim.config.workload.get("keys", 0):
