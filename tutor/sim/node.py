@@ -54,7 +54,7 @@ class Node:
         else:
             self.sim.net.peers.pop(self.name, None)
         self.incarnation += 1
-        self.down_since, self.down_kind = self.now, kind
+        self.down_since, self.down_kind = self.loop.now, kind
         if kind == "power-loss":
             self.host_on = False
 
@@ -96,7 +96,7 @@ class Deadlines:
     def add(self, delay: float, key: Any) -> None:
         """Call expire(key) `delay` ms from now (it decides whether the key is still pending)."""
         self.seq += 1
-        when = self.node.now + delay
+        when = self.node.loop.now + delay
         heapq.heappush(self.heap, (when, self.seq, key))
         if self.armed is None or when < self.armed:
             self._arm(when)
@@ -104,7 +104,7 @@ class Deadlines:
     def _arm(self, when: float) -> None:
         """Set the one timer for the earliest deadline."""
         self.armed = when
-        self.node.timer(when - self.node.now, self._check, when)
+        self.node.timer(when - self.node.loop.now, self._check, when)
 
     def _check(self, when: float) -> None:
         """Expire every deadline that has passed, then re-arm for the next."""
@@ -112,7 +112,7 @@ class Deadlines:
             return
         self.armed = None
         heap = self.heap
-        while heap and heap[0][0] <= self.node.now:
+        while heap and heap[0][0] <= self.node.loop.now:
             self.expire(heapq.heappop(heap)[2])
         while heap and self.settled(heap[0][2]):  # met deadlines need no timer
             heapq.heappop(heap)
@@ -222,14 +222,14 @@ class ClientNode(Node):
             c = self.conns[broker] = Conn()
         elif c.state == "ready":
             return True
-        if c.state == "down" and self.now >= c.retry_at:
+        if c.state == "down" and self.loop.now >= c.retry_at:
             c.state = "connecting"
             c.attempt += 1
             self.sim.net.connect(self.name, broker, partial(self._connected, broker, c.attempt),
                                  partial(self._connect_failed, broker, c.attempt))
             self.timer(self.CONNECT_TIMEOUT[self.client_kind], self._connect_failed, broker, c.attempt)
         elif c.state == "down":
-            self.timer(c.retry_at - self.now, self.on_connection_change, broker)
+            self.timer(c.retry_at - self.loop.now, self.on_connection_change, broker)
         return False
 
     def _connected(self, broker: str, attempt: int, inc: int) -> None:
@@ -253,7 +253,7 @@ class ClientNode(Node):
         lo, hi = self.RECONNECT[self.client_kind]
         c.state = "down"
         c.attempt += 1
-        c.retry_at = self.now + min(hi, lo * 2 ** c.failures)
+        c.retry_at = self.loop.now + min(hi, lo * 2 ** c.failures)
         c.failures += 1
         if broker == self.leader:
             self.leader = None  # the disconnect may mean stale metadata: ask again
