@@ -6,13 +6,22 @@ import json
 import math
 from typing import Any
 
-from tutor.sim.config import SETTINGS, vt
+from tutor.sim.assignors import EAGER, PROTOCOL_OF
+from tutor.sim.config import SETTINGS, strategies, vt
 from tutor.sim.spec import Scenario
 
 FORMATS = ("java", "librdkafka", "broker", "topic")
 TOPIC = "t"  # the model's one topic; its one partition is t-0
 NEVER_MS = 9223372036854775807  # Kafka's Long.MAX_VALUE: an unset flush interval
 INT_MAX, LONG_MAX = 2**31 - 1, 2**63 - 1
+
+def _eager_if_mixed(value: str) -> str:
+    """"range,cooperative-sticky" -> "range": the assignors a Java member uses when its list mixes protocols."""
+    names = strategies(value)
+    if len({PROTOCOL_OF.get(n) for n in names}) > 1:
+        names = tuple(n for n in names if PROTOCOL_OF.get(n) == EAGER)
+    return ",".join(names)
+
 
 #: a librdkafka name -> (Java name, value conversion); None: the Java client has no such property
 TO_JAVA: dict[tuple[str, str], tuple[str, Any] | None] = {
@@ -28,6 +37,9 @@ TO_RDK: dict[tuple[str, str], tuple[str, Any] | None] = {
     ("producer", "max.block.ms"): None,  # produce() fails at once with QUEUE_FULL instead of blocking
     ("producer", "max.request.size"): ("message.max.bytes", lambda v: v),
     ("consumer", "fetch.max.wait.ms"): ("fetch.wait.max.ms", lambda v: v),
+    # Java rebalances eagerly when its list mixes eager and cooperative assignors (only the eager ones
+    # take part); librdkafka refuses such a list, so the export keeps what Java actually uses
+    ("consumer", "partition.assignment.strategy"): ("partition.assignment.strategy", _eager_if_mixed),
     ("consumer", "max.poll.records"): None,  # librdkafka: consume(num_messages); its own
     # max.poll.records bounds share consumers only (CONFIGURATION.md)
 }
@@ -65,6 +77,10 @@ JAVA_TYPES: dict[str, dict[str, list[tuple[str, str]]]] = {
         "max.poll.records": [("2.0", "INT")],
         "session.timeout.ms": [("2.0", "INT")],
         "fetch.max.wait.ms": [("2.0", "INT")],
+        "partition.assignment.strategy": [("2.0", "LIST")],
+        "max.poll.interval.ms": [("2.0", "INT")],
+        "heartbeat.interval.ms": [("2.0", "INT")],
+        "group.protocol": [("3.7", "STRING")],  # KIP-848: early access in 3.7, generally available in 4.0
     },
 }
 

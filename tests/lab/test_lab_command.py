@@ -24,6 +24,10 @@ DESIGNED = {
 CASES = [(lab.name, case) for lab in LABS.values() for case in lab.cases]
 #: the cases the simulator can predict today; a group case joins them once the loader takes its scenario
 MODELLED = [(lab, case) for lab, case in CASES if unmodelled(case, Target()) is None]
+#: the cases with a designed outcome to predict exactly; the group case's (offsets 8-9 of consumer-1's
+#: partition lost) rests on the real producer's i % 3 partitioning and the mock's fixed 3 s first join,
+#: which the simulator does not share (keyed records; Kafka's initial delay grows while members arrive)
+DESIGNED_CASES = [(lab, case) for lab, case in MODELLED if case.name in DESIGNED]
 GROUP = LABS["consumer-group"].cases[0]
 
 
@@ -36,7 +40,7 @@ def test_available_labs_names_each_lab_with_title_and_description():
 
 
 @pytest.mark.parametrize("target", [Target(), Target("kafka:9092")], ids=["mock", "real"])
-@pytest.mark.parametrize("lab, case", MODELLED, ids=[c.name for _, c in MODELLED])
+@pytest.mark.parametrize("lab, case", DESIGNED_CASES, ids=[c.name for _, c in DESIGNED_CASES])
 def test_the_simulator_predicts_what_each_case_is_designed_to_show(lab, case, target):
     """Each case's scenario loads and the simulator loses (or duplicates) exactly the designed ids."""
     predicted = predict(case, target)

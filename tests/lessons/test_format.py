@@ -189,3 +189,28 @@ def test_toml_syntax_error_and_unreadable_file(tmp_path):
     with pytest.raises(LessonError) as info:
         load_lesson(tmp_path / "missing.toml")
     assert str(info.value).endswith("missing.toml: cannot read: no such file or directory")
+
+
+GROUP = '''
+id = "group"
+title = "A group"
+teaches = "Two members."
+
+[scenario.topic]
+partitions = 3
+
+[scenario.consumer]
+instances = 2
+
+[[steps]]
+title = "A member dies"
+narration = "consumer-2 is killed."
+events = [{ at.ms = 100, action = "crash", target = "TARGET" }]
+'''
+
+
+def test_step_events_name_the_groups_members_and_no_others():
+    """consumer-1 and consumer-2 exist with instances = 2; consumer-3 does not (no join in the scenario)."""
+    lesson = parse_lesson(GROUP.replace("TARGET", "consumer-2"), "group.toml")
+    assert lesson.steps[0].events[0].target == "consumer-2"
+    assert 'unknown node or role "consumer-3"' in error(GROUP.replace("TARGET", "consumer-3"))

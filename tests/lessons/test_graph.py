@@ -71,3 +71,4 @@ def test_shipped_catalog_is_clean():
         "retries-idempotence", "consumer-commits", "offset-reset", "capstone"]
     assert ids[11:12] == ["explore"]
     assert {"failed-not-unwritten", "consumer-examples", "flush-interval", "acks-price"} <= set(ids[12:])
+    assert ids.index("consumer-examples") < ids.index("partition-commits") < ids.index("rebalances")

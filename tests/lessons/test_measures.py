@@ -122,3 +122,34 @@ def test_wait_conditions_read_in_a_learners_words():
     assert condition_words(parse_condition("consumer.processed >= 250")) == "records processed: at least 250"
     assert condition_words(parse_condition("isr == 1 or lost_acked > 0 and t >= 5000")) == (
         "ISR size: 1 or acknowledged records lost: more than 0 and time since the run started: at least 5,000 ms")
+
+
+def test_group_figures_count_what_running_members_hold():
+    """group.owned counts the partitions members that run hold; a crashed member's do not count."""
+    from tutor.lessons.measures import _owned
+
+    scenario = parse_scenario('''
+[topic]
+partitions = 3
+[broker]
+group.initial.rebalance.delay.ms = 0
+[consumer]
+instances = 2
+partition.assignment.strategy = "range"
+[workload]
+messages = 10
+[[events]]
+at.ms = 2000
+action = "crash"
+target = "consumer-2"
+''')
+    sim = Simulation(scenario, 0)
+    assert {"group.owned", "group.generation"} <= set(LIVE_NUMBERS)
+    while sim.now < 1000 and sim.step():
+        pass
+    live = Live(snapshot.take(sim), sim)
+    assert _owned(live) == 3 and live.value("group.generation") == 1
+    while sim.now < 2500 and sim.step():
+        pass
+    live = Live(snapshot.take(sim), sim)
+    assert _owned(live) == 2  # consumer-2's t-2 is held by a member that is down

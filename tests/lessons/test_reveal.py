@@ -92,3 +92,26 @@ def test_figures_carry_thousands_separators_and_units():
 
     assert amount(1200.0, "ms") == "1,200 ms" and amount(12.5) == "12.5" and amount(3) == "3"
     assert unit_of("latency.p50.ms") == "ms" and unit_of("lost_acked") == ""
+
+
+def test_state_lines_with_partitions_give_each_partition_and_the_consumers_offsets():
+    """Three partitions: one line per partition, and the consumer's position and commit of each."""
+    run = LessonRun(load_lesson(LESSONS / "18-partition-commits.toml"))
+    run.finish_wait()
+    lines = state_lines(run.snapshot)
+    assert lines[0].startswith("t = ") and "3 partitions" in lines[0]
+    assert [line.split(":")[0] for line in lines[1:4]] == ["t-0", "t-1", "t-2"]
+    consumer = lines[-1]
+    assert consumer.startswith("consumer: ") and all(f"t-{p} position" in consumer for p in range(3))
+    assert "t-0 position 16, committed none" in consumer  # the first poll's records are being processed
+
+
+def test_state_lines_with_a_group_give_each_member():
+    """A group of two: the group's state, then each member with the partitions it holds and their offsets."""
+    run = LessonRun(load_lesson(LESSONS / "19-rebalances.toml"))
+    run.finish_wait()
+    lines = state_lines(run.snapshot)
+    group = next(i for i, line in enumerate(lines) if line.startswith("group: "))
+    assert "generation 1" in lines[group] and "eager (range)" in lines[group]
+    assert lines[group + 1].startswith("consumer-1: up · t-0 position 10, committed 5 · t-1 ")
+    assert lines[group + 2].startswith("consumer-2: up · t-2 ")

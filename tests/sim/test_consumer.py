@@ -114,3 +114,10 @@ def test_offset_validation_arrived_with_java_2_3():
     new = Simulation(parse_scenario(text.replace('"2.2"', '"2.3"'))).run_to_end()
     assert old.summary["lost_at"]["consumer"] == 290 and "KIP-320" in old.messages[300]["explanation"]
     assert new.summary["lost"] == 0
+
+
+def test_by_partition_groups_a_poll_in_first_seen_order():
+    """commit.scope per-partition processes a poll partition by partition (records.partitions())."""
+    from tutor.sim.consumer import Rec, by_partition
+    recs = [Rec(0, 1, 0, 1, 2), Rec(0, 2, 0, 1, 0), Rec(1, 3, 0, 1, 2), Rec(1, 4, 0, 1, 0)]
+    assert [(r.partition, r.offset) for r in by_partition(recs)] == [(2, 0), (2, 1), (0, 0), (0, 1)]

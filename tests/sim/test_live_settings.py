@@ -129,6 +129,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("consumer", "fetch.wait.max.ms"): Probe(50, _with(_consumer(client="librdkafka"),
                                                        {"workload": {"messages": 10}})),
     ("consumer", "commit.mode"): Probe("before-processing", _consumer()),
+    ("consumer", "commit.offset"): Probe("last", _consumer(**{"commit.mode": "after-processing"})),
+    # three partitions, polls of several: per-partition commits t-0 as soon as its records are done
+    ("consumer", "commit.scope"): Probe("per-partition", _with(
+        _consumer(**{"commit.mode": "after-processing", "max.poll.records": 500, "processing.ms": 1}),
+        {"topic": {"partitions": 3}, "workload": {"keys": 6, **BUSY}})),
     ("consumer", "processing.mode"): Probe("worker-thread", _with(_consumer(**{"processing.ms": 5}),
                                                                   {"workload": BUSY})),
     ("consumer", "processing.ms"): Probe(10, _consumer()),
@@ -152,7 +157,8 @@ def state(sim: Simulation) -> tuple:
     c = sim.consumer
     consumer = None if c is None else (c.position, c.polls, c.fetch_sent_at, c.stored, c.last_commit_at)
     g = sim.group
-    return (events, batches, brokers, consumer, (g.committed, g.committed_at, g.committed_how),
+    commits = tuple((o.offset, o.at, o.how) for o in g.offsets)  # every partition's committed offset
+    return (events, batches, brokers, consumer, commits,
             tuple(sorted(sim.controller.last_heartbeat.items())), sim.producer.pid, sim.ledger.processed)
 
 

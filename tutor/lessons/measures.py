@@ -27,7 +27,7 @@ STATE_COUNTS = tuple(n.replace(" only", "").replace(" ", "_") for n in STATE_NAM
 LIVE_NUMBERS = ("t", "elapsed", "sent", "acked", "send_errors", "lost_acked") + tuple(
     n for n in STATE_COUNTS if n not in ("sent", "acked")) + (
     "isr", "offline", "leader_epoch", "hw", "leo", "unflushed", "producer.blocked",
-    "consumer.processed", "consumer.committed", "consumer.position")
+    "consumer.processed", "consumer.committed", "consumer.position", "group.owned", "group.generation")
 
 
 #: plain words for the measures a question can ask about
@@ -46,6 +46,7 @@ WORDS = {
     "lost_acked_ids": "acknowledged records lost", "duplicated_ids": "records processed twice",
     "hw": "high watermark", "isr": "ISR size", "consumer.committed": "committed offset",
     "consumer.position": "consumer position", "consumer.processed": "records processed",
+    "group.owned": "partitions a running member holds", "group.generation": "group generation",
     "committed": "records committed", "unflushed": "unflushed records on the leader",
     "t": "time since the run started", "elapsed": "time since the step started",
     "buffered": "records in the producer's buffer", "in_flight": "records on their way to the leader",
@@ -163,7 +164,18 @@ _LIVE = {
     "consumer.processed": _consumer("processed"),
     "consumer.committed": _consumer("committed"),
     "consumer.position": _consumer("position"),
+    "group.owned": lambda live: _owned(live),
+    "group.generation": lambda live: live.snap.group.generation if live.snap.group else 0,
 }
+
+
+def _owned(live: Live) -> int:
+    """Partitions held by a member whose process runs: the ones being consumed (an eager member that
+    revoked everything before rejoining holds none until its new assignment)."""
+    g = live.snap.group
+    if g is None:
+        return 0
+    return len({p for m in g.members if m.up for p in m.assigned})
 
 
 def last_ack(sim: "Simulation") -> float:

@@ -74,14 +74,24 @@ def build_lesson(data: dict[str, Any], source: str) -> Lesson:
     lesson_id = _lesson_id(source, data.get("id"))
     title = text_value(source, None, "title", data.get("title"))
     scenario = _scenario(source, data.get("scenario", {}), title)
-    nodes = Nodes(scenario.config.cluster["brokers"], scenario.config.consumer is not None,
-                  scenario.config.topic["partitions"])
+    nodes = _nodes(scenario)
     ctx = Ctx(source, scenario, nodes)
     steps = _steps(ctx, data.get("steps"))
     _unique_question_ids(source, steps)
     return Lesson(lesson_id, title, text_value(source, None, "teaches", data.get("teaches")),
                   _prerequisites(source, data.get("prerequisites", [])), scenario, steps, source,
                   _labs(source, data.get("labs", [])))
+
+
+def _nodes(scenario: Any) -> Nodes:
+    """What the lesson's events may name: the scenario's brokers, roles and group members (those a
+    `join` in its own events starts included: the simulation creates only those)."""
+    consumer = scenario.config.consumer
+    instances = consumer["instances"] if consumer is not None else 1
+    joined = [int(a.target.rsplit("-", 1)[1]) for a in scenario.events
+              if a.action == "join" and a.target and a.target.startswith("consumer-")]
+    return Nodes(scenario.config.cluster["brokers"], consumer is not None, scenario.config.topic["partitions"],
+                 instances, max([instances, *joined]))
 
 
 def _unique_question_ids(source: str, steps: tuple[Step, ...]) -> None:

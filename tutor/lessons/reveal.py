@@ -101,7 +101,10 @@ def played_line(summary: dict[str, Any], held: frozenset[str] = frozenset()) -> 
 
 
 def state_lines(snap: Snapshot) -> list[str]:
-    """A compact state block: per broker log end, HW, flushed offset and ISR; producer and consumer positions."""
+    """A compact state block: per broker log end, HW, flushed offset and ISR; producer and consumer positions.
+    With several partitions, one line per partition (leader, HW, ISR) and the consumer's offsets per partition."""
+    if len(snap.partitions) > 1:
+        return _partitions_lines(snap) + _client_lines(snap)
     lines = [f"t = {snap.t:,.0f} ms · leader {snap.leader or 'none (offline)'} · "
              f"ISR {{{', '.join(snap.isr)}}}"]
     for b in snap.brokers:
@@ -112,16 +115,51 @@ def state_lines(snap: Snapshot) -> list[str]:
         isr = "in ISR" if b.in_isr else "out of ISR"
         lines.append(f"{b.name}: {state} · {role} · log end {b.leo:,} · HW {b.hw:,} · "
                      f"flushed to disk {b.flushed:,} · {isr}")
+    return lines + _client_lines(snap)
+
+
+def _partitions_lines(snap: Snapshot) -> list[str]:
+    """The brokers that are down, then each partition's leader, high watermark and ISR."""
+    down = [f"{b.name} down ({b.down_kind or 'stopped'})" for b in snap.brokers if not b.up]
+    lines = [f"t = {snap.t:,.0f} ms · {len(snap.partitions)} partitions"
+             + (" · " + ", ".join(down) if down else " · every broker up")]
+    for pv in snap.partitions:
+        lines.append(f"{pv.tp}: leader {pv.leader or 'none (offline)'} · HW {pv.hw:,} · "
+                     f"ISR {{{', '.join(pv.isr)}}}")
+    return lines
+
+
+def _client_lines(snap: Snapshot) -> list[str]:
+    """The producer's progress, and the consumer's position and committed offset (per partition when several)."""
+    lines = []
     p = snap.producer
     waiting = sum(count for _, count, _ in p.buffered)
     flying = sum(count for _, count, _, _ in p.in_flight)
     lines.append(f"producer: {'up' if p.up else 'down'} · sent {p.sent:,} of {p.total:,} · "
                  f"{waiting:,} in its buffer · {flying:,} in flight")
     c = snap.consumer
-    if c is not None:
+    g = snap.group
+    if g is not None and len(g.members) > 1:
+        lines.append(f"group: {g.state} · generation {g.generation} · {g.protocol} ({g.strategy})")
+        lines += [_member_line(m) for m in g.members]
+    elif c is not None and len(c.partitions) > 1:
+        offsets = " · ".join(f"t-{i} position {_offset(pos)}, committed {_offset(com)}"
+                             for i, pos, com in c.partitions)
+        lines.append(f"consumer: {'up' if c.up else 'down'} · processed {c.processed:,} · {offsets}")
+    elif c is not None:
         lines.append(f"consumer: {'up' if c.up else 'down'} · position {_offset(c.position)} · "
                      f"committed offset {_offset(c.committed)} · processed {c.processed:,}")
     return lines
+
+
+def _member_line(m: Any) -> str:
+    """One group member: whether it runs, the partitions it holds, and each one's position and committed offset."""
+    if not m.assigned:
+        return f"{m.name}: {'up' if m.up else 'down'} · holds no partition"
+    positions, committed = dict(m.positions), dict(m.committed)
+    offsets = " · ".join(f"t-{p} position {_offset(positions.get(p))}, committed {_offset(committed.get(p))}"
+                         for p in m.assigned)
+    return f"{m.name}: {'up' if m.up else 'down'} · {offsets}"
 
 
 def _offset(value: int | None) -> str:

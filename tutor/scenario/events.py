@@ -30,12 +30,27 @@ class Nodes:
     brokers: int
     consumer: bool
     partitions: int = 1
+    instances: int = 1  # group members started with the run
+    members: int = 1    # members in all, counting those a `join` action starts
 
     def names(self) -> list[str]:
         """Every valid target: roles first, then node names."""
-        roles = [r for r in ROLES if self.consumer or r != "consumer"]
+        roles = [r for r in ROLES if self.consumer or r not in ("consumer", "coordinator")]
         nodes = [f"broker-{i}" for i in range(1, self.brokers + 1)] + ["producer", "controller"]
+        if self.consumer and self.members > 1:
+            nodes += [f"consumer-{i}" for i in range(1, self.members + 1)]
         return roles + [n for n in nodes if n not in roles]
+
+
+MEMBER = re.compile(r"consumer-([1-8])")
+
+
+def joined_members(raw: Any) -> int:
+    """The highest consumer-N a `join` event names (0 if none): such members exist from the start, down."""
+    tables = raw if isinstance(raw, list) else []
+    found = [MEMBER.fullmatch(t.get("target", "")) for t in tables
+             if isinstance(t, dict) and t.get("action") == "join" and isinstance(t.get("target"), str)]
+    return max([int(m.group(1)) for m in found if m] or [0])
 
 
 def check_events(path: str, raw: Any, nodes: Nodes) -> list[Action]:
@@ -130,9 +145,15 @@ def _target(path: str, where: str, action: str, target: Any, nodes: Nodes) -> st
     if action == "heal" and target.split(":")[0] in ROLES and target not in NODE_ROLES:
         raise ScenarioError(path, f"{where} target", f"heal takes a node name such as broker-1, not the role "
                                                      f"{show(target)}")
-    if action == "processing-error" and target != "consumer":
+    if action == "processing-error" and target != "consumer" and not MEMBER.fullmatch(target):
         raise ScenarioError(path, f"{where} target",
                             f"processing-error happens in the consumer, not {show(target)}")
+    if action == "join":
+        m = MEMBER.fullmatch(target)
+        if m is None or int(m.group(1)) <= nodes.instances:
+            raise ScenarioError(path, f"{where} target",
+                                f"join starts a member beyond [consumer] instances = {nodes.instances}: "
+                                f"consumer-{nodes.instances + 1} to consumer-8, not {show(target)}")
     return target
 
 

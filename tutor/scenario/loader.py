@@ -11,7 +11,7 @@ from tutor.sim.config import SECTIONS, SETTINGS, build_config, check_config
 from tutor.sim.spec import Scenario
 
 from .errors import ScenarioError, show, suggest
-from .events import Nodes, check_events
+from .events import Nodes, check_events, joined_members
 from .expect import check_expect
 from .flatten import DuplicateKey, flatten
 from .limits import MAX_DEPTH, MAX_WORKLOAD_MS, depth, read_text
@@ -75,7 +75,9 @@ def validate(data: dict[str, Any], source: str = "<memory>", default_title: str 
     given = {s: check_section(source, s, data[s]) for s in SECTIONS if s in data}
     _check_cross_keys(source, given)
     config = build_config(given)
-    nodes = Nodes(config.cluster["brokers"], "consumer" in given, config.topic["partitions"])
+    instances = config.consumer["instances"] if config.consumer is not None else 1
+    nodes = Nodes(config.cluster["brokers"], "consumer" in given, config.topic["partitions"], instances,
+                  max(instances, joined_members(data.get("events", []))))
     return Scenario(
         title=_text(source, data, "title", default_title),
         seed=_seed(source, data.get("seed", 0)),

@@ -89,6 +89,17 @@ def _manual_commits(c: dict[str, Any]) -> bool | None:
     return False if c["commit.mode"] != "auto" else None
 
 
+def _strategy_default(client: str, version: str) -> str:
+    """Java range before 3.0, "range,cooperative-sticky" from 3.0; librdkafka "range,roundrobin"."""
+    from .assignors import default_strategy
+    return ",".join(default_strategy(client, version))
+
+
+def strategies(value: str) -> tuple[str, ...]:
+    """A partition.assignment.strategy value as a list of assignor names."""
+    return tuple(s.strip() for s in str(value).split(",") if s.strip())
+
+
 def _rdkafka_in_flight(p: dict[str, Any]) -> int | None:
     """librdkafka lowers it to 5 when idempotence is on (CONFIGURATION.md)."""
     return 5 if p["client"] == "librdkafka" and p["enable.idempotence"] else None
@@ -243,11 +254,33 @@ _S = [
     Setting("consumer", "commit.mode", "choice", "auto",
             "auto, after-processing (at-least-once) or before-processing (at-most-once)",
             choices=("auto", "after-processing", "before-processing"), kafka=False),
+    Setting("consumer", "commit.scope", "choice", "all",
+            "the application's commits: all (one commit of every partition after the poll's records) or "
+            "per-partition (a commitSync of a singleton map after each partition's records)",
+            choices=("all", "per-partition"), kafka=False),
+    Setting("consumer", "commit.offset", "choice", "next",
+            "what the application commits: next (lastOffset + 1, the next record to read: right) or "
+            "last (lastOffset: off by one, that record is processed again after a restart)",
+            choices=("next", "last"), kafka=False),
     Setting("consumer", "processing.mode", "choice", "poll-loop",
             "process in the poll loop, or hand records to a worker thread and poll again",
             choices=("poll-loop", "worker-thread"), kafka=False),
     Setting("consumer", "processing.ms", "float", 1.0, "time to process one record", minimum=0, kafka=False),
     Setting("consumer", "start.ms", "float", 0.0, "when the consumer starts", minimum=0, kafka=False, live=False),
+    Setting("consumer", "instances", "int", 1,
+            "members of the group (consumer-1 .. consumer-M), each its own application process; 1: the "
+            "consumer alone in its group", minimum=1, maximum=8, kafka=False, live=False),
+    Setting("consumer", "partition.assignment.strategy", "str", _strategy_default,
+            "assignors, in order of preference (range, roundrobin, sticky, cooperative-sticky); an eager "
+            "one in the list makes a Java member rebalance eagerly", live=False),
+    Setting("consumer", "max.poll.interval.ms", "int", 300000,
+            "a member that does not call poll() for this long leaves the group", minimum=1, live=False),
+    Setting("consumer", "heartbeat.interval.ms", "int", 3000, "how often a member heartbeats to the coordinator",
+            minimum=1, live=False),
+    Setting("consumer", "group.protocol", "choice", "classic",
+            "classic (JoinGroup/SyncGroup rebalances) or consumer (KIP-848, Kafka 4.0+: heartbeats only, "
+            "the broker assigns)",
+            choices=("classic", "consumer"), live=False),
     # workload
     Setting("workload", "messages", "int", 100, "records the application sends", minimum=0,
             maximum=10_000_000, kafka=False, live=False),
@@ -436,7 +469,38 @@ def check_config(config: Config, given: dict[str, dict[str, Any]]) -> list[tuple
     if c is not None and c["commit.mode"] == "auto" and not c["enable.auto.commit"]:
         errors.append(("consumer", "commit.mode",
                        "is \"auto\" but enable.auto.commit = false: nothing would ever commit"))
+    errors += _group_errors(config, given.get("consumer") or {})
     return errors
+
+
+def _group_errors(config: Config, given: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Assignor names, librdkafka's refusal to mix eager and cooperative ones, heartbeats within the
+    session (for a group, or when heartbeat.interval.ms is given), KIP-848's availability."""
+    from .assignors import PROTOCOL_OF
+    c = config.consumer
+    if c is None:
+        return []
+    names = strategies(c["partition.assignment.strategy"])
+    bad = [n for n in names if n not in PROTOCOL_OF]
+    if bad or not names:
+        given = bad[0] if bad else c["partition.assignment.strategy"]
+        return [("consumer", "partition.assignment.strategy",
+                 f"takes assignors from {', '.join(PROTOCOL_OF)} (comma-separated), not {given!r}")]
+    if c["client"] == "librdkafka" and len({PROTOCOL_OF[n] for n in names}) > 1:
+        return [("consumer", "partition.assignment.strategy",
+                 "mixes eager and cooperative assignors, which librdkafka refuses (rdkafka_assignor.c)")]
+    heartbeats = c["instances"] > 1 or "heartbeat.interval.ms" in given
+    if heartbeats and c["heartbeat.interval.ms"] >= c["session.timeout.ms"]:
+        return [("consumer", "heartbeat.interval.ms",
+                 f"is {c['heartbeat.interval.ms']} but must be lower than session.timeout.ms "
+                 f"({c['session.timeout.ms']}), as the client requires (Heartbeat)")]
+    if c["group.protocol"] == "consumer" and vt(config.version) < (4, 0):
+        return [("consumer", "group.protocol",
+                 f"\"consumer\" (KIP-848) needs Kafka 4.0 or later, not {config.version}; use \"classic\"")]
+    if c["group.protocol"] == "consumer" and "partition.assignment.strategy" in given:
+        return [("consumer", "partition.assignment.strategy",
+                 "is not a client setting with group.protocol = \"consumer\": the broker assigns (uniform)")]
+    return []
 
 
 def _metadata_mode_errors(config: Config) -> list[tuple[str, str, str]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .core import URGENT
 from .log import LogBatch
+from .member import commit_offset
 from .node import ClientNode
 
 if TYPE_CHECKING:
@@ -89,6 +90,15 @@ class PartFetch:
     meta_epoch: int = -1     # the leader epoch the latest metadata named
     fetched_epoch: int = -1  # the leader epoch of the last fetch answered without error
     fetch_epoch_sent: int = -1
+
+
+def by_partition(recs: list[Rec]) -> list[Rec]:
+    """One poll's records partition by partition, in the order the partitions first came (the article's
+    loop over `records.partitions()`, then `records.records(partition)`)."""
+    order: dict[int, list[Rec]] = {}
+    for rec in recs:
+        order.setdefault(rec.partition, []).append(rec)
+    return [rec for group in order.values() for rec in group]
 
 
 def _part_attr(name: str, doc: str) -> property:
@@ -424,7 +434,9 @@ class Consumer(ClientNode):
             for f in touched:
                 f.stored = (f.position, f.position_epoch)
         if self.cfg["commit.mode"] == "before-processing":
-            self.commit_positions("commit before processing")
+            self._commit_before_processing()
+        if len(parts) > 1 and self.cfg["commit.scope"] == "per-partition":
+            recs = by_partition(recs)
         self.work.extend(recs)
         self.polling = True
         if self.current is None:
@@ -481,10 +493,27 @@ class Consumer(ClientNode):
         self.sim.processed_count += 1
         if not self.java and not self.cfg["enable.auto.offset.store"]:
             f.stored = (rec.offset + 1, rec.epoch)  # store_offsets() after processing
-        if self.cfg["commit.mode"] == "after-processing" and (not self.work or self.work[0].poll != rec.poll):
+        if self.cfg["commit.mode"] != "after-processing":
+            return
+        nxt = self.work[0] if self.work else None
+        if self.cfg["commit.scope"] == "per-partition":
+            if nxt is None or nxt.poll != rec.poll or nxt.partition != rec.partition:
+                self._app_commit(f, f.done_upto, f.done_epoch, "commit after processing")
+        elif nxt is None or nxt.poll != rec.poll:
             for g in self.parts:
                 if g.done_upto is not None and (g is f or g.done_epoch >= 0):
-                    self.commit(g.done_upto, g.done_epoch, "commit after processing", g.index)
+                    self._app_commit(g, g.done_upto, g.done_epoch, "commit after processing")
+
+    def _commit_before_processing(self) -> None:
+        """At-most-once: commit the poll's positions before processing its records."""
+        for f in self.parts:
+            if f.position is not None:
+                self._app_commit(f, f.position, f.position_epoch, "commit before processing")
+
+    def _app_commit(self, f: PartFetch, upto: int, epoch: int, how: str) -> None:
+        """The application's own commit of partition f after the record before `upto`: commit.offset
+        "next" commits lastOffset + 1 (the next record to read, C3); "last" commits lastOffset (off by one)."""
+        self.commit(commit_offset(upto - 1, self.cfg["commit.offset"]), epoch, how, f.index)
 
     def _finish(self, rec: Rec) -> bool:
         """Bookkeeping of a processed record: store/commit as configured; True if it fired an event."""

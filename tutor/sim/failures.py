@@ -22,7 +22,16 @@ def resolve_target(sim: "Simulation", target: str | None) -> list[str]:
         return _partition_role(sim, *target.split(":"))
     if target == "all-brokers":
         return list(sim.broker_names())
+    if target == "consumer" and sim.wire is not None:
+        return [m.name for m in sim.members]
+    if target == "coordinator":
+        return [sim.wire.broker] if sim.wire is not None and sim.wire.broker else []
     return [target]
+
+
+def is_member(sim: "Simulation", node: str) -> bool:
+    """Is this node a consumer (the one consumer, or a member of a group)?"""
+    return any(m.name == node for m in sim.members)
 
 
 def _partition_role(sim: "Simulation", role: str, number: str) -> list[str]:
@@ -51,9 +60,9 @@ def crash(sim: "Simulation", node: str) -> str:
         lost = sim.producer.crash()
         return (f"producer process crashed: {sum(b.count for b in lost)} buffered/in-flight records gone"
                 f"{sim.producer.spool_words()}")
-    if node == "consumer":
-        sim.consumer.crash()
-        return "consumer process crashed"
+    if is_member(sim, node):
+        sim.nodes[node].crash()
+        return f"{node} process crashed"
     n.stop("crash")
     return f"{node} crashed"
 
@@ -73,10 +82,10 @@ def power_loss(sim: "Simulation", node: str) -> str:
         lost = sim.producer.power_loss()
         return (f"producer host lost power: {sum(b.count for b in lost)} buffered/in-flight records gone"
                 f"{sim.producer.spool_words()}")
-    if node == "consumer":
-        sim.consumer.crash("power-loss")
-        sim.consumer.host_on = False
-        return "consumer host lost power"
+    if is_member(sim, node):
+        sim.nodes[node].crash("power-loss")
+        sim.nodes[node].host_on = False
+        return f"{node} host lost power"
     n.stop("power-loss")
     return f"{node} lost power"
 
@@ -93,9 +102,9 @@ def restart(sim: "Simulation", node: str) -> str:
     if node == "producer":
         sim.producer.boot(resume=not sim.final)
         return "producer restarted" + (" (a new producer id)" if sim.producer.pid >= 0 else "")
-    if node == "consumer":
-        sim.consumer.boot()
-        return "consumer restarted; it rejoins its group"
+    if is_member(sim, node):
+        sim.nodes[node].boot()
+        return f"{node} restarted; it rejoins its group"
     n.boot()
     return f"{node} restarted"
 
@@ -114,23 +123,41 @@ def heal(sim: "Simulation", node: str | None = None) -> str:
     slowed = [n for n in ([node] if node else list(sim.net.node_delay)) if sim.net.node_delay.get(n)]
     for n in slowed:
         sim.net.node_delay[n] = 0.0
+    members = [m for m in sim.members if getattr(m, "extra_ms", 0.0) and (node is None or m.name == node)]
+    for m in members:  # a slowed member's processing is back to processing.ms
+        m.extra_ms = 0.0
+    slowed += [m.name for m in members]
     parts = [f"{len(restored)} link(s) restored"] if restored else []
     parts += [f"added latency removed from {', '.join(slowed)}"] if slowed else []
     return f"network healed ({'; '.join(parts) or 'nothing was cut or slowed'})"
 
 
+def join(sim: "Simulation", node: str) -> str:
+    """Start a group member that was not running: it joins the group (a rebalance on purpose)."""
+    n = sim.nodes[node]
+    if n.up:
+        return f"{node} is already in the group"
+    n.boot()
+    return f"{node} starts and joins group {sim.config.consumer['group.id']!r}"
+
+
 def slow(sim: "Simulation", node: str, delay_ms: float) -> str:
-    """Add latency to every link of a node (a slow follower, a congested NIC)."""
+    """Add latency to every link of a node (a slow follower, a congested NIC); a group member's
+    processing of each record takes delay.ms longer instead (so it can outlast max.poll.interval.ms)."""
+    if sim.wire is not None and is_member(sim, node):
+        sim.nodes[node].extra_ms = delay_ms
+        return f"{node} is slow: each record takes {delay_ms:g} ms longer to process"
     sim.net.node_delay[node] = delay_ms
     return f"{node} is slow: +{delay_ms:g} ms on every link"
 
 
 def processing_error(sim: "Simulation", node: str = "consumer") -> str:
     """The consumer's processing throws: the application closes the consumer and exits."""
-    if sim.consumer is None or not sim.consumer.up:
-        return "consumer is not running"
-    rec = sim.consumer.processing_error()
+    c = sim.nodes.get(node) if is_member(sim, node) else None
+    if c is None or not c.up:
+        return f"{node} is not running"
+    rec = c.processing_error()
     if rec is None:
-        return "consumer processing threw with no record in hand; the application closed the consumer"
-    return (f"consumer processing threw on record {rec.rid} (offset {rec.offset}); "
+        return f"{node} processing threw with no record in hand; the application closed the consumer"
+    return (f"{node} processing threw on record {rec.rid} (offset {rec.offset}); "
             f"the application closed the consumer")

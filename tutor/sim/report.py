@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .simulation import Simulation
 
 TIMELINE_KINDS = {"failure", "repair", "election", "offline", "isr", "truncate", "fence", "restart",
-                  "recovery", "consumer", "note", "setting"}
+                  "recovery", "consumer", "note", "setting", "group"}
 SUMMARY_KEYS = ("sent", "acked", "send_errors", "unconfirmed", "processed", "duplicates", "lost", "lost_acked")
 #: where a record lost in the producer's process or host was (summary "lost_in", application modes only)
 LOST_IN = {"spool": "spool", "application queue": "app_queue", "accumulator": "accumulator",
@@ -539,6 +539,9 @@ class Explainer:
             read = f"processed at {times}" if times else f"the audit read it {n} times"
             return (f"written {self.committed[rid]} times to the log: the producer retried {why} "
                     f"and the broker appended it again (no idempotence); {read}")
+        moved = [x for _, x in self.notes(rid) if x.startswith("processed by ")]
+        if moved:  # a group member took the partition over (or rejoined) below this record
+            return f"{moved[-1]}; processed at {times}"
         return (f"processed {n} times (at {times}): the consumer resumed from a committed offset "
                 f"below it after a restart (at-least-once)")
 

@@ -10,6 +10,7 @@ from . import failures
 from .broker import Broker
 from .config import START_ONLY, Config
 from .consumer import Consumer, Group
+from .groupwire import GROUP_KEYS, ConsumerProtocolMember, GroupWire, MemberConsumer, member_names
 from .controller import Controller
 from .core import URGENT, EventLoop, gc_paused
 from .ledger import Ledger
@@ -85,17 +86,24 @@ class Simulation:
         self.placement = assign_replicas(self.broker_names(), topic.get("partitions", 1),
                                          topic["replication.factor"])
         names = self.broker_names() + ["controller", "producer"]
-        if self.config.consumer is not None:
-            names.append("consumer")
+        members = self._member_names()
+        names += members
         net = self.config.network
         self.net = Network(self.loop, self.rng, names, net["latency.ms"], net["jitter.ms"])
         self.brokers = {b: Broker(self, b) for b in self.broker_names()}
         self.controller = Controller(self)
         self.producer = Producer(self)
-        self.consumer = Consumer(self) if self.config.consumer is not None else None
+        self.wire: GroupWire | None = None
+        if len(members) > 1 or self._group_keys_given():
+            self.wire = GroupWire(self, members)
+            kind = ConsumerProtocolMember if self.wire.kip848 else MemberConsumer
+            self.members: list[Consumer] = [kind(self, n) for n in members]
+        else:
+            self.members = [Consumer(self) for _ in members]
+        self.consumer = self.members[0] if self.members else None
         self.nodes: dict[str, Any] = {**self.brokers, "controller": self.controller, "producer": self.producer}
-        if self.consumer is not None:
-            self.nodes["consumer"] = self.consumer
+        for m in self.members:
+            self.nodes[m.name] = m
         self.net.hosts = self.nodes
         self.net.on_drop = self._dropped
 
@@ -105,10 +113,29 @@ class Simulation:
             b.boot()
         self.controller.boot()
         self.producer.boot()
-        if self.consumer is not None:
-            self.consumer.up = False
-            self.loop.at(self.config.consumer["start.ms"], self.consumer.boot)
+        if self.wire is not None:
+            self.wire.start()
+        for i, m in enumerate(self.members):
+            m.up = False
+            if i < self.config.consumer["instances"]:  # the others start with a `join` action
+                self.loop.at(self.config.consumer["start.ms"], m.boot)
         self.loop.after(QUIET_TICK_MS, self._tick)
+
+    def _member_names(self) -> list[str]:
+        """The consumer alone ("consumer"), or consumer-1 .. consumer-M plus any a `join` action starts."""
+        c = self.config.consumer
+        if c is None:
+            return []
+        joins = [int(a.target.rsplit("-", 1)[1]) for a in self.scenario.events
+                 if a.action == "join" and a.target and a.target.startswith("consumer-")]
+        count = max([c["instances"], *joins])
+        return ["consumer"] if count == 1 else member_names(count)
+
+    def _group_keys_given(self) -> bool:
+        """A lone consumer runs the group protocol too when the scenario sets one of its keys
+        (otherwise it keeps the one-consumer model, alone in its group, as every older scenario has it)."""
+        given = self.scenario.given.get("consumer") or {}
+        return self.config.consumer is not None and any(k in given for k in GROUP_KEYS)
 
     def _schedule_script(self, events: list[Action]) -> None:
         """Timed events go on the heap; count-triggered ones wait for the processed count."""
@@ -165,8 +192,8 @@ class Simulation:
 
     def fail_node(self, name: str, kind: str) -> None:
         """A client gives up by itself (e.g. auto.offset.reset=none)."""
-        if name == "consumer" and self.consumer is not None:
-            self.consumer.crash(kind)
+        if name in self.nodes and self.nodes[name] in self.members:
+            self.nodes[name].crash(kind)
 
     def count_processed(self) -> bool:
         """One more record processed; fire when.processed events due now. True if any fired."""
@@ -206,7 +233,7 @@ class Simulation:
     def _act_on(self, a: Action, node: str) -> str:
         """One action on one node, with its delayed restart if asked for."""
         fn = {"crash": failures.crash, "power-loss": failures.power_loss, "restart": failures.restart,
-              "processing-error": failures.processing_error}.get(a.action)
+              "processing-error": failures.processing_error, "join": failures.join}.get(a.action)
         line = failures.slow(self, node, a.params["delay.ms"]) if fn is None else fn(self, node)
         if "restart.after.ms" in a.params:
             self.pending += 1
@@ -247,13 +274,15 @@ class Simulation:
             return list(self.brokers.values())
         if section == "topic":
             return [self.controller]
-        if section == "consumer" and self.consumer is not None:
-            return [self.consumer]
+        if section == "consumer":
+            return list(self.members)
         return []
 
     # --- settling and the final recovery -------------------------------------------------
     def _tick(self) -> None:
         """Every 100 ms: settled? First time: final recovery; second time: done."""
+        if self.wire is not None:
+            self.wire.watch()
         if self.phase == "running" and self.auto_finish and self._settled():
             self._final_recovery()
         elif self.phase == "recovering" and (self._settled(strict=True) or
@@ -271,6 +300,8 @@ class Simulation:
             return False  # a producer restarted by the final recovery sends nothing more
         if strict and not all(n.up for n in self.nodes.values()):
             return False
+        if self.wire is not None:
+            return self._group_settled(strict)
         c = self.consumer
         if c is None or not c.up:
             return not strict or self._all_caught_up()
@@ -279,6 +310,17 @@ class Simulation:
         if strict and not self._all_caught_up():
             return False
         return all(self._consumer_settled(c, p, strict) for p in range(self.partitions))
+
+    def _group_settled(self, strict: bool) -> bool:
+        """A group: no member joining, and every partition caught up at the live member that owns it."""
+        live = [m for m in self.members if m.up]
+        if not live:
+            return not strict or self._all_caught_up()
+        if any(m.state == "joining" for m in live) or not self.wire.stable():
+            return False
+        if strict and not self._all_caught_up():
+            return False
+        return all(any(self._consumer_settled(m, p, strict) for m in live) for p in range(self.partitions))
 
     def _consumer_settled(self, c: Consumer, p: int, strict: bool) -> bool:
         """The consumer has caught up with partition p's leader (or, before the recovery, cannot reach it)."""

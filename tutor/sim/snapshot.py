@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .assignors import rebalance_protocol
+from .config import strategies
 from .waits import pending
 
 if TYPE_CHECKING:
@@ -145,6 +147,34 @@ class ConsumerView:
 
 
 @dataclass(frozen=True)
+class MemberView:
+    """One member of the consumer group: its assignment, positions and committed offsets per partition."""
+
+    name: str
+    up: bool
+    state: str
+    assigned: tuple[int, ...]
+    positions: tuple[tuple[int, int], ...]   # (partition, position)
+    committed: tuple[tuple[int, int], ...]   # (partition, the group's committed offset)
+    last_poll_ms: float | None
+    max_poll_interval_ms: int
+    consumer: ConsumerView | None = None     # the member as a ConsumerView (what the consumer pane reads)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """The consumer group at its coordinator, and every member."""
+
+    state: str
+    generation: int
+    protocol: str        # the rebalance protocol: eager or cooperative
+    strategy: str        # the assignor the group chose (or the members' preference before one is chosen)
+    coordinator: str | None
+    members: tuple[MemberView, ...]
+    rebalancing: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything a view needs at time `t`; record states are derived on demand."""
 
@@ -167,6 +197,7 @@ class Snapshot:
     _packed: bool = field(default=False, repr=False)
     waits: tuple = ()         # the pending timeouts that decide what happens next (waits.Wait)
     partitions: tuple[PartitionView, ...] = ()  # every partition of the topic, t-0 first
+    group: GroupView | None = None  # None when there is no consumer; `consumer` is its first member
 
     def _raw(self) -> bytes:
         """The per-record states, unpacked."""
@@ -253,15 +284,55 @@ def _producer_view(sim: "Simulation") -> ProducerView:
                         p.app_view())
 
 
-def _consumer_view(sim: "Simulation") -> ConsumerView | None:
-    """Build the consumer's view."""
-    c = sim.consumer
+def _consumer_view(sim: "Simulation", c: Any = None) -> ConsumerView | None:
+    """Build the consumer's view (the one consumer, or one member of the group)."""
+    c = sim.consumer if c is None else c
     if c is None:
         return None
     cur = (c.current.rid, c.current.offset, c.current_since) if c.current else None
     return ConsumerView(c.up, c.state, c.position, sim.group.committed, cur,
                         tuple(r.rid for r in c.work), sim.processed_count, c.cfg["processing.mode"],
                         tuple((f.index, f.position, sim.group.part(f.index).offset) for f in c.parts))
+
+
+def _group_view(sim: "Simulation", first: ConsumerView | None) -> GroupView | None:
+    """The group: the coordinator's state and each member (one member alone when instances = 1)."""
+    if sim.consumer is None:
+        return None
+    cfg = sim.config.consumer
+    wire = getattr(sim, "wire", None)
+    committed = tuple((p, o.offset) for p, o in enumerate(sim.group.offsets) if o.offset is not None)
+    members = tuple(_member_view(sim, m, committed, first if i == 0 else None)
+                    for i, m in enumerate(sim.members))
+    if wire is None:  # the consumer alone: its group is stable once it has joined
+        c = sim.consumer
+        state = "Stable" if c.state == "active" else "Empty" if not c.up else "PreparingRebalance"
+        strategy = cfg["partition.assignment.strategy"].split(",")[0]
+        return GroupView(state, 1 if sim.group.ever_joined else 0, _protocol(cfg), strategy, None, members,
+                         c.state == "joining")
+    state, generation, assignor = wire.view()
+    strategy = assignor or cfg["partition.assignment.strategy"].split(",")[0]
+    protocol = "consumer" if wire.kip848 else _protocol(cfg)
+    return GroupView(state, generation, protocol, strategy, wire.broker, members,
+                     state in ("PreparingRebalance", "CompletingRebalance", "Reconciling"))
+
+
+def _protocol(cfg: dict[str, Any]) -> str:
+    """eager or cooperative, as the client derives it from its assignors."""
+    try:
+        return rebalance_protocol(cfg["client"], strategies(cfg["partition.assignment.strategy"]))
+    except ValueError:
+        return "eager"
+
+
+def _member_view(sim: "Simulation", m: Any, committed: tuple, view: ConsumerView | None) -> MemberView:
+    """One member: assigned partitions, positions, the group's committed offsets of those partitions."""
+    owned = tuple(getattr(m, "owned", tuple(f.index for f in m.parts)))
+    positions = tuple((f.index, f.position) for f in m.parts if f.index in owned and f.position is not None)
+    mine = tuple((p, o) for p, o in committed if p in owned)
+    last_poll = getattr(m, "last_poll", None)
+    return MemberView(m.name, m.up, m.state, owned, positions, mine, last_poll,
+                      sim.config.consumer["max.poll.interval.ms"], view or _consumer_view(sim, m))
 
 
 KINDS = {"on_produce": "produce", "_on_response": "produce-response", "on_fetch": "fetch",
@@ -424,8 +495,9 @@ def take(sim: "Simulation") -> Snapshot:
                                        and told[rid] and told[rid][0] == "acked")
     counts["lost_in_flight"] = sim.ledger.lost_in_flight
     ctl = sim.controller
+    consumer = _consumer_view(sim)
     return Snapshot(sim.now, sim.phase, brokers, ctl.up, ctl.leader, ctl.leader_epoch, tuple(ctl.isr),
-                    _producer_view(sim), _consumer_view(sim), messages,
+                    _producer_view(sim), consumer, messages,
                     tuple(sim.net.cut_links()), {n: d for n, d in sim.net.node_delay.items() if d},
                     len(sim.ledger.events), counts, sim.config_view(), bytes(states),
-                    waits=pending(sim), partitions=partitions)
+                    waits=pending(sim), partitions=partitions, group=_group_view(sim, consumer))

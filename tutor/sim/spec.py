@@ -16,11 +16,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "heal": (),                            # restore every cut link (or those of `target`)
     "slow": ("delay.ms",),                 # add latency to every link of a node
     "processing-error": ("restart.after.ms",),  # the consumer's processing throws
+    "join": (),                            # a group member beyond `instances` starts and joins
 }
 #: actions that need a target
-TARGETED = {"crash", "power-loss", "restart", "slow", "processing-error"}
-#: roles resolved when the event fires
-ROLES = ("leader", "followers", "all-brokers", "producer", "consumer", "controller")
+TARGETED = {"crash", "power-loss", "restart", "slow", "processing-error", "join"}
+#: roles resolved when the event fires ("coordinator": the group coordinator's broker)
+ROLES = ("leader", "followers", "all-brokers", "producer", "consumer", "controller", "coordinator")
 #: summary keys an [expect] table may check
 EXPECT_KEYS = ("sent", "acked", "send_errors", "unconfirmed", "processed", "duplicates", "lost",
                "lost_acked", "lost_at.producer", "lost_at.broker", "lost_at.consumer",

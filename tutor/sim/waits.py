@@ -177,6 +177,9 @@ def _consumer(sim: "Simulation") -> Iterator[Wait]:
     c = sim.consumer
     if c is None:
         return
+    if getattr(sim, "wire", None) is not None:
+        yield from _group(sim)
+        return
     if not c.up:
         yield from _consumer_start(sim)
         return
@@ -186,6 +189,41 @@ def _consumer(sim: "Simulation") -> Iterator[Wait]:
         due = _next_tick(sim, "_fetch_watchdog", c, c.REQUEST_TIMEOUT_MS / 3, c.fetch_sent_at + c.REQUEST_TIMEOUT_MS)
         yield Wait("consumer", f"fetch from {c.leader} is abandoned", "request.timeout.ms",
                    c.REQUEST_TIMEOUT_MS, due, "it looks for the leader again")
+
+
+def _group(sim: "Simulation") -> Iterator[Wait]:
+    """A group: a dead member's session at the coordinator, the end of a join phase, a poll loop
+    running towards max.poll.interval.ms."""
+    wire, cfg = sim.wire, sim.config.consumer
+    coord = wire.coord
+    if wire.broker is None:
+        yield Wait("coordinator", "the group has no coordinator until its offsets partition has a leader",
+                   "", None, None, "members find the new one and go on")
+    for m in list(coord.members.values()):
+        node = sim.nodes.get(m.name)
+        if node is not None and not node.up:
+            timeout = getattr(m, "session_timeout_ms", getattr(coord, "session_timeout_ms", 0))
+            setting = "session.timeout.ms" if not wire.kip848 else "group.consumer.session.timeout.ms"
+            yield Wait("coordinator", f"{m.name}'s session expires", setting, timeout, m.last_seen + timeout,
+                       "the group rebalances and its partitions move")
+    deadline = getattr(coord, "join_deadline", None)
+    if deadline is not None:
+        initial = coord.initial_remaining is not None
+        setting = "group.initial.rebalance.delay.ms" if initial else "max.poll.interval.ms"
+        what = "waits for more members" if initial else "waits for every member to rejoin"
+        yield Wait("coordinator", f"the group {what}", setting,
+                   coord.initial_delay if initial else coord._rebalance_timeout(), deadline,
+                   "a new generation is assigned")
+    for node in sim.members:
+        last = getattr(node, "last_poll", None)
+        busy = node.up and (node.current is not None or node.work) and last is not None
+        if busy and node.state == "active" and sim.now - last >= STUCK_MS:
+            limit = cfg["max.poll.interval.ms"]
+            yield Wait(node.name, "has not called poll() since its last batch", "max.poll.interval.ms", limit,
+                       last + limit, "it leaves the group and its partitions are lost")
+    for time, owner, _args in _timers(sim, "boot"):
+        if owner in sim.members:
+            yield Wait(owner.name, "application starts", "start.ms", cfg["start.ms"], time)
 
 
 def _fetch_wait(c: Any) -> float:
