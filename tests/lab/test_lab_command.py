@@ -24,9 +24,7 @@ DESIGNED = {
 CASES = [(lab.name, case) for lab in LABS.values() for case in lab.cases]
 #: the cases the simulator can predict today; a group case joins them once the loader takes its scenario
 MODELLED = [(lab, case) for lab, case in CASES if unmodelled(case, Target()) is None]
-#: the cases with a designed outcome to predict exactly; the group case's (offsets 8-9 of consumer-1's
-#: partition lost) rests on the real producer's i % 3 partitioning and the mock's fixed 3 s first join,
-#: which the simulator does not share (keyed records; Kafka's initial delay grows while members arrive)
+#: the cases with a designed outcome to predict exactly (the group case has its own tests below)
 DESIGNED_CASES = [(lab, case) for lab, case in MODELLED if case.name in DESIGNED]
 GROUP = LABS["consumer-group"].cases[0]
 
@@ -252,50 +250,102 @@ def test_a_lessons_end_in_text_mode_names_its_labs():
 
 
 def test_the_group_scenario_file_mirrors_the_real_run():
-    """tutor/data/lab/group-member-killed.toml has the real run's settings, so that the simulator runs the
-    same experiment as soon as it models groups; the kill lands inside consumer-1's record after its last."""
+    """tutor/data/lab/group-member-killed.toml has the real run's settings and places every record on the
+    partition and offset the real producer writes it to."""
     import tomllib
 
     run = GROUP.run
     data = tomllib.loads(scenario_text(GROUP, Target()))
     consumer = data["consumer"]
     assert data["topic"]["partitions"] == run.partitions and data["workload"]["messages"] == run.messages
+    assert data["workload"]["keys"] == run.keys
     assert consumer["instances"] == run.members and consumer["client"] == "librdkafka"
     assert consumer["max.poll.records"] == run.batch and consumer["processing.ms"] == run.processing_ms
     assert {k: consumer[k] for k in run.kafka_settings()} == run.kafka_settings()
     [kill] = data["events"]
     assert (kill["action"], kill["target"]) == ("crash", "consumer-1") and "restart" not in kill  # stays dead
-    joined = data["broker"]["group"]["initial"]["rebalance"]["delay"]["ms"]  # unquoted dotted keys nest
-    started, each = joined + run.crash_after * run.processing_ms, run.processing_ms
-    assert started < kill["at"]["ms"] < started + each
     assert scenario_text(GROUP, Target("kafka:9092")) == scenario_text(GROUP, Target())  # 6 s suits both
+    predicted = predict(GROUP, Target())
+    where = {p: ids for p, ids in run.placement().items()}
+    assert [(r.id, r.partition, r.offset) for r in predicted.records] == \
+        [(i, run.partition_of(i), where[run.partition_of(i)].index(i)) for i in range(run.messages)]
 
 
-def _group_outcome():
-    """A group run as the real client ends it: consumer-1 killed with offsets 8-9 of partition 1 handed over."""
+def test_the_simulator_kills_consumer_1_where_the_real_run_does():
+    """In the simulation, consumer-1 has processed exactly crash_after records of one partition (a prefix),
+    in the middle of its batch, when the crash comes: the point the real run kills it at."""
+    run = GROUP.run
+    predicted = predict(GROUP, Target())
+    mine = [r for r in predicted.records if "consumer-1" in r.by]
+    assert len(mine) == run.crash_after and len({r.partition for r in mine}) == 1
+    assert sorted(r.offset for r in mine) == list(range(run.crash_after))
+    assert run.crash_after % run.batch != 0  # mid-batch
+    assert predicted.owners == {"consumer-1": (0, 1), "consumer-2": (2,)}
+
+
+def test_the_simulator_predicts_the_rest_of_consumer_1s_batch_lost():
+    """The default offset store committed the batch consumer-1 was handed: the records after its kill point,
+    to the batch's end, are lost; nothing is processed twice; consumer-2's partition is untouched."""
+    from tutor.lab.outcome import shape
+
+    run = GROUP.run
+    predicted = predict(GROUP, Target())
+    batch_end = -(-run.crash_after // run.batch) * run.batch
+    lost = tuple(range(run.crash_after, batch_end))
+    assert [(r.partition, r.offset) for r in predicted.records if r.fate == "lost"] == [(0, o) for o in lost]
+    assert predicted.duplicated == [] and predicted.processed == run.messages - len(lost)
+    assert shape(predicted) == (("consumer-1", (((), ()), (lost, ()))), ("consumer-2", (((), ()),)))
+
+
+def _group_outcome(partition=1):
+    """A group run as the real client ends it: consumer-1 killed with offsets 8-9 of `partition` handed over
+    (the mock's partition 3 is consumer-2's and empty)."""
     from tutor.lab.outcome import RecordFate
 
+    run = GROUP.run
+    where = run.placement()
     records = []
-    for rid in range(30):
-        partition, offset = rid % 3, rid // 3
-        by = ("consumer-2",) if partition != 1 else ("consumer-1",) if offset < 8 else ()
-        records.append(RecordFate(rid, partition, offset, by))
-    return Outcome(30, 30, 0, 28, [25, 28], [], records)
+    for rid in range(run.messages):
+        p = run.partition_of(rid)
+        offset = where[p].index(rid)
+        by = ("consumer-2",) if p != partition else ("consumer-1",) if offset < 8 else ()
+        records.append(RecordFate(rid, p, offset, by))
+    lost = [r.id for r in records if not r.by]
+    return Outcome(30, 30, 0, 28, lost, [], records, {"consumer-1": (0, 1), "consumer-2": (2, 3)})
 
 
-def test_a_group_case_shows_each_partitions_records_and_an_honest_prediction_line(monkeypatch):
-    """Per partition: who processed which offsets, which were never processed (ids too). Without the
-    simulator's support for groups, one line says so and there is no verdict, and the exit status is 0."""
-    _fake_run(monkeypatch, _group_outcome())
-    console = Console(record=True, width=200)
-    status = lab_cmd.lab_command("consumer-group", None, console, predictions=["25, 28"])
+def test_a_group_case_agrees_by_count_and_place_and_shows_the_ids_beside(monkeypatch):
+    """The real consumer-1 lost offsets 8-9 of partition 1, the simulated one of partition 0: the verdict
+    compares counts and where (offsets of whose partitions), so they agree; both ids are shown, with a line
+    saying why they differ; the learner's ids of partition 1 are exact, of partition 0 count and place."""
+    _fake_run(monkeypatch, _group_outcome(partition=1))
+    real_ids = span(_group_outcome(1).lost)
+    console = Console(record=True, width=250)
+    status = lab_cmd.lab_command("consumer-group", None, console, predictions=[real_ids])
     text = console.export_text()
-    assert "offsets 0-7 by consumer-1" in text and "offsets 8-9 (ids 25, 28)" in text
-    assert "offsets 0-9 by consumer-2" in text
-    assert "Your prediction, scored against the real client" in text and "exact" in text
-    if unmodelled(GROUP, Target()) is not None:
-        assert f"Simulator predicts: nothing: {NOT_MODELLED}" in text
-        assert "[consumer] instances" in text  # the loader's own words, not swallowed as markup
-        assert "No verdict" in text and "Verdict:" not in text and status == 0
-    else:
-        assert "Simulator predicts: lost" in text and "Verdict:" in text
+    sim_ids = span(predict(GROUP, Target()).lost)
+    assert f"Simulator predicts: lost {sim_ids} (partition 0 offsets 8-9)" in text
+    assert "Records by partition, in offset order: partition 0: ids" in text
+    assert "offsets 0-7 by consumer-1" in text and "offsets 8-9 (ids" in text
+    assert "consumer-1: offsets 8-9 lost in 1 of its 2 partitions; consumer-2: nothing lost" in text
+    assert f"{real_ids} (partition 1 offsets 8-9)" in text and "The ids differ" in text
+    assert "Verdict: agree" in text and status == 0
+    assert "count right, place right; ids: exact" in text
+    assert "count right, place right; ids: 0 of 2 right" in text  # the simulator's own line
+
+
+def test_a_group_case_that_duplicates_instead_disagrees(monkeypatch):
+    """Records processed twice where the simulator lost them: DISAGREE, naming the counts and the place."""
+    from dataclasses import replace
+
+    real = _group_outcome(partition=0)
+    records = [replace(r, by=("consumer-1", "consumer-2")) if r.partition == 0 and r.offset in (6, 7)
+               else replace(r, by=("consumer-2",)) if not r.by else r for r in real.records]
+    real = Outcome(30, 30, 0, 30, [], [r.id for r in records if len(r.by) > 1], records, real.owners)
+    _fake_run(monkeypatch, real)
+    console = Console(record=True, width=250)
+    assert lab_cmd.lab_command("consumer-group", None, console, predictions=["none"]) == 1
+    text = console.export_text()
+    assert "Verdict: DISAGREE" in text and "lost: simulator 2, real client 0" in text
+    assert "consumer-1: offsets 6-7 processed twice in 1 of its 2 partitions" in text
+    assert "count wrong (you said 0, 0 lost)" not in text and "count right, place right" in text

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.sim.partitioner import key_bytes, rdkafka_key_partition
+
 
 @dataclass(frozen=True)
 class ConsumeRun:
@@ -51,7 +53,10 @@ class GroupRun:
     """A group case: two members share a multi-partition topic; the one holding partition 0 is SIGKILLed."""
 
     messages: int = 30
-    partitions: int = 3                # record i goes to partition i % partitions
+    partitions: int = 3                # the partitions the records go to
+    # record i has key i % keys, and goes where librdkafka's partitioner puts that key
+    # (crc32(key) % partitions); 14 keys happen to spread the 30 records ten to a partition
+    keys: int = 14
     batch: int = 5                     # consume(num_messages=batch); the simulator's max.poll.records
     processing_ms: int = 100           # the application's work per record (a sleep)
     crash_after: int = 8               # SIGKILL right after consumer-1's 8th record, mid-batch
@@ -69,9 +74,23 @@ class GroupRun:
                 "enable.auto.offset.store": True, "auto.commit.interval.ms": self.auto_commit_interval_ms,
                 "session.timeout.ms": self.session_timeout_ms, "partition.assignment.strategy": "range"}
 
+    def key_of(self, rid: int) -> bytes:
+        """Record rid's key, as the simulator's workload gives it (the decimal string of rid % keys)."""
+        return key_bytes(rid % self.keys)
+
     def partition_of(self, rid: int) -> int:
-        """Where the lab's producer writes record rid."""
-        return rid % self.partitions
+        """Where the lab's producer writes record rid: where the simulator's librdkafka producer puts its key.
+
+        The producer names the partition itself, so that the mock cluster's topic of four partitions
+        gets the same placement as the scenario's topic of three."""
+        return rdkafka_key_partition(self.key_of(rid), self.partitions)
+
+    def placement(self) -> dict[int, list[int]]:
+        """Partition -> the record ids it gets, in offset order."""
+        out: dict[int, list[int]] = {p: [] for p in range(self.partitions)}
+        for rid in range(self.messages):
+            out[self.partition_of(rid)].append(rid)
+        return out
 
 
 @dataclass(frozen=True)
@@ -153,7 +172,8 @@ LABS: dict[str, Lab] = {lab.name: lab for lab in (
         ("C2",),
         (Case("group-member-killed", "two members, default offset store, one killed mid-batch",
               GroupRun(scenario_file="group-member-killed.toml"),
-              "30 records are produced first, record i to partition i % 3. Two consumers in one group "
+              "30 records are produced first, with 14 keys, ten to each of three partitions (as librdkafka's "
+              "partitioner places the keys). Two consumers in one group "
               "(range assignment, auto.commit.interval.ms=10, session.timeout.ms=6000) call "
               "consume(num_messages=5) and spend 100 ms on each record. The member holding partitions 0 "
               "and 1 (consumer-1) is killed with SIGKILL right after its 8th record (in the middle of a batch); "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -109,10 +109,12 @@ def _settle(futures: dict[str, Any]) -> None:
             pass
 
 
-def produce_all(bootstrap: str, topic: str, count: int, partitions: int = 1,
+def produce_all(bootstrap: str, topic: str, count: int,
+                place: Callable[[int], tuple[int, bytes | None]] | None = None,
                 placed: dict[int, tuple[int, int]] | None = None) -> tuple[int, int]:
-    """Send records 0..count-1, record i to partition i % partitions, with acks=all and wait;
-    returns (acked, failed). `placed` gets each acknowledged record's (partition, offset)."""
+    """Send records 0..count-1 with acks=all and wait; returns (acked, failed). `place` gives record i's
+    partition and key (default: partition 0, no key); `placed` gets each acknowledged record's
+    (partition, offset)."""
     results: list[bool] = []
 
     def delivered(err: Any, msg: Any) -> None:
@@ -123,7 +125,8 @@ def produce_all(bootstrap: str, topic: str, count: int, partitions: int = 1,
 
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "logger": QUIET})
     for rid in range(count):
-        producer.produce(topic, value=str(rid).encode(), partition=rid % partitions, on_delivery=delivered)
+        partition, key = place(rid) if place else (0, None)
+        producer.produce(topic, value=str(rid).encode(), key=key, partition=partition, on_delivery=delivered)
     if producer.flush(TIMEOUT_S):
         raise LabError(f"records not delivered to {topic} within {TIMEOUT_S:g} s")
     return sum(results), results.count(False)

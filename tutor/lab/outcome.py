@@ -45,6 +45,8 @@ class Outcome:
     lost: list[int]
     duplicated: list[int]
     records: list[RecordFate] = field(default_factory=list)  # per record, where a run tells it
+    owners: dict[str, tuple[int, ...]] = field(default_factory=dict)  # group: each member's first partitions
+    reassigned: int = 0  # group: assignments the killed member got after its first, before the kill
 
     @classmethod
     def from_report(cls, report: Any) -> "Outcome":
@@ -61,9 +63,78 @@ class Outcome:
                    [i for i in ids if not seen[i]], [i for i in ids if seen[i] > 1])
 
     def cell(self, field: str) -> str:
-        """One figure as the table shows it: a count, or ids as "25-29"."""
+        """One figure as the table shows it: a count, ids as "25-29", or where a group lost and duplicated."""
+        if field == "shape":
+            return shape_words(self)
+        if field in ("lost_count", "duplicated_count"):
+            return str(len(self.lost if field == "lost_count" else self.duplicated))
         value = getattr(self, field)
+        if isinstance(value, list) and self.records and value:
+            return f"{span(value)} ({self.places(value)})"
         return span(value) if isinstance(value, list) else str(value)
+
+    def places(self, ids: list[int]) -> str:
+        """Where these ids are: "partition 0 offsets 8-9"."""
+        at = {r.id: r for r in self.records}
+        parts = sorted({at[i].partition for i in ids if i in at})
+        offsets = {p: [at[i].offset for i in ids if i in at and at[i].partition == p] for p in parts}
+        return "; ".join(f"partition {p} offsets {span(offsets[p])}" for p in parts)
+
+    def value(self, field: str) -> Any:
+        """A compared figure (the group rows are derived from the records)."""
+        if field == "shape":
+            return shape(self)
+        if field in ("lost_count", "duplicated_count"):
+            return len(self.lost if field == "lost_count" else self.duplicated)
+        return getattr(self, field)
+
+
+#: a group case is compared by counts and by where, per member, records were lost or processed twice:
+#: which of the killed member's partitions its first fetch brings varies from run to run, so the ids do too
+GROUP_ROWS = (
+    ("sent", "records sent"),
+    ("acked", "acknowledged"),
+    ("send_errors", "send errors the application saw"),
+    ("processed", "processed"),
+    ("lost_count", "lost"),
+    ("duplicated_count", "duplicated"),
+    ("shape", "where, per member"),
+)
+#: shown beside a group case's compared rows, not compared
+GROUP_IDS = (("lost", "lost ids"), ("duplicated", "duplicated ids"))
+
+
+def shape(outcome: Outcome) -> tuple[tuple[str, tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]], ...]:
+    """Per member (by its first assignment), the lost and the duplicated offsets of each of its partitions
+    that holds records, in sorted order: the partitions' numbers left out."""
+    out = []
+    for member, partitions in sorted(outcome.owners.items()):
+        rows = []
+        for p in partitions:
+            recs = [r for r in outcome.records if r.partition == p]
+            if recs:
+                rows.append((tuple(r.offset for r in recs if r.fate == "lost"),
+                             tuple(r.offset for r in recs if r.fate == "duplicated")))
+        out.append((member, tuple(sorted(rows))))
+    return tuple(out)
+
+
+def shape_words(outcome: Outcome) -> str:
+    """"consumer-1: offsets 8-9 lost in 1 of its 2 partitions; consumer-2: nothing lost or processed twice"."""
+    phrases = []
+    for member, rows in shape(outcome):
+        said = []
+        for kind, index in (("lost", 0), ("processed twice", 1)):
+            counts = Counter(row[index] for row in rows if row[index])
+            said += [f"offsets {span(list(offsets))} {kind} in {n} of its {len(rows)} partitions"
+                     for offsets, n in sorted(counts.items())]
+        phrases.append(f"{member}: {', '.join(said) or 'nothing lost or processed twice'}")
+    return "; ".join(phrases)
+
+
+def rows_for(outcome: Outcome) -> tuple[tuple[str, str], ...]:
+    """The compared rows: the group rows for a run with members, else the ids and counts."""
+    return GROUP_ROWS if outcome.owners else ROWS
 
 
 def span(ids: list[int]) -> str:
@@ -72,6 +143,6 @@ def span(ids: list[int]) -> str:
 
 
 def differences(predicted: Outcome, real: Outcome) -> list[str]:
-    """What differs, one phrase per figure; empty when they agree."""
+    """What differs, one phrase per compared figure; empty when they agree."""
     return [f"{label}: simulator {predicted.cell(f)}, real client {real.cell(f)}"
-            for f, label in ROWS if getattr(predicted, f) != getattr(real, f)]
+            for f, label in rows_for(predicted) if predicted.value(f) != real.value(f)]

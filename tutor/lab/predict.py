@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from tutor.lessons.ids import id_spans, parse_ids, show_ids
 
 from .catalog import Case
+from .outcome import Outcome, shape
 
 QUESTION = "Your prediction: which record ids will be lost? (e.g. 3-7, 12, or none; Enter to skip) "
 NOTHING = ("none", "nothing", "no", "0 lost")
@@ -65,6 +66,43 @@ class Score:
         if self.extra:
             parts.append(f"extra {show_ids(self.extra)}")
         return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """A prediction for a group case: scored by how many were lost and where (member, offsets), and by ids.
+
+    Which of the killed member's partitions its first fetch brings varies from run to run, so naming the
+    right ids is partly luck; the count and the place are what the case teaches."""
+
+    count: int                         # how many the learner said
+    lost: int                          # how many were lost
+    where_right: bool                  # the same offsets of the same members' partitions (numbers aside)
+    ids: Score
+
+    @property
+    def exact(self) -> bool:
+        """The right number lost, at the right offsets of the right member's partitions."""
+        return self.count == self.lost and self.where_right
+
+    def words(self) -> str:
+        """"count and place right (2 lost: offsets 8-9 ...); ids: 0 of 2 right; missed 19-20; extra 25-26"."""
+        count = "count right" if self.count == self.lost else f"count wrong (you said {self.count}, {self.lost} lost)"
+        where = "place right" if self.where_right else "place wrong"
+        return f"{count}, {where}; ids: {self.ids.words()}"
+
+
+def group_score(guess: Iterable[int], real: Outcome) -> GroupScore:
+    """Score a group case's guess against the real run, by count and place first, then by ids."""
+    guess = frozenset(guess)
+    fates = [replace(r, by=() if r.id in guess else ("x",)) for r in real.records]
+    said = replace(real, records=fates, lost=sorted(guess), duplicated=[])
+    return GroupScore(len(guess), len(real.lost), _lost_places(said) == _lost_places(real), score(guess, real.lost))
+
+
+def _lost_places(outcome: Outcome) -> tuple:
+    """Per member, the lost offsets of each of its partitions, the partitions' numbers left out."""
+    return tuple((member, tuple(sorted(lost for lost, _ in rows))) for member, rows in shape(outcome))
 
 
 def score(guess: Iterable[int], lost: Iterable[int]) -> Score:

@@ -163,6 +163,8 @@ class GroupLab(_RealRun):
         self.group = cluster.new_group("group")
         self.by: dict[int, list[str]] = {}        # record id -> the members that processed it
         self.names: dict[int, str] = {}           # pid -> consumer-1 / consumer-2, once assigned
+        self.owners: dict[str, tuple[int, ...]] = {}  # each member's first partitions
+        self.assignments: dict[int, int] = {}     # pid -> assignments it got so far
         self.killed_at = 0.0
 
     def run(self) -> Outcome:
@@ -170,7 +172,8 @@ class GroupLab(_RealRun):
         run = self.plan
         self.progress.show(f"producing {run.messages} records over {run.partitions} partitions of {self.topic}")
         placed: dict[int, tuple[int, int]] = {}
-        acked, failed = produce_all(self.cluster.bootstrap, self.topic, run.messages, run.partitions, placed)
+        acked, failed = produce_all(self.cluster.bootstrap, self.topic, run.messages,
+                                    lambda rid: (run.partition_of(rid), run.key_of(rid)), placed)
         ends = {p: sum(1 for q, _ in placed.values() if q == p) for p in range(run.partitions)}
         members = [self._start(n, ends) for n in range(1, run.members + 1)]
         victim = follow_any(members, "crash-point", self._on_event)
@@ -187,7 +190,8 @@ class GroupLab(_RealRun):
         fates = [RecordFate(rid, *placed[rid], tuple(self.by.get(rid, ()))) for rid in sorted(placed)]
         seen = Counter({rid: len(names) for rid, names in self.by.items()})
         outcome = Outcome.from_counts(range(run.messages), acked, failed, seen)
-        outcome.records = fates
+        outcome.records, outcome.owners = fates, dict(self.owners)
+        outcome.reassigned = self.assignments.get(victim.pid, 1) - 1
         return outcome
 
     def _session_ms(self) -> int:
@@ -217,8 +221,11 @@ class GroupLab(_RealRun):
         """Tally who processed what; name the members by their first assignment; say each group event."""
         kind = event["event"]
         if kind == "assigned":
+            if not self.killed_at:
+                self.assignments[worker.pid] = self.assignments.get(worker.pid, 0) + 1
             if worker.pid not in self.names:
                 self.names[worker.pid] = "consumer-1" if 0 in event["partitions"] else "consumer-2"
+                self.owners[self.names[worker.pid]] = tuple(event["partitions"])
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) assigned partitions "
                                f"{_parts(event['partitions'])}{self._when()}")
         elif kind == "revoked" and not event["closing"]:

@@ -10,7 +10,7 @@ from tutor.scenario import ScenarioError, parse_scenario
 from tutor.sim.spec import Scenario
 
 from .catalog import Case, ConsumeRun, GroupRun, ProduceRun
-from .outcome import Outcome
+from .outcome import Outcome, RecordFate
 from .target import INITIAL_REBALANCE_DELAY_MS, Target
 
 
@@ -108,4 +108,22 @@ def predict(case: Case, target: Target) -> Outcome | None:
 
     if unmodelled(case, target) is not None:
         return None
-    return Outcome.from_report(Simulation(scenario(case, target)).run_to_end())
+    sim = Simulation(scenario(case, target))
+    report = sim.run_to_end()
+    outcome = Outcome.from_report(report)
+    if isinstance(case.run, GroupRun):
+        outcome.records, outcome.owners = group_fates(sim, report.messages)
+    return outcome
+
+
+def group_fates(sim: Any, messages: Any) -> tuple[list[RecordFate], dict[str, tuple[int, ...]]]:
+    """A finished group run's records (partition, offset, who processed them) and each member's first
+    partitions, read from the engine's ledger as the real run reads its clients' events."""
+    by = {rid: tuple(name for name, _ in seen) for rid, seen in sim.wire.processed_by.items()}
+    records = [RecordFate(m["id"], m["partition"], m["offset"], by.get(m["id"], ()))
+               for m in messages]
+    owners: dict[str, tuple[int, ...]] = {}
+    for e in sim.ledger.events:
+        if e.kind == "group" and e.data and e.data.get("event") == "assigned" and e.node not in owners:
+            owners[e.node] = tuple(e.data["added"])
+    return records, owners

@@ -153,7 +153,8 @@ class Consumer(ClientNode):
         self.buffer.clear()
         self.work.clear()
         self.current = None
-        for f in self.parts:
+        for f in self.parts:  # a new process knows no position: the committed offset or a reset gives it
+            f.position, f.position_epoch = None, -1
             f.stored = None
             f.fetching = False
             f.meta_epoch = f.fetched_epoch = -1

@@ -141,12 +141,9 @@ class GroupCoordinator:
 
     def heartbeat(self, now: float, member_id: str, generation: int) -> Outcome:
         """Heartbeat (`validateClassicGroupHeartbeat`, `classicGroupHeartbeatToClassicGroup`)."""
-        if self.broker is None:
-            return Outcome(COORDINATOR_NOT_AVAILABLE)
-        if member_id not in self.members:
-            return Outcome(UNKNOWN_MEMBER_ID)
-        if generation != self.generation:
-            return Outcome(ILLEGAL_GENERATION)
+        error = self._member_error(member_id, generation)
+        if error:
+            return Outcome(error)
         self.members[member_id].last_seen = now
         return Outcome(REBALANCE_IN_PROGRESS if self.state == PREPARING else None)
 
@@ -154,12 +151,9 @@ class GroupCoordinator:
              assignment: Mapping[str, Sequence[TP]] | None = None) -> Outcome:
         """SyncGroup. The leader's carries the assignment: the group becomes Stable and every member
         gets its share (the model answers the followers' SyncGroup at the same moment)."""
-        if self.broker is None:
-            return Outcome(COORDINATOR_NOT_AVAILABLE)
-        if member_id not in self.members:
-            return Outcome(UNKNOWN_MEMBER_ID)
-        if generation != self.generation:
-            return Outcome(ILLEGAL_GENERATION)
+        error = self._member_error(member_id, generation)
+        if error:
+            return Outcome(error)
         if self.state == PREPARING:
             return Outcome(REBALANCE_IN_PROGRESS)
         self.members[member_id].last_seen = now
@@ -204,6 +198,17 @@ class GroupCoordinator:
         """The committed offset of a partition (the next offset to read), None if never committed."""
         c = self.offsets.get(tp)
         return None if c is None else c.offset
+
+    def _member_error(self, member_id: str, generation: int) -> str | None:
+        """What a heartbeat or SyncGroup from this member gets before anything else: no coordinator, an
+        unknown member, or another generation."""
+        if self.broker is None:
+            return COORDINATOR_NOT_AVAILABLE
+        if member_id not in self.members:
+            return UNKNOWN_MEMBER_ID
+        if generation != self.generation:
+            return ILLEGAL_GENERATION
+        return None
 
     def _commit_error(self, member_id: str, generation: int) -> str | None:
         """The error a commit gets: coordinator gone, unknown member, stale generation, or mid-sync."""

@@ -11,9 +11,9 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
-from tutor.lab.catalog import Case, Lab
-from tutor.lab.outcome import ROWS, Outcome, RecordFate, span
-from tutor.lab.predict import score
+from tutor.lab.catalog import Case, GroupRun, Lab
+from tutor.lab.outcome import GROUP_IDS, Outcome, RecordFate, rows_for, span
+from tutor.lab.predict import group_score, score
 
 
 def header(console: Console, lab: Lab, where: str, client: str) -> None:
@@ -29,11 +29,14 @@ def case_header(console: Console, case: Case, index: int, total: int) -> None:
     console.print()
     console.print(f"[bold]Case {index} of {total}: {case.name}[/] ({case.title})")
     console.print(f"[dim]{case.setup}[/]")
+    if isinstance(case.run, GroupRun):
+        where = "; ".join(f"partition {p}: ids {span(ids)}" for p, ids in case.run.placement().items())
+        console.print(f"[dim]Records by partition, in offset order: {where}.[/]")
 
 
 def outcome_line(outcome: Outcome) -> str:
-    """"lost 25-29; duplicated none"."""
-    return f"lost {span(outcome.lost)}; duplicated {span(outcome.duplicated)}"
+    """"lost 25-29; duplicated none", with partitions and offsets for a group run."""
+    return f"lost {outcome.cell('lost')}; duplicated {outcome.cell('duplicated')}"
 
 
 def prediction(console: Console, outcome: Outcome | None, missing: str | None = None) -> None:
@@ -90,14 +93,23 @@ def comparison(console: Console, predicted: Outcome | None, real: Outcome, diffs
     table.add_column("real client", style="magenta")
     if diffs:
         table.add_column("")
-    for field, label in ROWS:
+    for field, label in rows_for(real):
         model = predicted.cell(field) if predicted else "-"
-        same = predicted is None or getattr(predicted, field) == getattr(real, field)
+        same = predicted is None or predicted.value(field) == real.value(field)
         mark = [] if not diffs else ["" if same else "[bold red]differs[/]"]
         table.add_row(label, model, real.cell(field), *mark)
+    if real.owners:  # shown, not compared
+        for field, label in GROUP_IDS:
+            table.add_row(f"[dim]{label} (not compared)[/]", predicted.cell(field) if predicted else "-",
+                          real.cell(field), *([""] if diffs else []))
     console.print(table)
     console.print(verdict(diffs) if predicted else Text.from_markup(
         "[bold]No verdict[/] - the simulator made no prediction to compare with."))
+    if predicted and real.owners and predicted.lost != real.lost:
+        console.print("[dim]The ids differ: which of its partitions a member's first fetch brings varies from "
+                      "run to run (on the mock cluster, with the broker that answers first), so the verdict "
+                      "compares how many records were lost or processed twice, and at which offsets of whose "
+                      "partitions.[/]")
 
 
 def record_fates(console: Console, real: Outcome) -> None:
@@ -139,8 +151,10 @@ def verdict(diffs: list[str]) -> Text:
 
 
 def your_prediction(console: Console, guess: frozenset[int], predicted: Outcome | None, real: Outcome) -> bool:
-    """The learner's lost ids scored against the real client's, beside the simulator's; True if exact."""
-    yours = score(guess, real.lost)
+    """The learner's lost ids scored against the real client's, beside the simulator's; True if exact (for a
+    group case: the right count at the right place)."""
+    judge = (lambda ids: group_score(ids, real)) if real.owners else (lambda ids: score(ids, real.lost))
+    yours = judge(guess)
     style = "green" if yours.exact else "yellow"
     console.print("[bold]Your prediction[/], scored against the real client:")
     table = Table(show_edge=False, pad_edge=False)
@@ -150,9 +164,12 @@ def your_prediction(console: Console, guess: frozenset[int], predicted: Outcome 
     if predicted is None:
         table.add_row("[cyan]simulator[/]", "-", "no prediction")
     else:
-        table.add_row("[cyan]simulator[/]", span(predicted.lost), score(predicted.lost, real.lost).words())
-    table.add_row("[magenta]real client[/]", span(real.lost), "")
+        table.add_row("[cyan]simulator[/]", span(predicted.lost), judge(predicted.lost).words())
+    table.add_row("[magenta]real client[/]", real.cell("lost"), "")
     console.print(table)
+    if real.owners:
+        console.print("[dim]A group case scores the count and the place (offsets of whose partitions) first: "
+                      "which of the killed member's partitions loses them varies from run to run.[/]")
     return yours.exact
 
 
