@@ -197,7 +197,7 @@ def test_the_same_answer_at_the_same_point_is_played_once(monkeypatch):
     run = at_the_challenge()
     played = []
     real = challenge.play_afresh
-    monkeypatch.setattr(challenge, "play_afresh", lambda r, q, c: played.append(c) or real(r, q, c))
+    monkeypatch.setattr(challenge, "play_afresh", lambda r, q, c, **kw: played.append(c) or real(r, q, c, **kw))
     answer = [("producer", "acks", "all")]
     first = challenge.play(run, run.question, answer)
     again = challenge.play(run, run.question, list(answer))

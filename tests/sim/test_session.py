@@ -27,6 +27,63 @@ def test_checkpoint_copies_run_on_identically():
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
+def test_checkpoint_shares_finished_batches_until_one_side_changes_them():
+    """Acked batches are shared by a run and its copy; a later step (a truncation after a power loss) lands
+    only in the run that took it, and both finish as a run never copied does."""
+    sc = scenario([at(1500, "power-loss", "leader", restart__after__ms=2000)],
+                  producer={"acks": "1"}, workload={"messages": 500, "interval.ms": 5})
+    sim = Simulation(sc)
+    sim.run(1400)
+    copy = sim.checkpoint()
+    shared = [b.batch_id for b in copy.ledger.batches if b.outcome is not None]
+    assert shared and all(copy.ledger.batches[i] is sim.ledger.batches[i] for i in shared)
+    before = {i: list(sim.ledger.batches[i].steps) for i in shared}
+    b = copy.run_to_end().to_json()
+    assert {i: sim.ledger.batches[i].steps for i in shared} == before  # the copy's steps stayed its own
+    assert any(copy.ledger.batches[i].steps != before[i] for i in shared)
+    a, fresh = sim.run_to_end().to_json(), Simulation(sc).run_to_end().to_json()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) == json.dumps(fresh, sort_keys=True)
+
+
+def test_restart_takes_over_a_replay_prepared_from_the_same_moment():
+    """restart_with after prepare_restart (same changes, same moment) adopts the prepared session, which is
+    the session a plain restart_with makes: same run, same frames; from another moment it replays afresh."""
+    changes = [("producer", "acks", "all")]
+    plain, quick = _session(), _session()
+    for s in (plain, quick):
+        s.advance(700)
+        s.apply(Action(at_ms=0, action="crash", target="broker-2"))
+        s.advance(500)
+    prepared = quick.prepare_restart(changes)
+    plain.restart_with(changes)
+    quick.restart_with(changes)
+    assert quick.sim is prepared.sim and plain.sim is not prepared.sim
+    assert [f.t for f in quick.frames] == [f.t for f in plain.frames] and quick.cursor == plain.cursor
+    assert [x.describe() for x in quick.interventions] == [x.describe() for x in plain.interventions]
+    a, b = plain.sim.finish().to_json(), quick.sim.finish().to_json()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    stale = quick.prepare_restart([("producer", "acks", "1")])
+    quick.advance(100)  # the moment moved on: the prepared replay is not the restart's
+    quick.restart_with([("producer", "acks", "1")])
+    assert quick.sim is not stale.sim and quick.sim.now == stale.sim.now + 100
+
+
+def test_deadlines_copy_drops_only_met_deadlines():
+    """A copy of a run keeps every pending deadline (the met ones it drops expire into nothing) and runs on
+    to the same report."""
+    sim = Simulation(scenario([at(1500, "crash", "leader")], producer={"acks": "all"},
+                              workload={"messages": 800, "interval.ms": 2}))
+    sim.run(1200)
+    copy = sim.checkpoint()
+    for d_old, d_new in ((sim.producer.delivery_deadlines, copy.producer.delivery_deadlines),
+                         (sim.producer.request_deadlines, copy.producer.request_deadlines)):
+        pending = [e[:2] for e in d_old.heap if not d_old.settled(e[2])]
+        assert sorted(e[:2] for e in d_new.heap) == sorted(pending) and d_new.armed == d_old.armed
+    assert len(copy.producer.delivery_deadlines.heap) < len(sim.producer.delivery_deadlines.heap)
+    a, b = sim.run_to_end().to_json(), copy.run_to_end().to_json()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
 def test_scrubbing_back_returns_the_recorded_past():
     """seek() to an earlier time shows the frame recorded then, without recomputing."""
     s = _session()

@@ -88,18 +88,23 @@ def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Cha
     last = run.last_play
     if last is not None and last[0] is sim and last[1] == where:
         return list(last[2][0]), last[2][1]
-    made, outcome = play_afresh(run, q, changes)
+    made, outcome = play_afresh(run, q, changes, keep=True)
     run.last_play = (sim, where, (list(made), outcome))
     return made, outcome
 
 
-def play_afresh(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Change], Outcome]:
-    """Play the run out from the decision point with the changes, not kept as the last play."""
+def play_afresh(run: "LessonRun", q: Question, changes: list[Change],
+                keep: bool = False) -> tuple[list[Change], Outcome]:
+    """Play the run out from the decision point with the changes, not kept as the last play. With `keep`, a
+    start challenge's replay is kept for the lesson to restart with should the answer win (played on a copy)."""
     if q.apply == "now":
         if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")
         return changes, run.fork(derive(run.given, changes)).out()
-    attempt = run.session.replayed_sim(changes)  # refuses impossible combinations; the lesson's session stays
+    if keep:  # refuses impossible combinations; the lesson's session stays as it is
+        attempt = run.session.prepare_restart(changes).sim.checkpoint()
+    else:
+        attempt = run.session.replayed_sim(changes)
     return changes, Fork(attempt, run.future()).out()
 
 

@@ -198,7 +198,7 @@ def play_through(lesson: Lesson, wins: list[str] | None = None) -> list[LessonEr
 
     Each challenge's winning answers are added to `wins`, one line each, naming the step.
     """
-    run = LessonRun(lesson)
+    run = LessonRun(lesson, keep_past=False)  # nothing here scrubs back
     out: list[LessonError] = []
     while True:
         where = step_label(run.index, run.step.title)

@@ -82,10 +82,11 @@ class TocEntry:
 class LessonRun:
     """One learner going through one lesson: steps, waits, questions, the simulation underneath."""
 
-    def __init__(self, lesson: Lesson, seed: int | None = None) -> None:
+    def __init__(self, lesson: Lesson, seed: int | None = None, keep_past: bool = True) -> None:
         self.lesson = lesson
         self.seed = seed
-        self.session = Session(lesson.scenario, seed, auto_finish=False)
+        # keep_past=False: no frames of the past or copies to scrub back to (a check never looks back)
+        self.session = Session(lesson.scenario, seed, auto_finish=False, keep_past=keep_past)
         self.answers: dict[str, Answer] = {}
         self.visited: set[int] = set()
         self.notes: list[str] = []          # things the lesson wants the learner told (a wait gave up, ...)

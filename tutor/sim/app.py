@@ -165,27 +165,28 @@ class Application:
 
     def app_send(self) -> None:
         """The application calls send() for its next record (or writes it to its spool)."""
-        app = self.app
-        if app.next_id >= self.sim.workload_size() or self._app_waits() or self.now < app.next_at:
+        app, sim, now = self.app, self.sim, self.loop.now
+        if app.next_id >= sim.workload_size() or now < app.next_at or self._app_waits():
             return  # (a call before next_at is a spare wake-up: the due one is scheduled)
-        rid = self.sim.ledger.sent(self.now)
+        rid = sim.ledger.sent(now)
         app.next_id += 1
-        app.next_at += self.sim.config.workload["interval.ms"]
-        self.sim.activity()
-        if self.mode == "spool":
+        app.next_at += sim.config.workload["interval.ms"]
+        sim.activity()
+        mode = self.cfg["send.mode"]
+        if mode == "spool":
             return self._spool_write(rid)
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
         app.pending.append(rid)
-        if self.mode == "unbounded":
+        if mode == "unbounded":
             return self._unbounded_send()
         self._offer()
 
     def _schedule_next_send(self) -> None:
         """Queue the application's next send() call when it is due."""
         if self.app.next_id < self.sim.workload_size():
-            self.sim.loop.at(max(self.app.next_at, self.now), self._fire, self.incarnation, self.app_send, ())
+            self.sim.loop.at(max(self.app.next_at, self.loop.now), self._fire, self.incarnation, self.app_send, ())
 
     def _unbounded_send(self) -> None:
         """The application never waits: what the client cannot take yet stays in its own queue, which
@@ -198,7 +199,7 @@ class Application:
 
     def _out_of_memory(self, held: int) -> None:
         """The application's queue passed app.memory.bytes: the process dies with all it held."""
-        self.sim.ledger.log(self.now, "failure", f"producer process ran out of memory: its own queue held "
+        self.sim.ledger.log(self.loop.now, "failure", f"producer process ran out of memory: its own queue held "
                             f"{len(self.app.pending)} records ({held:,} bytes > app.memory.bytes="
                             f"{self.cfg['app.memory.bytes']:,})", self.name)
         self.crash()
@@ -220,8 +221,8 @@ class Application:
                 self._after_append(self._append(rid, size))
             elif app.feeding or self.mode == "unbounded":
                 if app.blocked_since is None:  # the application waits for room, without a deadline
-                    app.blocked_since = self.now
-                    self._wake(self.now)
+                    app.blocked_since = self.loop.now
+                    self._wake(self.loop.now)
                 return
             elif not self.java:
                 app.pending.popleft()
@@ -229,9 +230,9 @@ class Application:
                 self._after_reject(rid)
             else:
                 if app.blocked_since is None:
-                    app.blocked_since = self.now
+                    app.blocked_since = self.loop.now
                     self.timer(self.cfg["max.block.ms"], self._block_expired, rid)
-                    self._wake(self.now)
+                    self._wake(self.loop.now)
                 return
             if app.feeding or self._app_waits():
                 break
@@ -254,22 +255,23 @@ class Application:
         app = self.app
         if app.feeding:
             return
-        if self.mode == "sync":
+        mode = self.cfg["send.mode"]
+        if mode == "sync":
             app.waiting_on = batch.batch_id
-        elif self.mode == "window":
+        elif mode == "window":
             app.outstanding += 1
             if app.outstanding >= self.cfg["max.outstanding"]:
                 app.window_full = True  # no permit left: the next send() waits for an answer
             else:
                 self._schedule_next_send()
-        elif self.mode != "unbounded":
+        elif mode != "unbounded":
             self._schedule_next_send()
 
     def _after_reject(self, rid: int) -> None:
         """send() failed at once: the spool gives up on a record that can never fit; others go on."""
         if self.app.feeding and self.app.spool is not None:
-            self.app.spool.mark_done(rid, self.now)
-            self.sim.ledger.note(rid, self.now, "the spool's sender gave up on it: it can never be sent")
+            self.app.spool.mark_done(rid, self.loop.now)
+            self.sim.ledger.note(rid, self.loop.now, "the spool's sender gave up on it: it can never be sent")
         elif self.mode != "unbounded":
             self._schedule_next_send()
 
@@ -301,11 +303,11 @@ class Application:
             pass  # the spool's record: still in the spool file
         elif self.mode == "unbounded" and app.pending:
             for rid in app.pending:
-                self.sim.ledger.note(rid, self.now, f"{WHERE['application queue']} when the producer "
+                self.sim.ledger.note(rid, self.loop.now, f"{WHERE['application queue']} when the producer "
                                                     f"process died")
         elif app.blocked_since is not None:
             rid = app.pending[0]
-            self.sim.ledger.note(rid, self.now, "send() was blocked on a full buffer when the producer died")
+            self.sim.ledger.note(rid, self.loop.now, "send() was blocked on a full buffer when the producer died")
         app.blocked_since = app.waiting_on = None
         app.pending.clear()
         app.feeding = app.window_full = False
@@ -335,10 +337,10 @@ class Application:
         if spool is None:
             spool = self.app.spool = Spool()
             self._spool_interval_sync()
-        spool.append(rid, self.now)
+        spool.append(rid, self.loop.now)
         if self.cfg["spool.fsync.mode"] == "every":
             spool.fsync_busy = True
-            self.timer(self.cfg["spool.fsync.ms"], self._spool_synced, len(spool.entries), self.now)
+            self.timer(self.cfg["spool.fsync.ms"], self._spool_synced, len(spool.entries), self.loop.now)
         else:
             self._schedule_next_send()
         self._feed()
@@ -361,7 +363,7 @@ class Application:
             return
         spool = self.app.spool
         if gen is not None and self.cfg["spool.fsync.mode"] == "interval" and spool is not None:
-            spool.fsync(len(spool.entries), self.now)  # the interval fsync's own cost is not modelled
+            spool.fsync(len(spool.entries), self.loop.now)  # the interval fsync's own cost is not modelled
         self.timer(self.cfg["spool.fsync.interval.ms"], self._spool_interval_sync, self.sync_timer)
 
     def _feed(self) -> None:
@@ -384,14 +386,14 @@ class Application:
             return
         if kind == "acked":
             for rid in b.history.ids():
-                spool.mark_done(rid, self.now)
+                spool.mark_done(rid, self.loop.now)
         else:
             spool.retry.extend(r for r in b.history.ids() if r not in spool.done_at)
 
     def written_back_until(self) -> float:
         """What the application host's OS has written back of its page cache by now."""
         br = self.sim.config.broker
-        return writeback_until(self.now, br["vm.dirty_writeback_centisecs"], br["vm.dirty_expire_centisecs"])
+        return writeback_until(self.loop.now, br["vm.dirty_writeback_centisecs"], br["vm.dirty_expire_centisecs"])
 
     def _spool_resume(self) -> None:
         """After a restart the spool's sender reads again every record not marked done; those the dead
@@ -402,7 +404,7 @@ class Application:
                "re-sent from the spool after a restart")
         for rid in spool.waiting():
             if self.sim.ledger.batch_of[rid] >= 0:
-                self.sim.ledger.note(rid, self.now, why)
+                self.sim.ledger.note(rid, self.loop.now, why)
 
     def spool_words(self) -> str:
         """After a crash or power loss: what the spool still holds for its sender (or nothing)."""
@@ -419,7 +421,7 @@ class Application:
         if spool is not None:
             for rid in spool.power_loss(self.written_back_until()):
                 why = " (its fsync had not finished: the application's write had not returned)" if rid == writing else ""
-                self.sim.ledger.note(rid, self.now, f"{WHERE['spool']} when the application host lost "
+                self.sim.ledger.note(rid, self.loop.now, f"{WHERE['spool']} when the application host lost "
                                                     f"power{why}")
         self.host_on = False
         return lost

@@ -138,7 +138,7 @@ class Replica:
         self.fetch_deadlines = Deadlines(self.broker, self._serve, _answered)
         self.produce_deadlines = Deadlines(self.broker, self._expire_produce, _produce_done)
         self._rebuild_producer_state()
-        self.log.last_flush_at = self.now  # a loaded log counts as flushed now (LocalLog)
+        self.log.last_flush_at = self.loop.now  # a loaded log counts as flushed now (LocalLog)
         self.flusher_busy = False
 
     def requesters(self) -> list[tuple | None]:
@@ -185,7 +185,7 @@ class Replica:
     def fetch_watchdog(self) -> None:
         """A fetch lost in a partition is retried after replica.socket.timeout.ms."""
         sent = self.fetch_sent_at
-        if self.role == "follower" and sent is not None and self.now - sent > REPLICA_SOCKET_TIMEOUT_MS:
+        if self.role == "follower" and sent is not None and self.loop.now - sent > REPLICA_SOCKET_TIMEOUT_MS:
             self.fetch()
         elif self.role == "follower" and sent is None and self.leader is not None:
             self.fetch()
@@ -193,7 +193,7 @@ class Replica:
     def flush_due(self, interval: float) -> bool:
         """LogManager.flushDirtyLogs: last flush at least log.flush.interval.ms ago, with unflushed data."""
         log = self.log
-        return bool(interval) and self.now - log.last_flush_at >= interval and \
+        return bool(interval) and self.loop.now - log.last_flush_at >= interval and \
             log.leo > log.recovery_point and not self.flusher_busy
 
     def maximal_isr(self) -> list[str]:
@@ -220,8 +220,8 @@ class Replica:
             self.flusher_busy = False
         else:
             self.flush_pending = False
-        for b in self.log.flush(upto, self.now):
-            self.sim.ledger.step(b.batch_id, self.now, "flushed", self.name, "fsync")
+        for b in self.log.flush(upto, self.loop.now):
+            self.sim.ledger.step(b.batch_id, self.loop.now, "flushed", self.name, "fsync")
         if then is not None:
             then()
 
@@ -258,8 +258,8 @@ class Replica:
             self._rebuild_producer_state()
             n = sum(b.count for b in removed)
             for b in removed:
-                self.sim.ledger.step(b.batch_id, self.now, "truncated", self.name, reason)
-            self.sim.ledger.log(self.now, "truncate",
+                self.sim.ledger.step(b.batch_id, self.loop.now, "truncated", self.name, reason)
+            self.sim.ledger.log(self.loop.now, "truncate",
                                 f"{self.name} truncated its log{self.label} to offset {offset}: "
                                 f"{n} record(s) removed ({reason})", self.name, offset=offset, removed=n)
         self.hw = min(self.hw, self.log.leo)
@@ -272,9 +272,9 @@ class Replica:
         was = r.role
         r.role, r.pending_isr = "leader", None
         r.epoch_start = r.log.leo
-        r.followers = {b: FollowerState(last_caught_up=self.now) for b in self.replica_set if b != self.name}
+        r.followers = {b: FollowerState(last_caught_up=self.loop.now) for b in self.replica_set if b != self.name}
         r.fetch_gen += 1
-        self.sim.ledger.log(self.now, "election",
+        self.sim.ledger.log(self.loop.now, "election",
                             f"{self.name} is now leader of {self.tp} (epoch {r.leader_epoch}, "
                             f"log end {r.log.leo}, HW {r.hw})", self.name, epoch=r.leader_epoch,
                             was=was)
@@ -300,21 +300,21 @@ class Replica:
         if r.role != "leader":
             return self._refuse(req, respond, "NOT_LEADER_OR_FOLLOWER")
         if req.acks == "all" and self.under_min_isr():
-            self.sim.ledger.step(req.batch.batch_id, self.now, "rejected", self.name, "NOT_ENOUGH_REPLICAS")
+            self.sim.ledger.step(req.batch.batch_id, self.loop.now, "rejected", self.name, "NOT_ENOUGH_REPLICAS")
             return self._refuse(req, respond, "NOT_ENOUGH_REPLICAS")
         check = self._check_sequence(req)
         if isinstance(check, str):
-            self.sim.ledger.step(req.batch.batch_id, self.now, "rejected", self.name, check)
+            self.sim.ledger.step(req.batch.batch_id, self.loop.now, "rejected", self.name, check)
             return self._refuse(req, respond, check)
         if check is not None:  # a duplicate: answered with the original batch's offsets
             base, end = check
-            self.sim.ledger.step(req.batch.batch_id, self.now, "deduplicated", self.name, base)
+            self.sim.ledger.step(req.batch.batch_id, self.loop.now, "deduplicated", self.name, base)
             return self._answer(req, respond, base, end)
         base = r.log.leo
         lb = LogBatch(base, req.batch.count, r.leader_epoch, req.batch.batch_id, req.batch.first_id,
-                      req.pid, req.seq, req.batch.bytes, self.now, pepoch=req.epoch)
+                      req.pid, req.seq, req.batch.bytes, self.loop.now, pepoch=req.epoch)
         self.append(lb)
-        self.sim.ledger.step(req.batch.batch_id, self.now, "appended", self.name, (base, r.leader_epoch))
+        self.sim.ledger.step(req.batch.batch_id, self.loop.now, "appended", self.name, (base, r.leader_epoch))
         self.sim.activity()
         self._wake_parked()
         self._answer_after_append(req, respond, base, lb.end)
@@ -408,10 +408,13 @@ class Replica:
         r = self
         if r.role != "leader":
             return
-        if self.sim.config.hw_gated_by_min_isr and self.under_min_isr():
+        if self.under_min_isr() and self.sim.config.hw_gated_by_min_isr:  # (the cheaper test first)
             return
-        ends = [r.log.leo] + [r.followers[f].leo for f in self.maximal_isr() if f in r.followers]
-        new = min(ends)
+        new, followers = r.log.leo, r.followers
+        for name in self.maximal_isr():  # the least log end over the ISR (the leader's own included)
+            f = followers.get(name)
+            if f is not None and f.leo < new:
+                new = f.leo
         if new > r.hw:
             self._hw_moved(r.hw, new)
 
@@ -421,7 +424,7 @@ class Replica:
         r.hw = new
         log = r.log
         for b in log.batches[log.index_of(old):log.index_of(new)]:
-            self.sim.ledger.step(b.batch_id, self.now, "committed", self.name, (b.base, new))
+            self.sim.ledger.step(b.batch_id, self.loop.now, "committed", self.name, (b.base, new))
         self.sim.activity()
         self._complete_delayed()
         self._wake_parked(hw=True)
@@ -429,7 +432,7 @@ class Replica:
     def _in_sync(self, f: FollowerState) -> bool:
         """Replica.isCaughtUp: at our log end, or caught up within replica.lag.time.max.ms (R11)."""
         return f.leo == self.log.leo or \
-            self.now - f.last_caught_up <= self.cfg["replica.lag.time.max.ms"]
+            self.loop.now - f.last_caught_up <= self.cfg["replica.lag.time.max.ms"]
 
     def propose_isr(self, isr: list[str], why: str) -> None:
         """AlterPartition: only the controller changes the ISR (R1, R8)."""
@@ -466,7 +469,7 @@ class Replica:
             return reply("DIVERGING", diverge, [], r.hw)
         self._update_follower(follower, offset)
         self._serve(Parked(offset, "leo", reply, self.cfg["replica.fetch.max.bytes"],
-                           self.now + self.cfg["replica.fetch.wait.max.ms"], requester=self.sim.net.current))
+                           self.loop.now + self.cfg["replica.fetch.wait.max.ms"], requester=self.sim.net.current))
 
     def divergence(self, offset: int, last_epoch: int) -> int | None:
         """KIP-320/595: the offset a fetcher must truncate to, or None if its log agrees with ours."""
@@ -485,11 +488,11 @@ class Replica:
         stop = r.hw if p.upto == "hw" else r.log.leo
         if r.role != "leader":
             return p.reply(None, None, [], r.hw)
-        if p.offset < stop or self.now >= p.deadline:
+        if p.offset < stop or self.loop.now >= p.deadline:
             return p.reply(None, None, r.log.read(p.offset, stop, p.max_bytes), r.hw)
         if not p.parked:
             p.parked = True
-            self.fetch_deadlines.add(p.deadline - self.now, p)
+            self.fetch_deadlines.add(p.deadline - self.loop.now, p)
         (r.parked_hw if p.upto == "hw" else r.parked).append(p)
 
     def _wake_parked(self, hw: bool = False) -> None:
@@ -506,13 +509,15 @@ class Replica:
     def _update_follower(self, follower: str, offset: int) -> None:
         """Kafka's updateFetchState: caught up if it fetched at our log end (or the previous one)."""
         r = self
-        f = r.followers.setdefault(follower, FollowerState(last_caught_up=self.now))
+        f = r.followers.get(follower)
+        if f is None:  # (not setdefault: it would build a state on every fetch)
+            f = r.followers[follower] = FollowerState(last_caught_up=self.loop.now)
         leo = r.log.leo
         if offset >= leo:
-            f.last_caught_up = max(f.last_caught_up, self.now)
+            f.last_caught_up = max(f.last_caught_up, self.loop.now)
         elif offset >= f.last_fetch_leo:
             f.last_caught_up = max(f.last_caught_up, f.last_fetch_at)
-        f.leo, f.last_fetch_leo, f.last_fetch_at = offset, leo, self.now
+        f.leo, f.last_fetch_leo, f.last_fetch_at = offset, leo, self.loop.now
         if (follower not in r.isr and r.pending_isr is None and offset >= r.hw
                 and offset >= r.epoch_start and follower in self.replica_set):
             self.propose_isr(r.isr + [follower], f"{follower} caught up")
@@ -532,7 +537,7 @@ class Replica:
             return reply("DIVERGING", diverge, [], r.hw)
         if offset > r.log.leo:
             return reply("OFFSET_OUT_OF_RANGE", None, [], r.hw)
-        self._serve(Parked(offset, "hw", reply, max_bytes, self.now + wait, requester=self.sim.net.current))
+        self._serve(Parked(offset, "hw", reply, max_bytes, self.loop.now + wait, requester=self.sim.net.current))
 
     def on_list_offsets(self, which: str, reply: Callable) -> None:
         """ListOffsets: earliest is 0 (no retention here), latest is the HW for consumers."""
@@ -547,7 +552,7 @@ class Replica:
         if r.role != "follower" or r.leader is None or self.flush_pending:
             return
         r.fetch_gen += 1
-        r.fetch_sent_at = self.now
+        r.fetch_sent_at = self.loop.now
         leader = self.sim.brokers[r.leader].replicas[self.index]
         self.send(r.leader, leader.on_fetch, self.name, r.log.leo, r.log.last_epoch(),
                   r.leader_epoch, r.fetch_gen, on_reset=self._fetch_reset)
@@ -582,10 +587,10 @@ class Replica:
         for b in batches:
             if b.base != r.log.leo:
                 continue
-            copy = LogBatch(b.base, b.count, b.epoch, b.batch_id, b.first_id, b.pid, b.seq, b.size, self.now,
+            copy = LogBatch(b.base, b.count, b.epoch, b.batch_id, b.first_id, b.pid, b.seq, b.size, self.loop.now,
                             pepoch=b.pepoch)
             self.append(copy)
-            self.sim.ledger.step(b.batch_id, self.now, "replicated", self.name, b.base)
+            self.sim.ledger.step(b.batch_id, self.loop.now, "replicated", self.name, b.base)
         if batches:
             self.sim.activity()
 
@@ -675,8 +680,8 @@ class Broker(Node):
             return
         age = self.cfg["vm.dirty_expire_centisecs"] * 10
         for r in self.hosted:
-            for b in r.log.write_back(self.now - age):
-                self.sim.ledger.step(b.batch_id, self.now, "flushed", self.name, "writeback")
+            for b in r.log.write_back(self.loop.now - age):
+                self.sim.ledger.step(b.batch_id, self.loop.now, "flushed", self.name, "writeback")
         self.sim.loop.after(self.cfg["vm.dirty_writeback_centisecs"] * 10, self._writeback)
 
     def reconfigure(self, key: str) -> None:

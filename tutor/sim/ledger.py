@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ class BatchHistory:
     steps: list[tuple[float, str, str, Any]] = field(default_factory=list)  # (t, kind, node, detail)
     outcome: tuple[str, float, Any] | None = None  # ("acked", t, offset) | ("failed", t, error)
     partition: int = 0  # the partition the producer put it in
+    shared: bool = False  # also held by a copy of the run: copied before it changes (copy on write)
 
     def ids(self) -> range:
         """The record ids in this batch."""
@@ -24,6 +26,10 @@ class BatchHistory:
 
     def __deepcopy__(self, memo: dict) -> "BatchHistory":
         """Steps and the outcome are tuples of plain values, never changed: a checkpoint copies the list."""
+        return self.clone()
+
+    def clone(self) -> "BatchHistory":
+        """A copy of its own (the steps are tuples of plain values, never changed, so the list is copied)."""
         return BatchHistory(self.batch_id, self.first_id, self.count, self.created, list(self.steps), self.outcome,
                             self.partition)
 
@@ -41,6 +47,38 @@ class Event:
 
 class Ledger:
     """Per-record facts kept compact: record -> batch, batch -> steps, plus rare per-record notes."""
+
+    def __deepcopy__(self, memo: dict) -> "Ledger":
+        """A checkpoint's copy, cheap: the per-record columns hold plain values and are copied as lists; a batch
+        whose outcome is known is shared by both copies and copied only when one of them adds a step to it
+        (the producer holds only batches still in flight, which are copied as usual)."""
+        new = Ledger.__new__(Ledger)
+        memo[id(self)] = new
+        batches = []
+        for b in self.batches:
+            if b.outcome is None:
+                b = memo.get(id(b)) or copy.deepcopy(b, memo)
+            else:
+                b.shared = True
+                memo[id(b)] = b
+            batches.append(b)
+        new.sent_at, new.batch_of, new.told = self.sent_at[:], self.batch_of[:], self.told[:]
+        new.batches = batches
+        new.notes = {rid: list(v) for rid, v in self.notes.items()}
+        new.processed = {rid: list(v) for rid, v in self.processed.items()}
+        new.fetched_at = dict(self.fetched_at)
+        new.events = copy.deepcopy(self.events, memo)
+        new.commits = self.commits[:]
+        new.skipped = set(self.skipped)
+        new.lost_in_flight, new.acked = self.lost_in_flight, self.acked
+        return new
+
+    def own(self, batch_id: int) -> BatchHistory:
+        """The batch's history, copied first if another copy of the run shares it."""
+        b = self.batches[batch_id]
+        if b.shared:
+            b = self.batches[batch_id] = b.clone()
+        return b
 
     def __init__(self) -> None:
         self.sent_at: list[float] = []
@@ -73,11 +111,16 @@ class Ledger:
     def batched(self, rid: int, batch: BatchHistory) -> None:
         """Record `rid` joined `batch` in the accumulator."""
         self.batch_of[rid] = batch.batch_id
+        if batch.shared:  # (an open batch is never shared: kept for safety)
+            batch = self.own(batch.batch_id)
         batch.count += 1
 
     def step(self, batch_id: int, t: float, kind: str, node: str, detail: Any = None) -> None:
         """A step of a batch: sent, appended, replicated, flushed, truncated, lost, committed..."""
-        self.batches[batch_id].steps.append((t, kind, node, detail))
+        b = self.batches[batch_id]
+        if b.shared:
+            b = self.own(batch_id)
+        b.steps.append((t, kind, node, detail))
 
     def dropped_on_the_way(self, batch_id: int, t: float, node: str) -> None:
         """A produce request carrying this batch reached a broker that was gone."""
@@ -86,6 +129,7 @@ class Ledger:
 
     def outcome(self, batch: BatchHistory, t: float, kind: str, detail: Any) -> None:
         """The application is told: acked (detail = offset) or failed (detail = error)."""
+        batch = self.own(batch.batch_id)
         batch.outcome = told = (kind, t, detail)  # one tuple shared by the batch's records
         for rid in batch.ids():
             self.told[rid] = told

@@ -40,6 +40,15 @@ class ReplicaLog:
         self.recovery_point = 0   # below it Kafka itself flushed the log (its recovery point)
         self.last_flush_at = 0.0  # when Kafka last moved the recovery point (UnifiedLog.lastFlushTime)
 
+    def __deepcopy__(self, memo: dict) -> "ReplicaLog":
+        """A checkpoint's copy: the batches are never changed (shared), the offsets are plain ints, the rest
+        plain values; only the two lists are copied."""
+        new = ReplicaLog.__new__(ReplicaLog)
+        memo[id(self)] = new
+        new.__dict__.update(self.__dict__)
+        new.batches, new._bases = self.batches[:], self._bases[:]
+        return new
+
     @property
     def leo(self) -> int:
         """Log end offset: the offset the next record will get."""

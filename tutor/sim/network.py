@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from heapq import heappush
 from typing import Any, Callable
 
 import networkx as nx
 
-from .core import EventLoop
+from .core import NORMAL, EventLoop
 
 
 TCP_GIVE_UP_MS = 30000.0  # clients close a silent connection after request.timeout.ms (30 s)
@@ -49,7 +50,7 @@ class Network:
         """Send a message; over a connection, `dst_inc` is the process incarnation it was opened to."""
         inc = self.hosts[dst].incarnation if dst_inc is None else dst_inc
         link = (src, dst)
-        if link in self.cut:
+        if self.cut and link in self.cut:
             self._hold(src, dst, fn, args, on_reset, inc)
             return True
         loop = self.loop
@@ -59,13 +60,17 @@ class Network:
         jitter = self.rng.uniform(0, self.jitter) if self.jitter else 0.0
         node_delay = self.node_delay
         when = now + (self.latency + node_delay[src] + node_delay[dst] + extra + jitter)
-        last = self._last.get(link, 0.0)
+        last_sent = self._last
+        last = last_sent.get(link, 0.0)
         if last > when:
             when = last
-        self._last[link] = when
+        last_sent[link] = when
         self._ids = mid = self._ids + 1
         self.in_flight[mid] = (src, dst, fn, args, now, when)
-        loop.at(when, self._deliver, mid, src, dst, inc, fn, args, on_reset)
+        # EventLoop.at, inlined: this runs for every message
+        loop._seq = seq = loop._seq + 1
+        heappush(loop._heap, (when if when >= now else now, NORMAL, seq, self._deliver,
+                              (mid, src, dst, inc, fn, args, on_reset)))
         return True
 
     def _deliver(self, mid: int, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,
@@ -77,7 +82,7 @@ class Network:
             if self.on_drop is not None:
                 self.on_drop(dst, fn, args)
             return  # silence: the sender finds out only by timing out
-        if not self.link_up(src, dst):
+        if self.cut and (src, dst) in self.cut:
             return self._hold(src, dst, fn, args, on_reset, inc)
         if not target.up or target.incarnation != inc:
             if on_reset is not None:  # the host is up but the process is gone: a TCP reset

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import heapq
 from dataclasses import dataclass
 from functools import partial
@@ -53,7 +54,7 @@ class Node:
         else:
             self.sim.net.peers.pop(self.name, None)
         self.incarnation += 1
-        self.down_since, self.down_kind = self.now, kind
+        self.down_since, self.down_kind = self.loop.now, kind
         if kind == "power-loss":
             self.host_on = False
 
@@ -79,10 +80,23 @@ class Deadlines:
         self.seq = 0
         self.armed: float | None = None
 
+    def __deepcopy__(self, memo: dict) -> "Deadlines":
+        """A checkpoint's copy without the deadlines already met: expiring a settled key does nothing and a
+        key never becomes pending again, so they only wait to be popped; dropping them keeps every timer and
+        every expiry the same and spares copying the requests and batches they hold."""
+        new = Deadlines.__new__(Deadlines)
+        memo[id(self)] = new
+        settled = self.settled
+        live = [entry for entry in self.heap if not settled(entry[2])]
+        heapq.heapify(live)  # (time, seq) never tie, so the pops come in the same order
+        state = dict(self.__dict__, heap=live)
+        new.__dict__.update(copy.deepcopy(state, memo))
+        return new
+
     def add(self, delay: float, key: Any) -> None:
         """Call expire(key) `delay` ms from now (it decides whether the key is still pending)."""
         self.seq += 1
-        when = self.node.now + delay
+        when = self.node.loop.now + delay
         heapq.heappush(self.heap, (when, self.seq, key))
         if self.armed is None or when < self.armed:
             self._arm(when)
@@ -90,7 +104,7 @@ class Deadlines:
     def _arm(self, when: float) -> None:
         """Set the one timer for the earliest deadline."""
         self.armed = when
-        self.node.timer(when - self.node.now, self._check, when)
+        self.node.timer(when - self.node.loop.now, self._check, when)
 
     def _check(self, when: float) -> None:
         """Expire every deadline that has passed, then re-arm for the next."""
@@ -98,7 +112,7 @@ class Deadlines:
             return
         self.armed = None
         heap = self.heap
-        while heap and heap[0][0] <= self.node.now:
+        while heap and heap[0][0] <= self.node.loop.now:
             self.expire(heapq.heappop(heap)[2])
         while heap and self.settled(heap[0][2]):  # met deadlines need no timer
             heapq.heappop(heap)
@@ -203,17 +217,19 @@ class ClientNode(Node):
     # --- connections (NetworkClient.ready / librdkafka broker state UP) -------------------------
     def conn_ready(self, broker: str) -> bool:
         """Is the connection to `broker` ready? If not, start connecting (unless backing off)."""
-        c = self.conns.setdefault(broker, Conn())
-        if c.state == "ready":
+        c = self.conns.get(broker)
+        if c is None:
+            c = self.conns[broker] = Conn()
+        elif c.state == "ready":
             return True
-        if c.state == "down" and self.now >= c.retry_at:
+        if c.state == "down" and self.loop.now >= c.retry_at:
             c.state = "connecting"
             c.attempt += 1
             self.sim.net.connect(self.name, broker, partial(self._connected, broker, c.attempt),
                                  partial(self._connect_failed, broker, c.attempt))
             self.timer(self.CONNECT_TIMEOUT[self.client_kind], self._connect_failed, broker, c.attempt)
         elif c.state == "down":
-            self.timer(c.retry_at - self.now, self.on_connection_change, broker)
+            self.timer(c.retry_at - self.loop.now, self.on_connection_change, broker)
         return False
 
     def _connected(self, broker: str, attempt: int, inc: int) -> None:
@@ -237,7 +253,7 @@ class ClientNode(Node):
         lo, hi = self.RECONNECT[self.client_kind]
         c.state = "down"
         c.attempt += 1
-        c.retry_at = self.now + min(hi, lo * 2 ** c.failures)
+        c.retry_at = self.loop.now + min(hi, lo * 2 ** c.failures)
         c.failures += 1
         if broker == self.leader:
             self.leader = None  # the disconnect may mean stale metadata: ask again

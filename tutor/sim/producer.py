@@ -142,12 +142,12 @@ class Producer(Application, ClientNode):
                                            self.cfg["batch.size"], self.sim.rng)
         self.start_metadata(self.cfg.get("topic.metadata.refresh.interval.ms") or self.cfg["metadata.max.age.ms"])
         if resume and self.app.next_id < self.sim.workload_size():
-            self.app.next_at = max(self.app.next_at, self.now)
+            self.app.next_at = max(self.app.next_at, self.loop.now)
             self.sim.loop.at(self.app.next_at, self._fire, self.incarnation, self.app_send, ())
         if self.app.spool is not None:  # the spool's sender resumes from the first record not marked done
             self._spool_resume()
             self._spool_interval_sync()
-            self.sim.loop.at(self.now, self._fire, self.incarnation, self._feed, ())
+            self.sim.loop.at(self.loop.now, self._fire, self.incarnation, self._feed, ())
 
     def crash(self) -> list[Batch]:
         """The process dies: everything buffered or in flight is gone, nobody is told (P1)."""
@@ -157,8 +157,8 @@ class Producer(Application, ClientNode):
             b.done = True
             where = "in flight" if b.in_flight else "in the producer buffer"
             for rid in b.history.ids():
-                self.sim.ledger.note(rid, self.now, f"{where} when the producer process died")
-            self.sim.ledger.step(b.batch_id, self.now, "dropped", self.name, where)
+                self.sim.ledger.note(rid, self.loop.now, f"{where} when the producer process died")
+            self.sim.ledger.step(b.batch_id, self.loop.now, "dropped", self.name, where)
         self._app_died()
         for q in self.queues:
             q.clear()
@@ -220,30 +220,31 @@ class Producer(Application, ClientNode):
         for q in self.queues:
             if q:
                 q[-1].closed = True  # batches hold consecutive ids: the next record starts anew
-        self.sim.ledger.rejected(rid, self.now, error)
-        self.sim.ledger.log(self.now, "produce-error", f"send() of record {rid} failed: {error}", self.name)
+        self.sim.ledger.rejected(rid, self.loop.now, error)
+        self.sim.ledger.log(self.loop.now, "produce-error", f"send() of record {rid} failed: {error}", self.name)
 
     def _append(self, rid: int, size: int) -> Batch:
         """RecordAccumulator.append: into the partition's open batch if it fits batch.size, else a new one."""
         p = 0 if self.partitioner is None else self._choose_partition(rid, size)
-        queue = self.queues[p]
+        queue, cfg, ledger = self.queues[p], self.cfg, self.sim.ledger
         last = queue[-1] if queue else None
-        if last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"] \
+        if last is None or last.closed or last.attempts or last.bytes + size > cfg["batch.size"] \
                 or rid != last.first_id + last.count:  # a batch holds consecutive ids (see _joins)
             if last is not None:
                 last.closed = True
-            last = Batch(self.sim.ledger.new_batch(self.now, rid), self.now, partition=p)
+            now = self.loop.now
+            last = Batch(ledger.new_batch(now, rid), now, partition=p)
             last.history.partition = p
             queue.append(last)
             self.delivery_deadlines.add(self._delivery_timeout(), last)
-            self._wake(self.now + self.cfg["linger.ms"])
-        self.sim.ledger.batched(rid, last.history)
+            self._wake(now + cfg["linger.ms"])
+        ledger.batched(rid, last.history)
         last.bytes += size
         self.used_bytes += size
         self.used_records += 1
-        if last.bytes + size > self.cfg["batch.size"]:
+        if last.bytes + size > cfg["batch.size"]:
             last.closed = True  # full: the next record would not fit
-            self._wake(self.now)
+            self._wake(self.loop.now)
         if self.partitioner is not None and not self.sim.config.workload.get("keys", 0):
             # Java 3.3+ counts keyless records only; allBatchesFull(dq) allows the switch
             self.partitioner.appended(size, len(queue) > 1 or last.closed, self._led_partitions())
@@ -264,11 +265,11 @@ class Producer(Application, ClientNode):
         key = key_bytes(rid % keys) if keys else None
         led = self._led_partitions()
         part = self.partitioner
-        p = part.partition(key, led, self.now)
+        p = part.partition(key, led, self.loop.now)
         if part.kind == "sticky":
             queue = self.queues[p]
             if not self._joins(queue[-1] if queue else None, rid, size) and part.new_batch(p, led):
-                p = part.partition(key, led, self.now)
+                p = part.partition(key, led, self.loop.now)
         return p
 
     def _led_partitions(self) -> list[int]:
@@ -298,8 +299,8 @@ class Producer(Application, ClientNode):
     def _ready(self, b: Batch) -> bool:
         """A batch may leave: full, lingered long enough, buffer exhausted, or its backoff is over."""
         if b.attempts:
-            return self.now >= b.retry_at
-        return (b.closed or self.now >= b.created + self.cfg["linger.ms"]
+            return self.loop.now >= b.retry_at
+        return (b.closed or self.loop.now >= b.created + self.cfg["linger.ms"]
                 or self.app.blocked_since is not None)
 
     def _run_sender(self) -> None:
@@ -325,7 +326,7 @@ class Producer(Application, ClientNode):
         if self.queue:
             b = self.queue[0]
             when = b.retry_at if b.attempts else b.created + self.cfg["linger.ms"]
-            if when > self.now and len(self.in_flight) < limit:
+            if when > self.loop.now and len(self.in_flight) < limit:
                 self._wake(when)
 
     def _drain_partitions(self) -> None:
@@ -350,7 +351,7 @@ class Producer(Application, ClientNode):
             if queue and self._in_flight_to(leader) < limit:
                 b = queue[0]
                 when = b.retry_at if b.attempts else b.created + self.cfg["linger.ms"]
-                if when > self.now:
+                if when > self.loop.now:
                     wake = when if wake is None else min(wake, when)
         if unknown:
             self.refresh_metadata()
@@ -370,7 +371,7 @@ class Producer(Application, ClientNode):
         self.attempt_seq += 1
         key = self.attempt_seq
         leader = b.sent_to = self.leader if self.nparts == 1 else self.leaders[b.partition]
-        self.sim.ledger.step(b.batch_id, self.now, "sent", leader, b.attempts)
+        self.sim.ledger.step(b.batch_id, self.loop.now, "sent", leader, b.attempts)
         req = ProduceRequest(b, acks, b.pid, b.seq, self.cfg["request.timeout.ms"], b.attempts, b.epoch)
         broker = self.sim.brokers[leader]
         reply = partial(broker.send, self.name, self._on_response, key)
@@ -390,7 +391,7 @@ class Producer(Application, ClientNode):
         the first message's message.timeout.ms (request.timeout.ms is the broker's ack timeout)."""
         if self.java:
             return self.cfg["request.timeout.ms"]
-        left = b.created + self.cfg["delivery.timeout.ms"] - self.now
+        left = b.created + self.cfg["delivery.timeout.ms"] - self.loop.now
         return max(1.0, min(self.cfg["socket.timeout.ms"], left))
 
     def _answered(self, key: int) -> bool:
@@ -420,7 +421,7 @@ class Producer(Application, ClientNode):
 
     def on_connection_change(self, broker: str) -> None:
         """A connection came up or went down: let the sender look again."""
-        self._wake(self.now)
+        self._wake(self.loop.now)
 
     def _on_response(self, key: int, error: str | None, offset: int | None, run: bool = True) -> None:
         """A produce answer: done, retry (P6, P7) or fail through the callback."""
@@ -455,7 +456,7 @@ class Producer(Application, ClientNode):
     # --- errors --------------------------------------------------------------------------
     def _note_error(self, b: Batch, error: str) -> None:
         """Ledger step; stale-metadata errors make the client ask who leads."""
-        self.sim.ledger.step(b.batch_id, self.now, "error", self.name, error)
+        self.sim.ledger.step(b.batch_id, self.loop.now, "error", self.name, error)
         if error in STALE_METADATA and error not in DISCONNECTS:
             self.leader = None
             if self.nparts > 1:
@@ -467,7 +468,7 @@ class Producer(Application, ClientNode):
             return False
         if self.java and self._version() < (2, 1):
             return True
-        return self.now < b.created + self.cfg["delivery.timeout.ms"]
+        return self.loop.now < b.created + self.cfg["delivery.timeout.ms"]
 
     def _plain_error(self, b: Batch, error: str) -> None:
         """Without idempotence: retriable errors are retried, others fail the batch."""
@@ -545,7 +546,7 @@ class Producer(Application, ClientNode):
         """librdkafka: a fatal idempotence error. The batch fails, queued messages are purged, and
         every later produce() fails with _FATAL."""
         self.fatal = f"{error}: {why}"
-        self.sim.ledger.log(self.now, "produce-error", f"fatal error: {error} ({why})", self.name)
+        self.sim.ledger.log(self.loop.now, "produce-error", f"fatal error: {error} ({why})", self.name)
         self._forget(b)
         self._complete(b, "failed", error)
         for q in self.queued():
@@ -556,7 +557,7 @@ class Producer(Application, ClientNode):
     def _requeue(self, b: Batch, count: bool = True) -> None:
         """Back to the queue in sequence order after the (exponential) retry backoff."""
         b.retried = True
-        b.retry_at = self.now + self._backoff(b.attempts if count else 1)
+        b.retry_at = self.loop.now + self._backoff(b.attempts if count else 1)
         queue = self.queues[b.partition]
         i = 0
         while self.idempotent and i < len(queue) and 0 <= queue[i].seq < b.seq:
@@ -629,7 +630,7 @@ class Producer(Application, ClientNode):
             s.next_seq, s.last_acked, s.part_epoch = seq, -1, (self.pid, self.epoch)
             s.unresolved = None
         self.bump_required = False
-        self.sim.ledger.log(self.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
+        self.sim.ledger.log(self.loop.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
 
     def _drain_and_bump(self) -> None:
         """librdkafka: drain the requests in flight, then bump the epoch."""
@@ -643,7 +644,7 @@ class Producer(Application, ClientNode):
             q.seq, q.seq_reset = -1, True
         self.seqs = [Sequences((self.pid, self.epoch)) for _ in range(self.nparts)]
         self.bump_required = False
-        self.sim.ledger.log(self.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
+        self.sim.ledger.log(self.loop.now, "note", f"producer bumped its epoch to {self.epoch}", self.name)
 
     def _new_producer_id(self) -> None:
         """Java before 2.5: resetProducerId and a new InitProducerId: a new id, sequences from 0."""
@@ -691,14 +692,14 @@ class Producer(Application, ClientNode):
     def _complete(self, b: Batch, kind: str, detail: Any) -> None:
         """Report the outcome to the application and free the buffer space."""
         b.done = True
-        self.sim.ledger.outcome(b.history, self.now, kind, detail)
-        self.sim.ledger.step(b.batch_id, self.now, kind, self.name, detail)
+        self.sim.ledger.outcome(b.history, self.loop.now, kind, detail)
+        self.sim.ledger.step(b.batch_id, self.loop.now, kind, self.name, detail)
         self.used_bytes -= b.bytes
         self.used_records -= b.count
         self.sim.activity()
         if kind == "failed":
             ids = f"record {b.first_id}" if b.count == 1 else f"records {b.first_id}-{b.first_id + b.count - 1}"
-            self.sim.ledger.log(self.now, "produce-error", f"{ids} failed: {detail}", self.name)
+            self.sim.ledger.log(self.loop.now, "produce-error", f"{ids} failed: {detail}", self.name)
         self._app_outcome(b, kind)
 
     def reconfigure(self, key: str) -> None:
@@ -717,7 +718,7 @@ class Producer(Application, ClientNode):
 
     def on_leader_known(self) -> None:
         """A leader is known again: let the sender drain."""
-        self._wake(self.now)
+        self._wake(self.loop.now)
 
     # --- views ---------------------------------------------------------------------------
     def idle(self) -> bool:

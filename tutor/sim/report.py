@@ -210,7 +210,25 @@ class Messages(Sequence):
         return _message(self.sim, i, self.counts[i], self.committed, self.ex)
 
     def __iter__(self):
-        return (self[i] for i in range(self.n))
+        """Every entry in order; a record processed once (most of a run) takes a shorter path to the same dict."""
+        sim, counts, committed, ex = self.sim, self.counts, self.committed, self.ex
+        ledger = sim.ledger
+        told, batch_of, batches = ledger.told, ledger.batch_of, ledger.batches
+        several = sim.partitions > 1
+        offset_in, processed = ex.offset_in, ex.processed
+        for rid in range(self.n):
+            n = counts[rid]
+            if n != 1:
+                yield _message(sim, rid, n, committed, ex)
+                continue
+            t = told[rid]
+            text = processed(rid)
+            bid = batch_of[rid]
+            part = batches[bid].partition if bid >= 0 else None
+            if part is not None and several:
+                text = f"t-{part}: {text}"
+            yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
+                   "explanation": text, "times_processed": 1, "partition": part, "offset": offset_in(part, bid, rid)}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)

@@ -80,6 +80,7 @@ class Session:
     scenario: Scenario
     seed: int | None = None
     auto_finish: bool = True
+    keep_past: bool = True  # False: no older frames and no copies beyond the start (nothing will scrub back)
     sim: Simulation = field(init=False)
     frames: list[snapshot.Snapshot] = field(init=False, default_factory=list)
     checkpoints: list[tuple[float, Simulation, int]] = field(init=False, default_factory=list)
@@ -99,6 +100,7 @@ class Session:
             self.scenario = scenario
         self.sim = Simulation(self.scenario, self.seed)
         self.sim.auto_finish = self.auto_finish
+        self._prepared: tuple | None = None  # (moment, session) made by prepare_restart
         self.frames, self.checkpoints, self.interventions = [], [], []
         self.frame_times: list[float] = []
         self.cursor = 0.0
@@ -137,7 +139,7 @@ class Session:
             started = time.perf_counter()
             self.sim.run(_slice_end(self.sim, t))
             self._run_wall += time.perf_counter() - started
-            due = self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
+            due = self.keep_past and self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
             if due and self._copy_wall <= CHECKPOINT_SHARE * self._run_wall:
                 self._checkpoint()
 
@@ -252,15 +254,39 @@ class Session:
 
     def restart_with(self, changes: list[Change]) -> None:
         """Settings that only apply at start: start again with them folded in, replaying what was done up to now
-        (ValueError if they cannot run together, and then nothing changes)."""
+        (ValueError if they cannot run together, and then nothing changes). A replay already made for these
+        changes from this very moment (prepare_restart) is taken over instead of being played again."""
+        ready, self._prepared = self._prepared, None
+        if ready is not None and ready[0] == self._moment(changes):
+            self._adopt(ready[1])
+            return
         start = self._start_with(changes)
         done, now = tuple(self.interventions), self.sim.now
         self.restart(scenario=start)
         self.replay(done, now)
 
+    def prepare_restart(self, changes: list[Change]) -> "Session":
+        """The session restart_with(changes) would make now, made without touching this one; restart_with from
+        this same moment takes it over (so do not play it on: play a copy of its run)."""
+        other = self.replayed_with(changes)
+        self._prepared = (self._moment(changes), other)
+        return other
+
+    def _moment(self, changes: list[Change]) -> tuple:
+        """This session's present and a set of changes, as a key (True and 1 told apart)."""
+        return (id(self.sim), self.sim.loop.steps, self.sim.now, len(self.interventions), id(self.scenario),
+                tuple((s, k, type(v).__name__, v) for s, k, v in changes))
+
+    def _adopt(self, other: "Session") -> None:
+        """Become another session of the same learner: its start, run, past and interventions."""
+        self.scenario, self.seed, self.sim = other.scenario, other.seed, other.sim
+        self.frames, self.frame_times, self.checkpoints = other.frames, other.frame_times, other.checkpoints
+        self.interventions, self.cursor = other.interventions, other.cursor
+        self._run_wall, self._copy_wall = other._run_wall, other._copy_wall
+
     def replayed_with(self, changes: list[Change]) -> "Session":
         """A new session started with `changes` folded in and what was done up to now replayed; this one stays."""
-        other = Session(self._start_with(changes), self.seed, self.auto_finish)
+        other = Session(self._start_with(changes), self.seed, self.auto_finish, self.keep_past)
         other.replay(self.interventions, self.sim.now)
         return other
 
@@ -287,6 +313,7 @@ class Session:
     def branch(self) -> "Session":
         """A copy of this session at its present with a future of its own (the past is shared, not replayed)."""
         other = copy.copy(self)
+        other._prepared = None
         other.sim = self.sim.checkpoint()
         other.frames, other.frame_times = list(self.frames), list(self.frame_times)
         other.checkpoints, other.interventions = list(self.checkpoints), list(self.interventions)
@@ -297,7 +324,9 @@ class Session:
     def _record(self) -> None:
         """Keep a snapshot of now (replacing one taken at the same instant)."""
         snap = snapshot.take(self.sim)
-        if self.frames and self.frames[-1].t == snap.t:
+        if self.frames and (self.frames[-1].t == snap.t or not self.keep_past):
+            if not self.keep_past:
+                self.frame_times[-1] = snap.t
             self.frames[-1] = snap
             return
         if self.frames:
