@@ -316,3 +316,24 @@ def test_waits_name_the_group_timeouts():
     sim.run(24000)
     [w] = [w for w in pending(sim) if w.who == "consumer-1"]
     assert w.setting == "max.poll.interval.ms" and w.due == sim.members[0].last_poll + 10000
+
+
+def test_a_member_the_scenario_never_named_can_join_while_the_run_goes_on():
+    """The sandbox's join key: consumer-3 is started by hand at 20 s (no join event declared it); it gets a
+    host on the network, joins, and range gives each member one partition, as a declared join does.
+    Only the next consumer-N can be added, and only to a group."""
+    from tutor.sim.spec import Action
+
+    sim = build('partition.assignment.strategy = "range"')
+    sim.run(20000)
+    assert sim.apply(Action("join", "consumer-5", sim.now)) == ["consumer-5 cannot join: the next new member is consumer-3"]
+    assert sim.apply(Action("join", "consumer-3", sim.now)) == ["consumer-3 starts and joins group 'tutor'"]
+    copy = sim.checkpoint()  # a member added by hand is part of a copy of the run, like any other
+    for run in (sim, copy):
+        run.run(40000)
+        g = take(run).group
+        assert g.generation == 2 and g.state == "Stable"
+        assert {m.name: m.assigned for m in g.members} == {"consumer-1": (0,), "consumer-2": (1,), "consumer-3": (2,)}
+    lone = Simulation(parse_scenario(BASE.replace("instances = 2", "instances = 1").format(
+        consumer="", events="", messages=30)))
+    assert lone.apply(Action("join", "consumer-2", 0.0))[0].startswith("consumer-2 cannot join: this run's consumer")

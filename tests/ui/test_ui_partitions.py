@@ -291,9 +291,11 @@ async def test_group_keys_fire_the_engine_actions_and_choose_members(monkeypatch
 
 
 @aio
-async def test_join_of_an_undeclared_member_is_refused_before_the_engine(monkeypatch):
-    """The engine starts only the members the scenario declares: J beyond them says so in one line and
-    hands the session nothing."""
+async def test_join_adds_the_next_member_and_refuses_a_full_group_before_the_engine(monkeypatch):
+    """J starts the next new member (consumer-3 in a group of two); a group of MAX_MEMBERS refuses in one
+    line and hands the session nothing."""
+    from tutor.sim.failures import MAX_MEMBERS
+
     async with sandbox(scenario(**THREE), size=(80, 24)) as (screen, pilot):
         d = screen.driver
         fired = []
@@ -301,8 +303,16 @@ async def test_join_of_an_undeclared_member_is_refused_before_the_engine(monkeyp
         d.snap = with_group(d.snap, two())
         await pilot.press("J")
         await pilot.pause()
+        assert [(a.action, a.target) for a in fired] == [("join", "consumer-3")]
+        fired.clear()
+        full = two()
+        full = dataclasses.replace(full, members=tuple(dataclasses.replace(full.members[0], name=f"consumer-{i}")
+                                           for i in range(1, MAX_MEMBERS + 1)))
+        d.snap = with_group(d.snap, full)
+        await pilot.press("J")
+        await pilot.pause()
         told = [str(n.message) for n in screen.app._notifications]
-        assert fired == [] and any(t.startswith("consumer-3 cannot join: this run has consumer-1 to consumer-2")
+        assert fired == [] and any(t.startswith(f"consumer-{MAX_MEMBERS + 1} cannot join: a group here has at most")
                                    for t in told)
 
 
@@ -430,7 +440,7 @@ def test_engine_group_drawn_as_its_snapshot_says():
 @aio
 async def test_engine_group_keys():
     """On the engine's group: m chooses consumer-2, G crashes it (the engine marks it down), M slows the
-    chosen member, J refuses a member the run does not declare."""
+    chosen member, J starts a third member the scenario never named."""
     async with sandbox(scenario(**GROUP), size=(120, 40)) as (screen, pilot):
         await goto(screen, pilot, 8000)
         await pilot.press("m")
@@ -444,6 +454,7 @@ async def test_engine_group_keys():
         await pilot.pause()
         told = [str(n.message) for n in screen.app._notifications]
         assert any(t.startswith("consumer-1 is slow") for t in told)
-        assert any(t.startswith("consumer-3 cannot join") for t in told)
+        assert any(t.startswith("consumer-3 starts and joins group") for t in told)
         canvas = screen.query_one(PipelineView).text()
         assert "consumer-2 DOWN" in canvas
+        assert "consumer-3" in {m.name for m in screen.driver.snap.group.members}

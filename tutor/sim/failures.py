@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .simulation import Simulation
 
+MAX_MEMBERS = 8  # [consumer] instances allows 1..8; members started by hand stop there too
+
 
 def resolve_target(sim: "Simulation", target: str | None) -> list[str]:
     """Turn a node name or a role (leader, followers, all-brokers, ...) into node names, now."""
@@ -133,12 +135,30 @@ def heal(sim: "Simulation", node: str | None = None) -> str:
 
 
 def join(sim: "Simulation", node: str) -> str:
-    """Start a group member that was not running: it joins the group (a rebalance on purpose)."""
-    n = sim.nodes[node]
+    """Start a group member that was not running, or a new one (consumer-N past the last, up to
+    MAX_MEMBERS): it joins the group (a rebalance on purpose)."""
+    n = sim.nodes.get(node)
+    if n is None:
+        why = _cannot_add(sim, node)
+        if why:
+            return f"{node} cannot join: {why}"
+        n = sim.add_member(node)
     if n.up:
         return f"{node} is already in the group"
     n.boot()
     return f"{node} starts and joins group {sim.config.consumer['group.id']!r}"
+
+
+def _cannot_add(sim: "Simulation", node: str) -> str | None:
+    """Why a new member cannot be started (None: it can): it must be the next consumer-N of a group."""
+    if sim.wire is None:
+        return "this run's consumer is not a group of members ([consumer] instances of 2 or more)"
+    nxt = f"consumer-{len(sim.members) + 1}"
+    if node != nxt:
+        return f"the next new member is {nxt}"
+    if len(sim.members) >= MAX_MEMBERS:
+        return f"a group here has at most {MAX_MEMBERS} members"
+    return None
 
 
 def slow(sim: "Simulation", node: str, delay_ms: float) -> str:

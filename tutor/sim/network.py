@@ -35,6 +35,14 @@ class Network:
         self.peers: dict[str, dict[str, int]] = {}  # node -> {client: its incarnation} connected to it now
         self.current: tuple | None = None  # (src, src incarnation, on_reset) of the message being handled
 
+    def add_node(self, name: str) -> None:
+        """A machine started while the run goes on (a group member started by hand): linked to every node."""
+        others = list(self.full.nodes)
+        for g in (self.full, self.graph):
+            g.add_node(name)
+            g.add_edges_from((name, n) for n in others)
+        self.node_delay[name] = 0.0
+
     def link_up(self, a: str, b: str) -> bool:
         """Two nodes can talk only over their direct link: Kafka nodes do not relay for each other."""
         return (a, b) not in self.cut

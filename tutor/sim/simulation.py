@@ -131,6 +131,18 @@ class Simulation:
         count = max([c["instances"], *joins])
         return ["consumer"] if count == 1 else member_names(count)
 
+    def add_member(self, name: str) -> Consumer:
+        """A group member the scenario did not declare, started while the run goes on (the sandbox's join
+        key): a new process on a new host, stopped until `join` boots it."""
+        kind = ConsumerProtocolMember if self.wire.kip848 else MemberConsumer
+        member = kind(self, name)
+        member.up = False
+        self.net.add_node(name)
+        self.members.append(member)
+        self.nodes[name] = member
+        self.wire.names.append(name)
+        return member
+
     def _group_keys_given(self) -> bool:
         """A lone consumer runs the group protocol too when the scenario sets one of its keys
         (otherwise it keeps the one-consumer model, alone in its group, as every older scenario has it)."""

@@ -4,6 +4,7 @@ engine's Actions from the snapshot's group, or refused in one line where there i
 from __future__ import annotations
 
 from tutor.sim.snapshot import Snapshot
+from tutor.sim.failures import MAX_MEMBERS
 from tutor.sim.spec import Action
 
 from .draw_group import group_of
@@ -70,13 +71,16 @@ def joiner(snap: Snapshot) -> str:
 
 
 def check_known(action: Action, known: set[str], snap: Snapshot) -> None:
-    """Refuse, in one line, a join of a member the engine has no node for (it starts only the members
-    the scenario declares: [consumer] instances, and the targets of its join events)."""
-    if action.action == "join" and action.target not in known:
-        names = member_names(snap)
-        have = f"{names[0]} to {names[-1]}" if len(names) > 1 else (names[0] if names else "no member")
-        raise NoGroup(f"{action.target} cannot join: this run has {have}; raise [consumer] instances or add "
-                      f"a join event for {action.target} to the scenario")
+    """Refuse, in one line and before the engine, a join it cannot do: a member is either one the run
+    already has (stopped) or the next new consumer-N, up to MAX_MEMBERS."""
+    if action.action != "join" or action.target in known:
+        return
+    names = member_names(snap)
+    nxt = f"consumer-{len(names) + 1}"
+    if action.target != nxt:
+        raise NoGroup(f"{action.target} cannot join: the next new member is {nxt}")
+    if len(names) >= MAX_MEMBERS:
+        raise NoGroup(f"{action.target} cannot join: a group here has at most {MAX_MEMBERS} members")
 
 
 def join(snap: Snapshot, member: str | None) -> list[Action]:
