@@ -81,3 +81,28 @@ def test_one_topic_reports_have_no_topic_field():
     sim = Simulation(parse_scenario("[topic]\npartitions = 2\n[workload]\nmessages = 5\n"))
     msgs = sim.run_to_end().to_json()["messages"]
     assert msgs and all("topic" not in m and "partition" in m for m in msgs)
+
+
+def test_leader_of_a_named_topic_partition_is_a_target():
+    """leader:bar-1 names bar-1's leader: with three brokers its first replica, broker-2 (bar placed
+    as a new topic: partition 1 starts on broker-2). Crashing it leaves foo-1's leader, also broker-2,
+    down too; bar-0 (broker-1) keeps its leader. Once the controller fences broker-2 (its session
+    expires), bar-1 has another leader."""
+    text = FOO_BAR.format(strategy="range", keys=0) + '[[events]]\nat.ms = 3000\naction = "crash"\ntarget = "leader:bar-1"\n'
+    sim = Simulation(parse_scenario(text))
+    sim.run(3500)
+    assert not sim.brokers["broker-2"].up and sim.brokers["broker-1"].up
+    sim.run(3000 + sim.config.session_timeout_ms() + 2000)
+    assert sim.controller.leader_of(sim.index_of(("bar", 0))) == "broker-1"
+    assert sim.controller.leader_of(sim.index_of(("bar", 1))) != "broker-2"
+
+
+def test_unknown_topic_in_a_role_is_one_line():
+    """leader:baz-0 in a run without baz: the error names the topics."""
+    import pytest
+    from tutor.scenario.errors import ScenarioError
+    text = FOO_BAR.format(strategy="range", keys=0) + '[[events]]\nat.ms = 3\naction = "crash"\ntarget = "leader:baz-0"\n'
+    with pytest.raises(ScenarioError, match=r'names topic "baz"; the topics are foo, bar'):
+        parse_scenario(text)
+    with pytest.raises(ScenarioError, match=r"topic bar has 3 partition\(s\): bar-0 to bar-2"):
+        parse_scenario(text.replace("baz-0", "bar-3"))

@@ -80,7 +80,8 @@ def validate(data: dict[str, Any], source: str = "<memory>", default_title: str 
     topics = check_topics(source, data["topics"], config) if "topics" in data else []
     instances = config.consumer["instances"] if config.consumer is not None else 1
     nodes = Nodes(config.cluster["brokers"], "consumer" in given, config.topic["partitions"], instances,
-                  max(instances, joined_members(data.get("events", []))))
+                  max(instances, joined_members(data.get("events", []))),
+                  {config.topic["name"]: config.topic["partitions"]} | {t["name"]: t["partitions"] for t in topics})
     return Scenario(
         title=_text(source, data, "title", default_title),
         seed=_seed(source, data.get("seed", 0)),
