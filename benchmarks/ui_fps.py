@@ -2,6 +2,7 @@
 
     python benchmarks/ui_fps.py                 # 160x48, 5 s of wall time
     python benchmarks/ui_fps.py --seconds 10 --size 80x24
+    python benchmarks/ui_fps.py --partitions 3  # a topic of three partitions, keyed records spread over them
 
 Runs the real app headless (Textual composes every frame, nothing is written to a terminal) on a
 workload that keeps well over 1,000 records between send() and processing, plays it at x1 and
@@ -22,12 +23,16 @@ from tutor.ui.widgets.pipeline import PipelineView
 IN_PIPELINE = {BUFFERED, IN_FLIGHT, PAGE_CACHE, FLUSHED, REPLICATED, COMMITTED}
 
 
-def busy_scenario():
-    """1,333 records a second through 100 ms links: about a thousand always between send() and processing."""
-    return (sandbox_scenario()
-            .with_settings("workload", interval__ms=0.75)
-            .with_settings("network", latency__ms=100)
-            .with_settings("consumer", processing__ms=0.2))
+def busy_scenario(partitions: int = 1):
+    """1,333 records a second through 100 ms links: about a thousand always between send() and processing
+    (with several partitions, records carry keys so they spread over all of them)."""
+    s = (sandbox_scenario()
+         .with_settings("workload", interval__ms=0.75)
+         .with_settings("network", latency__ms=100)
+         .with_settings("consumer", processing__ms=0.2))
+    if partitions > 1:
+        s = s.with_settings("topic", partitions=partitions).with_settings("workload", keys=4 * partitions)
+    return s
 
 
 def in_flight(snap) -> int:
@@ -35,9 +40,9 @@ def in_flight(snap) -> int:
     return sum(1 for s in snap.states() if s in IN_PIPELINE)
 
 
-async def measure(seconds: float, size: tuple[int, int], start_ms: float) -> dict:
+async def measure(seconds: float, size: tuple[int, int], start_ms: float, partitions: int = 1) -> dict:
     """Play the app at x1 for `seconds` of wall time and count the pipeline's frames."""
-    app = make_app(busy_scenario(), seed=1, autoplay=False, size=size)
+    app = make_app(busy_scenario(partitions), seed=1, autoplay=False, size=size)
     async with app.run_test(size=size) as pilot:
         screen = app.sandbox
         screen.driver.clock.speed = 1.0
@@ -81,11 +86,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--size", default="160x48", help="terminal size, COLSxROWS")
     parser.add_argument("--start-ms", type=float, default=2000.0, help="simulated warm-up before measuring")
+    parser.add_argument("--partitions", type=int, default=1, help="partitions of the topic (1 to 12)")
     args = parser.parse_args()
     size = tuple(int(x) for x in args.size.split("x"))
-    r = asyncio.run(measure(args.seconds, size, args.start_ms))
+    r = asyncio.run(measure(args.seconds, size, args.start_ms, args.partitions))
     fps = r["frames"] / r["wall"]
-    print(f"terminal {size[0]}x{size[1]}, {r['in_flight']:,} records in flight of {r['sent']:,} sent "
+    print(f"terminal {size[0]}x{size[1]}, {args.partitions} partition(s), {r['in_flight']:,} records in flight "
+          f"of {r['sent']:,} sent "
           f"(simulated {r['sim_ms'] / 1000:.1f} s)")
     print(f"{fps:.1f} fps, {1000 * r['cpu'] / max(r['frames'], 1):.1f} ms CPU per frame, "
           f"{r['cpu'] / r['wall']:.2f} of a core (the simulation thread {r['model_cpu'] / r['wall']:.2f} of it, "

@@ -148,22 +148,27 @@ class Consumer(ClientNode):
     # --- lifecycle -----------------------------------------------------------------------
     def boot(self) -> None:
         """Start the process and join the group."""
-        self.start()
-        self.state = "joining"
-        self.buffer.clear()
-        self.work.clear()
-        self.current = None
-        for f in self.parts:  # a new process knows no position: the committed offset or a reset gives it
-            f.position, f.position_epoch = None, -1
-            f.stored = None
-            f.fetching = False
-            f.meta_epoch = f.fetched_epoch = -1
-        self.polling = False
+        self.fresh_process()
         self.start_metadata(300000)
         self.timer(self._join_delay(), self._joined)
         self.commit_timer_armed = False
         self._arm_commit_timer()
         self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._fetch_watchdog)
+
+    def fresh_process(self) -> None:
+        """A new process: joining, nothing buffered or in hand, and no position anywhere (the committed
+        offset or a reset gives each partition one)."""
+        self.start()
+        self.state = "joining"
+        self.buffer.clear()
+        self.work.clear()
+        self.current = None
+        for f in self.parts:
+            f.position, f.position_epoch = None, -1
+            f.stored = None
+            f.fetching = False
+            f.meta_epoch = f.fetched_epoch = -1
+        self.polling = False
 
     def reconfigure(self, key: str) -> None:
         """A setting changed live: auto-commit switched on arms librdkafka's timer (Java's poll() reads it)."""

@@ -296,16 +296,8 @@ class MemberConsumer(Consumer):
     # --- lifecycle -----------------------------------------------------------------------
     def boot(self) -> None:
         """Start the process and join the group (nothing is assigned until the group says so)."""
-        self.start()
-        self.state = "joining"
-        self.buffer.clear()
-        self.work.clear()
-        self.current = None
+        self.fresh_process()
         self.owned = ()
-        for f in self.parts:
-            f.stored, f.position, f.fetching = None, None, False
-            f.meta_epoch = f.fetched_epoch = -1
-        self.polling = False
         self.mc = self._client()
         self.need_rejoin = self.join_pending = False
         self.last_poll = self.now

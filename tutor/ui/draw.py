@@ -9,12 +9,16 @@ from rich.style import Style
 
 from tutor.sim.snapshot import BrokerView, DUPLICATED, Message, PROCESSED
 
+from . import draw_group as dgroup
+from . import draw_parts as dparts
 from .canvas import HEAVY, LIGHT, Canvas, Rect
 from .frame import Frame
-from .layout import Plan, arrange, is_broker
+from .layout import Plan, arrange, is_broker, preferred_height
 from .look import BEING_PROCESSED, GHOST, LOST_ACKED, QUEUED, SELECTED, legend, look
 from .tokens import PerSnapshot, Token, fit, ghost_tokens, tail_ids, tokens
 
+several_parts = dparts.several
+parts_title = dparts.title_parts
 DIM = Style(dim=True)
 LABEL = Style(color="grey62")
 BOLD = Style(bold=True)
@@ -56,20 +60,30 @@ class Ctx:
 def pipeline(frame: Frame, width: int, height: int) -> Canvas:
     """The whole pipeline view for one frame."""
     snap = frame.snap
-    plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None)
+    plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None,
+                   len(snap.partitions) or 1, dgroup.drawn_members(snap))
     ctx = Ctx(frame, plan, Canvas(width, height))
     draw_wires(ctx)
     draw_producer(ctx)
     for b in snap.brokers:
         draw_broker(ctx, b)
-    if snap.consumer is not None:
+    if snap.consumer is not None and "consumer" in plan.boxes:
         draw_consumer(ctx)
         draw_sink(ctx)
+    if "group" in plan.boxes:
+        draw_group(ctx)
     draw_header(ctx)
     draw_legend(ctx)
     draw_messages(ctx)
     draw_lost_on_the_way(ctx)
     return ctx.cv
+
+
+def wanted_height(snap, width: int, avail: int | None = None) -> int:
+    """The rows the pipeline wants for this snapshot at this width (brokers, partitions, the group), out
+    of `avail` when the screen says how many it has."""
+    return preferred_height(width, len(snap.brokers), snap.consumer is not None, len(snap.partitions) or 1,
+                            dgroup.drawn_members(snap), avail)
 
 
 # --- boxes ------------------------------------------------------------------------------------
@@ -109,13 +123,13 @@ def lines(cv: Canvas, inner: Rect, rows: list[list[Piece]]) -> None:
 
 
 def token_pieces(ctx: Ctx, label: str, ranges: Iterable[range], width: int,
-                 ghosts: list[int] = (), glyph: str | None = None) -> list[Piece]:
+                 ghosts: list[int] = (), glyph: str | None = None, tight: bool = False) -> list[Piece]:
     """A label then the newest tokens that fit (older records counted as "+N"), ghosts last."""
     snap, frame = ctx.snap, ctx.frame
     ids, total = tail_ids(ranges)
     toks = PER_SNAPSHOT.get(snap, ("tokens", glyph, *ids), lambda: tokens(ids, snap.state, frame.acked, glyph))
     toks = toks + ghost_tokens(ghosts, frame.acked)
-    prefix, kept = fit(toks, width - len(label), total)
+    prefix, kept = fit(toks, width - len(label), total, tight)
     out: list[Piece] = [(label, LABEL, None)]
     if prefix:
         out.append((prefix + " ", DIM, None))
@@ -247,16 +261,18 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
     if not b.up:  # first, so a narrow title keeps it
         parts.append("DOWN" + (f" ({b.down_kind})" if b.down_kind and not compact else ""))
         style = ALERT
-    if b.leader:
+    if several_parts(ctx.snap):  # each partition's row says the replica's role; the title what it leads
+        parts += parts_title(ctx.snap, b, compact)
+    elif b.leader:
         parts.append("★LEADER" if compact else f"★ LEADER e{ctx.snap.leader_epoch}")
     elif b.zombie:
         parts.append("ZOMBIE" if compact else "ZOMBIE (thinks it leads)")
         style = ALERT
     elif b.replica and not compact:
         parts.append("follower")
-    elif not b.replica:
+    elif not b.replica and not several_parts(ctx.snap):
         parts.append("no replica")
-    if b.replica and not (compact and b.leader and b.in_isr):  # a narrow leader's title keeps ★LEADER whole
+    if b.replica and not several_parts(ctx.snap) and not (compact and b.leader and b.in_isr):  # keeps ★LEADER
         parts.append(("ISR" if compact else "in ISR") if b.in_isr else ("¬ISR" if compact else "OUT of ISR"))
     slow = ctx.snap.slow.get(b.name)
     if slow:
@@ -264,7 +280,7 @@ def broker_title(ctx: Ctx, b: BrokerView, compact: bool) -> tuple[str, Style]:
     if any(b.name in pair and "controller" in pair for pair in ctx.snap.cut_links):
         parts.append("✂ctl" if compact else "✂ controller")
     room = ctx.plan.boxes[b.name].w - 4 if b.name in ctx.plan.boxes else 80
-    if compact and len(" ".join(parts)) > room:  # too narrow: the star alone says who leads
+    if compact and len(" ".join(parts)) > room and not several_parts(ctx.snap):  # the star alone says who leads
         parts = ["★" if p == "★LEADER" else p for p in parts if p not in ("ISR", "¬ISR")] + \
             (["¬ISR"] if b.replica and not b.in_isr else [])
     return (" " if compact else " · ").join(parts), style
@@ -282,6 +298,15 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
     rows = [token_pieces(ctx, "cache ▒ ", cache, inner.w, ghosts.get(f"{b.name}/cache", [])),
             token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
             _offsets(b, compact, inner.w), _lag(ctx, b)]
+    if several_parts(ctx.snap):  # one row per partition instead of one partition's four rows
+        lost = {"cache": ghosts.get(f"{b.name}/cache", []), "disk": ghosts.get(f"{b.name}/disk", [])}
+        key = ("parts", b.name, inner.w, tuple(lost["cache"]), tuple(lost["disk"]), ctx.frame.inspected)
+        rows = PER_SNAPSHOT.get(ctx.snap, key, lambda: dparts.broker_rows(  # the rows change with the snapshot only
+            ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a), lost, powered=b.host_on))
+        lines(ctx.cv, inner, rows)
+        if not b.up:
+            _dim(ctx.cv, inner)
+        return
     if not b.replica:  # beyond replication.factor: it answers metadata, it holds no copy of t-0
         rf = ctx.frame.config["topic"]["replication.factor"]
         rows = [[("no copy of t-0 ", LABEL, None), (f"(RF={rf})", BOLD, None)],
@@ -299,6 +324,13 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
         ctx.cv.restyle(inner.x, inner.y + 1, inner.w, DISK_AREA, under=True)
     if not b.up:
         _dim(ctx.cv, Rect(inner.x, inner.y + 1, inner.w, max(inner.h - 1, 0)))
+
+
+def _area_tokens(ctx: Ctx, label: str, ranges: list[range], width: int, area: Style,
+                 ghosts: list[int]) -> list[Piece]:
+    """token_pieces with the records on the background of their area (page cache or disk)."""
+    out = token_pieces(ctx, label, ranges, width, ghosts, tight=True)
+    return [(t, s + area if what is not None else s, what) for t, s, what in out]
 
 
 def _offsets(b: BrokerView, compact: bool, width: int = 80) -> list[Piece]:
@@ -334,6 +366,9 @@ def draw_header(ctx: Ctx) -> None:
     if r is None:
         return
     snap = ctx.snap
+    if several_parts(snap):
+        write(ctx.cv, r.x, r.y, r.w, dparts.header_pieces(snap, r.w))
+        return
     leader = snap.broker(snap.leader) if snap.leader else None
     isr = ",".join(n.split("-")[-1] for n in snap.isr)
     hw = [(f" HW {leader.hw:,}", BOLD, None)] if leader is not None else []
@@ -352,7 +387,8 @@ def draw_header(ctx: Ctx) -> None:
 def draw_consumer(ctx: Ctx) -> None:
     """The consumer: position, the record in hand, what waits, the committed offset, how it commits."""
     c, cfg = ctx.snap.consumer, ctx.frame.config["consumer"]
-    title = f"consumer · {c.state}" if c.up else "consumer · DOWN"  # a stopped consumer's state is "down"
+    name = "consumer-1" if "group" in ctx.plan.boxes else "consumer"  # the group's first member
+    title = f"{name} · {c.state}" if c.up else f"{name} · DOWN"  # a stopped consumer's state is "down"
     inner = open_box(ctx, "consumer", title, BORDER if c.up else BORDER_DOWN, BOLD if c.up else ALERT)
     w = inner.w
     rows = [_positions(ctx, w), _in_hand(ctx, w),
@@ -364,9 +400,23 @@ def draw_consumer(ctx: Ctx) -> None:
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
+    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(_consumer_parts(ctx), w):  # a table fits
+        rows = _partition_offsets(_consumer_parts(ctx), w) + rows[1:2]
     lines(ctx.cv, inner, rows)
     if not c.up:
         _dim(ctx.cv, inner)
+
+
+def draw_group(ctx: Ctx) -> None:
+    """The consumer group: generation, coordinator, and each member's partitions, offsets and poll time."""
+    group = dgroup.group_of(ctx.snap)
+    r = ctx.plan.boxes["group"]
+    title, style = dgroup.title(group, r.w - 6)
+    inner = open_box(ctx, "group", title, WARN if group.rebalancing else BORDER, style)
+    lines(ctx.cv, inner, dgroup.box_rows(group, ctx.snap.t, inner.w, inner.h, ctx.frame.member))
+    if ctx.plan.framed and r.h >= 3:  # the offsets' key, on the bottom border
+        ctx.cv.put(r.x + 2, r.bottom - 1, wording(r.w - 4, " t-N position/committed offset ",
+                                                 " position/committed ", ""), LABEL)
 
 
 def wording(width: int, *forms: str) -> str:
@@ -378,11 +428,45 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     """Position (next offset to fetch) and the group's committed offset (named apart from the log's
     committed records, which are the ones below the HW)."""
     c = ctx.snap.consumer
+    if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
+        forms = [(label, sep) for label in ("position/committed ", "pos/committed ") for sep in (" · ", " ")]
+        for label, sep in forms:  # the words go before a partition does
+            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep)
+            if not body or not body[-1][0].startswith(" +"):
+                break
+        return [(label, LABEL, None)] + body
     show = (lambda v: "—" if v is None else f"{v:,}")
     pos, off = show(c.position), show(c.committed)
     label = wording(width - len(pos) - len(off) - len("position "), "  group's committed offset ",
                 "  committed offset ", "  committed ")  # the legend calls the log's sense "below HW"
     return [("position ", LABEL, None), (pos, BOLD, None), (label, LABEL, None), (off, BOLD, None)]
+
+
+def _consumer_parts(ctx: Ctx) -> list[tuple[int, int | None, int | None]]:
+    """The consumer box's (partition, position, committed) rows: every partition, or, where the group's
+    box is drawn (the box is then consumer-1's), only those assigned to the first member."""
+    items = list(ctx.snap.consumer.partitions)
+    group = dgroup.group_of(ctx.snap)
+    if "group" in ctx.plan.boxes and group is not None and group.members:
+        mine = set(group.members[0].assigned)
+        items = [x for x in items if x[0] in mine]
+    return items
+
+
+def _partition_offsets(items: list[tuple[int, int | None, int | None]], width: int) -> list[list[Piece]] | None:
+    """A small table: a column per partition, a row for the position and one for the group's committed
+    offset (None when there are none, or the columns do not fit the width)."""
+    show = (lambda v: "—" if v is None else f"{v:,}")
+    cells = [(f"t-{p}", show(pos), show(com)) for p, pos, com in items]
+    if not cells:
+        return None
+    col = max(len(x) for cell in cells for x in cell) + 2
+    if 10 + col * len(cells) > width:
+        return None
+    out = []
+    for label, at, style in (("", 0, LABEL), ("position  ", 1, BOLD), ("committed ", 2, BOLD)):
+        out.append([(f"{label:<10}", LABEL, None)] + [(f"{cell[at]:<{col}}", style, None) for cell in cells])
+    return out
 
 
 def _in_hand(ctx: Ctx, width: int) -> list[Piece]:
@@ -488,6 +572,8 @@ def _cut(snap, a: str, b: str) -> bool:
 
 def wires(snap) -> list[tuple[str, str]]:
     """The links worth drawing: producer to the broker it sends to, leader to replicas and consumer."""
+    if several_parts(snap):
+        return _partition_wires(snap)
     out = []
     if snap.producer.leader:
         out.append(("producer", snap.producer.leader))
@@ -500,6 +586,25 @@ def wires(snap) -> list[tuple[str, str]]:
         if snap.consumer is not None:
             out.append((leader, "consumer"))
     for a, b in snap.cut_links:  # a cut link is always shown, where both ends are drawn
+        if (a, b) not in out and (b, a) not in out:
+            out.append((a, b))
+    return out
+
+
+def _partition_wires(snap) -> list[tuple[str, str]]:
+    """With several partitions: the producer and the consumer to every leader, each leader to its followers."""
+    out: list[tuple[str, str]] = []
+    for p in snap.partitions:
+        if p.leader is None:
+            continue
+        ends = [("producer", p.leader)] + [(p.leader, r.name) for r in p.replicas if r.name != p.leader]
+        if snap.consumer is not None:
+            ends.append((p.leader, "consumer"))
+        out += [e for e in ends if e not in out and e[::-1] not in out]
+    for dst in sorted({d for _, _, d, _ in snap.producer.in_flight}):
+        if dst.startswith("broker-") and ("producer", dst) not in out:
+            out.append(("producer", dst))
+    for a, b in snap.cut_links:
         if (a, b) not in out and (b, a) not in out:
             out.append((a, b))
     return out

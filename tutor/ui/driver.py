@@ -16,6 +16,7 @@ from .clock import Clock, DEFAULT_SPEED
 from .failures import BY_NAME, LEADER
 from .frame import Frame, Losses, Mark
 from .ghosts import Ghosts
+from . import members
 from .settings import CONTROLS, KEEP_ON_DEFAULTS, NO_LOSS, RESTART_ONLY, derived_note, kafka_value
 
 GHOST_WALL_S = 4.0   # a lost record stays drawn where it died for this long on screen
@@ -43,6 +44,7 @@ class Driver:
         self.session = Session(scenario, seed, auto_finish=False)
         self.clock = Clock(playing, speed)
         self.selected = LEADER
+        self.member: str | None = None  # the group member the group keys aim at (None: the first up)
         self.inspected: int | None = None
         self.ghosts = Ghosts()
         self._memo: dict[str, tuple[Any, Any]] = {}
@@ -101,6 +103,25 @@ class Driver:
             lines += self.session.apply(action)
         self._after_change(was_live)
         return lines or ["nothing to do: every node is already running"]
+
+    def choose_member(self) -> str:
+        """m: aim the group keys at the next member (NoGroup, one line, where there is no group)."""
+        self.member = members.next_member(self.snap, self.member)
+        return self.member
+
+    def group_action(self, name: str) -> list[str]:
+        """A group key ("join", "crash", "slow") now; the engine's words back. NoGroup (a ValueError)
+        when the run has no group to act on, before anything is applied."""
+        actions = members.ACTIONS[name](self.snap, self.member)
+        known = set(members.member_names(self.snap)) | set(getattr(self.session.sim, "nodes", {}))
+        for action in actions:  # checked before anything is applied: a refused action leaves no trace
+            members.check_known(action, known, self.snap)
+        was_live = self.session.live
+        lines: list[str] = []
+        for action in actions:
+            lines += self.session.apply(action)
+        self._after_change(was_live)
+        return lines or [f"{name}: nothing happened"]
 
     def _after_change(self, was_live: bool) -> None:
         """After an intervention: a fork replaced the future, so caches of the old one go."""
@@ -229,7 +250,7 @@ class Driver:
                      self.clock.speed, self.session.sim.seed, self.scenario.title, self.selected, ghosts,
                      acked, self._losses(snap, acked), ledger.events[max(0, snap.events_seen - EVENT_TAIL):
                                                                      snap.events_seen],
-                     self._marks(), self.inspected)
+                     self._marks(), self.inspected, member=members.chosen(snap, self.member))
 
     def _cached(self, name: str, key: Any, compute) -> Any:
         """A value recomputed only when its key changes."""

@@ -44,7 +44,10 @@ def down_nodes(snap: Snapshot) -> list[str]:
     down = [b.name for b in snap.brokers if not b.up]
     if not snap.producer.up:
         down.append("producer")
-    if snap.consumer is not None and not snap.consumer.up:
+    group = getattr(snap, "group", None)
+    if group is not None and len(group.members) > 1:  # each stopped member by name ("consumer" is all of them)
+        down += [m.name for m in group.members if not m.up]
+    elif snap.consumer is not None and not snap.consumer.up:
         down.append("consumer")
     if not snap.controller_up:
         down.append("controller")
@@ -77,7 +80,8 @@ FAILURES: tuple[Failure, ...] = (
             _partition(["producer"], ["leader"])),
     Failure("P", "crash_producer", "kill prod", "the producer application crashes",
             _fixed("crash", "producer")),
-    Failure("C", "crash_consumer", "kill cons", "the consumer application crashes",
+    Failure("C", "crash_consumer", "kill cons", "the consumer application crashes (in a group, every "
+            "member: G crashes one)",
             _fixed("crash", "consumer")),
     Failure("E", "processing_error", "proc error", "the consumer's processing throws",
             _fixed("processing-error", "consumer")),

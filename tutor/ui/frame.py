@@ -56,6 +56,7 @@ class Frame:
     inspected: int | None = None  # a record highlighted on screen
     fast: str = ""                # the fast-forward announcement while a quiet wait passes quickly
     held: frozenset[str] = frozenset()  # figures held back while a lesson's question asks about them
+    member: str | None = None     # the consumer-group member the group keys aim at
 
     def figure(self, name: str, value: int) -> str:
         """A count as drawn ("1,234"), or "?" while a question asks about it."""

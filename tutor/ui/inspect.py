@@ -11,6 +11,7 @@ from rich.text import Text
 from tutor.sim.report import explain, ms
 from tutor.sim.snapshot import DUPLICATED, LOST, STATE_NAMES, Snapshot
 
+from .draw_group import REBALANCE_MARK, rebalancing
 from .look import look
 
 STEP_WORDS = {
@@ -84,27 +85,60 @@ def explanation(sim: Any, rid: int) -> str:
     return where + entry["explanation"]
 
 
-def story(sim: Any, snap: Snapshot, rid: int, at: float | None = None) -> list[RenderableType]:
+HELD_WORDS = "held back until you answer the open question"
+
+
+def story(sim: Any, snap: Snapshot, rid: int, at: float | None = None,
+          held: frozenset[str] = frozenset()) -> list[RenderableType]:
     """Heading, history table and explanation for the inspector, as of `at` (the cursor; default the
-    snapshot's own time)."""
+    snapshot's own time). While a lesson's question is open (`held` not empty), the record's fate and
+    the engine's explanation wait for the answer, as the rest of the screen does."""
     at = snap.t if at is None else at
     st = snap.state(rid)
+    hide = bool(held) and st in (LOST, DUPLICATED)
     lk = look(st)
     head = Text(f"record {rid}  ", style="bold")
-    head.append(lk.glyph, style=lk.style)
-    head.append(f" {STATE_NAMES[st]}", style="bold")
+    if hide:
+        head.append(f"its fate is {HELD_WORDS}", style="dim")
+    else:
+        head.append(lk.glyph, style=lk.style)
+        head.append(f" {STATE_NAMES[st]}", style="bold")
     head.append(f"  at {ms(at)}", style="dim")
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(justify="right", style="dim", no_wrap=True)
-    table.add_column()
+    table.add_column()  # wraps: an explanation or a note may be longer than the screen is wide
     for t, words in history(sim, rid, at):
-        table.add_row(ms(t), words)
+        if not (hide and _tells_fate(words)):
+            table.add_row(ms(t), _marked(words))
     parts: list[RenderableType] = [head, Text(told_words(sim, rid, at)), Text(""), table]
     why = explanation(sim, rid) if st in (LOST, DUPLICATED) or sim.ledger.notes.get(rid) else ""
-    if why:
+    if why and held:
+        parts += [Text(""), Text.assemble(("why: ", "bold"), (HELD_WORDS, "dim"))]
+    elif why:
         label = "why: " if sim.now <= at else f"why (as the run stands at {ms(sim.now)}): "
-        parts += [Text(""), Text.assemble((label, "bold"), why)]
+        parts += [Text("")] + rebalance_lines(why) + [Text.assemble((label, "bold"), why)]
     return parts
+
+
+def _tells_fate(words: str) -> bool:
+    """A history line that says the record was lost or processed twice (held back while a question is open)."""
+    low = words.lower()
+    return any(w in low for w in ("lost", "gone", "truncated", "twice", "again", "duplicate"))
+
+
+def _marked(words: str) -> Text:
+    """A history line, with the rebalance mark when it tells of one."""
+    if rebalancing(words):
+        return Text.assemble((REBALANCE_MARK, "bold yellow"), (words, "yellow"))
+    return Text(words)
+
+
+def rebalance_lines(why: str) -> list[RenderableType]:
+    """A heading line when the engine's explanation names a consumer-group rebalance as the cause."""
+    if not rebalancing(why):
+        return []
+    return [Text.assemble((REBALANCE_MARK, "bold yellow"),
+                          ("a consumer-group rebalance: partitions changed hands between members", "bold yellow"))]
 
 
 def told_words(sim: Any, rid: int, t: float) -> str:

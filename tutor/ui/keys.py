@@ -61,8 +61,20 @@ PRESETS = (
 FAIL = tuple(Key(f.key, f"fail('{f.name}')", f.label, f.help, "failures", f.key in "KLZRH")
              for f in FAILURES)
 
-ALL = TIME + VIEW + PRESETS + FAIL
-GROUP_TITLES = {"time": "Time", "view": "View", "settings": "Settings", "failures": "Failures (capital letters)"}
+GROUP = (
+    Key("m", "choose_member", "member", "aim the consumer-group keys at the next member (consumer-1, "
+        "consumer-2, …; ▶ marks it in the group's box, a click on its name chooses it too)", "group"),
+    Key("J", "member('join')", "join", "a new member (the next consumer-N) starts and joins the group: a rebalance",
+        "group"),
+    Key("G", "member('crash')", "kill member", "the chosen group member's application crashes; the group "
+        "rebalances once its session times out", "group"),
+    Key("M", "member('slow')", "slow member", "the chosen member's processing outlasts max.poll.interval.ms: "
+        "it misses a poll, is removed from the group, and its next commit fails", "group"),
+)
+
+ALL = TIME + VIEW + PRESETS + FAIL + GROUP
+GROUP_TITLES = {"time": "Time", "view": "View", "settings": "Settings", "failures": "Failures (capital letters)",
+                "group": "Consumer group (a run with [consumer] instances > 1)"}
 #: footer order: what matters most first, so a narrow footer keeps it
 FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "slower", "faster", "end", "toggle_controls", "fail('crash')",
                 "fail('power_loss')", "fail('zombie')", "fail('slow')", "fail('restart')", "fail('heal')",

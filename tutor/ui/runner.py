@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from .driver import Driver
 from .frame import Frame
+from .members import chosen
 
 MODEL_SHARE = 0.3   # the simulation thread may use about this share of wall time; frames in between interpolate
 MIN_ADVANCE_S = 1 / 15  # at most 15 advances a second: each one records a frame in the session (memory)
@@ -55,10 +56,11 @@ class Runner:
         return True
 
     def view(self) -> Frame:
-        """The latest frame at the time on screen, with the UI's own state (play, speed, target)."""
+        """The latest frame at the time on screen, with the UI's own state (play, speed, targets)."""
         d = self.driver
         return dataclasses.replace(self.frame, t=self.shown, playing=d.clock.playing, speed=d.clock.speed,
-                                   selected=d.selected, inspected=d.inspected)
+                                   selected=d.selected, inspected=d.inspected,
+                                   member=chosen(self.frame.snap, d.member))
 
     def sync(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Wait for a running advance, run fn(*args) here, and show its result at once."""

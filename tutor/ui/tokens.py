@@ -100,13 +100,14 @@ def width_of(toks: Sequence[Token]) -> int:
     return sum(len(t.text) for t in toks) + max(len(toks) - 1, 0)
 
 
-def fit(toks: Sequence[Token], width: int, total: int) -> tuple[str, list[Token]]:
-    """The newest tokens that fit in `width`, and a prefix "+N" counting the records left out."""
+def fit(toks: Sequence[Token], width: int, total: int, tight: bool = False) -> tuple[str, list[Token]]:
+    """The newest tokens that fit in `width`, and a prefix "+N" counting the records left out (tight:
+    keep only the room that prefix needs, for one-row replicas in narrow boxes)."""
     covered = sum(t.n for t in toks if not t.ghost)
     if width_of(toks) <= width and covered >= total:
         return "", list(toks)
     kept: list[Token] = []
-    room = width - PREFIX_ROOM
+    room = width - (len(f"+{total:,} ") if tight else PREFIX_ROOM)
     for tok in reversed(toks):
         if width_of([tok, *kept]) > room:
             break

@@ -61,6 +61,12 @@ def legend_table() -> Table:
     table.add_row(Text("✗", style=LOST_ACKED), "lost although the producer was told it was written")
     table.add_row(Text("42", style="underline"), "underlined: the producer was told it was written (acked)")
     table.add_row(Text("+1,203"), "records in that place not drawn (the newest ones are)")
+    table.add_row(Text("★ ¬ Z"), "in a broker's row for partition t-N: its leader; a follower out of the ISR; "
+                  "a replica that still thinks it leads")
+    table.add_row(Text("42/41"), "in the group's box: a partition's position / the group's committed offset")
+    table.add_row(Text("▮▮▯▯▯", style="yellow"), "time since a member's last poll against max.poll.interval.ms "
+                  "(red near it: the member is about to be removed)")
+    table.add_row(Text("⟳", style="bold yellow"), "a rebalance: partitions revoked or assigned, a new generation")
     return table
 
 

@@ -16,7 +16,7 @@ from tutor.lessons.answers import save_run
 from .. import lesson_keys
 from ..frame import Frame, held_back
 from ..labs import lab_lines
-from ..layout import preferred_height
+from ..draw import wanted_height
 from ..lesson_driver import LessonDriver, wait_pace
 from ..widgets.controls import ControlsPanel
 from ..widgets.ledger_bar import LedgerBar
@@ -127,10 +127,10 @@ class LessonScreen(LessonControls, RunFrame):
         """Give the pipeline the rows it wants, leaving the lesson panel enough to read."""
         w, h = self.size
         snap = self.runner.frame.snap
-        want = preferred_height(w, len(snap.brokers), snap.consumer is not None)
         events = EVENT_ROWS if h >= TALL else 0
         panel = 10 if h < 30 else 14
-        self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - events - panel), 3)
+        avail = h - FIXED_ROWS - events - panel
+        self.query_one(PipelineView).styles.height = max(min(wanted_height(snap, w, avail), avail), 3)
 
     # --- the clock ------------------------------------------------------------------------
     def tick(self) -> None:

@@ -42,7 +42,8 @@ class RunActions:
     def inspect(self, rid: int) -> None:
         """Open the inspector on a record (and highlight it on screen)."""
         self.driver.inspected = rid
+        held = self.frame.held if self.frame is not None else frozenset()  # an open lesson question's
         parts = self.runner.sync(lambda: story(self.driver.session.sim, self.driver.snap, rid,
-                                               self.driver.session.cursor))
+                                               self.driver.session.cursor, held))
         self.show()
         self.app.push_screen(InspectorScreen(rid, parts))

@@ -76,7 +76,7 @@ class RunFrame(RunActions, Screen[str]):
         self.show()
 
     def on_pipeline_view_node_clicked(self, message: PipelineView.NodeClicked) -> None:
-        """A box was clicked: aim failures at it (the sink is not a node)."""
-        if message.name != "sink":
+        """A box was clicked: aim failures at it (the sink and the group's box are not nodes)."""
+        if message.name not in ("sink", "group"):
             self.driver.select(message.name)
             self.show()

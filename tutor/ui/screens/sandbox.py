@@ -16,7 +16,8 @@ from ..driver import Driver
 from ..fastforward import FastForward
 from ..failures import LEADER, down_nodes
 from ..frame import Frame
-from ..layout import preferred_height
+from ..draw import wanted_height
+from ..draw_group import drawn_members
 from ..widgets.controls import ControlsPanel
 from ..widgets.event_log import EventLog
 from ..widgets.ledger_bar import LedgerBar
@@ -44,6 +45,7 @@ class SandboxScreen(SandboxChanges, RunFrame):
     def __init__(self, driver: Driver) -> None:
         super().__init__(driver)
         self._availability: tuple = ()
+        self._shape: tuple = ()
         self._sized = False
         self.ff = FastForward()
 
@@ -88,8 +90,13 @@ class SandboxScreen(SandboxChanges, RunFrame):
         super().push(dataclasses.replace(frame, fast=self.ff.banner(frame.speed)))
 
     def pushed(self, frame: Frame) -> None:
-        """The footer follows what the frame makes possible."""
+        """The footer follows what the frame makes possible; the pipeline's height follows its boxes (a
+        member joining adds the group's box)."""
         self._refresh_keys(frame)
+        shape = (len(frame.snap.brokers), len(frame.snap.partitions), drawn_members(frame.snap))
+        if shape != self._shape:
+            self._shape = shape
+            self.fit()
 
     def _refresh_keys(self, frame: Frame) -> None:
         """The footer shows the keys that matter now: refresh it when that set changes."""
@@ -135,9 +142,9 @@ class SandboxScreen(SandboxChanges, RunFrame):
         drawer = 10 if self.has_class("narrow") and self.has_class("show-controls") else 0
         stage_w = w - (46 if self.has_class("show-controls") and not self.has_class("narrow") else 0)
         snap = self.runner.frame.snap
-        want = preferred_height(stage_w, len(snap.brokers), snap.consumer is not None)
         events = 0 if drawer else (3 if h < 30 else 6)
-        self.query_one(PipelineView).styles.height = max(min(want, h - FIXED_ROWS - drawer - events), 3)
+        avail = h - FIXED_ROWS - drawer - events
+        self.query_one(PipelineView).styles.height = max(min(wanted_height(snap, stage_w, avail), avail), 3)
 
     # --- time actions ---------------------------------------------------------------------
     def action_toggle_play(self) -> None:

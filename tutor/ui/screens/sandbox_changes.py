@@ -33,6 +33,29 @@ class SandboxChanges:
             self.notify(notices.nothing_in_hand(before), timeout=10)
         self.show()
 
+    def action_choose_member(self) -> None:
+        """m: the next member of the consumer group."""
+        try:
+            name = self.driver.choose_member()
+        except ValueError as err:  # no group in this run (or in this engine): one line says so
+            self.notify(str(err), severity="warning", timeout=4)
+            return
+        self.notify(f"group keys aim at {name}", timeout=2)
+        self.show()
+
+    def action_member(self, name: str) -> None:
+        """J, G, M: a member joins; the chosen one crashes; it turns slow past max.poll.interval.ms."""
+        before = self.frame
+        try:
+            lines = self.runner.sync(self.driver.group_action, name)
+        except ValueError as err:  # no group to act on, or the engine refused the target: one line
+            self.notify(str(err).splitlines()[0] if str(err) else f"{name}: not possible here",
+                        severity="warning", timeout=5)
+            return
+        self._forked(before)
+        self.notify("; ".join(lines), timeout=4)
+        self.show()
+
     def _forked(self, before: Frame | None, restarted: bool = False) -> None:
         """Acting in the past forks the run: say so (a restart says its own words)."""
         words = "" if restarted else notices.forked(before)
@@ -54,8 +77,11 @@ class SandboxChanges:
         self.inspect(message.rid)
 
     def on_pipeline_view_node_clicked(self, message: PipelineView.NodeClicked) -> None:
-        """A box was clicked: aim failures at it (the sink is not a node)."""
-        if message.name != "sink":
+        """A box was clicked: aim failures at it (the sink is not a node); a member's name chooses it."""
+        if message.name.startswith("consumer-"):
+            self.driver.member = message.name
+            self.show()
+        elif message.name not in ("sink", "group"):
             self.driver.select(message.name)
             self.show()
 

@@ -7,12 +7,14 @@ import textwrap
 from rich.console import RenderableType
 from rich.text import Text
 
+from ..draw_group import REBALANCE_MARK, rebalancing
 from ..frame import Frame
 from .base import FrameWidget
 
 KIND_STYLES = {"failure": "bold red", "repair": "bold green", "election": "yellow", "isr": "magenta",
                "truncate": "bold red", "offline": "bold red", "fence": "yellow", "restart": "green",
-               "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green"}
+               "setting": "cyan", "produce-error": "yellow", "consumer": "blue", "recovery": "green",
+               "group": "blue", "rebalance": "bold yellow"}
 WELCOME = ("The sandbox: records flow from the producer through the brokers to the consumer. "
            "Break something (K kill, L power loss, Z zombie … ? lists every key), change settings (o), "
            "scrub time (← →). The lessons (main menu) walk through each way to lose a record.")
@@ -21,7 +23,11 @@ WELCOME = ("The sandbox: records flow from the producer through the brokers to t
 def event_line(e, width: int) -> Text:
     """"  12.30 s  broker-1 lost power: …" with the kind's colour."""
     line = Text(f"{e.t / 1000:8.2f} s  ", style="dim")
-    line.append(e.text, style=KIND_STYLES.get(e.kind, ""))
+    if rebalancing(e.text):  # partitions change hands: marked, whatever kind the engine filed it under
+        line.append(REBALANCE_MARK, style="bold yellow")
+        line.append(e.text, style=KIND_STYLES["rebalance"])
+    else:
+        line.append(e.text, style=KIND_STYLES.get(e.kind, ""))
     line.truncate(width, overflow="ellipsis")
     return line
 

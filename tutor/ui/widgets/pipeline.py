@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..canvas import Canvas
-from ..draw import pipeline
+from ..draw import pipeline, wanted_height
 from ..frame import Frame
 from ..layout import preferred_height
 
@@ -80,8 +80,7 @@ class PipelineView(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """The rows the pipeline wants at this width."""
         snap = self.frame.snap if self.frame else None
-        brokers = len(snap.brokers) if snap else 3
-        return preferred_height(width, brokers, snap is None or snap.consumer is not None)
+        return wanted_height(snap, width) if snap else preferred_height(width, 3, True)
 
     def on_click(self, event: events.Click) -> None:
         """Post what was clicked: a record's token or a node's box."""

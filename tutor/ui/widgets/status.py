@@ -9,6 +9,7 @@ from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
 
+from ..draw_group import drawn_members
 from ..frame import Frame
 from ..settings import show
 from .base import FrameWidget
@@ -50,7 +51,10 @@ def clock_items(frame: Frame) -> list[Item]:
     items = [Item(when, 100, "bold"), play, Item(f"×{frame.speed:g}", 95, before=" ")]
     if frame.fast:
         items.append(Item(frame.fast, 96, "bold black on cyan"))
-    return items + [Item(f"seed {frame.seed}", 20), live, Item(f"target {frame.selected}", 70, "bold")]
+    items += [Item(f"seed {frame.seed}", 20), live, Item(f"target {frame.selected}", 70, "bold")]
+    if frame.member and drawn_members(frame.snap):  # the group keys' member, where a group's box is drawn
+        items.append(Item(f"member {frame.member}", 65, "bold"))
+    return items
 
 
 def assemble(items: list[Item]) -> Text:
