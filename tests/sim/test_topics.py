@@ -29,6 +29,8 @@ interval.ms = 50
 keys = {keys}
 """
 
+CRASH = '[[events]]\nat.ms = {at}\naction = "crash"\ntarget = "{target}"\n'
+
 
 def build(strategy: str = "range", keys: int = 0) -> Simulation:
     """Two members subscribed to foo and bar, three partitions each."""
@@ -88,7 +90,7 @@ def test_leader_of_a_named_topic_partition_is_a_target():
     as a new topic: partition 1 starts on broker-2). Crashing it leaves foo-1's leader, also broker-2,
     down too; bar-0 (broker-1) keeps its leader. Once the controller fences broker-2 (its session
     expires), bar-1 has another leader."""
-    text = FOO_BAR.format(strategy="range", keys=0) + '[[events]]\nat.ms = 3000\naction = "crash"\ntarget = "leader:bar-1"\n'
+    text = FOO_BAR.format(strategy="range", keys=0) + CRASH.format(at=3000, target="leader:bar-1")
     sim = Simulation(parse_scenario(text))
     sim.run(3500)
     assert not sim.brokers["broker-2"].up and sim.brokers["broker-1"].up
@@ -101,7 +103,7 @@ def test_unknown_topic_in_a_role_is_one_line():
     """leader:baz-0 in a run without baz: the error names the topics."""
     import pytest
     from tutor.scenario.errors import ScenarioError
-    text = FOO_BAR.format(strategy="range", keys=0) + '[[events]]\nat.ms = 3\naction = "crash"\ntarget = "leader:baz-0"\n'
+    text = FOO_BAR.format(strategy="range", keys=0) + CRASH.format(at=3, target="leader:baz-0")
     with pytest.raises(ScenarioError, match=r'names topic "baz"; the topics are foo, bar'):
         parse_scenario(text)
     with pytest.raises(ScenarioError, match=r"topic bar has 3 partition\(s\): bar-0 to bar-2"):

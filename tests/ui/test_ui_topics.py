@@ -19,3 +19,15 @@ def test_header_and_titles_name_each_topic():
     assert "foo-0 " in header and "foo-1 " in header and "bar-0 " in header and "t-" not in header
     broker1 = next(b for b in snap.brokers if b.name == "broker-1")
     assert title_parts(snap, broker1, compact=False) == ["leads foo-0,bar-0"]
+
+
+def test_group_rows_name_each_members_partitions_by_topic():
+    """Two members on foo and bar (range): consumer-2's row shows bar-0 and foo-1 with their offsets."""
+    from tutor.ui.draw_group import member_rows
+    text = TEXT + '[consumer]\ninstances = 2\nauto.offset.reset = "earliest"\npartition.assignment.strategy = "range"\n'
+    sim = Simulation(parse_scenario(text))
+    sim.run(8000)
+    group = take(sim).group
+    assert group.tps == ("foo-0", "foo-1", "bar-0")
+    rows = ["".join(t for t, _, _ in row) for row in member_rows(group, 8000, 120, two_lines=True)]
+    assert "foo-0 " in rows[1] and "bar-0 " in rows[1] and "foo-1 " in rows[3] and "t-" not in "".join(rows)

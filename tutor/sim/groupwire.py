@@ -590,7 +590,8 @@ class ConsumerProtocolMember(MemberConsumer):
     def _client(self) -> Any:
         """A fresh ConsumerProtocolClient (epoch 0: the next heartbeat joins)."""
         cfg = self.cfg
-        return ConsumerProtocolClient(self.name, cfg["client"], tuple(t for t, _ in self.sim.topics), auto_commit=cfg["enable.auto.commit"],
+        return ConsumerProtocolClient(self.name, cfg["client"], tuple(t for t, _ in self.sim.topics),
+                                      auto_commit=cfg["enable.auto.commit"],
                                       max_poll_interval_ms=cfg["max.poll.interval.ms"])
 
     @property

@@ -111,6 +111,7 @@ class Simulation:
             self.tps += [(t["name"], i) for i in range(t["partitions"])]
             self.min_isr += [t["min.insync.replicas"]] * t["partitions"]
         self._index = {tp: p for p, tp in enumerate(self.tps)}
+        self.tp_names = tuple(f"{t}-{n}" for t, n in self.tps)
 
     def _build_nodes(self) -> None:
         """Brokers, controller, producer and (if configured) consumer on one network graph."""
