@@ -87,7 +87,7 @@ async def test_q_quits_and_esc_goes_back_on_every_screen():
 
     async with sandbox() as (screen, pilot):
         labels = [k.description for k in screen.query(FooterKey)]
-        assert labels[-1] == "quit" and "scrub" in labels and "speed" in labels
+        assert "quit" in labels and "scrub" in labels and "speed" in labels
         await pilot.press("question_mark")
         assert isinstance(pilot.app.screen, HelpScreen)
         await pilot.press("escape")

@@ -75,10 +75,10 @@ GROUP = (
 ALL = TIME + VIEW + PRESETS + FAIL + GROUP
 GROUP_TITLES = {"time": "Time", "view": "View", "settings": "Settings", "failures": "Failures (capital letters)",
                 "group": "Consumer group (a run with [consumer] instances > 1)"}
-#: footer order: what matters most first, so a narrow footer keeps it
-FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "slower", "faster", "end", "toggle_controls", "fail('crash')",
-                "fail('power_loss')", "fail('zombie')", "fail('slow')", "fail('restart')", "fail('heal')",
-                "inspect", "help", "app.quit")
+#: footer order: what matters most first, so a narrow footer keeps it (help and quit before the failures)
+FOOTER_ORDER = ("toggle_play", "step", "scrub(-1)", "slower", "faster", "end", "toggle_controls", "help", "app.quit",
+                "fail('crash')", "fail('power_loss')", "fail('zombie')", "fail('slow')", "fail('restart')",
+                "fail('heal')", "inspect")
 
 
 def bindings() -> list[Binding]:
