@@ -11,7 +11,6 @@ from tutor.sim.config import SETTINGS, strategies, vt
 from tutor.sim.spec import Scenario
 
 FORMATS = ("java", "librdkafka", "broker", "topic")
-TOPIC = "t"  # the model's one topic; its one partition is t-0
 NEVER_MS = 9223372036854775807  # Kafka's Long.MAX_VALUE: an unset flush interval
 INT_MAX, LONG_MAX = 2**31 - 1, 2**63 - 1
 
@@ -226,14 +225,23 @@ def topic_commands(scenario: Scenario, include_defaults: bool = False) -> list[s
     config = scenario.config
     values = changed(scenario, "topic", include_defaults)
     configs = [f"{k}={_text(v)}" for k, v in values.items() if k not in ("replication.factor", "partitions")]
-    create = (f"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic {TOPIC} "
+    topic = config.topic["name"]
+    create = (f"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic {topic} "
               f"--partitions {config.topic['partitions']} "
               f"--replication-factor {config.topic['replication.factor']}"
               + "".join(f" --config {c}" for c in configs))
     lines = [create]
     if configs:
         lines.append("kafka-configs.sh --bootstrap-server localhost:9092 --alter --entity-type topics "
-                     f"--entity-name {TOPIC} --add-config {','.join(configs)}")
+                     f"--entity-name {topic} --add-config {','.join(configs)}")
+    for extra in config.extra_topics:  # [[topics]]: created alike, with their own shape
+        own = [c for c in configs if not c.startswith("min.insync.replicas=")]
+        own += [f"min.insync.replicas={extra['min.insync.replicas']}"] if any(
+            c.startswith("min.insync.replicas=") for c in configs) or include_defaults or \
+            extra["min.insync.replicas"] != config.topic["min.insync.replicas"] else []
+        lines.append(f"kafka-topics.sh --bootstrap-server localhost:9092 --create --topic {extra['name']} "
+                     f"--partitions {extra['partitions']} --replication-factor {extra['replication.factor']}"
+                     + "".join(f" --config {c}" for c in own))
     return lines
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.sim.spec import ACTIONS, ROLES, TARGETED, Action
@@ -21,6 +21,8 @@ NODE_ROLES = ("producer", "consumer", "controller")
 REQUIRED = {"partition": "between", "slow": "delay.ms"}
 #: a role of one partition: leader:N, followers:N
 PARTITION_ROLE = re.compile(r"(leader|followers):(\d+)")
+#: leader:bar-1 / followers:bar-1: a partition of a named topic
+TOPIC_ROLE = re.compile(r"(leader|followers):([a-zA-Z0-9._-]+)-(\d+)")
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Nodes:
     partitions: int = 1
     instances: int = 1  # group members started with the run
     members: int = 1    # members in all, counting those a `join` action starts
+    topics: dict[str, int] = field(default_factory=dict)  # every topic's partition count, by name
 
     def names(self) -> list[str]:
         """Every valid target: roles first, then node names."""
@@ -168,10 +171,26 @@ def _node(path: str, where: str, name: Any, nodes: Nodes) -> str:
         raise ScenarioError(path, where, f"{show(name)} names partition {m.group(2)}, but the topic has "
                                          f"{nodes.partitions} partition(s): {m.group(1)}:0 to "
                                          f"{m.group(1)}:{nodes.partitions - 1}")
+    m = TOPIC_ROLE.fullmatch(name) if isinstance(name, str) else None
+    if m is not None:
+        return _topic_role(path, where, name, m, nodes)
     if name == "consumer":
         raise ScenarioError(path, where, "there is no consumer: add a [consumer] section")
     hint = suggest(str(name), nodes.names()) or f"; it takes {one_of(nodes.names())}"
     raise ScenarioError(path, where, f"unknown node or role {show(name)}{hint}")
+
+
+def _topic_role(path: str, where: str, name: str, m: re.Match, nodes: Nodes) -> str:
+    """leader:bar-1 / followers:bar-1, if the scenario has topic bar with a partition 1."""
+    topic, number = m.group(2), int(m.group(3))
+    if topic not in nodes.topics:
+        raise ScenarioError(path, where, f"{show(name)} names topic {show(topic)}; the topics are "
+                                         f"{', '.join(nodes.topics) or 't'}")
+    if number >= nodes.topics[topic]:
+        raise ScenarioError(path, where, f"{show(name)} names partition {number}, but topic {topic} has "
+                                         f"{nodes.topics[topic]} partition(s): {topic}-0 to "
+                                         f"{topic}-{nodes.topics[topic] - 1}")
+    return name
 
 
 def _param(path: str, where: str, key: str, value: Any, nodes: Nodes) -> Any:

@@ -17,10 +17,11 @@ from .flatten import DuplicateKey, flatten
 from .limits import MAX_DEPTH, MAX_WORKLOAD_MS, depth, read_text
 from .safe import printable_data
 from .sections import check_section
+from .topics import check_name, check_topics
 from .values import is_int
 
 TOP_KEYS = ("title", "seed", "description")
-TABLES = SECTIONS + ("events", "expect")
+TABLES = SECTIONS + ("topics", "events", "expect")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -75,9 +76,12 @@ def validate(data: dict[str, Any], source: str = "<memory>", default_title: str 
     given = {s: check_section(source, s, data[s]) for s in SECTIONS if s in data}
     _check_cross_keys(source, given)
     config = build_config(given)
+    check_name(source, "[topic] name", config.topic["name"])
+    topics = check_topics(source, data["topics"], config) if "topics" in data else []
     instances = config.consumer["instances"] if config.consumer is not None else 1
     nodes = Nodes(config.cluster["brokers"], "consumer" in given, config.topic["partitions"], instances,
-                  max(instances, joined_members(data.get("events", []))))
+                  max(instances, joined_members(data.get("events", []))),
+                  {config.topic["name"]: config.topic["partitions"]} | {t["name"]: t["partitions"] for t in topics})
     return Scenario(
         title=_text(source, data, "title", default_title),
         seed=_seed(source, data.get("seed", 0)),
@@ -86,6 +90,7 @@ def validate(data: dict[str, Any], source: str = "<memory>", default_title: str 
         expect=check_expect(source, data.get("expect", {})),
         source=source,
         description=_text(source, data, "description", "").strip(),
+        topics=topics,
     )
 
 
@@ -118,7 +123,7 @@ def _section_hint(key: str) -> str:
     close = suggest(key, TABLES)
     if close:
         return close.replace("mean ", "mean [").replace("?", "]?")
-    return "; sections are " + ", ".join(f"[{t}]" for t in SECTIONS) + ", [[events]], [expect]"
+    return "; sections are " + ", ".join(f"[{t}]" for t in SECTIONS) + ", [[topics]], [[events]], [expect]"
 
 
 def _check_cross_keys(source: str, given: dict[str, dict[str, Any]]) -> None:

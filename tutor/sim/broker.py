@@ -89,7 +89,7 @@ class Replica:
                  replica_set: tuple[str, ...] = ()) -> None:
         self.broker = broker
         self.index = index                 # the partition number
-        self.tp = f"t-{index}"
+        self.tp = broker.sim.tp_name(index) if broker is not None else f"t-{index}"
         self.hosts = hosts                 # is this broker in the partition's replica list?
         self.replica_set = replica_set     # the partition's replicas, in assignment order
         self.sim = broker.sim if broker is not None else None
@@ -205,7 +205,7 @@ class Replica:
 
     def under_min_isr(self) -> bool:
         """Is the (committed) ISR below min.insync.replicas?"""
-        return len(self.isr) < self.sim.config.topic["min.insync.replicas"]
+        return len(self.isr) < self.sim.min_isr_of(self.index)
 
     # --- storage -------------------------------------------------------------------------
     def fsync(self, then: Callable[[], None] | None = None) -> None:

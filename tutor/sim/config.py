@@ -124,6 +124,9 @@ _S = [
             "mode from 4.0) or ZooKeeper (up to 3.9)",
             choices=METADATA_MODES, kafka=False, live=False),
     # topic
+    Setting("topic", "name", "str", "t",
+            "the topic's name (its partitions are name-0, name-1, ...); [[topics]] entries add a second topic",
+            kafka=False, live=False),
     Setting("topic", "partitions", "int", 1,
             "partitions of the topic, each with its own leader, replicas, ISR and logs (t-0, t-1, ...)",
             minimum=1, maximum=12, live=False),
@@ -358,6 +361,8 @@ class Config:
     consumer: dict[str, Any] | None  # None: no consumer; an audit reader reads the final log
     workload: dict[str, Any]
     network: dict[str, Any]
+    #: [[topics]]: further topics, each {"name", "partitions", "replication.factor", "min.insync.replicas"}
+    extra_topics: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def version(self) -> str:

@@ -217,7 +217,7 @@ class Consumer(ClientNode):
 
     def _of(self, p: int) -> str:
         """" of t-N" when the topic has several partitions (one-partition texts stay as they are)."""
-        return f" of t-{p}" if len(self.parts) > 1 else ""
+        return f" of {self.sim.tp_name(p)}" if len(self.parts) > 1 else ""
 
     def _leader_of(self, p: int) -> str | None:
         """Who leads partition p, as this client's metadata says."""

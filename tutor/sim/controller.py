@@ -16,9 +16,9 @@ UNCLEAN_CHECK_MS = 300_000  # KRaft 3.9+: leaderless partitions are checked for 
 class PartitionState:
     """One partition as the controller records it: replicas (assignment order), leader, ISR, epochs."""
 
-    def __init__(self, index: int, replicas: list[str]) -> None:
+    def __init__(self, index: int, replicas: list[str], tp: str = "") -> None:
         self.index = index
-        self.tp = f"t-{index}"
+        self.tp = tp or f"t-{index}"
         self.replicas = list(replicas)
         self.leader: str | None = self.replicas[0]  # the preferred leader: the first replica
         self.leader_epoch = 0
@@ -35,7 +35,7 @@ class Controller(Node):
 
     def __init__(self, sim: "Simulation", name: str = "controller") -> None:
         super().__init__(sim, name)
-        self.parts = [PartitionState(p, replicas) for p, replicas in enumerate(sim.placement)]
+        self.parts = [PartitionState(p, replicas, sim.tp_name(p)) for p, replicas in enumerate(sim.placement)]
         self.unfenced: set[str] = set(sim.broker_names())
         self.last_heartbeat: dict[str, float] = {b: 0.0 for b in sim.broker_names()}
         self.incarnations: dict[str, int] = {}

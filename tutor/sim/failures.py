@@ -37,9 +37,11 @@ def is_member(sim: "Simulation", node: str) -> bool:
 
 
 def _partition_role(sim: "Simulation", role: str, number: str) -> list[str]:
-    """leader:N / followers:N: partition N's leader (as the controller has it, or as the brokers believe
+    """leader:N / followers:N (or leader:bar-1, a named topic's partition): partition N's leader (as
+    the controller has it, or as the brokers believe
     while the controller is down) or its other replicas."""
-    p = int(number)
+    p = int(number) if number.isdigit() else sim.index_of((number.rsplit("-", 1)[0], int(number.rsplit("-", 1)[1])))
+    number = str(p)
     if role == "leader":
         if sim.controller.up:
             leader = sim.controller.leader_of(p)

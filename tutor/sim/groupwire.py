@@ -28,7 +28,6 @@ from .placement import coordinator_for
 if TYPE_CHECKING:
     from .simulation import Simulation
 
-TOPIC = "t"
 #: model: how long a new coordinator takes to load the group from __consumer_offsets after the
 #: controller moved the offsets partition's leadership (Kafka: `GroupMetadataManager.onLoaded`)
 LOAD_MS = 50.0
@@ -51,8 +50,8 @@ class GroupWire:
         cfg = sim.config.consumer
         self.group_id = cfg["group.id"]
         self.kip848 = cfg["group.protocol"] == "consumer"
-        self.coord: Any = (ConsumerGroupCoordinator(self.group_id, {TOPIC: sim.partitions}) if self.kip848 else
-                           GroupCoordinator(self.group_id, {TOPIC: sim.partitions},
+        self.coord: Any = (ConsumerGroupCoordinator(self.group_id, dict(sim.topics)) if self.kip848 else
+                           GroupCoordinator(self.group_id, dict(sim.topics),
                                             sim.config.broker["group.initial.rebalance.delay.ms"]))
         self.names = names
         self.deadline_token = 0
@@ -154,11 +153,12 @@ class GroupWire:
         now = self.sim.now
         out = self.coord.commit(now, member_id, generation, offsets, how)
         if out.error is None:
-            for (_, p), offset in offsets.items():
+            for tp, offset in offsets.items():
+                p = self.sim.index_of(tp)
                 c = self.sim.group.part(p)
                 if c.offset != offset:
                     c.offset, c.epoch, c.at, c.how = offset, epochs.get(p, -1), now, f"{how} by {name}"
-                    self.sim.ledger.committed(now, offset, f"{how} of t-{p} by {name}")
+                    self.sim.ledger.committed(now, offset, f"{how} of {self.sim.tp_name(p)} by {name}")
         else:
             self.emit(out.events)
         self.reply(name, inc, "_on_commit_answer", out.error, offsets, how)
@@ -176,7 +176,7 @@ class GroupWire:
     def emit(self, events: list[GroupEvent]) -> None:
         """Log the group's events and deliver the ones members act on."""
         for e in events:
-            self.log(e.text, member=self._name(e.member), event=e.kind, **_plain(e.data))
+            self.log(e.text, member=self._name(e.member), event=e.kind, **_plain(e.data, self.sim.index_of))
             if e.kind == "generation" and e.data.get("members"):
                 self.generations.append((self.sim.now, e.data["generation"]))
                 for mid in e.data["members"]:
@@ -198,13 +198,13 @@ class GroupWire:
         """A removed member's partitions move because of this event (explanations cite it)."""
         who = self._name(e.member)
         for tp in self._assigned_to(e.member):
-            self.cause[tp[1]] = f"{who} was removed from the group ({e.data.get('reason')})"
+            self.cause[self.sim.index_of(tp)] = f"{who} was removed from the group ({e.data.get('reason')})"
 
     def _assigned_to(self, member_id: str | None) -> tuple:
         """What a member had in the last completed generation (as its node knows it)."""
         name = self._name(member_id)
         node = self.sim.nodes.get(name) if name else None
-        return tuple((TOPIC, p) for p in getattr(node, "owned", ()))
+        return tuple(self.sim.tp(p) for p in getattr(node, "owned", ()))
 
     def _name(self, member_id: str | None) -> str | None:
         """consumer-2-5 -> consumer-2."""
@@ -238,16 +238,16 @@ class GroupWire:
             again = "again by the same member" if first == name else f"again by {name}"
             self.sim.ledger.note(rec.rid, self.sim.now,
                                  f"processed by {first} (generation {gen}) and {again} (generation "
-                                 f"{generation}) from the committed offset of t-{rec.partition}{why}")
+                                 f"{generation}) from the committed offset of {self.sim.tp_name(rec.partition)}{why}")
         seen.append((name, generation))
 
 
-def _plain(data: Any) -> dict:
-    """Event data with tuples of partitions turned into partition numbers (for the JSON report)."""
+def _plain(data: Any, index: Any) -> dict:
+    """Event data with (topic, partition) pairs turned into partition indexes (for the JSON report)."""
     out = {}
     for k, v in dict(data).items():
         if k == "partitions":
-            v = [p for _, p in v]
+            v = [index(tp) for tp in v]
         elif k == "offsets":
             v = {f"{t}-{p}": o for (t, p), o in v.items()}
         elif isinstance(v, tuple):
@@ -271,7 +271,8 @@ class MemberConsumer(Consumer):
     def _client(self) -> MemberClient:
         """A fresh client (a restarted process has no member id)."""
         cfg = self.cfg
-        return MemberClient(self.name, cfg["client"], strategies(cfg["partition.assignment.strategy"]), (TOPIC,),
+        return MemberClient(self.name, cfg["client"], strategies(cfg["partition.assignment.strategy"]),
+                            tuple(t for t, _ in self.sim.topics),
                             auto_commit=cfg["enable.auto.commit"],
                             max_poll_interval_ms=cfg["max.poll.interval.ms"],
                             session_timeout_ms=cfg["session.timeout.ms"],
@@ -388,11 +389,11 @@ class MemberConsumer(Consumer):
     def _on_assignment(self, generation: int, partitions: tuple) -> None:
         """The SyncGroup answer: revoke (cooperative), commit, start fetching what was added."""
         rev = self.mc.on_assignment(generation, partitions, self._stored())
-        self.owned = tuple(p for _, p in self.mc.assigned)
+        self.owned = tuple(self._ix(self.mc.assigned))
         self._apply(rev, f"generation {generation}")
         if rev.commit:
             self._send_commit(rev.commit, "commit of revoked partitions")
-        for _, p in rev.added:
+        for p in self._ix(rev.added):
             self._start_partition(self.parts[p])
         self.state = "active"
         self.sim.activity()
@@ -415,14 +416,15 @@ class MemberConsumer(Consumer):
         """Records a dead member held unprocessed, but covered by the commit, are skipped for good."""
         cause = self.wire.cause.get(p)
         why = f", after {cause}" if cause else ""
+        tp = self.sim.tp_name(p)
         for node in self.sim.members:
             keep = []
             for rec in node.orphans:
                 if rec.partition == p and c.offset is not None and rec.offset < c.offset:
                     self.sim.ledger.skip(rec.rid, self.now,
                                          f"skipped: handed to {node.name} but not yet processed when {c.how} "
-                                         f"(at {c.at:g} ms) committed offset {c.offset} of t-{p} past it; "
-                                         f"{node.name} died and {self.name} took t-{p} over from offset {c.offset} "
+                                         f"(at {c.at:g} ms) committed offset {c.offset} of {tp} past it; "
+                                         f"{node.name} died and {self.name} took {tp} over from offset {c.offset} "
                                          f"in generation {self.generation}{why}")
                 elif rec.partition != p:
                     keep.append(rec)
@@ -435,9 +437,9 @@ class MemberConsumer(Consumer):
             self.sim.wire.log(f"{rev.describe(self.name)} ({when})" + (f"; the application gets {rev.error}"
                                                                       if rev.error else ""), member=self.name,
                               event="lost" if rev.lost else "revoke" if rev.revoked else "assigned",
-                              revoked=[p for _, p in rev.revoked], added=[p for _, p in rev.added],
+                              revoked=self._ix(rev.revoked), added=self._ix(rev.added),
                               generation=self.generation)
-        gone = {p for _, p in rev.revoked}
+        gone = set(self._ix(rev.revoked))
         if not gone:
             return
         for p in gone:
@@ -446,17 +448,21 @@ class MemberConsumer(Consumer):
             self._drop_buffered(p)
         self.owned = tuple(p for p in self.owned if p not in gone)
 
+    def _ix(self, tps: Any) -> list[int]:
+        """(topic, partition) pairs as partition indexes."""
+        return [self.sim.index_of(tp) for tp in tps]
+
     def _drop_buffered(self, p: int) -> None:
         """Fetched records of partition p not yet handed over are dropped."""
         self.buffer = deque(r for r in self.buffer if r.partition != p)
 
     def _positions(self) -> dict:
         """Java's positions per owned partition."""
-        return {(TOPIC, f.index): f.position for f in self.parts if f.position is not None}
+        return {self.sim.tp(f.index): f.position for f in self.parts if f.position is not None}
 
     def _stored(self) -> dict:
         """librdkafka's stored offsets per owned partition."""
-        return {(TOPIC, f.index): f.stored[0] for f in self.parts if f.stored is not None}
+        return {self.sim.tp(f.index): f.stored[0] for f in self.parts if f.stored is not None}
 
     # --- heartbeats and the poll timeout -------------------------------------------------
     def _heartbeat(self) -> None:
@@ -494,7 +500,7 @@ class MemberConsumer(Consumer):
         reason = f"consumer poll timeout has expired (max.poll.interval.ms={limit})"
         self.sim.wire.log(f"{self.name} has not called poll() for {self.now - self.last_poll:g} ms: it leaves "
                           f"the group ({reason})", member=self.name, event="poll-timeout")
-        for _, p in rev.revoked:
+        for p in self._ix(rev.revoked):
             self.wire.cause[p] = f"{self.name} was removed from the group for exceeding max.poll.interval.ms={limit}"
         self._apply(rev, "poll timeout")
         self.need_rejoin = True
@@ -540,7 +546,7 @@ class MemberConsumer(Consumer):
         self.last_commit_at = self.now
         if self.sim.group.part(p).offset == offset and p in self.owned:
             return
-        self._send_commit({(TOPIC, p): offset}, how, epochs={p: epoch})
+        self._send_commit({self.sim.tp(p): offset}, how, epochs={p: epoch})
 
     def _send_commit(self, offsets: dict, how: str, then_join: bool = False, epochs: dict | None = None) -> None:
         """Send one OffsetCommit (the pre-rebalance commit waits for its answer before joining)."""
@@ -550,7 +556,7 @@ class MemberConsumer(Consumer):
             self._commit_failed(error, offsets, how)
         elif broker is not None and self.sim.net.link_up(self.name, broker):
             member_id, generation = self.mc.commit_identity()
-            epochs = epochs or {p: self.parts[p].position_epoch for _, p in offsets}
+            epochs = epochs or {p: self.parts[p].position_epoch for p in self._ix(offsets)}
             self.send(broker, self.wire.on_commit, self.name, self.incarnation, member_id, generation,
                       dict(offsets), epochs, how + (" (then join)" if then_join else ""))
             if then_join:
@@ -568,7 +574,7 @@ class MemberConsumer(Consumer):
 
     def _commit_failed(self, error: str, offsets: dict, how: str) -> None:
         """A failed commit changes nothing at the coordinator: the next owner restarts below it."""
-        what = ", ".join(f"t-{p}@{o}" for (_, p), o in sorted(offsets.items()))
+        what = ", ".join(f"{t}-{p}@{o}" for (t, p), o in sorted(offsets.items(), key=lambda i: self.sim.index_of(i[0])))
         self.sim.wire.log(f"commit of {what} by {self.name} failed: {error} ({how.replace(' (then join)', '')})",
                           member=self.name, event="commit-failed", error=error)
 
@@ -584,7 +590,8 @@ class ConsumerProtocolMember(MemberConsumer):
     def _client(self) -> Any:
         """A fresh ConsumerProtocolClient (epoch 0: the next heartbeat joins)."""
         cfg = self.cfg
-        return ConsumerProtocolClient(self.name, cfg["client"], (TOPIC,), auto_commit=cfg["enable.auto.commit"],
+        return ConsumerProtocolClient(self.name, cfg["client"], tuple(t for t, _ in self.sim.topics),
+                                      auto_commit=cfg["enable.auto.commit"],
                                       max_poll_interval_ms=cfg["max.poll.interval.ms"])
 
     @property
@@ -627,9 +634,9 @@ class ConsumerProtocolMember(MemberConsumer):
         self._apply(rev, f"epoch {self.mc.epoch}")
         if rev.commit:
             self._send_commit(rev.commit, "auto-commit before revocation")
-        for _, p in rev.added:
+        for p in self._ix(rev.added):
             self._start_partition(self.parts[p])
-        self.owned = tuple(p for _, p in self.mc.owned)
+        self.owned = tuple(self._ix(self.mc.owned))
         if self.mc.epoch > 0:
             self.state = "active"
             self.poll()
@@ -645,7 +652,7 @@ class ConsumerProtocolMember(MemberConsumer):
                           f"the group (max.poll.interval.ms={limit})", member=self.name, event="poll-timeout")
         member_id = self.mc.member_id
         rev = self.mc.on_poll_timeout()
-        for _, p in rev.revoked:
+        for p in self._ix(rev.revoked):
             self.wire.cause[p] = f"{self.name} was removed from the group for exceeding max.poll.interval.ms={limit}"
         self._apply(rev, "poll timeout")
         self.need_rejoin = True
@@ -659,7 +666,7 @@ class ConsumerProtocolMember(MemberConsumer):
         broker = self.wire.broker
         if broker is None or not self.sim.net.link_up(self.name, broker):
             return
-        epochs = epochs or {p: self.parts[p].position_epoch for _, p in offsets}
+        epochs = epochs or {p: self.parts[p].position_epoch for p in self._ix(offsets)}
         self.send(broker, self.wire.on_commit, self.name, self.incarnation, self.mc.member_id or "",
                   self.mc.epoch, dict(offsets), epochs, how)
 

@@ -101,6 +101,8 @@ class Producer(Application, ClientNode):
         self.queues: list[deque[Batch]] = [deque() for _ in range(self.nparts)]  # one per partition
         self.queue = self.queues[0]  # t-0's (a one-partition topic's only one)
         self.partitioner: Partitioner | None = None  # set at boot when the topic has several partitions
+        #: several topics: (first partition index, partitioner) per topic, set at boot
+        self.topic_parts: list[tuple[int, int, Partitioner]] | None = None
         self.used_bytes = 0
         self.used_records = 0
         self.in_flight: dict[int, Batch] = {}  # attempt key -> batch
@@ -137,7 +139,12 @@ class Producer(Application, ClientNode):
         self.fatal = None
         self.wakeup_at = None  # the dead process's wake-up died with it (its incarnation is stale)
         self._reset_sequences()
-        if self.nparts > 1:  # a new process starts with a new partitioner (a fresh sticky choice)
+        if len(self.sim.topics) > 1:  # one partitioner per topic, as the clients keep one per topic
+            kind, base, self.topic_parts = kind_for(self.cfg["client"], self._version()), 0, []
+            for _, n in self.sim.topics:
+                self.topic_parts.append((base, n, Partitioner(kind, n, self.cfg["batch.size"], self.sim.rng)))
+                base += n
+        elif self.nparts > 1:  # a new process starts with a new partitioner (a fresh sticky choice)
             self.partitioner = Partitioner(kind_for(self.cfg["client"], self._version()), self.nparts,
                                            self.cfg["batch.size"], self.sim.rng)
         self.start_metadata(self.cfg.get("topic.metadata.refresh.interval.ms") or self.cfg["metadata.max.age.ms"])
@@ -225,7 +232,10 @@ class Producer(Application, ClientNode):
 
     def _append(self, rid: int, size: int) -> Batch:
         """RecordAccumulator.append: into the partition's open batch if it fits batch.size, else a new one."""
-        p = 0 if self.partitioner is None else self._choose_partition(rid, size)
+        base, span, part = 0, self.nparts, self.partitioner
+        if self.topic_parts is not None:  # record i goes to topic i % topics
+            base, span, part = self.topic_parts[rid % len(self.topic_parts)]
+        p = 0 if part is None else base + self._choose_partition(rid, size, part, base, span)
         queue, cfg, ledger = self.queues[p], self.cfg, self.sim.ledger
         last = queue[-1] if queue else None
         if last is None or last.closed or last.attempts or last.bytes + size > cfg["batch.size"] \
@@ -245,9 +255,9 @@ class Producer(Application, ClientNode):
         if last.bytes + size > cfg["batch.size"]:
             last.closed = True  # full: the next record would not fit
             self._wake(self.loop.now)
-        if self.partitioner is not None and not self.sim.config.workload.get("keys", 0):
+        if part is not None and not self.sim.config.workload.get("keys", 0):
             # Java 3.3+ counts keyless records only; allBatchesFull(dq) allows the switch
-            self.partitioner.appended(size, len(queue) > 1 or last.closed, self._led_partitions())
+            part.appended(size, len(queue) > 1 or last.closed, self._led_partitions(base, span))
         return last
 
     def _joins(self, last: Batch | None, rid: int, size: int) -> bool:
@@ -257,24 +267,26 @@ class Producer(Application, ClientNode):
         return not (last is None or last.closed or last.attempts or last.bytes + size > self.cfg["batch.size"]
                     or rid != last.first_id + last.count)
 
-    def _choose_partition(self, rid: int, size: int) -> int:
+    def _choose_partition(self, rid: int, size: int, part: Partitioner, base: int, span: int) -> int:
         """The partitioner's choice for record `rid`; Java 2.4-3.2 moves the sticky partition when a
         record, keyed or not, would need a new batch in it (KafkaProducer.doSend: abortForNewBatch,
         DefaultPartitioner.onNewBatch), then partitions the record again."""
         keys = self.sim.config.workload.get("keys", 0)
         key = key_bytes(rid % keys) if keys else None
-        led = self._led_partitions()
-        part = self.partitioner
+        led = self._led_partitions(base, span)
         p = part.partition(key, led, self.loop.now)
         if part.kind == "sticky":
-            queue = self.queues[p]
+            queue = self.queues[base + p]
             if not self._joins(queue[-1] if queue else None, rid, size) and part.new_batch(p, led):
                 p = part.partition(key, led, self.loop.now)
         return p
 
-    def _led_partitions(self) -> list[int]:
-        """The partitions whose leader this client knows (Cluster.availablePartitionsForTopic)."""
-        return [p for p, leader in enumerate(self.leaders) if leader is not None]
+    def _led_partitions(self, base: int = 0, span: int | None = None) -> list[int]:
+        """The partitions of a topic (its indexes base .. base + span - 1, numbered from 0) whose leader
+        this client knows (Cluster.availablePartitionsForTopic)."""
+        if base == 0 and (span is None or span == self.nparts):
+            return [p for p, leader in enumerate(self.leaders) if leader is not None]
+        return [p for p, leader in enumerate(self.leaders[base:base + span]) if leader is not None]
 
     def _delivery_timeout(self) -> float:
         """delivery.timeout.ms (Java 2.1+, KIP-91; librdkafka message.timeout.ms). Java 2.0 has none:

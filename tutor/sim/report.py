@@ -170,9 +170,17 @@ def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Expla
     bid = sim.ledger.batch_of[rid]
     part = sim.ledger.batches[bid].partition if bid >= 0 else None
     if part is not None and sim.partitions > 1:
-        text = f"t-{part}: {text}"
+        text = f"{sim.tp_name(part)}: {text}"
     return {"id": rid, "acked": acked, "fate": fate, "lost_at": lost_at, "explanation": text,
-            "times_processed": n, "partition": part, "offset": ex.offset_in(part, bid, rid)}
+            "times_processed": n} | _place(sim, part) | {"offset": ex.offset_in(part, bid, rid)}
+
+
+def _place(sim: "Simulation", part: int | None) -> dict[str, Any]:
+    """A record's "partition" (its number within its topic), and its "topic" when the run has several."""
+    if len(sim.topics) == 1:
+        return {"partition": part}
+    topic, number = sim.tp(part) if part is not None else (None, None)
+    return {"topic": topic, "partition": number}
 
 
 def _first_copies(batches: list[Any]) -> dict[int, Any]:
@@ -215,6 +223,7 @@ class Messages(Sequence):
         ledger = sim.ledger
         told, batch_of, batches = ledger.told, ledger.batch_of, ledger.batches
         several = sim.partitions > 1
+        one_topic = len(sim.topics) == 1
         offset_in, processed = ex.offset_in, ex.processed
         for rid in range(self.n):
             n = counts[rid]
@@ -226,9 +235,15 @@ class Messages(Sequence):
             bid = batch_of[rid]
             part = batches[bid].partition if bid >= 0 else None
             if part is not None and several:
-                text = f"t-{part}: {text}"
-            yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
-                   "explanation": text, "times_processed": 1, "partition": part, "offset": offset_in(part, bid, rid)}
+                text = f"{sim.tp_name(part)}: {text}"
+            if one_topic:
+                yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
+                       "explanation": text, "times_processed": 1, "partition": part,
+                       "offset": offset_in(part, bid, rid)}
+            else:
+                yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
+                       "explanation": text, "times_processed": 1} | _place(sim, part) | \
+                      {"offset": offset_in(part, bid, rid)}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -269,12 +284,12 @@ def _partition_summary(sim: "Simulation", messages: Messages, counts: Counter) -
     so one-partition reports stay as they are). Records that never entered a batch count under "none"."""
     if sim.partitions == 1:
         return {}
-    out: dict[str, dict[str, int]] = {f"t-{p}": {"sent": 0, "acked": 0, "lost": 0, "duplicated": 0}
+    out: dict[str, dict[str, int]] = {sim.tp_name(p): {"sent": 0, "acked": 0, "lost": 0, "duplicated": 0}
                                       for p in range(sim.partitions)}
     ex = messages.ex
     for rid in range(len(messages)):
         part = ex.partition_of(rid)
-        row = out.setdefault("none" if part is None else f"t-{part}",
+        row = out.setdefault("none" if part is None else sim.tp_name(part),
                              {"sent": 0, "acked": 0, "lost": 0, "duplicated": 0})
         row["sent"] += 1
         row["acked"] += messages.acked(rid)

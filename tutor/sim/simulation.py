@@ -77,14 +77,45 @@ class Simulation:
 
     @property
     def partitions(self) -> int:
-        """How many partitions the topic has."""
+        """How many partitions the run has, over every topic."""
         return len(self.placement)
+
+    def tp(self, p: int) -> tuple[str, int]:
+        """Partition index p as (topic, partition number within the topic)."""
+        return self.tps[p]
+
+    def tp_name(self, p: int) -> str:
+        """Partition index p as Kafka names it: "t-0", "bar-1"."""
+        topic, number = self.tps[p]
+        return f"{topic}-{number}"
+
+    def index_of(self, tp: tuple[str, int]) -> int:
+        """The partition index of a (topic, partition) pair."""
+        return self._index[tp]
+
+    def min_isr_of(self, p: int) -> int:
+        """min.insync.replicas of partition p's topic ([topic]'s may change during a sandbox run)."""
+        return self.config.topic["min.insync.replicas"] if p < self.topics[0][1] else self.min_isr[p]
+
+    def _build_topics(self) -> None:
+        """Every topic onto one partition index space: [topic]'s partitions first, then each of
+        [[topics]]'s; each topic's replicas placed as Kafka places a new topic's."""
+        topic = self.config.topic
+        specs = [{"name": topic.get("name", "t"), "partitions": topic.get("partitions", 1),
+                  "replication.factor": topic["replication.factor"],
+                  "min.insync.replicas": topic["min.insync.replicas"]}] + list(self.config.extra_topics)
+        self.topics = [(t["name"], t["partitions"]) for t in specs]
+        self.placement, self.tps, self.min_isr = [], [], []
+        for t in specs:
+            self.placement += assign_replicas(self.broker_names(), t["partitions"], t["replication.factor"])
+            self.tps += [(t["name"], i) for i in range(t["partitions"])]
+            self.min_isr += [t["min.insync.replicas"]] * t["partitions"]
+        self._index = {tp: p for p, tp in enumerate(self.tps)}
+        self.tp_names = tuple(f"{t}-{n}" for t, n in self.tps)
 
     def _build_nodes(self) -> None:
         """Brokers, controller, producer and (if configured) consumer on one network graph."""
-        topic = self.config.topic
-        self.placement = assign_replicas(self.broker_names(), topic.get("partitions", 1),
-                                         topic["replication.factor"])
+        self._build_topics()
         names = self.broker_names() + ["controller", "producer"]
         members = self._member_names()
         names += members

@@ -172,6 +172,7 @@ class GroupView:
     coordinator: str | None
     members: tuple[MemberView, ...]
     rebalancing: bool
+    tps: tuple[str, ...] = ()  # every partition's name by index: "t-0", ..., "bar-1"
 
 
 @dataclass(frozen=True)
@@ -309,12 +310,12 @@ def _group_view(sim: "Simulation", first: ConsumerView | None) -> GroupView | No
         state = "Stable" if c.state == "active" else "Empty" if not c.up else "PreparingRebalance"
         strategy = cfg["partition.assignment.strategy"].split(",")[0]
         return GroupView(state, 1 if sim.group.ever_joined else 0, _protocol(cfg), strategy, None, members,
-                         c.state == "joining")
+                         c.state == "joining", sim.tp_names)
     state, generation, assignor = wire.view()
     strategy = assignor or cfg["partition.assignment.strategy"].split(",")[0]
     protocol = "consumer" if wire.kip848 else _protocol(cfg)
     return GroupView(state, generation, protocol, strategy, wire.broker, members,
-                     state in ("PreparingRebalance", "CompletingRebalance", "Reconciling"))
+                     state in ("PreparingRebalance", "CompletingRebalance", "Reconciling"), sim.tp_names)
 
 
 def _protocol(cfg: dict[str, Any]) -> str:

@@ -59,15 +59,24 @@ class Scenario:
     expect: dict[str, Any] = field(default_factory=dict)
     source: str = "<memory>"
     description: str = ""
+    #: [[topics]] as given: further topics after [topic] (name, partitions, optional
+    #: replication.factor and min.insync.replicas)
+    topics: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def config(self) -> Config:
         """The resolved settings (defaults filled in for the client and version)."""
-        return build_config(self.given)
+        config = build_config(self.given)
+        main = config.topic
+        config.extra_topics = [{"name": t["name"], "partitions": t["partitions"],
+                                "replication.factor": t.get("replication.factor", main["replication.factor"]),
+                                "min.insync.replicas": t.get("min.insync.replicas", main["min.insync.replicas"])}
+                               for t in self.topics]
+        return config
 
     def with_settings(self, section: str, **values: Any) -> "Scenario":
         """A copy with some settings changed (dots in names written as __)."""
         given = {k: dict(v) for k, v in self.given.items()}
         given.setdefault(section, {}).update({k.replace("__", "."): v for k, v in values.items()})
         return Scenario(self.title, self.seed, given, list(self.events), dict(self.expect),
-                        self.source, self.description)
+                        self.source, self.description, [dict(t) for t in self.topics])

@@ -400,8 +400,8 @@ def draw_consumer(ctx: Ctx) -> None:
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
-    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(_consumer_parts(ctx), w):  # a table fits
-        rows = _partition_offsets(_consumer_parts(ctx), w) + rows[1:2]
+    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(_consumer_parts(ctx), w, _names(ctx)):
+        rows = _partition_offsets(_consumer_parts(ctx), w, _names(ctx)) + rows[1:2]  # a table fits
     lines(ctx.cv, inner, rows)
     if not c.up:
         _dim(ctx.cv, inner)
@@ -431,7 +431,7 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
         forms = [(label, sep) for label in ("position/committed ", "pos/committed ") for sep in (" · ", " ")]
         for label, sep in forms:  # the words go before a partition does
-            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep)
+            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep, _names(ctx))
             if not body or not body[-1][0].startswith(" +"):
                 break
         return [(label, LABEL, None)] + body
@@ -453,11 +453,17 @@ def _consumer_parts(ctx: Ctx) -> list[tuple[int, int | None, int | None]]:
     return items
 
 
-def _partition_offsets(items: list[tuple[int, int | None, int | None]], width: int) -> list[list[Piece]] | None:
+def _names(ctx: Ctx) -> tuple[str, ...]:
+    """Every partition's name by index ("t-0", "bar-1"), from the snapshot's partitions."""
+    return tuple(p.tp for p in ctx.snap.partitions)
+
+
+def _partition_offsets(items: list[tuple[int, int | None, int | None]], width: int,
+                       names: tuple[str, ...] = ()) -> list[list[Piece]] | None:
     """A small table: a column per partition, a row for the position and one for the group's committed
     offset (None when there are none, or the columns do not fit the width)."""
     show = (lambda v: "—" if v is None else f"{v:,}")
-    cells = [(f"t-{p}", show(pos), show(com)) for p, pos, com in items]
+    cells = [(dgroup.tp_label(p, names), show(pos), show(com)) for p, pos, com in items]
     if not cells:
         return None
     col = max(len(x) for cell in cells for x in cell) + 2

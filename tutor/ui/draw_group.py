@@ -106,18 +106,25 @@ def offsets(member) -> list[tuple[int, int | None, int | None]]:
     return [(p, pos.get(p), com.get(p)) for p in member.assigned]
 
 
-def partition_pieces(member, width: int) -> list[Piece]:
+def partition_pieces(member, width: int, names: tuple[str, ...] = ()) -> list[Piece]:
     """"t-0 41/40 · t-1 39/39": each assigned partition's position / committed offset, as many as fit."""
-    return offset_pieces(offsets(member), width) or [("no partitions", DIM, None)]
+    return offset_pieces(offsets(member), width, names=names) or [("no partitions", DIM, None)]
 
 
-def offset_pieces(items: list[tuple[int, int | None, int | None]], width: int, sep: str = " · ") -> list[Piece]:
+def tp_label(p: int, names: tuple[str, ...] = ()) -> str:
+    """Partition index p by its name ("bar-1"); "t-p" when the names are not known."""
+    return names[p] if p < len(names) else f"t-{p}"
+
+
+def offset_pieces(items: list[tuple[int, int | None, int | None]], width: int, sep: str = " · ",
+                  names: tuple[str, ...] = ()) -> list[Piece]:
     """(partition, position, committed) triples as "t-0 41/40 · t-1 39/—", as many as fit, "+N" for the rest."""
     show = (lambda v: "—" if v is None else f"{v:,}")
     out: list[Piece] = []
     used = 0
     for i, (p, pos, com) in enumerate(items):
-        unit = [(sep if i else "", LABEL, None), (f"t-{p} ", LABEL, None), (f"{show(pos)}/{show(com)}", BOLD, None)]
+        unit = [(sep if i else "", LABEL, None), (f"{tp_label(p, names)} ", LABEL, None),
+                (f"{show(pos)}/{show(com)}", BOLD, None)]
         size = sum(len(t) for t, _, _ in unit)
         more = len(f" +{len(items) - i - 1}") if i < len(items) - 1 else 0
         if used + size + more > width:
@@ -154,9 +161,9 @@ def member_rows(group, t: float, width: int, two_lines: bool, selected: str | No
         gap = width - used - sum(len(t) for t, _, _ in poll)
         if two_lines:
             rows.append(head + [(" " * max(gap, 1), LABEL, None)] + poll)
-            rows.append([("   ", LABEL, None)] + partition_pieces(m, width - 3))
+            rows.append([("   ", LABEL, None)] + partition_pieces(m, width - 3, getattr(group, "tps", ())))
         else:
-            parts = partition_pieces(m, max(gap - 2, 0))
+            parts = partition_pieces(m, max(gap - 2, 0), getattr(group, "tps", ()))
             rest = gap - sum(len(t) for t, _, _ in parts) - 1
             rows.append(head + [(" ", LABEL, None)] + parts + [(" " * max(rest, 1), LABEL, None)] + poll)
     return rows

@@ -60,7 +60,7 @@ def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts:
     broker's records lost there; a host without power has an empty page cache, and the row says so."""
     ghosts = ghosts or {}
     wide = width >= WIDE_ROW
-    head = [(f"t-{p.index}" + (" " if wide else ""), BOLD, None), role_piece(p, r, wide)] + offsets_pieces(r, wide)
+    head = [(p.tp + (" " if wide else ""), BOLD, None), role_piece(p, r, wide)] + offsets_pieces(r, wide)
     behind = lag(p, r)
     if wide and behind:
         head.append((f"{behind:,} behind ", WARN, None))
@@ -105,7 +105,7 @@ def broker_rows(snap, broker: str, width: int, tokens_of, ghosts: dict | None = 
 def partition_summary(p: PartitionView, form: int) -> list[Piece]:
     """One partition in the header: its leader, then (fuller forms) its HW, epoch and ISR."""
     leader = ("★" + p.leader.replace("broker-", "b")) if p.leader else "OFFLINE"
-    out: list[Piece] = [(f"t-{p.index} ", BOLD, None), (leader, BOLD if p.leader else ALERT, None)]
+    out: list[Piece] = [(f"{p.tp} ", BOLD, None), (leader, BOLD if p.leader else ALERT, None)]
     if form == 0:
         isr = ",".join(n.split("-")[-1] for n in p.isr)
         out.append((f" e{p.leader_epoch} ISR [{isr}]", LABEL, None))
@@ -130,9 +130,9 @@ def header_pieces(snap, width: int) -> list[Piece]:
 
 def title_parts(snap, b, compact: bool) -> list[str]:
     """What a broker box's title says of partitions: the ones it leads ("leads t-0,t-2", or "★0,2")."""
-    led = [p.index for p in snap.partitions if p.leader == b.name]
+    led = [p for p in snap.partitions if p.leader == b.name]
     if not led:
         return []
     if compact:
-        return ["★" + ",".join(map(str, led))]
-    return ["leads " + ",".join(f"t-{i}" for i in led)]
+        return ["★" + ",".join(str(p.index) for p in led)]
+    return ["leads " + ",".join(p.tp for p in led)]
