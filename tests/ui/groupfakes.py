@@ -1,52 +1,16 @@
-"""Stand-ins for the snapshot's consumer-group views (GroupView, MemberView), field for field as the
-engine's contract has them, and a snapshot that carries one."""
+"""Made-up consumer groups in the engine's own views (GroupView, MemberView), and a snapshot that
+carries one."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
-from tutor.sim.snapshot import Snapshot
-
-
-@dataclass(frozen=True)
-class MemberView:
-    """One member of the group, as the engine's snapshot describes it."""
-
-    name: str
-    up: bool
-    state: str
-    assigned: tuple[int, ...]
-    positions: tuple[tuple[int, int], ...]
-    committed: tuple[tuple[int, int], ...]
-    last_poll_ms: float | None
-    max_poll_interval_ms: int
+from tutor.sim.snapshot import GroupView, MemberView, Snapshot
 
 
-@dataclass(frozen=True)
-class GroupView:
-    """The consumer group, as the engine's snapshot describes it."""
-
-    state: str
-    generation: int
-    protocol: str
-    strategy: str
-    coordinator: str | None
-    members: tuple[MemberView, ...]
-    rebalancing: bool
-
-
-@dataclass(frozen=True)
-class GroupSnapshot(Snapshot):
-    """A snapshot with a `group` field, as the engine's will have."""
-
-    group: GroupView | None = None
-
-
-def with_group(snap: Snapshot, group: GroupView | None) -> GroupSnapshot:
+def with_group(snap: Snapshot, group: GroupView | None) -> Snapshot:
     """The same snapshot, carrying `group`."""
-    values = {f.name: getattr(snap, f.name) for f in dataclasses.fields(Snapshot) if f.name != "group"}
-    return GroupSnapshot(**values, group=group)
+    return dataclasses.replace(snap, group=group)
 
 
 def member(name: str, assigned: tuple[int, ...], t: float = 0.0, since: float = 1000.0, up: bool = True,
