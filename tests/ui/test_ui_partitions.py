@@ -458,3 +458,21 @@ async def test_engine_group_keys():
         canvas = screen.query_one(PipelineView).text()
         assert "consumer-2 DOWN" in canvas
         assert "consumer-3" in {m.name for m in screen.driver.snap.group.members}
+
+
+def test_join_key_names_the_member_the_engine_adds_to_a_lone_group_member():
+    """A lone consumer in group mode is named "consumer": the join key asks for consumer-2, the name the
+    engine gives a second member, and the engine starts it."""
+    from tutor.scenario.loader import parse_scenario
+    from tutor.sim.simulation import Simulation
+    from tutor.sim.snapshot import take
+
+    sim = Simulation(parse_scenario(
+        '[topic]\npartitions = 2\n[consumer]\npartition.assignment.strategy = "range"\n'
+        '[workload]\nmessages = 20\ninterval.ms = 10\n'))
+    sim.run(5000)
+    snap = take(sim)
+    [action] = members.join(snap, None)
+    members.check_known(action, set(sim.nodes), snap)  # not refused
+    assert action.target == "consumer-2"
+    assert sim.apply(action) == ["consumer-2 starts and joins group 'tutor'"]

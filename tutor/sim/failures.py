@@ -151,11 +151,17 @@ def join(sim: "Simulation", node: str) -> str:
     return f"{node} starts and joins group {sim.config.consumer['group.id']!r}"
 
 
+def next_new_member(members: int) -> str:
+    """The name a member started by hand gets in a group of `members`: consumer-N, N one past the count
+    (a lone "consumer" counts as the first)."""
+    return f"consumer-{members + 1}"
+
+
 def _cannot_add(sim: "Simulation", node: str) -> str | None:
     """Why a new member cannot be started (None: it can): it must be the next consumer-N of a group."""
     if sim.wire is None:
         return "this run's consumer is not a group of members ([consumer] instances of 2 or more)"
-    nxt = f"consumer-{len(sim.members) + 1}"
+    nxt = next_new_member(len(sim.members))
     if node != nxt:
         return f"the next new member is {nxt}"
     if len(sim.members) >= MAX_MEMBERS:

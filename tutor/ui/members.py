@@ -4,7 +4,7 @@ engine's Actions from the snapshot's group, or refused in one line where there i
 from __future__ import annotations
 
 from tutor.sim.snapshot import Snapshot
-from tutor.sim.failures import MAX_MEMBERS
+from tutor.sim.failures import MAX_MEMBERS, next_new_member
 from tutor.sim.spec import Action
 
 from .draw_group import group_of
@@ -61,13 +61,13 @@ def number(name: str) -> int:
 
 def joiner(snap: Snapshot) -> str:
     """The next member to join: a member beyond `instances` that is not running (one the scenario's
-    join events name start stopped), else consumer-N one past the highest there is."""
+    join events name start stopped), else the next new one, named as the engine names it."""
     group = group_of(snap)
     instances = int(snap.config.get("consumer", {}).get("instances", 1) or 1)
     waiting = [m.name for m in group.members if not m.up and number(m.name) > instances] if group else []
     if waiting:
         return waiting[0]
-    return f"consumer-{max(map(number, member_names(snap)), default=0) + 1}"
+    return next_new_member(len(member_names(snap)))
 
 
 def check_known(action: Action, known: set[str], snap: Snapshot) -> None:
@@ -76,7 +76,7 @@ def check_known(action: Action, known: set[str], snap: Snapshot) -> None:
     if action.action != "join" or action.target in known:
         return
     names = member_names(snap)
-    nxt = f"consumer-{len(names) + 1}"
+    nxt = next_new_member(len(names))
     if action.target != nxt:
         raise NoGroup(f"{action.target} cannot join: the next new member is {nxt}")
     if len(names) >= MAX_MEMBERS:
