@@ -18,6 +18,7 @@ class EventLoop:
         self.steps = 0
         self._heap: list[tuple[float, int, int, Callable[..., Any], tuple]] = []
         self._seq = 0
+        self.halted = False  # set by the event that ends the run: run_until stops there
 
     def at(self, time: float, fn: Callable[..., Any], *args: Any, prio: int = NORMAL) -> None:
         """Run fn(*args) at virtual time `time` (never in the past)."""
@@ -50,6 +51,22 @@ class EventLoop:
         while heap and heap[0][0] <= until:
             self.step()
         self.now = max(self.now, until)
+
+    def run_until(self, until: float, max_steps: float = float("inf")) -> None:
+        """Run events up to and including time `until`, until `halted` is set (by an event) or past
+        `max_steps` steps in all; the clock stays at the last event run. A run spends its every event in
+        this loop: step(), inlined."""
+        heap, pop = self._heap, heapq.heappop
+        steps = self.steps
+        try:
+            while heap and heap[0][0] <= until and steps <= max_steps and not self.halted:
+                time, _prio, _seq, fn, args = pop(heap)
+                self.now = time
+                steps += 1
+                self.steps = steps  # (kept current: a handler may read it)
+                fn(*args)
+        finally:
+            self.steps = steps
 
     def __len__(self) -> int:
         return len(self._heap)
