@@ -179,10 +179,21 @@ class Application:
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
+        if mode == "async" and not app.pending and self._accepts(sim.config.workload["size.bytes"]):
+            # _offer's path for the one record of a plain send() that fits, without the queue in between
+            app.blocked_since = None
+            self._append(rid, sim.config.workload["size.bytes"])
+            self._schedule_next_send()
+            app.feeding = False
+            return
         app.pending.append(rid)
         if mode == "unbounded":
             return self._unbounded_send()
         self._offer()
+
+    def _accepts(self, size: int) -> bool:
+        """Does the client take a record of this size now (not too large, and room in the buffer)?"""
+        return self._too_large(size) is None and self._fits(size)
 
     def _schedule_next_send(self) -> None:
         """Queue the application's next send() call when it is due, unless one is due already by then: that

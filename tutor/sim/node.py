@@ -48,7 +48,7 @@ class Node:
     def send(self, dst: str, fn: Callable[..., Any], *args: Any,
              on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
         """Send a message from this node (over a connection to process incarnation `dst_inc`)."""
-        return self.sim.net.send(self.name, dst, fn, *args, on_reset=on_reset, dst_inc=dst_inc)
+        return self.sim.net.send_args(self.name, dst, fn, args, on_reset, dst_inc)
 
     def stop(self, kind: str) -> None:
         """The process dies (and with power loss, the host); every timer it set is void. On a host
