@@ -5,7 +5,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
+from heapq import heappush
 from typing import TYPE_CHECKING
+
+from .core import NORMAL
 
 if TYPE_CHECKING:
     from .producer import Batch
@@ -208,7 +211,9 @@ class Application:
             if app.send_due is not None and app.send_due <= at:
                 return
             app.send_due = at
-            self.sim.loop.at(at, self._fire, self.incarnation, self.app_send, (at,))
+            loop = self.loop  # EventLoop.at, inlined (at >= now): this runs for every record
+            loop._seq = seq = loop._seq + 1
+            heappush(loop._heap, (at, NORMAL, seq, self._fire, (self.incarnation, self.app_send, (at,))))
 
     def _unbounded_send(self) -> None:
         """The application never waits: what the client cannot take yet stays in its own queue, which
