@@ -38,3 +38,26 @@ def test_a_younger_collection_freezes_nothing():
         assert gc.get_freeze_count() == 0
     finally:
         collector.release()
+
+
+def test_the_runner_releases_when_a_restart_drops_the_run_only():
+    """Pausing keeps what is frozen; a restart (a new run) lets the collector see everything again."""
+    from tutor.ui.runner import Runner
+
+    from uihelp import driver
+
+    drv = driver()
+    runner = Runner(drv)
+    try:
+        runner.sync(drv.seek, 500)
+        gc.collect()
+        collector.settle()
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        runner.sync(drv.toggle_play)
+        assert gc.get_freeze_count() > frozen // 2  # still frozen (objects freed meanwhile leave it)
+        runner.sync(drv.restart)
+        assert gc.get_freeze_count() == 0
+    finally:
+        runner.close()
+        collector.release()

@@ -30,6 +30,6 @@ def settle() -> None:
 
 
 def release() -> None:
-    """Let the collector see everything again: a learner's action can drop a run (a restart, a fork), whose
-    objects' cycles only a collection that sees them can free."""
+    """Let the collector see everything again: a restart or a fork drops a run, whose objects' cycles only a
+    collection that sees them can free (a frozen object that is dropped without cycles is freed at once)."""
     gc.unfreeze()

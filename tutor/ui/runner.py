@@ -70,8 +70,10 @@ class Runner:
         if self.job is not None:
             self.frame, _ = self.job.result()
             self.job = None
-        collector.release()
+        sim = self.driver.session.sim
         result = fn(*args)
+        if self.driver.session.sim is not sim:  # a restart or a fork dropped the run: its cycles must be seen
+            collector.release()
         self.frame = self.driver.frame()
         self.shown = self.frame.t
         return result
