@@ -41,7 +41,8 @@ def test_a_younger_collection_freezes_nothing():
 
 
 def test_the_runner_releases_when_a_restart_drops_the_run_only():
-    """Pausing keeps what is frozen; a restart (a new run) lets the collector see everything again."""
+    """Playing and pausing keep what is frozen; a restart (a new run) lets the collector see everything again, and
+    playing it freezes again."""
     from tutor.ui.runner import Runner
 
     from uihelp import driver
@@ -54,10 +55,31 @@ def test_the_runner_releases_when_a_restart_drops_the_run_only():
         collector.settle()
         frozen = gc.get_freeze_count()
         assert frozen > 0
-        runner.sync(drv.toggle_play)
+        runner.sync(drv.toggle_play)  # plays (something is frozen already)
+        runner.sync(drv.toggle_play)  # pauses
         assert gc.get_freeze_count() > frozen // 2  # still frozen (objects freed meanwhile leave it)
         runner.sync(drv.restart)
         assert gc.get_freeze_count() == 0
+        runner.sync(drv.toggle_play)  # the new run plays: collected and frozen at once
+        assert gc.get_freeze_count() > 0
     finally:
         runner.close()
+        collector.release()
+
+
+def test_prepare_collects_and_freezes_once_until_released():
+    """A run that starts playing with nothing frozen has its full collection at once; again only after a release."""
+    collector.watch()
+    collector.release()
+    try:
+        collector.prepare()
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        kept = [[] for _ in range(50)]
+        collector.prepare()  # something is frozen already: nothing to do
+        assert gc.get_freeze_count() < frozen + len(kept)
+        collector.release()
+        collector.prepare()
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
         collector.release()

@@ -29,6 +29,16 @@ def settle() -> None:
         gc.freeze()
 
 
+def prepare() -> None:
+    """When nothing is frozen yet (a run starts playing, or plays on after a restart or a fork): a full collection
+    now, and freeze what survived, so that the first pause falls on the learner's key press rather than in
+    the middle of the animation."""
+    if gc.get_freeze_count() == 0:
+        _full[0] = False
+        gc.collect()
+        gc.freeze()
+
+
 def release() -> None:
     """Let the collector see everything again: a restart or a fork drops a run, whose objects' cycles only a
     collection that sees them can free (a frozen object that is dropped without cycles is freed at once)."""

@@ -74,6 +74,8 @@ class Runner:
         result = fn(*args)
         if self.driver.session.sim is not sim:  # a restart or a fork dropped the run: its cycles must be seen
             collector.release()
+        if self.driver.clock.playing:
+            collector.prepare()
         self.frame = self.driver.frame()
         self.shown = self.frame.t
         return result

@@ -3,11 +3,13 @@ Runner, the settings panel, the inspector and speed keys, aiming at nodes, and t
 
 from __future__ import annotations
 
+import asyncio
 from time import monotonic
 
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ..clock import next_due
 from ..driver import Driver
 from ..frame import Frame
 from ..runner import Runner
@@ -31,6 +33,7 @@ class RunFrame(RunActions, Screen[str]):
         self.frame: Frame | None = None
         self._last = monotonic()
         self._controls_state: tuple = ()
+        self._clock: asyncio.Task | None = None
 
     def show(self) -> None:
         """Push the current frame (after something the learner did)."""
@@ -49,13 +52,29 @@ class RunFrame(RunActions, Screen[str]):
 
     def start_clock(self) -> None:
         """Tick at the app's frame rate (an app may set `frames_per_second`; else FPS)."""
-        self.set_interval(1 / getattr(self.app, "frames_per_second", FPS), self.tick)
+        self._clock = asyncio.create_task(self._run_clock(1 / getattr(self.app, "frames_per_second", FPS)))
+
+    async def _run_clock(self, period: float) -> None:
+        """Tick on a fixed grid of deadlines: a late tick runs at once and the next keeps its deadline. (Textual's
+        interval timer, when a tick comes late, skips to the deadline after the next one: two ticks lost for one
+        late, which a loaded machine makes common.)"""
+        due = monotonic()
+        while True:
+            due = next_due(due, monotonic(), period)
+            await asyncio.sleep(max(due - monotonic(), 0.0))
+            try:
+                self.tick()
+            except Exception as error:  # fail as a message handler would: Textual shows it and exits
+                self.call_next(_raise, error)
+                return
 
     def pushed(self, frame: Frame) -> None:
         """What the screen itself shows of a new frame (nothing here)."""
 
     def on_unmount(self) -> None:
-        """Stop the simulation thread."""
+        """Stop the clock and the simulation thread."""
+        if self._clock is not None:
+            self._clock.cancel()
         self.runner.close()
 
     def too_small(self, leave: str) -> None:
@@ -80,3 +99,8 @@ class RunFrame(RunActions, Screen[str]):
         if message.name not in ("sink", "group"):
             self.driver.select(message.name)
             self.show()
+
+
+def _raise(error: Exception) -> None:
+    """Raise an error of the clock's tick where Textual handles errors (a message handler)."""
+    raise error
