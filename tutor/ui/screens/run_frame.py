@@ -19,6 +19,7 @@ from ..widgets.pipeline import PipelineView
 from .run_actions import RunActions
 
 FPS = 60  # ticks a second (an app may set its own `frames_per_second`: `tutor serve` does)
+SHOWN_WAIT_S = 0.25  # the longest a tick waits for the previous frame to be on the screen
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 STAGE = ("#status", "#pipeline", "#timeline", "#ledger", "#events")
 
@@ -34,6 +35,7 @@ class RunFrame(RunActions, Screen[str]):
         self._last = monotonic()
         self._controls_state: tuple = ()
         self._clock: asyncio.Task | None = None
+        self._pushed = False  # the last tick pushed a frame
 
     def show(self) -> None:
         """Push the current frame (after something the learner did)."""
@@ -42,6 +44,7 @@ class RunFrame(RunActions, Screen[str]):
     def push(self, frame: Frame) -> None:
         """Push a frame to every widget of the stage and the settings; then to the screen's own parts."""
         self.frame = frame
+        self._pushed = True
         for wid in STAGE:
             self.query_one(wid).frame = frame
         state = (repr(frame.config), len(CONTROLS))
@@ -55,18 +58,39 @@ class RunFrame(RunActions, Screen[str]):
         self._clock = asyncio.create_task(self._run_clock(1 / getattr(self.app, "frames_per_second", FPS)))
 
     async def _run_clock(self, period: float) -> None:
-        """Tick on a fixed grid of deadlines: a late tick runs at once and the next keeps its deadline. (Textual's
+        """Tick on a fixed grid of deadlines: a late tick runs at once and the next keeps its deadline (Textual's
         interval timer, when a tick comes late, skips to the deadline after the next one: two ticks lost for one
-        late, which a loaded machine makes common.)"""
+        late, which a loaded machine makes common); a tick that pushed a frame waits until it is on the screen."""
         due = monotonic()
+        shown = asyncio.Event()
         while True:
             due = next_due(due, monotonic(), period)
             await asyncio.sleep(max(due - monotonic(), 0.0))
-            try:
-                self.tick()
-            except Exception as error:  # fail as a message handler would: Textual shows it and exits
-                self.call_next(_raise, error)
+            if not self._clock_tick():
                 return
+            if self._pushed:
+                await self._composed(shown)
+
+    def _clock_tick(self) -> bool:
+        """One tick of the clock; False when it failed (the error then goes where Textual handles errors)."""
+        self._pushed = False
+        try:
+            self.tick()
+        except Exception as error:
+            self.call_next(_raise, error)
+            return False
+        return True
+
+    async def _composed(self, shown: asyncio.Event) -> None:
+        """Wait until the screen has composed the frame just pushed. It composes on its own 60 Hz timer: a tick
+        that came before the last frame was composed would replace it unseen (a screen closing on top can drop
+        the callback, hence the bound on the wait)."""
+        shown.clear()
+        self.call_after_refresh(shown.set)
+        try:
+            await asyncio.wait_for(shown.wait(), SHOWN_WAIT_S)
+        except TimeoutError:
+            pass
 
     def pushed(self, frame: Frame) -> None:
         """What the screen itself shows of a new frame (nothing here)."""
