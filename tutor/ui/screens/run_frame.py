@@ -72,7 +72,11 @@ class RunFrame(RunActions, Screen[str]):
                 await self._composed(shown)
 
     def _clock_tick(self) -> bool:
-        """One tick of the clock; False when it failed (the error then goes where Textual handles errors)."""
+        """One tick of the clock; False when the clock stops: the screen is being removed (it closed, or the app
+        exits; its widgets go before it is unmounted), or the tick failed (the error then goes where Textual
+        handles errors)."""
+        if not (self.is_attached and self.display):  # a screen being removed is no longer displayed
+            return False
         self._pushed = False
         try:
             self.tick()
