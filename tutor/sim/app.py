@@ -5,7 +5,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
+from heapq import heappush
 from typing import TYPE_CHECKING
+
+from .core import NORMAL
 
 if TYPE_CHECKING:
     from .producer import Batch
@@ -46,6 +49,7 @@ class AppState:
     outstanding: int = 0        # window mode: records sent and not yet answered
     window_full: bool = False   # window mode: send() waits for a permit
     spool: "Spool | None" = None
+    send_due: float | None = None  # when this process's next scheduled send() call is due (one suffices)
 
 
 @dataclass
@@ -163,30 +167,53 @@ class Application:
             return self.mode != "spool"
         return app.blocked_since is not None and self.mode != "unbounded"
 
-    def app_send(self) -> None:
-        """The application calls send() for its next record (or writes it to its spool)."""
+    def app_send(self, due: float | None = None) -> None:
+        """The application calls send() for its next record (or writes it to its spool); `due` is the time
+        of the scheduled call this is (see _schedule_next_send)."""
         app, sim, now = self.app, self.sim, self.loop.now
-        if app.next_id >= sim.workload_size() or now < app.next_at or self._app_waits():
+        if due is not None and app.send_due == due:
+            app.send_due = None
+        workload = sim.config.workload
+        if app.next_id >= workload["messages"] or now < app.next_at or self._app_waits():
             return  # (a call before next_at is a spare wake-up: the due one is scheduled)
         rid = sim.ledger.sent(now)
         app.next_id += 1
-        app.next_at += sim.config.workload["interval.ms"]
-        sim.activity()
+        app.next_at += workload["interval.ms"]
+        sim.last_activity = now  # sim.activity(), inlined: this runs for every record
         mode = self.cfg["send.mode"]
         if mode == "spool":
             return self._spool_write(rid)
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
+        if mode == "async" and not app.pending and self._accepts(sim.config.workload["size.bytes"]):
+            # _offer's path for the one record of a plain send() that fits, without the queue in between
+            app.blocked_since = None
+            self._append(rid, sim.config.workload["size.bytes"])
+            self._schedule_next_send()
+            app.feeding = False
+            return
         app.pending.append(rid)
         if mode == "unbounded":
             return self._unbounded_send()
         self._offer()
 
+    def _accepts(self, size: int) -> bool:
+        """Does the client take a record of this size now (not too large, and room in the buffer)?"""
+        return self._too_large(size) is None and self._fits(size)
+
     def _schedule_next_send(self) -> None:
-        """Queue the application's next send() call when it is due."""
-        if self.app.next_id < self.sim.workload_size():
-            self.sim.loop.at(max(self.app.next_at, self.loop.now), self._fire, self.incarnation, self.app_send, ())
+        """Queue the application's next send() call when it is due, unless one is due already by then: that
+        one sends (an application still waiting then is rescheduled by whatever frees it)."""
+        app = self.app
+        if app.next_id < self.sim.config.workload["messages"]:
+            at = max(app.next_at, self.loop.now)
+            if app.send_due is not None and app.send_due <= at:
+                return
+            app.send_due = at
+            loop = self.loop  # EventLoop.at, inlined (at >= now): this runs for every record
+            loop._seq = seq = loop._seq + 1
+            heappush(loop._heap, (at, NORMAL, seq, self._fire, (self.incarnation, self.app_send, (at,))))
 
     def _unbounded_send(self) -> None:
         """The application never waits: what the client cannot take yet stays in its own queue, which
