@@ -436,8 +436,9 @@ def draw_consumer(ctx: Ctx) -> None:
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
-    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(_consumer_parts(ctx), w, _names(ctx)):
-        rows = _partition_offsets(_consumer_parts(ctx), w, _names(ctx)) + rows[1:2]  # a table fits
+    elif several_parts(ctx.snap) and c.partitions and (table := _partition_offsets(
+            _consumer_parts(ctx), w, _names(ctx), ctx.frame.offsets_hidden)):
+        rows = table + rows[1:2]  # a table fits
     lines(ctx.cv, inner, rows)
     if not c.up:
         _dim(ctx.cv, inner)
@@ -449,7 +450,8 @@ def draw_group(ctx: Ctx) -> None:
     r = ctx.plan.boxes["group"]
     title, style = dgroup.title(group, r.w - 6)
     inner = open_box(ctx, "group", title, WARN if group.rebalancing else BORDER, style)
-    lines(ctx.cv, inner, dgroup.box_rows(group, ctx.snap.t, inner.w, inner.h, ctx.frame.member))
+    lines(ctx.cv, inner, dgroup.box_rows(group, ctx.snap.t, inner.w, inner.h, ctx.frame.member,
+                                         ctx.frame.offsets_hidden))
     if ctx.plan.framed and r.h >= 3:  # the offsets' key, on the bottom border
         ctx.cv.put(r.x + 2, r.bottom - 1, wording(r.w - 4, " t-N position/committed offset ",
                                                  " position/committed ", ""), LABEL)
@@ -467,11 +469,12 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
         forms = [(label, sep) for label in ("position/committed ", "pos/committed ") for sep in (" · ", " ")]
         for label, sep in forms:  # the words go before a partition does
-            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep, _names(ctx))
+            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep, _names(ctx),
+                                        ctx.frame.offsets_hidden)
             if not body or not body[-1][0].startswith(" +"):
                 break
         return [(label, LABEL, None)] + body
-    show = (lambda v: "—" if v is None else f"{v:,}")
+    show = (lambda v: "?") if ctx.frame.offsets_hidden else (lambda v: "—" if v is None else f"{v:,}")
     pos, off = show(c.position), show(c.committed)
     label = wording(width - len(pos) - len(off) - len("position "), "  group's committed offset ",
                 "  committed offset ", "  committed ")  # the legend calls the log's sense "below HW"
@@ -495,10 +498,10 @@ def _names(ctx: Ctx) -> tuple[str, ...]:
 
 
 def _partition_offsets(items: list[tuple[int, int | None, int | None]], width: int,
-                       names: tuple[str, ...] = ()) -> list[list[Piece]] | None:
+                       names: tuple[str, ...] = (), hide: bool = False) -> list[list[Piece]] | None:
     """A small table: a column per partition, a row for the position and one for the group's committed
-    offset (None when there are none, or the columns do not fit the width)."""
-    show = (lambda v: "—" if v is None else f"{v:,}")
+    offset (None when there are none, or the columns do not fit the width); "?" for each with `hide`."""
+    show = (lambda v: "?") if hide else (lambda v: "—" if v is None else f"{v:,}")
     cells = [(dgroup.tp_label(p, names), show(pos), show(com)) for p, pos, com in items]
     if not cells:
         return None
