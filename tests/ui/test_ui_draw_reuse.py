@@ -86,3 +86,19 @@ def test_a_layer_copies_a_row_only_when_written():
     assert top.text() == ["abc   ", " xy   ", "      "]
     assert top.chars[0] is under.chars[0] and top.chars[1] is not under.chars[1]
     assert top.changed_rows(under) == [1, 2]
+
+
+def test_every_field_the_boxes_show_is_part_of_the_still_key():
+    """The fields left out of the still key are those only the messages or the other widgets show; a figure
+    held back by a lesson's question (offsets as "?") draws a new still picture."""
+    assert set(draw.STILL_FIELDS) >= {"selected", "ghosts", "losses", "inspected", "held", "member"}
+    assert "t" in draw.NOT_STILL and not set(draw.STILL_FIELDS) & draw.NOT_STILL
+    drv = driver()
+    drv.seek(1500)
+    frame = drv.frame()
+    stills = draw.Stills()
+    draw.pipeline(frame, 120, 30, stills)
+    kept = stills.value
+    held = dataclasses.replace(frame, held=frozenset({"acked"}))
+    assert draw.pipeline(held, 120, 30, stills).text() == draw.pipeline(held, 120, 30).text()
+    assert stills.value is not kept

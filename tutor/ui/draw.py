@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -83,11 +84,16 @@ class Stills:
         return self.value
 
 
+#: what a frame holds that the still picture does not show: the time on screen moves only the messages, and the
+#: rest is for the other widgets (any other field, a new one included, draws a new still picture when it changes)
+NOT_STILL = frozenset({"t", "horizon", "live", "playing", "speed", "seed", "title", "events", "marks", "fast"})
+STILL_FIELDS = tuple(f.name for f in dataclasses.fields(Frame) if f.name not in NOT_STILL | {"snap", "acked"})
+
+
 def still_key(frame: Frame, width: int, height: int) -> tuple:
-    """What the still picture is drawn from: everything in a frame but the time on screen (and what only the
-    other widgets show); the snapshot and the acked test are compared by identity, the rest by value."""
-    return (frame.snap, frame.acked, width, height, frame.selected, frame.inspected, frame.member, frame.held,
-            frame.losses, frame.ghosts)
+    """What the still picture is drawn from: the snapshot and the acked test (compared by identity), the size,
+    and every other field of the frame but NOT_STILL (compared by value)."""
+    return (frame.snap, frame.acked, width, height) + tuple(getattr(frame, name) for name in STILL_FIELDS)
 
 
 def same_still(a: tuple, b: tuple) -> bool:
