@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -57,8 +58,51 @@ class Ctx:
         return self.frame.snap
 
 
-def pipeline(frame: Frame, width: int, height: int) -> Canvas:
-    """The whole pipeline view for one frame."""
+def pipeline(frame: Frame, width: int, height: int, stills: "Stills | None" = None) -> Canvas:
+    """The whole pipeline view for one frame: its still picture (kept in `stills` for the next frames of the
+    same snapshot) with the messages on the move drawn over it."""
+    plan, still = (stills or Stills()).get(frame, width, height)
+    ctx = Ctx(frame, plan, still.layer())
+    draw_messages(ctx)
+    draw_lost_on_the_way(ctx)
+    return ctx.cv
+
+
+class Stills:
+    """The still picture of the last snapshot drawn: the frames between two advances of the run differ only
+    in the time on screen, which moves nothing but the messages, so they share it."""
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.value: tuple[Plan, Canvas] | None = None
+
+    def get(self, frame: Frame, width: int, height: int) -> tuple[Plan, Canvas]:
+        """The plan and the still canvas for this frame at this size (drawn again when anything drawn differs)."""
+        key = still_key(frame, width, height)
+        if self.value is None or not same_still(key, self.key):
+            self.key, self.value = key, still_picture(frame, width, height)
+        return self.value
+
+
+#: what a frame holds that the still picture does not show: the time on screen moves only the messages, and the
+#: rest is for the other widgets (any other field, a new one included, draws a new still picture when it changes)
+NOT_STILL = frozenset({"t", "horizon", "live", "playing", "speed", "seed", "title", "events", "marks", "fast"})
+STILL_FIELDS = tuple(f.name for f in dataclasses.fields(Frame) if f.name not in NOT_STILL | {"snap", "acked"})
+
+
+def still_key(frame: Frame, width: int, height: int) -> tuple:
+    """What the still picture is drawn from: the snapshot and the acked test (compared by identity), the size,
+    and every other field of the frame but NOT_STILL (compared by value)."""
+    return (frame.snap, frame.acked, width, height) + tuple(getattr(frame, name) for name in STILL_FIELDS)
+
+
+def same_still(a: tuple, b: tuple) -> bool:
+    """Do two still keys draw the same picture?"""
+    return len(a) == len(b) and a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
+
+
+def still_picture(frame: Frame, width: int, height: int) -> tuple[Plan, Canvas]:
+    """Boxes, records, wires, header and legend: everything but the messages on the move."""
     snap = frame.snap
     plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None,
                    len(snap.partitions) or 1, dgroup.drawn_members(snap))
@@ -74,9 +118,7 @@ def pipeline(frame: Frame, width: int, height: int) -> Canvas:
         draw_group(ctx)
     draw_header(ctx)
     draw_legend(ctx)
-    draw_messages(ctx)
-    draw_lost_on_the_way(ctx)
-    return ctx.cv
+    return plan, ctx.cv
 
 
 def wanted_height(snap, width: int, avail: int | None = None) -> int:
