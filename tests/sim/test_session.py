@@ -68,6 +68,26 @@ def test_restart_takes_over_a_replay_prepared_from_the_same_moment():
     assert quick.sim is not stale.sim and quick.sim.now == stale.sim.now + 100
 
 
+def test_a_prepared_replay_keeps_no_copies_yet_acting_in_its_past_gives_the_same_run():
+    """A verdict waits on prepare_restart's replay, which keeps only its start copy; once taken over, acting
+    in its past replays from that start and comes to what a restart that kept copies comes to."""
+    changes = [("producer", "acks", "all")]
+    plain, quick = _session(), _session()
+    for s in (plain, quick):
+        s.advance(6000)
+    quick.prepare_restart(changes)
+    plain.restart_with(changes)
+    quick.restart_with(changes)
+    assert [t for t, _, _ in quick.checkpoints] == [0.0] and len(plain.checkpoints) > 1
+    for s in (plain, quick):
+        s.seek(4500)
+        s.apply(Action("crash", "leader"))
+        s.seek(7000)
+    assert quick.frames[-1].counts == plain.frames[-1].counts
+    a, b = plain.sim.finish().to_json(), quick.sim.finish().to_json()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
 def test_deadlines_copy_drops_only_met_deadlines():
     """A copy of a run keeps every pending deadline (the met ones it drops expire into nothing) and runs on
     to the same report."""

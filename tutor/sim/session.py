@@ -105,6 +105,7 @@ class Session:
         self.frame_times: list[float] = []
         self.cursor = 0.0
         self._run_wall = self._copy_wall = 0.0
+        self.copying = True  # False while a replay for a verdict runs: it keeps no copies on the way
         self._record()
         self._checkpoint()
 
@@ -139,7 +140,7 @@ class Session:
             started = time.perf_counter()
             self.sim.run(_slice_end(self.sim, t))
             self._run_wall += time.perf_counter() - started
-            due = self.keep_past and self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
+            due = self.keep_past and self.copying and self.sim.now - self.checkpoints[-1][0] >= CHECKPOINT_EVERY_MS
             if due and self._copy_wall <= CHECKPOINT_SHARE * self._run_wall:
                 self._checkpoint()
 
@@ -287,7 +288,9 @@ class Session:
     def replayed_with(self, changes: list[Change]) -> "Session":
         """A new session started with `changes` folded in and what was done up to now replayed; this one stays."""
         other = Session(self._start_with(changes), self.seed, self.auto_finish, self.keep_past)
+        other.copying = False  # a verdict waits on this replay: a fork into its past replays from the start
         other.replay(self.interventions, self.sim.now)
+        other.copying = True
         return other
 
     def replayed_sim(self, changes: list[Change]) -> Simulation:
