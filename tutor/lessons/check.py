@@ -10,6 +10,7 @@ from typing import Any, Callable, TextIO
 
 from tutor.scenario.limits import read_text
 from tutor.sim.config import SETTINGS, is_start_only
+from tutor.sim.core import gc_paused
 from tutor.sim.session import derive
 from tutor.sim.simulation import StepBudgetExceeded
 
@@ -328,12 +329,18 @@ def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
 
 
 def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
-    """Play one combination: (goal met, par measure), or None when its settings cannot run together."""
-    try:
-        _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
-    except ValueError:
-        return None
-    return q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+    """Play one combination: (goal met, par measure), or None when its settings cannot run together.
+
+    The collector waits for the whole trial: the played run is garbage by the time it looks, instead of
+    being scanned young and again in an older generation."""
+    with gc_paused():
+        try:
+            _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
+        except ValueError:
+            return None
+        result = q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+        del outcome
+    return result
 
 
 _JOB: tuple[LessonRun, Question] | None = None  # what forked workers play (inherited, never pickled)
