@@ -235,3 +235,19 @@ def test_write_json_prints_exactly_what_json_dumps_with_indent_2_prints():
     out = io.StringIO()
     write_json(data, out)
     assert out.getvalue() == json.dumps(data, indent=2) + "\n"
+
+
+def test_write_json_encodes_runs_of_flat_entries_as_json_dumps_does():
+    """Chunks of flat entries (one C encoder call each, across the thousand-item chunk boundary, with
+    strings holding braces, commas and escaped newlines) and a lone flat entry print as json.dumps does."""
+    import io
+    import json
+
+    from tutor.cli import write_json
+
+    entries = [{"id": i, "acked": i % 2 == 0, "lost_at": None, "x": i / 4,
+                "explanation": "},\n      {" if i % 7 else "a\nb \"c\" é"} for i in range(2503)]
+    for data in ({"messages": entries, "n": 1}, {"one": [{"id": 0}]}, {"mixed": entries[:3] + [[1]] + entries[3:5]}):
+        out = io.StringIO()
+        write_json(data, out)
+        assert out.getvalue() == json.dumps(data, indent=2) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -443,29 +444,38 @@ def write_json(data: dict[str, Any], out: Any) -> None:
     for i, (key, value) in enumerate(data.items()):
         out.write(("," if i else "") + "\n  " + encode(key) + ": ")
         if isinstance(value, Sequence) and not isinstance(value, (str, tuple)) and value:
-            parts = []
-            for j, item in enumerate(value):
-                parts.append(("[" if j == 0 else ",") + "\n    " + _list_item(item, encode))
-                if len(parts) == 1000:
-                    out.write("".join(parts))
-                    parts.clear()
-            out.write("".join(parts) + "\n  ]")
+            items = iter(value)
+            first = True
+            while chunk := list(itertools.islice(items, 1000)):
+                out.write(("[" if first else ",") + _list_items(chunk, encode))
+                first = False
+            out.write("\n  ]")
         else:
             out.write(encode(value).replace("\n", "\n  "))
     out.write("\n}\n" if data else "}\n")
 
 
-#: a flat object at the depth of a report's list items, as indent=2 lays it out, by the C encoder: its
+#: flat objects at the depth of a report's list items, as indent=2 lays them out, by the C encoder: its
 #: item separator carries the newline and indentation (the indenting encoder is pure Python, and slow)
 _FLAT = json.JSONEncoder(separators=(",\n      ", ": ")).encode
-_SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+_BETWEEN_FLAT = "},\n      {"  # where two flat objects meet in _FLAT's text of a list of them
 
 
-def _list_item(item: Any, encode: Any) -> str:
-    """One item of a top-level list, indented as json.dumps(indent=2) does at that depth."""
-    if isinstance(item, dict) and item and all(isinstance(v, _SCALARS) for v in item.values()):
-        return "{\n      " + _FLAT(item)[1:-1] + "\n    }"
-    return encode(item).replace("\n", "\n    ")
+def _list_items(chunk: list[Any], encode: Any) -> str:
+    """Items of a top-level list, each after ",\n    ", indented as json.dumps(indent=2) does at that depth
+    (the caller writes the separator before the first). A chunk of flat objects (a report's entries) is
+    encoded by one call of the C encoder, whose text only needs the objects' braces put on lines of their
+    own: a string in it never holds a raw newline, so the separator cannot occur inside one."""
+    if all(_is_flat(item) for item in chunk):
+        body = _FLAT(chunk)[2:-2]  # without "[{" and "}]"
+        return "\n    {\n      " + body.replace(_BETWEEN_FLAT, "\n    },\n    {\n      ") + "\n    }"
+    return ",".join("\n    " + encode(item).replace("\n", "\n    ") for item in chunk)
+
+
+def _is_flat(item: Any) -> bool:
+    """A non-empty object whose values are plain scalars (a subclass of one takes the general path)."""
+    return type(item) is dict and bool(item) and _SCALAR_TYPES.issuperset(map(type, item.values()))
 
 
 def show_report(report: Any, failures: list[str] | None, as_json: bool, description: str = "") -> None:

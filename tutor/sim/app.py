@@ -46,6 +46,7 @@ class AppState:
     outstanding: int = 0        # window mode: records sent and not yet answered
     window_full: bool = False   # window mode: send() waits for a permit
     spool: "Spool | None" = None
+    send_due: float | None = None  # when this process's next scheduled send() call is due (one suffices)
 
 
 @dataclass
@@ -178,15 +179,38 @@ class Application:
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
+        if mode == "async" and not app.pending and self._accepts(sim.config.workload["size.bytes"]):
+            # _offer's path for the one record of a plain send() that fits, without the queue in between
+            app.blocked_since = None
+            self._append(rid, sim.config.workload["size.bytes"])
+            self._schedule_next_send()
+            app.feeding = False
+            return
         app.pending.append(rid)
         if mode == "unbounded":
             return self._unbounded_send()
         self._offer()
 
+    def _accepts(self, size: int) -> bool:
+        """Does the client take a record of this size now (not too large, and room in the buffer)?"""
+        return self._too_large(size) is None and self._fits(size)
+
     def _schedule_next_send(self) -> None:
-        """Queue the application's next send() call when it is due."""
-        if self.app.next_id < self.sim.workload_size():
-            self.sim.loop.at(max(self.app.next_at, self.loop.now), self._fire, self.incarnation, self.app_send, ())
+        """Queue the application's next send() call when it is due, unless one is due already by then: that
+        one sends (an application still waiting then is rescheduled by whatever frees it)."""
+        app = self.app
+        if app.next_id < self.sim.config.workload["messages"]:
+            at = max(app.next_at, self.loop.now)
+            if app.send_due is not None and app.send_due <= at:
+                return
+            app.send_due = at
+            self.sim.loop.at(at, self._fire, self.incarnation, self._send_call, (at,))
+
+    def _send_call(self, at: float) -> None:
+        """A scheduled send() call comes due."""
+        if self.app.send_due == at:
+            self.app.send_due = None
+        self.app_send()
 
     def _unbounded_send(self) -> None:
         """The application never waits: what the client cannot take yet stays in its own queue, which

@@ -408,10 +408,11 @@ class Replica:
         r = self
         if r.role != "leader":
             return
-        if self.under_min_isr() and self.sim.config.hw_gated_by_min_isr:  # (the cheaper test first)
+        isr = r.isr
+        if len(isr) < self.sim.min_isr_of(self.index) and self.sim.config.hw_gated_by_min_isr:  # (cheaper first)
             return
-        new, followers = r.log.leo, r.followers
-        for name in self.maximal_isr():  # the least log end over the ISR (the leader's own included)
+        new, followers, pending = r.log.leo, r.followers, r.pending_isr
+        for name in (pending if pending and len(pending) > len(isr) else isr):  # the maximal ISR (KIP-497)
             f = followers.get(name)
             if f is not None and f.leo < new:
                 new = f.leo

@@ -18,6 +18,7 @@ class EventLoop:
         self.steps = 0
         self._heap: list[tuple[float, int, int, Callable[..., Any], tuple]] = []
         self._seq = 0
+        self.halted = False  # set by the event that ends the run: run_until stops there
 
     def at(self, time: float, fn: Callable[..., Any], *args: Any, prio: int = NORMAL) -> None:
         """Run fn(*args) at virtual time `time` (never in the past)."""
@@ -51,19 +52,64 @@ class EventLoop:
             self.step()
         self.now = max(self.now, until)
 
+    def run_until(self, until: float, max_steps: float = float("inf")) -> None:
+        """Run events up to and including time `until`, until `halted` is set (by an event) or past
+        `max_steps` steps in all; the clock stays at the last event run. A run spends its every event in
+        this loop: step(), inlined."""
+        heap, pop = self._heap, heapq.heappop
+        steps = self.steps
+        try:
+            while heap and heap[0][0] <= until and steps <= max_steps and not self.halted:
+                time, _prio, _seq, fn, args = pop(heap)
+                self.now = time
+                steps += 1
+                self.steps = steps  # (kept current: a handler may read it)
+                fn(*args)
+        finally:
+            self.steps = steps
+
     def __len__(self) -> int:
         return len(self._heap)
+
+
+#: A block that leaves more tracked objects than this moves them to the oldest generation unscanned.
+BIG_BLOCK = 200_000
+#: Objects moved that way since the last full collection, past which the block's end collects fully.
+MOVED_LIMIT = 4_000_000
+
+
+class _Moved:
+    """Objects gc_paused moved to the oldest generation since it last ran a full collection."""
+
+    count = 0
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Run a block without the cyclic garbage collector: a run allocates millions of small objects that
     live on (the ledger, the logs), and the collector's repeated scans of them cost half the run. Cycles
-    made meanwhile are collected once the block ends."""
+    made meanwhile are collected once the block ends, in the young generation; but when the block leaves a
+    great many objects (a long run), they are nearly all alive, and scanning them would only promote them:
+    they go to the oldest generation at once (freeze then unfreeze: two list splices), where the next full
+    collection finds any garbage among them (one is run here once that has happened to MOVED_LIMIT of them)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            _move_if_big()
             gc.enable()
+
+
+def _move_if_big() -> None:
+    """Send a big block's survivors straight to the oldest generation (see gc_paused)."""
+    young = gc.get_count()[0]
+    if young <= BIG_BLOCK:
+        return
+    gc.freeze()
+    gc.unfreeze()
+    _Moved.count += young
+    if _Moved.count > MOVED_LIMIT:
+        _Moved.count = 0
+        gc.collect()

@@ -28,7 +28,6 @@ class Network:
         self.node_delay = {n: 0.0 for n in nodes}
         self.hosts: dict[str, Any] = {}  # name -> node object with host_on, up, incarnation
         self._last: dict[tuple[str, str], float] = {}  # FIFO per connection, like TCP
-        self.in_flight: dict[int, tuple] = {}  # message id -> (src, dst, fn, args, sent, arrives)
         self.held: list[tuple] = []  # messages waiting on a cut link (TCP retransmitting)
         self.on_drop: Callable[[str, Callable[..., Any], tuple], Any] | None = None  # (dst, fn, args)
         self._ids = 0
@@ -56,6 +55,11 @@ class Network:
     def send(self, src: str, dst: str, fn: Callable[..., Any], *args: Any,
              on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
         """Send a message; over a connection, `dst_inc` is the process incarnation it was opened to."""
+        return self.send_args(src, dst, fn, args, on_reset, dst_inc)
+
+    def send_args(self, src: str, dst: str, fn: Callable[..., Any], args: tuple,
+                  on_reset: Callable[[], Any] | None, dst_inc: int | None) -> bool:
+        """send(), its arguments given as a tuple (nodes send through this: no unpacking and repacking)."""
         inc = self.hosts[dst].incarnation if dst_inc is None else dst_inc
         link = (src, dst)
         if self.cut and link in self.cut:
@@ -74,17 +78,24 @@ class Network:
             when = last
         last_sent[link] = when
         self._ids = mid = self._ids + 1
-        self.in_flight[mid] = (src, dst, fn, args, now, when)
         # EventLoop.at, inlined: this runs for every message
         loop._seq = seq = loop._seq + 1
         heappush(loop._heap, (when if when >= now else now, NORMAL, seq, self._deliver,
-                              (mid, src, dst, inc, fn, args, on_reset)))
+                              (mid, src, dst, inc, fn, args, on_reset, now)))
         return True
 
+    @property
+    def in_flight(self) -> dict[int, tuple]:
+        """Messages on the wire, in the order sent: message id -> (src, dst, fn, args, sent, arrives). Read
+        from the event queue itself (a message is its delivery event), so sending keeps no second record."""
+        deliver = self._deliver
+        found = sorted((args[0], (args[1], args[2], args[4], args[5], args[7], t))
+                       for t, _prio, _seq, fn, args in self.loop._heap if fn == deliver)
+        return dict(found)
+
     def _deliver(self, mid: int, src: str, dst: str, inc: int, fn: Callable[..., Any], args: tuple,
-                 on_reset: Callable[[], Any] | None) -> None:
+                 on_reset: Callable[[], Any] | None, sent: float) -> None:
         """Hand a message over if the link and the receiving process are still there."""
-        del self.in_flight[mid]
         target = self.hosts[dst]
         if not target.host_on:
             if self.on_drop is not None:
@@ -151,8 +162,7 @@ class Network:
                 continue
             self._ids += 1
             when = self.loop.now + self.delay(src, dst)
-            self.in_flight[self._ids] = (src, dst, fn, args, t, when)
-            self.loop.at(when, self._deliver, self._ids, src, dst, inc, fn, args, on_reset)
+            self.loop.at(when, self._deliver, self._ids, src, dst, inc, fn, args, on_reset, t)
 
     def partition(self, group_a: list[str], group_b: list[str]) -> list[tuple[str, str]]:
         """Cut every link between two groups; returns the links cut."""

@@ -148,9 +148,10 @@ class Producer(Application, ClientNode):
             self.partitioner = Partitioner(kind_for(self.cfg["client"], self._version()), self.nparts,
                                            self.cfg["batch.size"], self.sim.rng)
         self.start_metadata(self.cfg.get("topic.metadata.refresh.interval.ms") or self.cfg["metadata.max.age.ms"])
+        self.app.send_due = None  # the dead process's send() call died with it
         if resume and self.app.next_id < self.sim.workload_size():
             self.app.next_at = max(self.app.next_at, self.loop.now)
-            self.sim.loop.at(self.app.next_at, self._fire, self.incarnation, self.app_send, ())
+            self._schedule_next_send()
         if self.app.spool is not None:  # the spool's sender resumes from the first record not marked done
             self._spool_resume()
             self._spool_interval_sync()
@@ -194,7 +195,9 @@ class Producer(Application, ClientNode):
         (RecordTooLargeException, through the future); librdkafka's produce() (MSG_SIZE_TOO_LARGE past
         message.max.bytes, QUEUE_FULL every time past queue.buffering.max.kbytes)."""
         c = self.cfg
-        if self.java:
+        if c["client"] == "java":
+            if size <= c["max.request.size"] and size <= c["buffer.memory"]:
+                return None  # (the usual answer, first: this runs for every record)
             for key in ("max.request.size", "buffer.memory"):
                 if size > c[key]:
                     return f"RecordTooLargeException: the record is {size} bytes, more than {key}={c[key]}"
@@ -207,7 +210,7 @@ class Producer(Application, ClientNode):
 
     def _fits(self, size: int) -> bool:
         """Room in buffer.memory (Java) or in the queue limits (librdkafka)?"""
-        if not self.java:
+        if self.cfg["client"] != "java":
             return (self.used_records < self.cfg["queue.buffering.max.messages"]
                     and self.used_bytes + size <= self.cfg["queue.buffering.max.kbytes"] * 1024)
         return self.used_bytes + size <= self.cfg["buffer.memory"]

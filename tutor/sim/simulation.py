@@ -331,6 +331,7 @@ class Simulation:
         elif self.phase == "recovering" and (self._settled(strict=True) or
                                              self.now - self.recovery_at > MAX_RECOVERY_MS):
             self.phase = "done"
+            self.loop.halted = True
             return
         self.loop.after(QUIET_TICK_MS, self._tick)
 
@@ -416,8 +417,7 @@ class Simulation:
     def run(self, until: float) -> None:
         """Run up to virtual time `until` (or the end)."""
         with gc_paused():
-            while self.phase != "done" and self.loop.peek() is not None and self.loop.peek() <= until:
-                self.loop.step()
+            self.loop.run_until(until)
         if self.phase != "done":
             self.loop.now = max(self.loop.now, until)
 
@@ -427,9 +427,8 @@ class Simulation:
         budget = max_steps or (2_000_000 + 200 * self.workload_size())
         loop = self.loop
         with gc_paused():
-            while self.phase != "done":
-                if not loop.step():
-                    break
+            while self.phase != "done" and loop._heap:
+                loop.run_until(float("inf"), budget)
                 if loop.steps > budget:
                     raise StepBudgetExceeded(
                         f"{self.scenario.source}: the run did not settle within {budget:,} steps "
