@@ -402,8 +402,6 @@ def _job_trial(combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] |
 def _play_many(run: LessonRun, q: Question, combos: list) -> list:
     """Trials of many combinations, in order; on several cores, in forked workers sharing the run's state."""
     global _JOB
-    import multiprocessing
-
     workers = min(_cores(), len(combos) // MIN_TRIALS_PER_WORKER)
     if workers < 2 or _IN_WORKER or not _can_fork():
         return [_trial(run, q, c) for c in combos]
