@@ -106,6 +106,23 @@ def test_state_lines_with_partitions_give_each_partition_and_the_consumers_offse
     assert "t-0 position 16, committed none" in consumer  # the first poll's records are being processed
 
 
+def test_state_block_hides_the_consumers_offsets_while_the_question_asks_about_the_commit():
+    """Lesson 18's first question asks what t-0's commit will hold (16): the state block must not show t-0's
+    position (16) meanwhile, in the text player either; the other figures stay."""
+    from tutor.text.player import state_block
+
+    run = LessonRun(load_lesson(LESSONS / "18-partition-commits.toml"))
+    run.finish_wait()
+    assert run.question.id == "partition-next-offset" and "consumer.committed" in run.held()
+    consumer = state_lines(run.snapshot, run.held())[-1]
+    assert "t-0 position ?, committed ?" in consumer and "16" not in consumer and "processed" in consumer
+    from rich.console import Console
+    console = Console(width=200, record=True)
+    console.print(state_block(run))
+    shown = console.export_text()
+    assert "position ?" in shown and "position 16" not in shown
+
+
 def test_state_lines_with_a_group_give_each_member():
     """A group of two: the group's state, then each member with the partitions it holds and their offsets."""
     run = LessonRun(load_lesson(LESSONS / "19-rebalances.toml"))

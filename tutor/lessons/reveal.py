@@ -57,6 +57,15 @@ def held_later(lesson: Lesson, index: int) -> frozenset[str]:
     return held_figures(m for i, q in lesson.questions() if i > index for m in asks(q))
 
 
+#: a consumer's offsets go together: a commit carries the position, so either one gives the other away
+OFFSETS = frozenset({"consumer.committed", "consumer.position"})
+
+
+def offsets_held(held: frozenset[str]) -> bool:
+    """Must the consumer's position and committed offset stay hidden (the open question asks about one)?"""
+    return bool(OFFSETS & held)
+
+
 #: words in an event line or a message that tell a held-back figure (a count of lost records, a send error)
 TELLING = {"lost": ("lost", "gone", "removed", "truncat", "skip", "discard"), "duplicates": ("duplicat", "twice"),
            "acked": ("error", "failed", "timed out", "timeout")}
@@ -100,11 +109,12 @@ def played_line(summary: dict[str, Any], held: frozenset[str] = frozenset()) -> 
     return "played to the end: " + " · ".join(parts) + tail
 
 
-def state_lines(snap: Snapshot) -> list[str]:
+def state_lines(snap: Snapshot, held: frozenset[str] = frozenset()) -> list[str]:
     """A compact state block: per broker log end, HW, flushed offset and ISR; producer and consumer positions.
-    With several partitions, one line per partition (leader, HW, ISR) and the consumer's offsets per partition."""
+    With several partitions, one line per partition (leader, HW, ISR) and the consumer's offsets per partition.
+    The consumer's offsets show as "?" while the open question asks about one of them (`held`)."""
     if len(snap.partitions) > 1:
-        return _partitions_lines(snap) + _client_lines(snap)
+        return _partitions_lines(snap) + _client_lines(snap, offsets_held(held))
     lines = [f"t = {snap.t:,.0f} ms · leader {snap.leader or 'none (offline)'} · "
              f"ISR {{{', '.join(snap.isr)}}}"]
     for b in snap.brokers:
@@ -115,7 +125,7 @@ def state_lines(snap: Snapshot) -> list[str]:
         isr = "in ISR" if b.in_isr else "out of ISR"
         lines.append(f"{b.name}: {state} · {role} · log end {b.leo:,} · HW {b.hw:,} · "
                      f"flushed to disk {b.flushed:,} · {isr}")
-    return lines + _client_lines(snap)
+    return lines + _client_lines(snap, offsets_held(held))
 
 
 def _partitions_lines(snap: Snapshot) -> list[str]:
@@ -129,8 +139,10 @@ def _partitions_lines(snap: Snapshot) -> list[str]:
     return lines
 
 
-def _client_lines(snap: Snapshot) -> list[str]:
-    """The producer's progress, and the consumer's position and committed offset (per partition when several)."""
+def _client_lines(snap: Snapshot, hide: bool = False) -> list[str]:
+    """The producer's progress, and the consumer's position and committed offset (per partition when several;
+    "?" for each with `hide`)."""
+    show = (lambda value: "?") if hide else _offset
     lines = []
     p = snap.producer
     waiting = sum(count for _, count, _ in p.buffered)
@@ -141,23 +153,25 @@ def _client_lines(snap: Snapshot) -> list[str]:
     g = snap.group
     if g is not None and len(g.members) > 1:
         lines.append(f"group: {g.state} · generation {g.generation} · {g.protocol} ({g.strategy})")
-        lines += [_member_line(m) for m in g.members]
+        lines += [_member_line(m, show) for m in g.members]
     elif c is not None and len(c.partitions) > 1:
-        offsets = " · ".join(f"t-{i} position {_offset(pos)}, committed {_offset(com)}"
+        offsets = " · ".join(f"t-{i} position {show(pos)}, committed {show(com)}"
                              for i, pos, com in c.partitions)
         lines.append(f"consumer: {'up' if c.up else 'down'} · processed {c.processed:,} · {offsets}")
     elif c is not None:
-        lines.append(f"consumer: {'up' if c.up else 'down'} · position {_offset(c.position)} · "
-                     f"committed offset {_offset(c.committed)} · processed {c.processed:,}")
+        lines.append(f"consumer: {'up' if c.up else 'down'} · position {show(c.position)} · "
+                     f"committed offset {show(c.committed)} · processed {c.processed:,}")
     return lines
 
 
-def _member_line(m: Any) -> str:
-    """One group member: whether it runs, the partitions it holds, and each one's position and committed offset."""
+def _member_line(m: Any, show: Any = None) -> str:
+    """One group member: whether it runs, the partitions it holds, and each one's position and committed offset
+    (written by `show`)."""
+    show = show or _offset
     if not m.assigned:
         return f"{m.name}: {'up' if m.up else 'down'} · holds no partition"
     positions, committed = dict(m.positions), dict(m.committed)
-    offsets = " · ".join(f"t-{p} position {_offset(positions.get(p))}, committed {_offset(committed.get(p))}"
+    offsets = " · ".join(f"t-{p} position {show(positions.get(p))}, committed {show(committed.get(p))}"
                          for p in m.assigned)
     return f"{m.name}: {'up' if m.up else 'down'} · {offsets}"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass, field
+from heapq import heappush
 from typing import TYPE_CHECKING
+
+from .core import NORMAL
 
 if TYPE_CHECKING:
     from .producer import Batch
@@ -164,15 +167,19 @@ class Application:
             return self.mode != "spool"
         return app.blocked_since is not None and self.mode != "unbounded"
 
-    def app_send(self) -> None:
-        """The application calls send() for its next record (or writes it to its spool)."""
+    def app_send(self, due: float | None = None) -> None:
+        """The application calls send() for its next record (or writes it to its spool); `due` is the time
+        of the scheduled call this is (see _schedule_next_send)."""
         app, sim, now = self.app, self.sim, self.loop.now
-        if app.next_id >= sim.workload_size() or now < app.next_at or self._app_waits():
+        if due is not None and app.send_due == due:
+            app.send_due = None
+        workload = sim.config.workload
+        if app.next_id >= workload["messages"] or now < app.next_at or self._app_waits():
             return  # (a call before next_at is a spare wake-up: the due one is scheduled)
         rid = sim.ledger.sent(now)
         app.next_id += 1
-        app.next_at += sim.config.workload["interval.ms"]
-        sim.activity()
+        app.next_at += workload["interval.ms"]
+        sim.last_activity = now  # sim.activity(), inlined: this runs for every record
         mode = self.cfg["send.mode"]
         if mode == "spool":
             return self._spool_write(rid)
@@ -204,13 +211,9 @@ class Application:
             if app.send_due is not None and app.send_due <= at:
                 return
             app.send_due = at
-            self.sim.loop.at(at, self._fire, self.incarnation, self._send_call, (at,))
-
-    def _send_call(self, at: float) -> None:
-        """A scheduled send() call comes due."""
-        if self.app.send_due == at:
-            self.app.send_due = None
-        self.app_send()
+            loop = self.loop  # EventLoop.at, inlined (at >= now): this runs for every record
+            loop._seq = seq = loop._seq + 1
+            heappush(loop._heap, (at, NORMAL, seq, self._fire, (self.incarnation, self.app_send, (at,))))
 
     def _unbounded_send(self) -> None:
         """The application never waits: what the client cannot take yet stays in its own queue, which

@@ -105,8 +105,8 @@ def gc_paused() -> Iterator[None]:
 def _move_if_big() -> None:
     """Send a big block's survivors straight to the oldest generation (see gc_paused)."""
     young = gc.get_count()[0]
-    if young <= BIG_BLOCK:
-        return
+    if young <= BIG_BLOCK or gc.get_freeze_count():
+        return  # (objects someone froze, as the app does while a run plays, stay frozen: its policy rules)
     gc.freeze()
     gc.unfreeze()
     _Moved.count += young

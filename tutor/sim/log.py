@@ -39,6 +39,7 @@ class ReplicaLog:
         self.flushed = 0          # below it the log is on disk (fsync or the OS's writeback)
         self.recovery_point = 0   # below it Kafka itself flushed the log (its recovery point)
         self.last_flush_at = 0.0  # when Kafka last moved the recovery point (UnifiedLog.lastFlushTime)
+        self.leo = 0              # log end offset: the offset the next record will get (read very often)
 
     def __deepcopy__(self, memo: dict) -> "ReplicaLog":
         """A checkpoint's copy: the batches are never changed (shared), the offsets are plain ints, the rest
@@ -49,15 +50,11 @@ class ReplicaLog:
         new.batches, new._bases = self.batches[:], self._bases[:]
         return new
 
-    @property
-    def leo(self) -> int:
-        """Log end offset: the offset the next record will get."""
-        return self.batches[-1].end if self.batches else 0
-
     def append(self, batch: LogBatch) -> None:
         """Add a batch at the end (its base must be the current log end offset)."""
         self.batches.append(batch)
         self._bases.append(batch.base)
+        self.leo = batch.end
 
     def index_of(self, offset: int) -> int:
         """Index of the batch holding `offset` (or the first batch after it)."""
@@ -95,6 +92,7 @@ class ReplicaLog:
         removed = self.batches[i:]
         del self.batches[i:]
         del self._bases[i:]
+        self.leo = self.batches[-1].end if self.batches else 0
         self.flushed = min(self.flushed, self.leo)
         self.recovery_point = min(self.recovery_point, self.leo)
         return removed

@@ -242,7 +242,7 @@ class Producer(Application, ClientNode):
         queue, cfg, ledger = self.queues[p], self.cfg, self.sim.ledger
         last = queue[-1] if queue else None
         if last is None or last.closed or last.attempts or last.bytes + size > cfg["batch.size"] \
-                or rid != last.first_id + last.count:  # a batch holds consecutive ids (see _joins)
+                or rid != last.history.first_id + last.history.count:  # consecutive ids (see _joins)
             if last is not None:
                 last.closed = True
             now = self.loop.now

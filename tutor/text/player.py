@@ -53,7 +53,7 @@ def status_line(run: LessonRun) -> Text:
 
 def state_block(run: LessonRun) -> Panel:
     """The state a question is asked about: per broker log end, HW, flushed offset, ISR; producer and consumer."""
-    return Panel(Text("\n".join(state_lines(run.snapshot))), title="The run now", border_style="green")
+    return Panel(Text("\n".join(state_lines(run.snapshot, run.held()))), title="The run now", border_style="green")
 
 
 def question_panel(q: Question) -> Panel:
