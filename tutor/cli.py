@@ -438,7 +438,17 @@ class ProgressLine:
 def write_json(data: dict[str, Any], out: Any) -> None:
     """Print an object as json.dumps(data, indent=2) would, one top-level value at a time and a list's
     items a thousand at a time (a large run's report is tens of megabytes, and its entries are built as
-    read). JSON text never holds a raw newline, so nesting is adding indentation after each one."""
+    read). JSON text never holds a raw newline, so nesting is adding indentation after each one. The cyclic
+    collector is paused meanwhile: the entries die as soon as they are written, and with a large run's objects
+    alive beside them its collections would cost as much as the writing."""
+    from tutor.sim.core import gc_paused
+
+    with gc_paused():
+        _write_json(data, out)
+
+
+def _write_json(data: dict[str, Any], out: Any) -> None:
+    """write_json's work."""
     encode = json.JSONEncoder(indent=2).encode
     out.write("{")
     for i, (key, value) in enumerate(data.items()):

@@ -42,3 +42,26 @@ def test_objects_frozen_by_someone_else_stay_frozen():
         assert len(kept) == core.BIG_BLOCK + 1000
     finally:
         gc.unfreeze()
+
+
+def test_the_next_block_collects_once_many_objects_were_moved(monkeypatch):
+    """Past MOVED_LIMIT moved objects, the next block starts with a full collection (an earlier long run may be
+    garbage by then); the block that moved them does not (a one-off long run never pays it)."""
+    gc.unfreeze()
+    monkeypatch.setattr(core, "MOVED_LIMIT", core.BIG_BLOCK)
+    monkeypatch.setattr(core._Moved, "count", 0)
+    full = []
+    def heard(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            full.append(info)
+    gc.callbacks.append(heard)
+    try:
+        with core.gc_paused():
+            kept = _many(core.BIG_BLOCK + 1000)
+        assert full == [] and core._Moved.count > core.MOVED_LIMIT
+        with core.gc_paused():
+            pass
+        assert len(full) == 1 and core._Moved.count == 0
+    finally:
+        gc.callbacks.remove(heard)
+    assert len(kept) == core.BIG_BLOCK + 1000

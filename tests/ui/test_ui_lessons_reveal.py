@@ -106,3 +106,27 @@ async def test_title_cards_turn_off_for_self_study_and_stay_off(tmp_path, monkey
         await pilot.press("c")  # back on
         await pilot.pause()
         assert json.loads((tmp_path / "progress.json").read_text())["preferences"] == {"title_cards": True}
+
+
+@aio
+async def test_a_question_about_the_commit_hides_the_consumers_offsets():
+    """Lesson 18's first question asks what t-0's commit will hold (16, the next offset to read): the consumer
+    box must not show t-0's position (16) meanwhile; once answered, the offsets come back."""
+    from tutor.ui.widgets.pipeline import PipelineView
+
+    async with lesson_app("18", size=(120, 40)) as (app, pilot):
+        await pilot.press("enter")
+        screen = lesson_screen(app)
+        await do_the_wait(pilot, screen.run)
+        await drawn(pilot)
+        run = screen.run
+        assert run.phase == QUESTION and run.question.id == "partition-next-offset"
+        pipeline = screen.query_one(PipelineView).text()
+        assert "?/?" in pipeline or "position  ?" in pipeline, pipeline
+        assert "16/" not in pipeline, pipeline
+        await pilot.press("s")  # show me
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen.show()
+        await drawn(pilot)
+        assert "?/?" not in screen.query_one(PipelineView).text()

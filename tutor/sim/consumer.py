@@ -409,9 +409,9 @@ class Consumer(ClientNode):
     def _note_skipped(self, f: PartFetch, stop: int, text: str) -> None:
         """Every record below `stop` in the partition leader's log that was never handed over is skipped."""
         leader = self.sim.brokers[self._leader_of(f.index)]
-        fetched = self.sim.ledger.fetched_at
+        fetched = self.sim.ledger.first_fetched
         for rid in leader.replicas[f.index].log.ids(0, stop):
-            if rid not in fetched:
+            if fetched[rid] is None:
                 self.sim.ledger.skip(rid, self.now, text)
 
     # --- handing over and processing -----------------------------------------------------
@@ -420,10 +420,10 @@ class Consumer(ClientNode):
         n = min(len(self.buffer), self.cfg["max.poll.records"])
         self.polls += 1
         recs = [self.buffer.popleft() for _ in range(n)]
-        fetched, now, poll = self.sim.ledger.fetched_at, self.now, self.polls
+        fetched, now, poll = self.sim.ledger.first_fetched, self.now, self.polls
         for rec in recs:
             rec.poll = poll
-            if rec.rid not in fetched:
+            if fetched[rec.rid] is None:
                 fetched[rec.rid] = now
         parts = self.parts
         if len(parts) == 1:
@@ -474,16 +474,16 @@ class Consumer(ClientNode):
 
     def _finish_instantly(self) -> None:
         """Zero-cost processing: finish all handed-over records now, without an event per record."""
-        work, processed, now, parts = self.work, self.sim.ledger.processed, self.now, self.parts
+        work, now, parts, ledger = self.work, self.now, self.parts, self.sim.ledger
+        times, first = ledger.times_done, ledger.first_done
         simple = self.java or self.cfg["enable.auto.offset.store"]
         simple = simple and self.cfg["commit.mode"] != "after-processing"
         while work:
             rec = work.popleft()
-            times = processed.get(rec.rid)
-            if times is None:
-                processed[rec.rid] = [now]
+            if times[rec.rid]:  # Ledger.done, inlined for the usual record, processed for the first time
+                ledger.done(rec.rid, now)
             else:
-                times.append(now)
+                times[rec.rid], first[rec.rid] = 1, now
             if simple:  # no per-record store or commit to do: just count
                 parts[rec.partition].done_upto = rec.offset + 1
                 self.sim.processed_count += 1

@@ -74,7 +74,7 @@ class EventLoop:
 
 #: A block that leaves more tracked objects than this moves them to the oldest generation unscanned.
 BIG_BLOCK = 200_000
-#: Objects moved that way since the last full collection, past which the block's end collects fully.
+#: Objects moved that way since the last full collection, past which the next block starts with one.
 MOVED_LIMIT = 4_000_000
 
 
@@ -91,8 +91,12 @@ def gc_paused() -> Iterator[None]:
     made meanwhile are collected once the block ends, in the young generation; but when the block leaves a
     great many objects (a long run), they are nearly all alive, and scanning them would only promote them:
     they go to the oldest generation at once (freeze then unfreeze: two list splices), where the next full
-    collection finds any garbage among them (one is run here once that has happened to MOVED_LIMIT of them)."""
+    collection finds any garbage among them (one is run when a block starts once MOVED_LIMIT of them have gone
+    there: by then an earlier run may be garbage, and a one-off long run, as `tutor run` makes, never pays it)."""
     was = gc.isenabled()
+    if was and _Moved.count > MOVED_LIMIT:
+        _Moved.count = 0
+        gc.collect()
     gc.disable()
     try:
         yield
@@ -110,6 +114,3 @@ def _move_if_big() -> None:
     gc.freeze()
     gc.unfreeze()
     _Moved.count += young
-    if _Moved.count > MOVED_LIMIT:
-        _Moved.count = 0
-        gc.collect()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+_SOME = re.compile(rb"[^\x00]+")  # runs of records processed at least once, in a column of counts
 
 
 @dataclass(slots=True)
@@ -65,8 +69,9 @@ class Ledger:
         new.sent_at, new.batch_of, new.told = self.sent_at[:], self.batch_of[:], self.told[:]
         new.batches = batches
         new.notes = {rid: list(v) for rid, v in self.notes.items()}
-        new.processed = {rid: list(v) for rid, v in self.processed.items()}
-        new.fetched_at = dict(self.fetched_at)
+        new.times_done, new.first_done = bytearray(self.times_done), self.first_done[:]
+        new.more_done = {rid: list(v) for rid, v in self.more_done.items()}
+        new.first_fetched = self.first_fetched[:]
         new.events = copy.deepcopy(self.events, memo)
         new.commits = self.commits[:]
         new.skipped = set(self.skipped)
@@ -86,8 +91,11 @@ class Ledger:
         self.told: list[tuple[str, float, Any] | None] = []  # what the application was told
         self.batches: list[BatchHistory] = []
         self.notes: dict[int, list[tuple[float, str]]] = {}
-        self.processed: dict[int, list[float]] = {}
-        self.fetched_at: dict[int, float] = {}
+        # the consumer's side, one column per record (most records are processed once, in order)
+        self.times_done = bytearray()             # how often each record was processed (255: that or more)
+        self.first_done: list[float | None] = []  # when it was first processed
+        self.more_done: dict[int, list[float]] = {}  # the later times of a record processed again
+        self.first_fetched: list[float | None] = []  # when poll() first handed it to the application
         self.events: list[Event] = []
         self.commits: list[tuple[float, int, str]] = []  # (t, committed offset, how)
         self.skipped: set[int] = set()  # records the consumer passed over for good
@@ -100,6 +108,9 @@ class Ledger:
         self.sent_at.append(t)
         self.batch_of.append(-1)
         self.told.append(None)
+        self.times_done.append(0)
+        self.first_done.append(None)
+        self.first_fetched.append(None)
         return len(self.sent_at) - 1
 
     def new_batch(self, t: float, first_id: int) -> BatchHistory:
@@ -158,11 +169,37 @@ class Ledger:
     # --- consumer side -------------------------------------------------------------------
     def fetched(self, rid: int, t: float) -> None:
         """The consumer handed this record to the application (first time only kept)."""
-        self.fetched_at.setdefault(rid, t)
+        if self.first_fetched[rid] is None:
+            self.first_fetched[rid] = t
 
     def done(self, rid: int, t: float) -> None:
         """The application finished processing this record."""
-        self.processed.setdefault(rid, []).append(t)
+        n = self.times_done[rid]
+        if n == 0:
+            self.first_done[rid] = t
+        else:
+            self.more_done.setdefault(rid, []).append(t)
+        if n < 255:
+            self.times_done[rid] = n + 1
+
+    @property
+    def processed(self) -> "ProcessedTimes":
+        """Record id -> the times it was processed, for the records processed at least once (a view)."""
+        return ProcessedTimes(self)
+
+    @property
+    def fetched_at(self) -> "FirstFetched":
+        """Record id -> when poll() first handed it to the application (a view)."""
+        return FirstFetched(self)
+
+    def processed_runs(self) -> Iterator[tuple[int, int]]:
+        """(first, end) id ranges of the records processed at least once (found in C: they come in runs)."""
+        return (m.span() for m in _SOME.finditer(self.times_done))
+
+    def times_processed(self, rid: int) -> int:
+        """How often a record was processed."""
+        n = self.times_done[rid] if 0 <= rid < len(self.times_done) else 0
+        return n if n < 2 else 1 + len(self.more_done[rid])
 
     def committed(self, t: float, offset: int, how: str) -> None:
         """The group's committed offset became `offset`."""
@@ -177,3 +214,49 @@ class Ledger:
 
     def __len__(self) -> int:
         return len(self.sent_at)
+
+
+class ProcessedTimes(Mapping):
+    """The ledger's processing columns seen as {record id: [times processed]}, for the records processed."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def __getitem__(self, rid: int) -> list[float]:
+        led = self.ledger
+        if not (isinstance(rid, int) and 0 <= rid < len(led.times_done)) or not led.times_done[rid]:
+            raise KeyError(rid)
+        return [led.first_done[rid], *led.more_done.get(rid, ())]
+
+    def __contains__(self, rid: object) -> bool:
+        done = self.ledger.times_done
+        return isinstance(rid, int) and 0 <= rid < len(done) and done[rid] != 0
+
+    def __iter__(self) -> Iterator[int]:
+        for lo, hi in self.ledger.processed_runs():
+            yield from range(lo, hi)
+
+    def __len__(self) -> int:
+        done = self.ledger.times_done
+        return len(done) - done.count(0)
+
+
+class FirstFetched(Mapping):
+    """The ledger's fetch column seen as {record id: when first handed to the application}."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def __getitem__(self, rid: int) -> float:
+        first = self.ledger.first_fetched
+        t = first[rid] if isinstance(rid, int) and 0 <= rid < len(first) else None
+        if t is None:
+            raise KeyError(rid)
+        return t
+
+    def __iter__(self) -> Iterator[int]:
+        return (rid for rid, t in enumerate(self.ledger.first_fetched) if t is not None)
+
+    def __len__(self) -> int:
+        first = self.ledger.first_fetched
+        return len(first) - first.count(None)

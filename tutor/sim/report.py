@@ -131,7 +131,13 @@ def committed_counts(sim: "Simulation") -> Counter:
 def processed_counts(sim: "Simulation") -> Counter:
     """How often each record was processed: by the consumer, or by an audit read of the final logs."""
     if sim.consumer is not None:
-        return Counter({rid: len(ts) for rid, ts in sim.ledger.processed.items()})
+        led = sim.ledger
+        counts: Counter = Counter()
+        for lo, hi in led.processed_runs():  # whole runs at once, in C
+            dict.update(counts, dict.fromkeys(range(lo, hi), 1))
+        for rid, more in led.more_done.items():
+            counts[rid] = 1 + len(more)
+        return counts
     return committed_counts(sim)
 
 
@@ -562,5 +568,5 @@ class Explainer:
 
     def processed(self, rid: int) -> str:
         """A record that made it."""
-        ts = self.ledger.processed.get(rid)
-        return f"processed at {ms(ts[0])}" if ts else "in the final log"
+        t = self.ledger.first_done[rid]
+        return f"processed at {ms(t)}" if t is not None else "in the final log"

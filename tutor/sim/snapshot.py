@@ -376,6 +376,8 @@ def _messages(sim: "Simulation") -> tuple[Message, ...]:
 
 
 _LOST = re.compile(bytes((LOST,)))
+#: a record's state from how often it was processed: once, or more
+_DONE_STATE = bytes([0, PROCESSED] + [DUPLICATED] * 254)
 
 
 @lru_cache(maxsize=8)
@@ -451,9 +453,10 @@ def _client_states(sim: "Simulation", states: bytearray, present: bytearray, mes
     if sim.producer.app.spool is not None:  # records in the spool file are not lost (yet)
         for rid in sim.producer.app.spool.waiting():
             present[rid] = 1
-    for rid, times in sim.ledger.processed.items():
-        states[rid] = PROCESSED if len(times) == 1 else DUPLICATED
-        present[rid] = 1
+    done = sim.ledger.times_done
+    for lo, hi in sim.ledger.processed_runs():  # processed records come in long runs: each set in C
+        states[lo:hi] = done[lo:hi].translate(_DONE_STATE)
+        present[lo:hi] = b"\x01" * (hi - lo)
     _mark_gone(sim, states, present)
 
 
@@ -469,7 +472,8 @@ def _mark_gone(sim: "Simulation", states: bytearray, present: bytearray) -> None
 def _lost_where(sim: "Simulation", states: bytearray) -> dict[str, int]:
     """Records lost so far, by where they left: producer, broker or consumer (skipped)."""
     led = sim.ledger
-    where = {"producer": 0, "broker": 0, "consumer": len(led.skipped - led.processed.keys())}
+    done = led.times_done
+    where = {"producer": 0, "broker": 0, "consumer": sum(1 for rid in led.skipped if not done[rid])}
     for rid in lost_ids(states):
         where["broker" if led.reached_log(rid) else "producer"] += 1
     return where
@@ -492,7 +496,8 @@ def take(sim: "Simulation") -> Snapshot:
     counts["acked"] = sim.ledger.acked
     counts["lost_acked"] = sum(1 for rid in lost_ids(states) if told[rid] and told[rid][0] == "acked")
     counts.update({f"lost_at_{k}": v for k, v in _lost_where(sim, states).items()})
-    counts["lost_acked_skipped"] = sum(1 for rid in sim.ledger.skipped if rid not in sim.ledger.processed
+    done = sim.ledger.times_done
+    counts["lost_acked_skipped"] = sum(1 for rid in sim.ledger.skipped if not done[rid]
                                        and told[rid] and told[rid][0] == "acked")
     counts["lost_in_flight"] = sim.ledger.lost_in_flight
     ctl = sim.controller

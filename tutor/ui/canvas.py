@@ -66,12 +66,30 @@ class Canvas:
         self.chars = [[" "] * self.width for _ in range(self.height)]
         self.styles: list[list[Style]] = [[self.base] * self.width for _ in range(self.height)]
         self.hits: list[Hit] = []
+        self._shared: set[int] = set()  # rows still shared with the canvas this one was layered on
+
+    def layer(self) -> "Canvas":
+        """A canvas to draw over this one: its rows are this one's until written (copied on the first write),
+        so an unchanged row is the very same list in both, and this canvas is never changed."""
+        top = Canvas.__new__(Canvas)
+        top.width, top.height, top.base = self.width, self.height, self.base
+        top.chars, top.styles, top.hits = list(self.chars), list(self.styles), list(self.hits)
+        top._shared = set(range(self.height))
+        return top
+
+    def _own(self, y: int) -> None:
+        """Copy a shared row before writing to it."""
+        self._shared.discard(y)
+        self.chars[y] = list(self.chars[y])
+        self.styles[y] = list(self.styles[y])
 
     def put(self, x: int, y: int, text: str, style: Style | None = None, limit: int | None = None) -> int:
         """Write text at (x, y), clipped to the canvas (and to `limit` columns); returns columns written."""
         if not 0 <= y < self.height:
             return 0
         end = min(self.width, x + len(text) if limit is None else x + min(len(text), limit))
+        if y in self._shared:
+            self._own(y)
         row, srow, st = self.chars[y], self.styles[y], style or self.base
         for i in range(max(x, 0), end):
             row[i] = text[i - x]
@@ -81,6 +99,8 @@ class Canvas:
     def restyle(self, x: int, y: int, w: int, style: Style, under: bool = False) -> None:
         """Combine a style into existing cells: over them (dim), or under them (a background)."""
         if 0 <= y < self.height:
+            if y in self._shared:
+                self._own(y)
             srow = self.styles[y]
             for i in range(max(x, 0), min(self.width, x + w)):
                 srow[i] = style + srow[i] if under else srow[i] + style
@@ -112,9 +132,12 @@ class Canvas:
         """Rows that differ from an older canvas (all of them if the size changed)."""
         if old is None or (old.width, old.height) != (self.width, self.height):
             return list(range(self.height))
-        # styles are shared objects, so identity is a cheap (and safe: at worst a spare repaint) test
-        return [y for y in range(self.height)
-                if self.chars[y] != old.chars[y] or any(map(is_not, self.styles[y], old.styles[y]))]
+        # a row both canvases share with one still canvas is unchanged without a look; styles are shared
+        # objects, so identity is a cheap (and safe: at worst a spare repaint) test for the others
+        rows = zip(self.chars, self.styles, old.chars, old.styles)
+        return [y for y, (row, srow, old_row, old_srow) in enumerate(rows)
+                if (row is not old_row or srow is not old_srow)
+                and (row != old_row or any(map(is_not, srow, old_srow)))]
 
     def text(self) -> list[str]:
         """The characters only, one string per row (for tests and text search)."""

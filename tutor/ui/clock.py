@@ -10,6 +10,16 @@ DEFAULT_SPEED = 0.1
 MAX_WALL_STEP_S = 0.25  # a stalled frame never jumps the simulation further than this
 
 
+def next_due(due: float, now: float, period: float) -> float:
+    """When the tick after the one due at `due` is due: a period later on a fixed grid (late wake-ups do not add up
+    to a slower rate), or, when that moment is already a period past, the next grid point still ahead (the
+    ticks missed in a stall are dropped rather than fired in a burst)."""
+    nxt = due + period
+    if nxt > now - period:
+        return nxt
+    return nxt + ((now - nxt) // period) * period
+
+
 @dataclass
 class Clock:
     """Whether time runs, and how fast."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -57,8 +58,51 @@ class Ctx:
         return self.frame.snap
 
 
-def pipeline(frame: Frame, width: int, height: int) -> Canvas:
-    """The whole pipeline view for one frame."""
+def pipeline(frame: Frame, width: int, height: int, stills: "Stills | None" = None) -> Canvas:
+    """The whole pipeline view for one frame: its still picture (kept in `stills` for the next frames of the
+    same snapshot) with the messages on the move drawn over it."""
+    plan, still = (stills or Stills()).get(frame, width, height)
+    ctx = Ctx(frame, plan, still.layer())
+    draw_messages(ctx)
+    draw_lost_on_the_way(ctx)
+    return ctx.cv
+
+
+class Stills:
+    """The still picture of the last snapshot drawn: the frames between two advances of the run differ only
+    in the time on screen, which moves nothing but the messages, so they share it."""
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.value: tuple[Plan, Canvas] | None = None
+
+    def get(self, frame: Frame, width: int, height: int) -> tuple[Plan, Canvas]:
+        """The plan and the still canvas for this frame at this size (drawn again when anything drawn differs)."""
+        key = still_key(frame, width, height)
+        if self.value is None or not same_still(key, self.key):
+            self.key, self.value = key, still_picture(frame, width, height)
+        return self.value
+
+
+#: what a frame holds that the still picture does not show: the time on screen moves only the messages, and the
+#: rest is for the other widgets (any other field, a new one included, draws a new still picture when it changes)
+NOT_STILL = frozenset({"t", "horizon", "live", "playing", "speed", "seed", "title", "events", "marks", "fast"})
+STILL_FIELDS = tuple(f.name for f in dataclasses.fields(Frame) if f.name not in NOT_STILL | {"snap", "acked"})
+
+
+def still_key(frame: Frame, width: int, height: int) -> tuple:
+    """What the still picture is drawn from: the snapshot and the acked test (compared by identity), the size,
+    and every other field of the frame but NOT_STILL (compared by value)."""
+    return (frame.snap, frame.acked, width, height) + tuple(getattr(frame, name) for name in STILL_FIELDS)
+
+
+def same_still(a: tuple, b: tuple) -> bool:
+    """Do two still keys draw the same picture?"""
+    return len(a) == len(b) and a[0] is b[0] and a[1] is b[1] and a[2:] == b[2:]
+
+
+def still_picture(frame: Frame, width: int, height: int) -> tuple[Plan, Canvas]:
+    """Boxes, records, wires, header and legend: everything but the messages on the move."""
     snap = frame.snap
     plan = arrange(width, height, [b.name for b in snap.brokers], snap.consumer is not None,
                    len(snap.partitions) or 1, dgroup.drawn_members(snap))
@@ -74,9 +118,7 @@ def pipeline(frame: Frame, width: int, height: int) -> Canvas:
         draw_group(ctx)
     draw_header(ctx)
     draw_legend(ctx)
-    draw_messages(ctx)
-    draw_lost_on_the_way(ctx)
-    return ctx.cv
+    return plan, ctx.cv
 
 
 def wanted_height(snap, width: int, avail: int | None = None) -> int:
@@ -400,8 +442,9 @@ def draw_consumer(ctx: Ctx) -> None:
                   f"{cfg['processing.mode']} · {cfg['processing.ms']:g} ms/record"), LABEL, None)]]
     if inner.h < 4:
         rows = rows[:2] if inner.h == 2 else rows[:3]
-    elif several_parts(ctx.snap) and c.partitions and _partition_offsets(_consumer_parts(ctx), w, _names(ctx)):
-        rows = _partition_offsets(_consumer_parts(ctx), w, _names(ctx)) + rows[1:2]  # a table fits
+    elif several_parts(ctx.snap) and c.partitions and (table := _partition_offsets(
+            _consumer_parts(ctx), w, _names(ctx), ctx.frame.offsets_hidden)):
+        rows = table + rows[1:2]  # a table fits
     lines(ctx.cv, inner, rows)
     if not c.up:
         _dim(ctx.cv, inner)
@@ -413,7 +456,8 @@ def draw_group(ctx: Ctx) -> None:
     r = ctx.plan.boxes["group"]
     title, style = dgroup.title(group, r.w - 6)
     inner = open_box(ctx, "group", title, WARN if group.rebalancing else BORDER, style)
-    lines(ctx.cv, inner, dgroup.box_rows(group, ctx.snap.t, inner.w, inner.h, ctx.frame.member))
+    lines(ctx.cv, inner, dgroup.box_rows(group, ctx.snap.t, inner.w, inner.h, ctx.frame.member,
+                                         ctx.frame.offsets_hidden))
     if ctx.plan.framed and r.h >= 3:  # the offsets' key, on the bottom border
         ctx.cv.put(r.x + 2, r.bottom - 1, wording(r.w - 4, " t-N position/committed offset ",
                                                  " position/committed ", ""), LABEL)
@@ -431,11 +475,12 @@ def _positions(ctx: Ctx, width: int = 80) -> list[Piece]:
     if several_parts(ctx.snap) and c.partitions:  # position / group's committed offset, per partition
         forms = [(label, sep) for label in ("position/committed ", "pos/committed ") for sep in (" · ", " ")]
         for label, sep in forms:  # the words go before a partition does
-            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep, _names(ctx))
+            body = dgroup.offset_pieces(_consumer_parts(ctx), width - len(label), sep, _names(ctx),
+                                        ctx.frame.offsets_hidden)
             if not body or not body[-1][0].startswith(" +"):
                 break
         return [(label, LABEL, None)] + body
-    show = (lambda v: "—" if v is None else f"{v:,}")
+    show = (lambda v: "?") if ctx.frame.offsets_hidden else (lambda v: "—" if v is None else f"{v:,}")
     pos, off = show(c.position), show(c.committed)
     label = wording(width - len(pos) - len(off) - len("position "), "  group's committed offset ",
                 "  committed offset ", "  committed ")  # the legend calls the log's sense "below HW"
@@ -459,10 +504,10 @@ def _names(ctx: Ctx) -> tuple[str, ...]:
 
 
 def _partition_offsets(items: list[tuple[int, int | None, int | None]], width: int,
-                       names: tuple[str, ...] = ()) -> list[list[Piece]] | None:
+                       names: tuple[str, ...] = (), hide: bool = False) -> list[list[Piece]] | None:
     """A small table: a column per partition, a row for the position and one for the group's committed
-    offset (None when there are none, or the columns do not fit the width)."""
-    show = (lambda v: "—" if v is None else f"{v:,}")
+    offset (None when there are none, or the columns do not fit the width); "?" for each with `hide`."""
+    show = (lambda v: "?") if hide else (lambda v: "—" if v is None else f"{v:,}")
     cells = [(dgroup.tp_label(p, names), show(pos), show(com)) for p, pos, com in items]
     if not cells:
         return None

@@ -106,9 +106,10 @@ def offsets(member) -> list[tuple[int, int | None, int | None]]:
     return [(p, pos.get(p), com.get(p)) for p in member.assigned]
 
 
-def partition_pieces(member, width: int, names: tuple[str, ...] = ()) -> list[Piece]:
-    """"t-0 41/40 · t-1 39/39": each assigned partition's position / committed offset, as many as fit."""
-    return offset_pieces(offsets(member), width, names=names) or [("no partitions", DIM, None)]
+def partition_pieces(member, width: int, names: tuple[str, ...] = (), hide: bool = False) -> list[Piece]:
+    """"t-0 41/40 · t-1 39/39": each assigned partition's position / committed offset, as many as fit ("?/?"
+    with `hide`)."""
+    return offset_pieces(offsets(member), width, names=names, hide=hide) or [("no partitions", DIM, None)]
 
 
 def tp_label(p: int, names: tuple[str, ...] = ()) -> str:
@@ -117,9 +118,10 @@ def tp_label(p: int, names: tuple[str, ...] = ()) -> str:
 
 
 def offset_pieces(items: list[tuple[int, int | None, int | None]], width: int, sep: str = " · ",
-                  names: tuple[str, ...] = ()) -> list[Piece]:
-    """(partition, position, committed) triples as "t-0 41/40 · t-1 39/—", as many as fit, "+N" for the rest."""
-    show = (lambda v: "—" if v is None else f"{v:,}")
+                  names: tuple[str, ...] = (), hide: bool = False) -> list[Piece]:
+    """(partition, position, committed) triples as "t-0 41/40 · t-1 39/—", as many as fit, "+N" for the rest;
+    with `hide` (a question asks about them) each offset is "?"."""
+    show = (lambda v: "?") if hide else (lambda v: "—" if v is None else f"{v:,}")
     out: list[Piece] = []
     used = 0
     for i, (p, pos, com) in enumerate(items):
@@ -146,7 +148,8 @@ def member_name(name: str, room: int) -> str:
     return name if len(name) <= room else name.replace("consumer-", "c")
 
 
-def member_rows(group, t: float, width: int, two_lines: bool, selected: str | None = None) -> list[list[Piece]]:
+def member_rows(group, t: float, width: int, two_lines: bool, selected: str | None = None,
+                hide: bool = False) -> list[list[Piece]]:
     """Each member: name, up or DOWN, its state and poll bar; its partitions on the same line or the next."""
     rows: list[list[Piece]] = []
     for m in group.members:
@@ -161,18 +164,20 @@ def member_rows(group, t: float, width: int, two_lines: bool, selected: str | No
         gap = width - used - sum(len(t) for t, _, _ in poll)
         if two_lines:
             rows.append(head + [(" " * max(gap, 1), LABEL, None)] + poll)
-            rows.append([("   ", LABEL, None)] + partition_pieces(m, width - 3, getattr(group, "tps", ())))
+            rows.append([("   ", LABEL, None)] + partition_pieces(m, width - 3, getattr(group, "tps", ()), hide))
         else:
-            parts = partition_pieces(m, max(gap - 2, 0), getattr(group, "tps", ()))
+            parts = partition_pieces(m, max(gap - 2, 0), getattr(group, "tps", ()), hide)
             rest = gap - sum(len(t) for t, _, _ in parts) - 1
             rows.append(head + [(" ", LABEL, None)] + parts + [(" " * max(rest, 1), LABEL, None)] + poll)
     return rows
 
 
-def box_rows(group, t: float, width: int, height: int, selected: str | None = None) -> list[list[Piece]]:
-    """The box's rows: the header, then the members (two lines each when narrow), as many as the height holds."""
+def box_rows(group, t: float, width: int, height: int, selected: str | None = None,
+             hide: bool = False) -> list[list[Piece]]:
+    """The box's rows: the header, then the members (two lines each when narrow), as many as the height holds;
+    `hide`: the offsets read "?" (a question asks about them)."""
     two = width < GROUP_ONE_LINE
-    rows = [header_pieces(group, width)] + member_rows(group, t, width, two, selected)
+    rows = [header_pieces(group, width)] + member_rows(group, t, width, two, selected, hide)
     if len(rows) > height:
         hidden = len(group.members) - (height - 2) // (2 if two else 1)
         rows = rows[: height - 1] + [[(f"+{hidden} more members", DIM, None)]]

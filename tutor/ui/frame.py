@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tutor.lessons.reveal import tells
+from tutor.lessons.reveal import offsets_held, tells
 from tutor.sim.snapshot import Snapshot
 
 
@@ -61,6 +61,11 @@ class Frame:
     def figure(self, name: str, value: int) -> str:
         """A count as drawn ("1,234"), or "?" while a question asks about it."""
         return "?" if name in self.held else f"{value:,}"
+
+    @property
+    def offsets_hidden(self) -> bool:
+        """Are the consumer's position and committed offset held back (the open question asks about one)?"""
+        return offsets_held(self.held)
 
     @property
     def config(self) -> dict[str, dict[str, Any]]:

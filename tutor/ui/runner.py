@@ -7,6 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from time import perf_counter
 from typing import Any, Callable
 
+from . import collector
 from .driver import Driver
 from .frame import Frame
 from .members import chosen
@@ -26,10 +27,12 @@ class Runner:
         self.frame: Frame = driver.frame()
         self.shown = self.frame.t       # the time on screen: ahead of the last snapshot while playing
         self.not_before = 0.0           # no new advance before this wall time (keeps the CPU share)
+        collector.watch()
 
     def tick(self, wall_s: float) -> Frame | None:
         """Time passed on the wall: move the time on screen, start an advance if due; the frame to show."""
         fresh = self._collect()
+        collector.settle()
         clock = self.driver.clock
         dt = clock.sim_ms(wall_s)
         if dt <= 0 and not fresh:
@@ -67,7 +70,12 @@ class Runner:
         if self.job is not None:
             self.frame, _ = self.job.result()
             self.job = None
+        sim = self.driver.session.sim
         result = fn(*args)
+        if self.driver.session.sim is not sim:  # a restart or a fork dropped the run: its cycles must be seen
+            collector.release()
+        if self.driver.clock.playing:
+            collector.prepare()
         self.frame = self.driver.frame()
         self.shown = self.frame.t
         return result
@@ -75,3 +83,4 @@ class Runner:
     def close(self) -> None:
         """Stop the worker thread (after the advance in progress)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+        collector.release()

@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..canvas import Canvas
-from ..draw import pipeline, wanted_height
+from ..draw import Stills, pipeline, wanted_height
 from ..frame import Frame
 from ..layout import preferred_height
 
@@ -38,18 +38,22 @@ class PipelineView(Widget):
         super().__init__(id=id)
         self.canvas: Canvas | None = None
         self._strips: dict[int, Strip] = {}
+        self._stills = Stills()  # the still picture of the snapshot on screen, shared by its frames
 
     def watch_frame(self) -> None:
         """A new frame: draw it now and repaint only the rows that changed (most rows do not)."""
         if self.size.area == 0:
             return
-        old = self.canvas
+        old, strips = self.canvas, self._strips
         self._draw()
         rows = self.canvas.changed_rows(old)
         if len(rows) == self.canvas.height:
             self.refresh()
-        else:
+        elif rows:
+            self._strips = {y: strip for y, strip in strips.items() if y not in rows}  # the others are unchanged
             self.refresh(*(Region(0, y, self.size.width, 1) for y in rows))
+        else:
+            self._strips = strips
 
     def on_resize(self) -> None:
         """The size changed: lay out again."""
@@ -58,7 +62,7 @@ class PipelineView(Widget):
     def _draw(self) -> Canvas:
         """Draw the current frame at the current size."""
         w, h = self.size
-        self.canvas = pipeline(self.frame, w, h) if self.frame else Canvas(w, h)
+        self.canvas = pipeline(self.frame, w, h, self._stills) if self.frame else Canvas(w, h)
         self._strips = {}
         return self.canvas
 
