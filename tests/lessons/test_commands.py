@@ -56,6 +56,54 @@ def test_check_reports_file_and_step_and_exits_2(write, capsys):
     assert any(line.startswith(f"{folder / '02-broken.toml'}: id:") for line in errors)
 
 
+def test_a_folder_checked_in_workers_reads_as_checked_in_turn(write, monkeypatch):
+    """Lessons checked side by side in forked workers give the very lines, in the order, of a check in turn."""
+    from tutor.lessons import check
+
+    folder = write("par/01-small.toml", small_lesson()).parent
+    write("par/02-wrong.toml", small_lesson(answer=5, lesson_id="wrong"))
+    write("par/03-broken.toml", "[[steps]]\ntitle = 1\n")
+    write("par/04-again.toml", small_lesson(lesson_id="again", prereqs='["small"]'))
+    write("par/scenario.toml", "[producer]\nacks = 1\n")
+
+    def checked(cores: int) -> tuple[int, str, str]:
+        """Status, stdout and stderr of `tutor check` of the folder on this many cores."""
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(check, "_cores", lambda: cores)
+        status = check.check_paths([str(folder)], cli.scenario_problem, out, err)
+        return status, out.getvalue(), err.getvalue()
+
+    pools = []
+    real_pool = check._forked_pool
+    monkeypatch.setattr(check, "_forked_pool", lambda n: pools.append(n) or real_pool(n))
+    in_turn = checked(1)
+    assert not pools
+    side_by_side = checked(2)
+    assert pools == ([2] if check._can_fork() else [])
+    assert side_by_side == in_turn
+    status, out, err = in_turn
+    assert status == 2
+    wins = '  step 3 "Fix it": winning answers: producer.acks = "all"'
+    assert out.splitlines() == [f"ok {folder / '01-small.toml'}", wins, wins,  # the second: 02's, which fails
+                                f"ok {folder / '04-again.toml'}", wins, f"ok {folder / 'scenario.toml'}"]
+    assert [line.split(":")[0] for line in err.splitlines()] == [str(folder / "02-wrong.toml"),
+                                                                 str(folder / "03-broken.toml")]
+
+
+def test_lessons_with_more_and_longer_runs_are_checked_first(write):
+    """The cost that orders a folder's lessons grows with the runs a lesson plays and their records."""
+    from tutor.lessons.check import _cost
+    from tutor.lessons.parse import load_lesson
+
+    small = load_lesson(write("a/01-small.toml", small_lesson()))
+    longer = load_lesson(write("a/02-longer.toml", small_lesson(lesson_id="longer").replace(
+        "messages = 60", "messages = 600")))
+    no_challenge = load_lesson(write("a/03-short.toml", small_lesson(lesson_id="short").split(
+        '[[steps]]\ntitle = "Fix it"')[0]))
+    assert _cost(longer) > _cost(small) > _cost(no_challenge) > 0
+    assert _cost(None) == 0
+
+
 def test_check_empty_folder(tmp_path, capsys):
     """A folder without .toml files is an error, not a silent pass."""
     assert cli.main(["check", str(tmp_path)]) == 2

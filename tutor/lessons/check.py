@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+from contextlib import closing
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from tutor.scenario.limits import read_text
 from tutor.sim.config import SETTINGS, is_start_only
+from tutor.sim.core import gc_paused
 from tutor.sim.session import derive
 from tutor.sim.simulation import StepBudgetExceeded
 
@@ -29,6 +31,9 @@ LADDER = (0, 1, 2, 3, 10, 100, 500, 1000, 10000, 100000, 1000000)
 FLOOR_RATIO = 100000
 #: a challenge's trials go to worker processes only when each worker gets at least this many
 MIN_TRIALS_PER_WORKER = 4
+#: for ordering lessons by cost: simulated seconds of sending cost about as much as this many records
+#: (polls, heartbeats and timers fill the time between records)
+RECORDS_PER_SECOND = 50
 _STEPS = re.compile(r"^\s*\[\[\s*steps\s*\]\]", re.M)
 
 
@@ -53,15 +58,16 @@ def check_paths(paths: list[str], check_scenario: Callable[[str], str | None],
         if Path(path).is_dir() and not files:
             print(f"{path}: no .toml files", file=err)
             status = 2
-        for problems, name, wins in _check_files(files, check_scenario, folder=Path(path).is_dir()):
-            for line in problems:
-                print(line, file=err)
-            if problems:
-                status = 2
-            else:
-                print(f"ok {name}", file=out)
-            for line in wins:
-                print(f"  {line}", file=out)
+        with closing(_check_files(files, check_scenario, folder=Path(path).is_dir())) as results:
+            for problems, name, wins in results:  # closed early (Ctrl+C), its workers end with it
+                for line in problems:
+                    print(line, file=err)
+                if problems:
+                    status = 2
+                else:
+                    print(f"ok {name}", file=out)
+                for line in wins:
+                    print(f"  {line}", file=out)
     return status
 
 
@@ -72,14 +78,54 @@ def _check_files(files: list[Path], check_scenario: Callable[[str], str | None],
     lessons = [f for f in files if is_lesson_path(f)]
     if folder and lessons:
         lessons += [f for f in files if f not in lessons and _is_empty(f)]
-    graph = _graph_problems(lessons)
-    for f in files:
-        if f in lessons:
-            wins: list[str] = []
-            yield graph.get(str(f), []) + check_lesson_file(f, wins), str(f), wins
-        else:
-            problem = check_scenario(str(f))
-            yield ([problem] if problem else []), str(f), []
+    graph, loaded = _graph_problems(lessons)
+    with closing(_checked_lessons(lessons, loaded)) as checked:
+        for f in files:
+            if f in lessons:
+                problems, wins = next(checked)
+                yield graph.get(str(f), []) + problems, str(f), wins
+            else:
+                problem = check_scenario(str(f))
+                yield ([problem] if problem else []), str(f), []
+
+
+def _checked(path: Path) -> tuple[list[str], list[str]]:
+    """(problems, winners) of one lesson file."""
+    wins: list[str] = []
+    return check_lesson_file(path, wins), wins
+
+
+def _checked_lessons(files: list[Path], loaded: dict[str, Lesson]) -> Iterator[tuple[list[str], list[str]]]:
+    """(problems, winners) of each lesson file, in the files' order. On several cores, forked workers check
+    whole lessons, the costliest first (a worker plays its challenges' trials in turn); one file alone
+    keeps the workers for its challenges' trials."""
+    workers = min(_cores(), len(files))
+    if workers < 2 or _IN_WORKER or not _can_fork():
+        yield from map(_checked, files)
+        return
+    costliest = sorted(files, key=lambda f: -_cost(loaded.get(str(f))))
+    with _forked_pool(workers) as pool:
+        pending = {f: pool.apply_async(_checked, (f,)) for f in costliest}
+        for f in files:
+            yield pending[f].get()
+
+
+def _cost(lesson: Lesson | None) -> float:
+    """A lesson's checking cost, told without playing: the runs it takes (each step's run, a restart's, a
+    question's, and a challenge's trials), each as long as its records and the time they take to send."""
+    if lesson is None:
+        return 0.0  # fails as it loads
+    workload = dict(lesson.scenario.config.workload)
+    total = 0.0
+    for step in lesson.steps:
+        workload.update({k: v for section, k, v in step.settings if section == "workload"})
+        runs = 1 + step.restart + (step.question is not None)
+        if step.question is not None and step.question.kind == "challenge":
+            runs += len(_search_combos(step.question))
+        records = workload.get("messages") or 0
+        seconds = records * (workload.get("interval.ms") or 0) / 1000
+        total += runs * (records + RECORDS_PER_SECOND * seconds)
+    return total
 
 
 def _is_empty(path: Path) -> bool:
@@ -90,8 +136,9 @@ def _is_empty(path: Path) -> bool:
         return False
 
 
-def _graph_problems(files: list[Path]) -> dict[str, list[str]]:
-    """Cycles, unknown prerequisites and duplicate ids, among the lessons of the files' folders."""
+def _graph_problems(files: list[Path]) -> tuple[dict[str, list[str]], dict[str, Lesson]]:
+    """Cycles, unknown prerequisites and duplicate ids, among the lessons of the files' folders; and the
+    lessons that load, by file."""
     folders = {f.parent for f in files}
     siblings = sorted({p for d in folders for p in lesson_files(d)} | set(files))  # as the menu reads them
     problems: dict[str, list[str]] = {}
@@ -101,7 +148,7 @@ def _graph_problems(files: list[Path]) -> dict[str, list[str]]:
         if item.lesson is not None:
             problems[item.path] = [f"{item.path}: {p}" for p in item.problems
                                    if not _in_broken_neighbour(p, broken)]
-    return problems
+    return problems, {item.path: item.lesson for item in catalog.items if item.lesson is not None}
 
 
 def _in_broken_neighbour(problem: str, broken: list[str]) -> bool:
@@ -328,15 +375,22 @@ def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
 
 
 def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
-    """Play one combination: (goal met, par measure), or None when its settings cannot run together."""
-    try:
-        _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
-    except ValueError:
-        return None
-    return q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+    """Play one combination: (goal met, par measure), or None when its settings cannot run together.
+
+    The collector waits for the whole trial: the played run is garbage by the time it looks, instead of
+    being scanned young and again in an older generation."""
+    with gc_paused():
+        try:
+            _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
+        except ValueError:
+            return None
+        result = q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+        del outcome
+    return result
 
 
 _JOB: tuple[LessonRun, Question] | None = None  # what forked workers play (inherited, never pickled)
+_IN_WORKER = False  # true in a forked worker, which starts no workers of its own
 
 
 def _job_trial(combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
@@ -348,23 +402,38 @@ def _job_trial(combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] |
 def _play_many(run: LessonRun, q: Question, combos: list) -> list:
     """Trials of many combinations, in order; on several cores, in forked workers sharing the run's state."""
     global _JOB
-    import multiprocessing
-
     workers = min(_cores(), len(combos) // MIN_TRIALS_PER_WORKER)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or _IN_WORKER or not _can_fork():
         return [_trial(run, q, c) for c in combos]
     _JOB = (run, q)
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+        with _forked_pool(workers) as pool:
             return pool.map(_job_trial, combos, chunksize=1)
     finally:
         _JOB = None
 
 
+def _can_fork() -> bool:
+    """Can workers start as copies of this process (sharing its state, nothing pickled)?"""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _forked_pool(workers: int):
+    """A pool of forked workers that play in turn whatever they are given."""
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker)
+
+
 def _quiet_worker() -> None:
-    """A worker leaves signals to its parent: Ctrl+C stops the parent, which ends the pool (SIGTERM kills)."""
+    """A worker leaves signals to its parent: Ctrl+C stops the parent, which ends the pool (SIGTERM kills).
+    It plays trials in turn: the cores are taken by its fellow workers."""
     import signal
 
+    global _IN_WORKER
+    _IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
