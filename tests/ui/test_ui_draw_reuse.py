@@ -61,14 +61,19 @@ def test_frames_of_one_snapshot_share_the_still_picture():
     assert second.text() != first.text() and moved  # the messages moved, nothing else
 
 
-def test_a_new_snapshot_or_selection_draws_a_new_still_picture():
-    """Anything the boxes show (the snapshot, the node aimed at) makes a new still picture."""
+def _stilled() -> tuple:
+    """A frame 1.5 s into the run, a Stills holding the still picture drawn for it, and that picture."""
     drv = driver()
     drv.seek(1500)
     frame = drv.frame()
     stills = draw.Stills()
     draw.pipeline(frame, 120, 30, stills)
-    kept = stills.value
+    return frame, stills, stills.value
+
+
+def test_a_new_snapshot_or_selection_draws_a_new_still_picture():
+    """Anything the boxes show (the snapshot, the node aimed at) makes a new still picture."""
+    frame, stills, kept = _stilled()
     draw.pipeline(dataclasses.replace(frame, selected="broker-2"), 120, 30, stills)
     assert stills.value is not kept
     assert draw.pipeline(dataclasses.replace(frame, selected="broker-2"), 120, 30).text() == \
@@ -93,12 +98,7 @@ def test_every_field_the_boxes_show_is_part_of_the_still_key():
     held back by a lesson's question (offsets as "?") draws a new still picture."""
     assert set(draw.STILL_FIELDS) >= {"selected", "ghosts", "losses", "inspected", "held", "member"}
     assert "t" in draw.NOT_STILL and not set(draw.STILL_FIELDS) & draw.NOT_STILL
-    drv = driver()
-    drv.seek(1500)
-    frame = drv.frame()
-    stills = draw.Stills()
-    draw.pipeline(frame, 120, 30, stills)
-    kept = stills.value
+    frame, stills, kept = _stilled()
     held = dataclasses.replace(frame, held=frozenset({"acked"}))
     assert draw.pipeline(held, 120, 30, stills).text() == draw.pipeline(held, 120, 30).text()
     assert stills.value is not kept
