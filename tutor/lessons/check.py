@@ -377,14 +377,15 @@ def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
 def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
     """Play one combination: (goal met, par measure), or None when its settings cannot run together.
 
-    The collector waits for the whole trial: the played run is garbage by the time it looks, instead of
-    being scanned young and again in an older generation."""
+    The collector waits for the whole trial, and the played run, once measured, lets go of its reference
+    cycles: it is freed at once instead of being scanned young and again in an older generation."""
     with gc_paused():
         try:
             _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
         except ValueError:
             return None
         result = q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+        outcome.sim.dispose()
         del outcome
     return result
 
