@@ -27,6 +27,19 @@ def test_run_until_stops_at_the_boundary_and_sets_the_clock():
     assert seen == [3] and loop.now == 3 and loop.peek() == 4
 
 
+def test_run_until_stops_where_an_event_halts_the_run_or_past_its_step_budget():
+    """An event that sets `halted` is the last to run; max_steps bounds the steps counted in all."""
+    loop, seen = EventLoop(), []
+    for t in range(1, 6):
+        loop.at(t, seen.append, t)
+    loop.at(2, setattr, loop, "halted", True)
+    loop.run_until(10)
+    assert seen == [1, 2] and loop.now == 2 and loop.steps == 3
+    loop.halted = False
+    loop.run_until(10, max_steps=4)
+    assert seen == [1, 2, 3, 4] and loop.steps == 5  # the step past the budget ran, and the loop stopped
+
+
 def test_events_are_never_scheduled_in_the_past():
     """A time before now is clamped to now."""
     loop, seen = EventLoop(), []

@@ -46,10 +46,8 @@ class EventLoop:
         return True
 
     def run(self, until: float) -> None:
-        """Run every event up to and including `until`, then set the clock to it."""
-        heap = self._heap
-        while heap and heap[0][0] <= until:
-            self.step()
+        """Run every event up to and including `until` (unless one halts the run), then set the clock to it."""
+        self.run_until(until)
         self.now = max(self.now, until)
 
     def run_until(self, until: float, max_steps: float = float("inf")) -> None:

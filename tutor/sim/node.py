@@ -38,7 +38,8 @@ class Node:
         loop._seq = seq = loop._seq + 1
         now = loop.now
         when = now + delay
-        heapq.heappush(loop._heap, (when if when >= now else now, NORMAL, seq, self._fire, (self.incarnation, fn, args)))
+        heapq.heappush(loop._heap, (when if when >= now else now, NORMAL, seq, self._fire,
+                                    (self.incarnation, fn, args)))
 
     def _fire(self, inc: int, fn: Callable[..., Any], args: tuple) -> None:
         """Fire a timer that belongs to the current incarnation only."""
