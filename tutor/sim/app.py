@@ -186,10 +186,11 @@ class Application:
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
-        if mode == "async" and not app.pending and self._accepts(sim.config.workload["size.bytes"]):
+        size = workload["size.bytes"]
+        if mode == "async" and not app.pending and self._accepts(size):
             # _offer's path for the one record of a plain send() that fits, without the queue in between
             app.blocked_since = None
-            self._append(rid, sim.config.workload["size.bytes"])
+            self._append(rid, size)
             self._schedule_next_send()
             app.feeding = False
             return
