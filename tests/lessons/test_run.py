@@ -107,6 +107,28 @@ def test_challenge_attempts_and_best():
     assert run.session.sim.config.producer["acks"] == "all"  # the fixed history replaced the run
 
 
+def test_a_challenge_verdict_runs_with_the_collector_paused(monkeypatch):
+    """The learner waits on a challenge's verdict: no garbage collection runs inside it (a full one over the
+    process's older objects cost 0.4 s); the collector runs again once the verdict is in."""
+    import gc
+
+    from tutor.lessons import challenge
+
+    seen = []
+    real = challenge.attempt
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(challenge, "attempt", watched)
+    run = small_run()
+    run.jump(2)
+    assert gc.isenabled()
+    run.submit({"producer.acks": "all"})
+    assert seen == [False] and gc.isenabled()
+
+
 def test_show_me_and_next_skip():
     """show me plays the answer (not scored); next() skips an open question."""
     run = small_run()

@@ -11,6 +11,7 @@ from typing import Any
 from tutor.sim import failures
 from tutor.sim import session as history
 from tutor.sim.config import is_start_only
+from tutor.sim.core import gc_paused
 from tutor.sim.session import Session
 from tutor.sim.snapshot import Snapshot
 from tutor.sim.spec import Action
@@ -288,7 +289,8 @@ class LessonRun:
         if q is None:
             raise RuntimeError("no question is open")
         if q.kind == "challenge":
-            return self._attempt(q, dict(answer))
+            with gc_paused():  # the learner waits on this: no collection of the process's older objects in it
+                return self._attempt(q, dict(answer))
         truth, outcome = self.truth()
         right = is_right(q, truth, answer)
         self._record(q, right, answer)
