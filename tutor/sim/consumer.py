@@ -474,16 +474,12 @@ class Consumer(ClientNode):
 
     def _finish_instantly(self) -> None:
         """Zero-cost processing: finish all handed-over records now, without an event per record."""
-        work, now, parts, ledger = self.work, self.now, self.parts, self.sim.ledger
-        times, first = ledger.times_done, ledger.first_done
+        work, now, parts, done = self.work, self.now, self.parts, self.sim.ledger.done
         simple = self.java or self.cfg["enable.auto.offset.store"]
         simple = simple and self.cfg["commit.mode"] != "after-processing"
         while work:
             rec = work.popleft()
-            if times[rec.rid]:  # Ledger.done, inlined for the usual record, processed for the first time
-                ledger.done(rec.rid, now)
-            else:
-                times[rec.rid], first[rec.rid] = 1, now
+            done(rec.rid, now)
             if simple:  # no per-record store or commit to do: just count
                 parts[rec.partition].done_upto = rec.offset + 1
                 self.sim.processed_count += 1

@@ -251,11 +251,7 @@ class Producer(Application, ClientNode):
             queue.append(last)
             self.delivery_deadlines.add(self._delivery_timeout(), last)
             self._wake(now + cfg["linger.ms"])
-        h = last.history  # Ledger.batched, inlined: this runs for every record
-        ledger.batch_of[rid] = h.batch_id
-        if h.shared:  # (an open batch is never shared with a copy of the run: kept for safety)
-            h = ledger.own(h.batch_id)
-        h.count += 1
+        ledger.batched(rid, last.history)
         last.bytes += size
         self.used_bytes += size
         self.used_records += 1
