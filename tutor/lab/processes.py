@@ -72,6 +72,12 @@ class Worker:
         tail = self.stderr.read().decode(errors="replace").strip().splitlines()[-lines:]
         return " / ".join(tail) or "no message"
 
+    def tell(self, line: str) -> None:
+        """Write one line to the process's stdin (a worker reads "go")."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
     def finish(self, timeout: float = 30.0) -> None:
         """Wait for a worker that reported it is done to exit; kill it if it hangs."""
         try:

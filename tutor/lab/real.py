@@ -176,6 +176,10 @@ class GroupLab(_RealRun):
                                     lambda rid: (run.partition_of(rid), run.key_of(rid)), placed)
         ends = {p: sum(1 for q, _ in placed.values() if q == p) for p in range(run.partitions)}
         members = [self._start(n, ends) for n in range(1, run.members + 1)]
+        for worker in members:  # every process up before any joins: the group forms with all of them
+            follow(worker, "started", lambda event, w=worker: self._on_event(w, event))
+        for worker in members:
+            worker.tell("go")
         victim = follow_any(members, "crash-point", self._on_event)
         victim.kill()
         self.killed_at = time.monotonic()
@@ -205,7 +209,7 @@ class GroupLab(_RealRun):
                "group": self.group, "client_id": f"member-{n}",
                "settings": run.kafka_settings(), "batch": run.batch,
                "processing_ms": run.processing_ms, "crash_after": run.crash_after, "crash_if_holding": 0,
-               "ends": {str(p): end for p, end in ends.items()}}
+               "ends": {str(p): end for p, end in ends.items()}, "wait_for_go": True}
         worker = self.children.start(f"member {n}", cfg)
         self.progress.show(f"{run.members} members joining the group: a new group waits "
                            f"group.initial.rebalance.delay.ms = {INITIAL_REBALANCE_DELAY_MS / 1000:g} s "

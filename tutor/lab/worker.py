@@ -27,11 +27,18 @@ def emit(event: str, **fields: Any) -> None:
     os.write(1, (json.dumps({"event": event, **fields}) + "\n").encode())
 
 
+#: set when the lab writes "go" on our stdin: group members wait for it before joining, so that they join
+#: together however long each process took to start (a late member met a group its dead peer had formed)
+GO = threading.Event()
+
+
 def exit_with_parent() -> None:
-    """Leave at once when the lab closes our stdin (it finished, or it died)."""
+    """Leave at once when the lab closes our stdin (it finished, or it died); note its "go"."""
     def watch() -> None:
-        """Block until EOF on stdin, then exit."""
-        sys.stdin.buffer.read()
+        """Read stdin until EOF, then exit."""
+        for line in sys.stdin.buffer:
+            if line.strip() == b"go":
+                GO.set()
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -125,6 +132,8 @@ def run_group_member(cfg: dict[str, Any]) -> None:
         """Say which partitions this member gives up (eager protocol: all of them)."""
         emit("revoked", partitions=sorted(p.partition for p in parts), closing=closing)
 
+    if cfg.get("wait_for_go"):
+        GO.wait()
     consumer.subscribe([cfg["topic"]], on_assign=assigned, on_revoke=revoked)
     ends = {int(p): end for p, end in cfg["ends"].items()}
     victim = cfg.get("crash_after") is not None
