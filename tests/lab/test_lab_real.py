@@ -173,3 +173,27 @@ def test_a_worker_reports_its_start_and_dies_with_its_stdin():
         assert worker.proc.wait(timeout=10) == 0
     finally:
         worker.kill()
+
+
+def test_a_worker_that_never_gets_there_is_named_with_its_last_events(monkeypatch):
+    """A phase that runs out of time says which worker, what it waited for, and the worker's last events."""
+    from tutor.lab import real
+    from tutor.lab.cluster import LabError
+
+    class Quiet:
+        """A worker that says a few things, never "done"."""
+
+        name = "member 2"
+
+        def __init__(self) -> None:
+            self.events = [{"event": "assigned", "partitions": [0, 1]}, {"event": "processed", "id": 7}]
+
+        def next_event(self, timeout: float):
+            """The next queued event, then silence."""
+            return self.events.pop(0) if self.events else None
+
+    monkeypatch.setattr(real, "PHASE_TIMEOUT_S", 0.3)
+    with pytest.raises(LabError) as err:
+        real.follow(Quiet(), "done", lambda event: None)
+    assert str(err.value) == ("the member 2 did not get to 'done' within 0.3 s "
+                              "(its last events: assigned [0, 1]; processed 7)")

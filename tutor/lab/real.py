@@ -49,6 +49,7 @@ def run_real(case: Case, cluster: LabCluster, children: Children, progress: Prog
 def follow(worker: Worker, until: str, on_event: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Hand each event of a worker to on_event until one of kind `until` comes; that one is returned."""
     deadline = time.monotonic() + PHASE_TIMEOUT_S
+    last: list[str] = []  # the latest kinds of event, for the error's words
     while time.monotonic() < deadline:
         try:
             event = worker.next_event(timeout=0.1)
@@ -59,7 +60,15 @@ def follow(worker: Worker, until: str, on_event: Callable[[dict[str, Any]], None
         on_event(event)
         if event["event"] == until:
             return event
-    raise LabError(f"the {worker.name} did not get to {until!r} within {PHASE_TIMEOUT_S:g} s")
+        last = (last + [_said(event)])[-4:]
+    raise LabError(f"the {worker.name} did not get to {until!r} within {PHASE_TIMEOUT_S:g} s"
+                   + (f" (its last events: {'; '.join(last)})" if last else " (it said nothing meanwhile)"))
+
+
+def _said(event: dict[str, Any]) -> str:
+    """An event in a few words: its kind and, where it has them, its partitions or record."""
+    extra = event.get("partitions", event.get("id", event.get("error", "")))
+    return f"{event['event']} {extra}".strip()
 
 
 class _RealRun:
