@@ -337,13 +337,16 @@ class Simulation:
         self.loop.at(self._next_tick_at(), self._tick, prio=LATE)
 
     def _next_tick_at(self) -> float:
-        """The next tick on the 100 ms grid, passing over ticks that can only find the run busy: while it runs,
-        none settles it before SETTLE_MS after the last activity (which only moves later). A tick runs after
+        """The next tick on the 100 ms grid, passing over ticks that can only find the run busy: none settles it
+        before SETTLE_MS after the last activity (which only moves later). A tick runs after
         everything else at its millisecond (LATE), so one that lands later than its predecessor would have
         scheduled it still sees the same run."""
         now = self.loop.now
-        if self.wire is None and self.phase == "running":  # (a group's ticks also watch its wire)
-            busy = math.ceil((self.last_activity + SETTLE_MS - now) / QUIET_TICK_MS) - 1
+        if self.wire is None:  # (a group's ticks also watch its wire)
+            until = self.last_activity + SETTLE_MS
+            if self.phase == "recovering":  # (where the hour's limit also ends it)
+                until = min(until, self.recovery_at + MAX_RECOVERY_MS)
+            busy = math.ceil((until - now) / QUIET_TICK_MS) - 1
             if busy > 1:
                 return now + busy * QUIET_TICK_MS
         return now + QUIET_TICK_MS
