@@ -121,3 +121,22 @@ def test_by_partition_groups_a_poll_in_first_seen_order():
     from tutor.sim.consumer import Rec, by_partition
     recs = [Rec(0, 1, 0, 1, 2), Rec(0, 2, 0, 1, 0), Rec(1, 3, 0, 1, 2), Rec(1, 4, 0, 1, 0)]
     assert [(r.partition, r.offset) for r in by_partition(recs)] == [(2, 0), (2, 1), (0, 0), (0, 1)]
+
+
+def test_a_fetch_to_a_silent_leader_is_abandoned_exactly_request_timeout_after_it_was_sent():
+    """Java's NetworkClient checks every in-flight request's age on each poll (handleTimedOutRequests): a
+    fetch to a leader that lost power is given up request.timeout.ms after it was sent, not at a later check."""
+    sim = live([at(3000, "power-loss", "broker-1", restart__after__ms=120000)],
+               consumer={**CONSUMER, "start.ms": 0}, broker={"group.initial.rebalance.delay.ms": 0},
+               workload={"messages": 2000, "interval.ms": 10})
+    sim.run(3100)
+    c = sim.consumer
+    sent = c.fetch_sent_at
+    assert c.fetching and c.leader == "broker-1" and 2900 < sent <= 3100
+    timeout = c.REQUEST_TIMEOUT_MS
+    sim.run(sent + timeout - 0.01)
+    assert c.fetching and c.fetch_sent_at == sent  # still waiting on the silent leader
+    sim.run(sent + timeout + 0.01)
+    assert not c.fetching and c.leader is None  # given up; the next poll asks who leads now
+    sim.run(sent + timeout + 1000)
+    assert c.leader in ("broker-2", "broker-3")  # it found the new leader

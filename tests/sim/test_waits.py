@@ -69,3 +69,17 @@ def test_snapshots_carry_the_waits_and_lines_say_kafkas_values():
     assert w.line(0, then=False, value=False, who=False) == \
         f"broker-1's session expires in {w.due / 1000:,.1f} s (broker.session.timeout.ms)"
     assert [kafka_value(v) for v in (True, False, None, 500.0, "all")] == ["true", "false", "null", "500", "all"]
+
+
+def test_a_fetch_to_a_powerless_leader_is_given_up_request_timeout_after_it_was_sent():
+    """The consumer's fetch to a leader without power: the wait ends request.timeout.ms after the fetch was
+    sent, and the fetch is given up right then."""
+    sim = live([at(2000, "power-loss", "leader")], consumer={"auto.offset.reset": "earliest", "start.ms": 0},
+               broker={"group.initial.rebalance.delay.ms": 0}, workload={"messages": 1000, "interval.ms": 10})
+    sim.run(5000)
+    [w] = _by(sim, "consumer")
+    sent = sim.consumer.fetch_sent_at
+    assert (w.setting, w.value) == ("request.timeout.ms", 30000) and "broker-1" in w.what
+    assert w.due == sent + 30000 and 1900 < sent <= 2100
+    sim.run(w.due + 0.01)
+    assert not sim.consumer.fetching and _by(sim, "consumer") == []

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .core import URGENT
 from .log import LogBatch
 from .member import commit_offset
-from .node import ClientNode
+from .node import ClientNode, Deadlines
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -86,6 +86,7 @@ class PartFetch:
     done_epoch: int = -1
     fetching: bool = False
     fetch_sent_at: float = 0.0
+    fetch_seq: int = 0  # which fetch is in flight: its deadline is keyed by (self, fetch_seq)
     resets: int = 0  # ListOffsets requests sent; only the answer to the latest counts
     meta_epoch: int = -1     # the leader epoch the latest metadata named
     fetched_epoch: int = -1  # the leader epoch of the last fetch answered without error
@@ -99,6 +100,12 @@ def by_partition(recs: list[Rec]) -> list[Rec]:
     for rec in recs:
         order.setdefault(rec.partition, []).append(rec)
     return [rec for group in order.values() for rec in group]
+
+
+def _fetch_settled(key: tuple[PartFetch, int]) -> bool:
+    """That fetch was answered, failed or given up (or a later fetch of its partition was sent)."""
+    f, seq = key
+    return not f.fetching or f.fetch_seq != seq
 
 
 def _part_attr(name: str, doc: str) -> property:
@@ -134,6 +141,7 @@ class Consumer(ClientNode):
         self.polling = False
         self.orphans: list[Rec] = []  # handed but unprocessed when the process died
         self.commit_timer_armed = False  # librdkafka's auto-commit timer
+        self.fetch_deadlines = Deadlines(self, self._fetch_timed_out, _fetch_settled)  # one per fetch sent
 
     @property
     def java(self) -> bool:
@@ -153,12 +161,12 @@ class Consumer(ClientNode):
         self.timer(self._join_delay(), self._joined)
         self.commit_timer_armed = False
         self._arm_commit_timer()
-        self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._fetch_watchdog)
 
     def fresh_process(self) -> None:
         """A new process: joining, nothing buffered or in hand, and no position anywhere (the committed
         offset or a reset gives each partition one)."""
         self.start()
+        self.fetch_deadlines = Deadlines(self, self._fetch_timed_out, _fetch_settled)  # the old died with its process
         self.state = "joining"
         self.buffer.clear()
         self.work.clear()
@@ -278,6 +286,8 @@ class Consumer(ClientNode):
             return self.refresh_metadata()
         broker = self.sim.brokers[leader]
         f.fetching, f.fetch_sent_at = True, self.now
+        f.fetch_seq += 1
+        self.fetch_deadlines.add(ClientNode.REQUEST_TIMEOUT_MS, (f, f.fetch_seq))
         wait = self.cfg.get("fetch.max.wait.ms", self.cfg.get("fetch.wait.max.ms", 500))
         reply = partial(broker.send, self.name, self._on_fetch, leader, self.incarnation, f.index)
         validates = self.sim.config.consumer_validates_offsets
@@ -293,12 +303,11 @@ class Consumer(ClientNode):
         self._forget_leader(f.index)
         self.timer(ClientNode.RETRY_BACKOFF_MS, self.poll)
 
-    def _fetch_watchdog(self) -> None:
-        """A fetch unanswered for request.timeout.ms is abandoned."""
-        for f in self.parts:
-            if f.fetching and self.now - f.fetch_sent_at >= ClientNode.REQUEST_TIMEOUT_MS:
-                self._fetch_failed(f)
-        self.timer(ClientNode.REQUEST_TIMEOUT_MS / 3, self._fetch_watchdog)
+    def _fetch_timed_out(self, key: tuple[PartFetch, int]) -> None:
+        """A fetch unanswered request.timeout.ms after it was sent is abandoned (Java's NetworkClient checks
+        every in-flight request's age on each poll, handleTimedOutRequests)."""
+        if not _fetch_settled(key):
+            self._fetch_failed(key[0])
 
     def _on_metadata(self, *answer: Any) -> None:
         """Metadata names each partition's leader and epoch: the epoch the next fetches carry (KIP-320)."""

@@ -304,7 +304,6 @@ class MemberConsumer(Consumer):
         self.start_metadata(300000)
         self.commit_timer_armed = False
         self._arm_commit_timer()
-        self.timer(ClientNode.REQUEST_TIMEOUT_MS, self._fetch_watchdog)
         self.timer(self.heartbeat_ms, self._heartbeat)
         self._rejoin()
 

@@ -186,9 +186,8 @@ def _consumer(sim: "Simulation") -> Iterator[Wait]:
     if c.state == "joining":
         yield _joining(sim)
     elif c.fetching and sim.now - c.fetch_sent_at >= STUCK_MS + _fetch_wait(c):
-        due = _next_tick(sim, "_fetch_watchdog", c, c.REQUEST_TIMEOUT_MS / 3, c.fetch_sent_at + c.REQUEST_TIMEOUT_MS)
         yield Wait("consumer", f"fetch from {c.leader} is abandoned", "request.timeout.ms",
-                   c.REQUEST_TIMEOUT_MS, due, "it looks for the leader again")
+                   c.REQUEST_TIMEOUT_MS, c.fetch_sent_at + c.REQUEST_TIMEOUT_MS, "it looks for the leader again")
 
 
 def _group(sim: "Simulation") -> Iterator[Wait]:
