@@ -197,3 +197,24 @@ def test_the_case_starts_over_once_in_a_new_group_and_says_so(lab, monkeypatch):
     results[:] = [Regroup("first"), Regroup("member 2 finished before the group had settled")]
     with pytest.raises(LabError, match="member 2 finished before the group had settled, again in a new group"):
         lab._members_run({})
+
+
+def test_a_member_gone_while_the_lab_catches_up_is_the_labs_error(lab):
+    """The other member's process ended (its output closed): said as a LabError, not a traceback."""
+    from tutor.lab.processes import WorkerGone
+
+    first, second = lab.members
+    first.say(assigned(0, 1), CRASH)
+
+    asked: list[float] = []
+
+    def gone(timeout: float):
+        """Quiet while the lab follows both; its output has ended when the lab catches up."""
+        asked.append(timeout)
+        if len(asked) > 1:
+            raise WorkerGone("the member 2 exited with status 1: no message")
+
+    second.next_event = gone
+    with pytest.raises(LabError, match="member 2 exited with status 1"):
+        lab._crash_point()
+    assert asked[-1] == 0  # raised while catching up, after the crash point

@@ -163,7 +163,8 @@ def follow_any(workers: list[Worker], until: str,
 
 
 class Regroup(Exception):
-    """The group formed with one member only: not the setup the case describes."""
+    """The group did not form as the case describes (one member alone, or still rebalancing at the crash
+    point): the members start over."""
 
 
 class GroupLab(_RealRun):
@@ -253,8 +254,7 @@ class GroupLab(_RealRun):
             victim = follow_any(self.members, "crash-point", self._on_event)
             others = [w for w in self.members if w is not victim]
             for worker in others:  # what they said up to now, so the lab knows what they hold
-                while (event := worker.next_event(timeout=0)) is not None:
-                    self._on_event(worker, event)
+                self._catch_up(worker)
             if all(self.held.get(w.pid) for w in others):
                 return victim
             if self.attempt == 1:
@@ -265,6 +265,14 @@ class GroupLab(_RealRun):
                                f"not killed there; it carries on and is killed at its next assignment's "
                                f"{self.plan.crash_after}th record")
             victim.tell("carry-on")
+
+    def _catch_up(self, worker: Worker) -> None:
+        """Take every event the worker has said so far."""
+        try:
+            while (event := worker.next_event(timeout=0)) is not None:
+                self._on_event(worker, event)
+        except WorkerGone as err:
+            raise LabError(str(err)) from None
 
     def _owners(self, victim: Worker) -> dict[str, tuple[int, ...]]:
         """consumer-1's partitions when it was killed; consumer-2's: the topic's others (the partitions each
