@@ -141,7 +141,7 @@ def test_a_crash_point_while_the_other_member_holds_nothing_is_not_the_kill(lab)
     assignment, once the other holds partitions."""
     first, second = lab.members
     first.say(assigned(0, 1), CRASH)
-    with pytest.raises(Regroup, match=r"crash point while the group was still rebalancing \(member 2"):
+    with pytest.raises(Regroup, match=r"crash point while the group was still rebalancing \(consumer-2"):
         lab._crash_point()
 
     lab._fresh_tally()  # as the second attempt starts: a new group, the same two scripted members

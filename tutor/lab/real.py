@@ -259,9 +259,9 @@ class GroupLab(_RealRun):
                 return victim
             if self.attempt == 1:
                 raise Regroup(f"{self._name(victim)} reached its crash point while the group was still "
-                              f"rebalancing ({' and '.join(w.name for w in others)} held no partition)")
+                              f"rebalancing ({' and '.join(map(self._name, others))} held no partition)")
             self.progress.note(f"{self._name(victim)} (pid {victim.pid}) reached its crash point while the "
-                               f"group rebalances ({' and '.join(w.name for w in others)} holds no partition): "
+                               f"group rebalances ({' and '.join(map(self._name, others))} holds no partition): "
                                f"not killed there; it carries on and is killed at its next assignment's "
                                f"{self.plan.crash_after}th record")
             victim.tell("carry-on")
