@@ -2,8 +2,8 @@
 
 # Run by the lab as `python -m tutor.lab.worker CONFIG_JSON`. Each line goes straight to the
 # stdout pipe, so the lines written before a SIGKILL are still read by the lab. At a crash point
-# it says so and waits to be killed. It exits by itself when its stdin (a pipe from the lab)
-# closes, so no worker outlives the lab.
+# it says so and waits to be killed (a group member may be told to carry on instead). It exits
+# by itself when its stdin (a pipe from the lab) closes, so no worker outlives the lab.
 
 from __future__ import annotations
 
