@@ -255,3 +255,44 @@ def test_challenge_takes_an_unqualified_name_and_says_an_error_once(write, capsy
     said = re.findall(r"client is more than one setting: write (\w+\.client) or (\w+\.client)", out)
     assert len(said) == 1 and set(said[0]) == {"producer.client", "consumer.client"}, out
     assert "Right!" in out.split("client is more than one setting")[1] and "Score: 2/2" in out
+
+
+def test_a_check_worker_runs_without_the_collector_until_its_garbage_piles_up(monkeypatch):
+    """A forked worker checks with the cyclic collector off and what it inherited frozen; between lessons it
+    collects only once more than WORKER_GARBAGE tracked objects are pending. (Run in a child process: the
+    worker set-up changes the collector of the process it runs in.)"""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("workers are forked only where fork exists")
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        enabled, frozen, before, after, small_before, small_after = pool.apply(_worker_collector_facts)
+    assert enabled is False and frozen > 0
+    assert before > 3000 and after < 100  # past the limit: collected
+    assert small_after >= small_before  # under it: left alone
+
+
+def _worker_collector_facts() -> tuple:
+    """In a fresh worker: the collector's state after the worker set-up, and what _collect_if_full does."""
+    import gc
+
+    from tutor.lessons import check
+
+    check._quiet_worker()
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+    check.WORKER_GARBAGE = 3000
+    garbage = [[] for _ in range(4000)]
+    for item in garbage:
+        item.append(item)  # cycles: only the collector frees them
+    del garbage, item
+    before = gc.get_count()[0]
+    check._collect_if_full()
+    after = gc.get_count()[0]
+    check.WORKER_GARBAGE = 10**9
+    cycle: list = []
+    cycle.append(cycle)
+    del cycle
+    small_before = gc.get_count()[0]
+    check._collect_if_full()
+    return enabled, frozen, before, after, small_before, gc.get_count()[0]

@@ -69,3 +69,20 @@ def test_importing_the_model_loads_no_ui_library():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual','rich')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_settle_check_passes_over_ticks_that_can_only_find_the_run_busy(monkeypatch):
+    """While records flow, no tick can settle the run before 2 s pass without activity, so the run checks far less
+    often than every 100 ms; it still settles on the 100 ms grid, after everything else at that millisecond."""
+    from _build import scenario
+
+    from tutor.sim.simulation import Simulation
+
+    ticks = []
+    real = Simulation._tick
+    monkeypatch.setattr(Simulation, "_tick", lambda self: ticks.append(self.now) or real(self))
+    sim = Simulation(scenario(None, 1, workload={"messages": 2000, "interval.ms": 10}))
+    sim.run_to_end()
+    busy = [t for t in ticks if t < 20_000]  # the 20 s the records take to send
+    assert 0 < len(busy) < 20  # every 100 ms would be 200
+    assert all(t % 100 == 0 for t in ticks) and sim.phase == "done"

@@ -106,3 +106,20 @@ def test_the_consumer_reads_the_records_written_under_its_old_position():
     """C6: after the whole cluster lost power the consumer detects the truncation before the run ends."""
     sim = _run("c6-consumer-validates-after-power-loss.toml")
     assert any(t.startswith("consumer detected log truncation: position 100 -> 0") for t in texts(sim))
+
+
+def test_a_consumer_that_gives_up_again_after_the_final_recovery_does_not_hold_the_run_open():
+    """auto.offset.reset=none with no committed offset: the consumer fails, the final recovery restarts it, and
+    it fails the same way as it starts again. The run ends once nothing moves (it waited out an hour before);
+    what is lost is the same."""
+    from _build import scenario
+
+    sim = Simulation(scenario(None, 1, consumer={"auto.offset.reset": "none"},
+                              workload={"messages": 50, "interval.ms": 10}))
+    report = sim.run_to_end()
+    failed = [e.t for e in sim.ledger.events if "auto.offset.reset=none" in e.text]
+    recovery = [e.t for e in sim.ledger.events if e.text.startswith("final recovery")]
+    assert len(failed) == 2 and failed[0] <= recovery[0] < failed[1]  # failed, restarted, failed again
+    assert not sim.consumer.up and sim.phase == "done"
+    assert sim.now < failed[1] + 10_000  # not an hour later
+    assert report.summary["processed"] == 0 and report.summary["lost"] == 50
