@@ -8,7 +8,7 @@ import pytest
 from tutor.lab import LABS
 from tutor.lab import real
 from tutor.lab.cluster import LabError
-from tutor.lab.real import GroupLab, Regroup
+from tutor.lab.real import GROUP_ATTEMPTS, GroupLab, Regroup
 
 RUN = LABS["consumer-group"].cases[0].run
 
@@ -123,29 +123,29 @@ def test_only_the_member_holding_partition_0_is_armed_and_nobody_after_the_kill(
     assert lab._owners(second) == {"consumer-1": (0, 1), "consumer-2": (2, 3)}
 
 
-def test_a_member_given_every_partition_before_the_kill_starts_the_case_over_once(lab):
-    """The group formed with one member: not the case's setup, the first time; the second time it is
-    armed (the crash point then waits for the group to have both members)."""
+def test_a_member_given_every_partition_before_the_kill_starts_the_case_over(lab):
+    """The group formed with one member: not the case's setup; on the last attempt the member is armed (the
+    crash point then waits for the group to have both members)."""
     first, _ = lab.members
     with pytest.raises(Regroup, match="member 1 was given every partition"):
         lab._on_event(first, assigned(0, 1, 2, 3))
     assert first.told == []  # no answer: its process is about to be killed
-    lab.attempt = 2
+    lab.attempt = GROUP_ATTEMPTS
     lab._on_event(first, assigned(0, 1, 2, 3))
     assert first.told == ["crash"]
 
 
 def test_a_crash_point_while_the_other_member_holds_nothing_is_not_the_kill(lab):
-    """The other member rejoining (the mock lost its share of the assignment): the first time the case starts
-    over; the second time the member carries on, and the kill comes at its crash point after the next
-    assignment, once the other holds partitions."""
+    """The other member rejoining (the mock lost its share of the assignment): the case starts over; on the
+    last attempt the member carries on, and the kill comes at its crash point after the next assignment,
+    once the other holds partitions."""
     first, second = lab.members
     first.say(assigned(0, 1), CRASH)
     with pytest.raises(Regroup, match=r"crash point while the group was still rebalancing \(consumer-2"):
         lab._crash_point()
 
     lab._fresh_tally()  # as the second attempt starts: a new group, the same two scripted members
-    lab.members, lab.attempt = [first, second], 2
+    lab.members, lab.attempt = [first, second], GROUP_ATTEMPTS
     first.told.clear()
     first.say(assigned(0, 1), CRASH)
     first.on_tell["carry-on"] = lambda: (second.say(assigned(2, 3)),
@@ -172,11 +172,31 @@ def test_a_second_crash_point_after_the_kill_fails_at_once(lab):
         lab._on_event(lab.members[1], CRASH)
 
 
-def test_the_case_starts_over_once_in_a_new_group_and_says_so(lab, monkeypatch):
-    """A Regroup on the first attempt: the processes are stopped, a note says why, a new group is used; a
-    second Regroup is the lab's error."""
+def test_a_rebalance_or_an_early_finish_before_the_kill_starts_the_case_over(lab):
+    """Partitions revoked before the kill (the group rebalanced after forming), or a member done before it:
+    the case starts over; on the last attempt a revocation is only noted, and an early finish is the lab's
+    error."""
+    first, second = lab.members
+    lab._on_event(first, assigned(0, 1))
+    with pytest.raises(Regroup, match="consumer-1's partitions were revoked before the kill"):
+        lab._on_event(first, revoked(0, 1))
+    with pytest.raises(Regroup, match="member 2 finished before the group had settled"):
+        lab._on_event(second, {"event": "done"})
+    lab.attempt = GROUP_ATTEMPTS
+    lab._on_event(first, revoked(0, 1))
+    assert first.pid not in lab.held
+    with pytest.raises(LabError, match=f"member 2 finished .* in each of {GROUP_ATTEMPTS} new groups"):
+        lab._on_event(second, {"event": "done"})
+    lab.killed_at = 1.0
+    lab._on_event(second, revoked(2, 3))  # after the kill: the rebalance that hands over the partitions
+
+
+def test_the_case_starts_over_in_a_new_group_and_says_so(lab, monkeypatch):
+    """Each Regroup stops the processes, says why in a note, and runs the members again in a new group,
+    until an attempt ends with a kill."""
     killed = lab.members[0]
-    results: list[Any] = [Regroup("member 1 was given every partition"), killed]
+    results: list[Any] = [Regroup("member 1 was given every partition"),
+                          Regroup("consumer-1's partitions were revoked before the kill"), killed]
     groups: list[tuple[str, int]] = []
 
     def attempt(self, ends):
@@ -189,14 +209,13 @@ def test_the_case_starts_over_once_in_a_new_group_and_says_so(lab, monkeypatch):
 
     monkeypatch.setattr(GroupLab, "_attempt", attempt)
     assert lab._members_run({}) is killed
-    assert [n for _, n in groups] == [1, 2] and groups[0][0] != groups[1][0]
-    assert lab.children.stopped == 1
-    assert lab.progress.notes == ["member 1 was given every partition: that is not this case's setup, so both "
-                                  "members start again, with fresh processes in a new group"]
-
-    results[:] = [Regroup("first"), Regroup("member 2 finished before the group had settled")]
-    with pytest.raises(LabError, match="member 2 finished before the group had settled, again in a new group"):
-        lab._members_run({})
+    assert [n for _, n in groups] == [1, 2, 3] and len({g for g, _ in groups}) == 3
+    assert lab.children.stopped == 2
+    assert lab.progress.notes == [
+        "member 1 was given every partition: that is not this case's setup, so both members start again, "
+        "with fresh processes in a new group",
+        "consumer-1's partitions were revoked before the kill: that is not this case's setup, so both "
+        "members start again, with fresh processes in a new group"]
 
 
 def test_a_member_gone_while_the_lab_catches_up_is_the_labs_error(lab):

@@ -13,6 +13,9 @@ from .processes import Children, Worker, WorkerGone
 from .target import INITIAL_REBALANCE_DELAY_MS
 
 PHASE_TIMEOUT_S = 120.0  # a group join on a real cluster takes seconds; this means it is stuck
+#: how many times the group case may run its members: it starts over while the group does not form as the case
+#: needs, and the last time goes on whatever the group does
+GROUP_ATTEMPTS = 3
 
 
 class Progress(Protocol):
@@ -175,7 +178,7 @@ class GroupLab(_RealRun):
         """Everything the run needs; run() does the work."""
         super().__init__(run, cluster, topic, children, progress)
         self.partition_count = 0                  # the topic's partitions (the mock's topic has four)
-        self.attempt = 1                          # the second runs whatever the group does
+        self.attempt = 1                          # the last (GROUP_ATTEMPTS) runs whatever the group does
         self._fresh_tally()
 
     def _fresh_tally(self) -> None:
@@ -189,7 +192,7 @@ class GroupLab(_RealRun):
         self.killed_at = 0.0
 
     def run(self) -> Outcome:
-        """The whole real run: produce, then the members; once more in a new group if it formed lopsided."""
+        """The whole real run: produce, then the members (again, in a new group, if it formed lopsided)."""
         run = self.plan
         self.progress.show(f"producing {run.messages} records over {run.partitions} partitions of {self.topic}")
         placed: dict[int, tuple[int, int]] = {}
@@ -206,22 +209,23 @@ class GroupLab(_RealRun):
         return outcome
 
     def _members_run(self, ends: dict[int, int]) -> Worker:
-        """The members' part; the member killed is returned. If the group did not form as the case needs (one
-        member formed it alone, or it still rebalanced when the kill was due), the members start over once,
-        in a new group; the second time the run goes on whatever the group does."""
+        """The members' part; the member killed is returned. While the group does not form as the case needs
+        (one member forms it alone, it rebalances before the kill, or it still rebalances when the kill is
+        due), the members start over in a new group; the last attempt goes on whatever the group does."""
         self.attempt = 1
-        try:
-            return self._attempt(ends)
-        except Regroup as err:
-            self.children.stop_all()
-            self.progress.note(f"{err}: that is not this case's setup, so both members start again, with "
-                               f"fresh processes in a new group")
-        self._fresh_tally()
-        self.attempt = 2
-        try:
-            return self._attempt(ends)
-        except Regroup as err:
-            raise LabError(f"{err}, again in a new group") from None
+        while True:
+            try:
+                return self._attempt(ends)
+            except Regroup as err:
+                self.children.stop_all()
+                self.progress.note(f"{err}: that is not this case's setup, so both members start again, "
+                                   f"with fresh processes in a new group")
+            self._fresh_tally()
+            self.attempt += 1
+
+    def _may_start_over(self) -> bool:
+        """Is there an attempt left after this one?"""
+        return self.attempt < GROUP_ATTEMPTS
 
     def _attempt(self, ends: dict[int, int]) -> Worker:
         """Start the members, let them join together, kill the one holding partition 0 mid-batch, and follow
@@ -248,8 +252,8 @@ class GroupLab(_RealRun):
         """Follow the members until the one holding partition 0 is at its crash point while the other holds
         partitions too; that one is returned. A crash point reached while the group rebalances (the other
         member holds nothing: it is rejoining, or the mock lost its share of the assignment, see
-        docs/lab.md) starts the case over the first time; the second time it is passed: the member carries
-        on and is armed again at its next assignment."""
+        docs/lab.md) starts the case over; on the last attempt it is passed: the member carries on and is
+        armed again at its next assignment."""
         while True:
             victim = follow_any(self.members, "crash-point", self._on_event)
             others = [w for w in self.members if w is not victim]
@@ -257,7 +261,7 @@ class GroupLab(_RealRun):
                 self._catch_up(worker)
             if all(self.held.get(w.pid) for w in others):
                 return victim
-            if self.attempt == 1:
+            if self._may_start_over():
                 raise Regroup(f"{self._name(victim)} reached its crash point while the group was still "
                               f"rebalancing ({' and '.join(map(self._name, others))} held no partition)")
             self.progress.note(f"{self._name(victim)} (pid {victim.pid}) reached its crash point while the "
@@ -312,6 +316,9 @@ class GroupLab(_RealRun):
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) assigned partitions "
                                f"{_parts(event['partitions'])}{self._when()}")
         elif kind == "revoked" and not event["closing"]:
+            if not self.killed_at and self._may_start_over():
+                raise Regroup(f"{self._name(worker)}'s partitions were revoked before the kill: the group "
+                              f"rebalanced after it had formed")
             self.held.pop(worker.pid, None)
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) revoked partitions "
                                f"{_parts(event['partitions'])}: the group rebalances{self._when()}")
@@ -322,6 +329,9 @@ class GroupLab(_RealRun):
         elif kind == "crash-point" and self.killed_at:
             raise LabError(f"the {worker.name} stopped at a crash point after the kill")
         elif kind == "done" and not self.killed_at:
+            if not self._may_start_over():
+                raise LabError(f"the {worker.name} finished before the group had settled with both members, "
+                               f"in each of {GROUP_ATTEMPTS} new groups")
             raise Regroup(f"{worker.name} finished before the group had settled with both members")
         elif kind == "client-error":
             self.progress.note(f"{self._name(worker)}: {event['error']}")
@@ -329,12 +339,12 @@ class GroupLab(_RealRun):
     def _answer(self, worker: Worker, partitions: tuple[int, ...]) -> None:
         """Tell a member that reported an assignment whether to crash mid-batch: only before the kill, and
         only the member holding partition 0 while the other holds the rest. One member given every
-        partition before the kill means the group formed without the other: the first time, the case starts
-        over."""
+        partition before the kill means the group formed without the other: the case starts over, unless
+        this is the last attempt."""
         if self.killed_at:
             worker.tell("carry-on")
             return
-        if self.attempt == 1 and len(partitions) >= self.partition_count and len(self.members) > 1:
+        if self._may_start_over() and len(partitions) >= self.partition_count and len(self.members) > 1:
             raise Regroup(f"{worker.name} was given every partition: the group formed before the other "
                           f"member joined")
         self.assignments[worker.pid] = self.assignments.get(worker.pid, 0) + 1
