@@ -39,3 +39,20 @@ def test_the_app_module_loads_without_the_engine():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     assert out.strip() == "[]"
+
+
+def test_the_menu_does_not_wait_for_the_lessons():
+    """`tutor`'s first steps (parsing its arguments, importing the app and its menus) load neither the lessons'
+    parser nor the progress store, the scenario loader, the class folder or the lab catalog: the menu's first
+    frame does not wait for them (its Lessons line reads the lessons just after that frame)."""
+    import os
+    import subprocess
+    import sys
+
+    later = ("tutor.lessons.catalog", "tutor.lessons.progress", "tutor.scenario", "tutor.classroom.folder",
+             "tutor.lab.catalog")
+    code = ("import sys, tutor.cli; tutor.cli.build_parser().parse_args([]); import tutor.ui.app; "
+            f"print(sorted(m for m in {later!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    assert out.strip() == "[]"

@@ -9,12 +9,12 @@ import os
 import signal
 import sys
 from contextlib import suppress
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from tutor import __version__
-from tutor.scenario import ScenarioError, builtin_scenario, load_scenario
-from tutor.scenario.safe import printable
-from tutor.sim.spec import Scenario
+
+if TYPE_CHECKING:  # the scenario loader and the engine load with the commands that use them: the menu opens sooner
+    from tutor.sim.spec import Scenario
 
 EXIT_OK, EXIT_EXPECT_FAILED, EXIT_BAD_FILE, EXIT_STEP_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
@@ -146,6 +146,8 @@ def add_serve_parser(commands: Any) -> None:
 
 def serve_app(args: argparse.Namespace) -> int:
     """`tutor serve`: a bad port, cap or scenario file fails here, in one line, before anything listens."""
+    from tutor.scenario import ScenarioError, load_scenario
+    from tutor.scenario.safe import printable
     from tutor.serve import port_problem
 
     problem = port_problem(args.port)
@@ -275,6 +277,8 @@ def dispatch(args: argparse.Namespace) -> int:
             return refused if refused is not None else lesson_commands(args)
     if on_terminal():
         return open_app(None, None, start="menu")
+    from tutor.scenario import builtin_scenario
+
     return run_scenario(builtin_scenario("demo"), None, as_json=False)
 
 
@@ -282,6 +286,7 @@ def lesson_commands(args: argparse.Namespace) -> int:
     """`tutor lessons|lesson|quiz|progress`: the app on a terminal, else text."""
     if args.command in ("lessons", "lesson") and not args.text and on_terminal():
         return open_lessons(args.lessons, getattr(args, "ref", None))
+    from tutor.scenario.safe import printable
     from tutor.sim.simulation import StepBudgetExceeded
     from tutor.text.commands import dispatch as lesson_dispatch
 
@@ -321,6 +326,8 @@ def open_app(path: str | None, seed: int | None, start: str = "sandbox") -> int:
     """Open the terminal app: the sandbox on a scenario file (a bad file fails before it starts), or the menu."""
     scenario = None
     if path is not None:
+        from tutor.scenario import ScenarioError, load_scenario
+
         try:
             scenario = load_scenario(path)
         except ScenarioError as err:
@@ -342,6 +349,7 @@ def check_files(paths: Sequence[str]) -> int:
 def scenario_problem(path: str) -> str | None:
     """The error line of a scenario (or sweep) file, or None when it is good."""
     from tutor.explore.sweep import is_sweep_file, load_sweep
+    from tutor.scenario import ScenarioError, load_scenario
 
     try:
         load_sweep(path) if is_sweep_file(path) else load_scenario(path)
@@ -352,6 +360,8 @@ def scenario_problem(path: str) -> str | None:
 
 def run_file(path: str, seed: int | None, as_json: bool) -> int:
     """Load a scenario file and run it; a bad file is one line on stderr."""
+    from tutor.scenario import ScenarioError, load_scenario
+
     try:
         scenario = load_scenario(path)
     except ScenarioError as err:
@@ -362,6 +372,8 @@ def run_file(path: str, seed: int | None, as_json: bool) -> int:
 
 def run_scenario(scenario: Scenario, seed: int | None, as_json: bool) -> int:
     """Run to the end, print the report, and check [expect]."""
+    from tutor.scenario.safe import printable
+
     try:
         report = simulate(scenario, seed)
     except RunAborted as err:

@@ -1,14 +1,13 @@
-"""`tutor class merge|report|watch` and the `--class NAME --student NAME` of the lesson commands."""
+"""`tutor class merge|report|watch` and the `--class NAME --student NAME` of the lesson commands.
+
+`tutor`'s argument parser is built from here on every start, so the class folder loads only in the commands
+that use it."""
 
 from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator
-
-from tutor.scenario.safe import printable
-
-from .folder import ClassError, ClassFolder
 
 EXIT_OK, EXIT_BAD = 0, 2
 
@@ -51,6 +50,8 @@ def class_identity(args: Any) -> Iterator[int | None]:
     --student); yields None, or the exit status after a one-line refusal of bad names."""
     from tutor.lessons.progress import use_identity
 
+    from .folder import ClassError, ClassFolder
+
     class_name, student = getattr(args, "class_name", None), getattr(args, "student", None)
     if class_name is None and student is None:
         yield None
@@ -75,6 +76,10 @@ def class_identity(args: Any) -> Iterator[int | None]:
 
 def class_command(args: Any) -> int:
     """Run `tutor class ...`."""
+    from tutor.scenario.safe import printable
+
+    from .folder import ClassError, ClassFolder
+
     try:
         folder = ClassFolder.of(args.name)
     except ClassError as err:

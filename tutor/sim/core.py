@@ -70,8 +70,9 @@ class EventLoop:
         return len(self._heap)
 
 
-#: A block that leaves more tracked objects than this moves them to the oldest generation unscanned.
-BIG_BLOCK = 200_000
+#: A block that leaves more tracked objects than this moves them to the oldest generation unscanned (a run of
+#: 10,000 records leaves about 60,000, nearly all alive: scanning them took 7% of the run, and found nothing)
+BIG_BLOCK = 50_000
 #: Objects moved that way since the last full collection, past which the next block starts with one.
 MOVED_LIMIT = 4_000_000
 

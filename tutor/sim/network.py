@@ -6,8 +6,6 @@ import random
 from heapq import heappush
 from typing import Any, Callable
 
-import networkx as nx
-
 from .core import NORMAL, EventLoop
 
 
@@ -20,8 +18,8 @@ class Network:
     def __init__(self, loop: EventLoop, rng: random.Random, nodes: list[str],
                  latency: float, jitter: float) -> None:
         self.loop, self.rng, self.jitter = loop, rng, jitter
-        self.full = nx.complete_graph(nodes)
-        self.graph = self.full.copy()
+        self.names = list(nodes)  # every node, in the order the graphs list them
+        self._graphs: tuple[Any, Any] | None = None  # (every link, the links up): built at the first cut
         self.cut: set[tuple[str, str]] = set()  # both directions of every cut link, for speed
         self.extra: dict[tuple[str, str], float] = {}
         self.latency = latency
@@ -34,12 +32,34 @@ class Network:
         self.peers: dict[str, dict[str, int]] = {}  # node -> {client: its incarnation} connected to it now
         self.current: tuple | None = None  # (src, src incarnation, on_reset) of the message being handled
 
+    @property
+    def full(self) -> Any:
+        """Every link: the complete graph over the nodes."""
+        return self._graph_pair()[0]
+
+    @property
+    def graph(self) -> Any:
+        """The links that are up: the complete graph less the cut edges."""
+        return self._graph_pair()[1]
+
+    def _graph_pair(self) -> tuple[Any, Any]:
+        """The two graphs, built when first needed: most runs never cut a link, and networkx takes a
+        noticeable part of a short command's start to import."""
+        if self._graphs is None:
+            import networkx as nx
+
+            full = nx.complete_graph(self.names)
+            self._graphs = (full, full.copy())
+        return self._graphs
+
     def add_node(self, name: str) -> None:
         """A machine started while the run goes on (a group member started by hand): linked to every node."""
-        others = list(self.full.nodes)
-        for g in (self.full, self.graph):
-            g.add_node(name)
-            g.add_edges_from((name, n) for n in others)
+        others = list(self.names)
+        self.names.append(name)
+        if self._graphs is not None:
+            for g in self._graphs:
+                g.add_node(name)
+                g.add_edges_from((name, n) for n in others)
         self.node_delay[name] = 0.0
 
     def link_up(self, a: str, b: str) -> bool:
@@ -173,6 +193,8 @@ class Network:
 
     def heal(self, node: str | None = None) -> list[tuple[str, str]]:
         """Restore every cut link (or only those of one node); returns the links restored."""
+        if self._graphs is None:
+            return []  # nothing was ever cut (nor held)
         missing = [e for e in self.full.edges if not self.graph.has_edge(*e)
                    and (node is None or node in e)]
         self.graph.add_edges_from(missing)
@@ -186,8 +208,12 @@ class Network:
 
     def cut_links(self) -> list[tuple[str, str]]:
         """The links that are down now."""
+        if self._graphs is None:
+            return []  # (nothing was ever cut)
         return [e for e in self.full.edges if not self.graph.has_edge(*e)]
 
     def reachable(self, src: str) -> set[str]:
         """Nodes `src` has a working link to (itself included)."""
+        if self._graphs is None:
+            return set(self.names)
         return {src, *self.graph.neighbors(src)}

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import sys
 from functools import partial
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tutor.lessons.catalog import Catalog, Item, load_catalog
-from tutor.lessons.progress import ProgressStore
-
 from .screens.menu import EXPLORE, LABS_ENTRY, LESSONS, QUIT, SANDBOX, LabsScreen, LessonsScreen, MenuScreen
 
-if TYPE_CHECKING:  # the engine and the screens not shown first load when first opened: the menu opens sooner
+if TYPE_CHECKING:  # the engine, the lessons and the screens not shown first load when first used: the menu opens sooner
+    from tutor.lessons.catalog import Catalog, Item
+    from tutor.lessons.progress import ProgressStore
     from tutor.sim.spec import Scenario
 
     from .driver import Driver
@@ -27,6 +25,8 @@ SANDBOX_START, MENU_START, LESSONS_START = "sandbox", "menu", "lessons"
 
 def sandbox_scenario() -> Scenario:
     """The built-in sandbox: three brokers, RF=3, a long steady workload, a consumer, nothing scripted."""
+    from importlib.resources import files
+
     from tutor.scenario import parse_scenario
 
     text = (files("tutor") / "data" / "scenarios" / "sandbox.toml").read_text(encoding="utf-8")
@@ -36,7 +36,9 @@ def sandbox_scenario() -> Scenario:
 class TutorApp(App):
     """tutor: the main menu, the sandbox, the lessons and the labs."""
 
-    CSS_PATH = "app.tcss"
+    # The menus' styles come with the app's: a screen with a CSS_PATH of its own makes Textual parse every
+    # stylesheet again when it first opens, which the menu's first frame would wait for.
+    CSS_PATH = ["app.tcss", "screens/menu.tcss"]
     TITLE = "tutor"
     BINDINGS = [Binding("ctrl+c", "quit", "quit", show=False, priority=True),
                 Binding("escape", "menu", "menu", key_display="esc")]
@@ -88,6 +90,8 @@ class TutorApp(App):
     def catalog(self) -> Catalog:
         """The lessons (loaded once; a broken file is an item with its error, never an exception)."""
         if self._catalog is None:
+            from tutor.lessons.catalog import load_catalog
+
             self._catalog = load_catalog(self.lessons_dir)
         return self._catalog
 
@@ -95,6 +99,8 @@ class TutorApp(App):
     def store(self) -> ProgressStore:
         """The learner's progress file (opened once; a bad one is set aside with a warning)."""
         if self._store is None:
+            from tutor.lessons.progress import ProgressStore
+
             self._store = ProgressStore.open()
         return self._store
 

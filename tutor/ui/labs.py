@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tutor.lab import available_labs
-
 INSTALL = "pip install 'kafka-tutor[lab]'  (in a checkout: pip install '.[lab]')"
 
 
@@ -23,6 +21,13 @@ def __getattr__(name: str):
     if name == "LESSON_LABS":
         return lesson_labs()
     raise AttributeError(name)
+
+
+def available_labs() -> list[tuple[str, str, str]]:
+    """(name, title, description) of every lab (the lab catalog loads when first asked for, not with the menu)."""
+    from tutor.lab import available_labs as every_lab
+
+    return every_lab()
 
 
 def command(name: str) -> str:

@@ -1,9 +1,12 @@
-"""The menus: the main menu (sandbox, lessons, labs, explore, quit), the lessons with progress, and the labs."""
+"""The menus: the main menu (sandbox, lessons, labs, explore, quit), the lessons with progress, and the labs.
+
+Their styles (menu.tcss) are among the app's own (TutorApp.CSS_PATH)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -15,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.lab.catalog import LABS
-from tutor.lessons import Catalog, Item, ProgressStore
-
 from .. import labs
+
+if TYPE_CHECKING:  # the lessons load when the menu asks for its progress line, after its first frame
+    from tutor.lessons import Catalog, Item, ProgressStore
 
 DIGIT_WINDOW_S = 1.0   # digits typed within this long of each other make one number ("1", "1" -> 11)
 SANDBOX, LESSONS, LABS_ENTRY, EXPLORE, QUIT = "sandbox", "lessons", "labs", "explore", "quit"
@@ -104,7 +107,6 @@ def lesson_detail(item: Item, store: ProgressStore, catalog: Catalog | None = No
 class MenuScreen(Screen):
     """Sandbox, Lessons, Labs, Explore, Quit: arrows and enter, a number, or a click."""
 
-    CSS_PATH = "menu.tcss"
     BINDINGS = [Binding("1", "choose('sandbox')", "sandbox"), Binding("2", "choose('lessons')", "lessons"),
                 Binding("3", "choose('labs')", "labs"), Binding("4", "choose('explore')", "explore"),
                 Binding("5,q", "choose('quit')", "quit")]
@@ -168,7 +170,6 @@ class MenuScreen(Screen):
 class LessonsScreen(Screen):
     """The lessons in order, with progress, scores, the next one, and errors; enter opens one."""
 
-    CSS_PATH = "menu.tcss"
     BINDINGS = [Binding("escape", "app.pop_screen", "menu", key_display="esc"), Binding("q", "app.quit", "quit")]
 
     @dataclass
@@ -227,6 +228,8 @@ class LessonsScreen(Screen):
 
 def lab_detail(name: str, client: str) -> RenderableType:
     """A lab: what it shows, its cases, the command to run in a terminal, and whether it can run here."""
+    from tutor.lab.catalog import LABS
+
     lab = LABS[name]
     parts: list[RenderableType] = [Text(lab.title, style="bold"), Text(lab.description), Text("")]
     for case in lab.cases:
@@ -241,7 +244,6 @@ def lab_detail(name: str, client: str) -> RenderableType:
 class LabsScreen(Screen):
     """The labs: each one's setup and the exact `tutor lab NAME` command; enter copies it."""
 
-    CSS_PATH = "menu.tcss"
     BINDINGS = [Binding("escape", "app.pop_screen", "menu", key_display="esc"), Binding("q", "app.quit", "quit")]
 
     def compose(self) -> ComposeResult:
