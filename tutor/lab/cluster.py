@@ -74,6 +74,13 @@ class LabCluster:
         self._wait_for_leader(name)
         return name
 
+    def partitions(self, topic: str) -> int:
+        """How many partitions the topic has (the mock's auto-created topics have four)."""
+        meta = self.admin.list_topics(topic, timeout=TIMEOUT_S).topics.get(topic)
+        if meta is None or meta.error is not None or not meta.partitions:
+            raise LabError(f"the cluster did not describe topic {topic}")
+        return len(meta.partitions)
+
     def _wait_for_leader(self, name: str) -> None:
         """A new topic's partition needs a leader before anyone can use it."""
         deadline = time.monotonic() + TIMEOUT_S

@@ -75,8 +75,11 @@ class Worker:
     def tell(self, line: str) -> None:
         """Write one line to the process's stdin (a worker reads "go")."""
         assert self.proc.stdin is not None
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # it has exited (or was killed): next_event says how
 
     def finish(self, timeout: float = 30.0) -> None:
         """Wait for a worker that reported it is done to exit; kill it if it hangs."""

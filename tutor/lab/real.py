@@ -13,6 +13,9 @@ from .processes import Children, Worker, WorkerGone
 from .target import INITIAL_REBALANCE_DELAY_MS
 
 PHASE_TIMEOUT_S = 120.0  # a group join on a real cluster takes seconds; this means it is stuck
+#: how many times the group case may run its members: it starts over while the group does not form as the case
+#: needs, and the last time goes on whatever the group does
+GROUP_ATTEMPTS = 3
 
 
 class Progress(Protocol):
@@ -162,6 +165,11 @@ def follow_any(workers: list[Worker], until: str,
     raise LabError(f"no {' or '.join(w.name for w in workers)} got to {until!r} within {PHASE_TIMEOUT_S:g} s")
 
 
+class Regroup(Exception):
+    """The group did not form as the case describes (one member alone, or still rebalancing at the crash
+    point): the members start over."""
+
+
 class GroupLab(_RealRun):
     """Two members of one group; SIGKILL the one holding partition 0 mid-batch; the other finishes."""
 
@@ -169,55 +177,125 @@ class GroupLab(_RealRun):
                  progress: Progress) -> None:
         """Everything the run needs; run() does the work."""
         super().__init__(run, cluster, topic, children, progress)
-        self.group = cluster.new_group("group")
+        self.partition_count = 0                  # the topic's partitions (the mock's topic has four)
+        self.attempt = 1                          # the last (GROUP_ATTEMPTS) runs whatever the group does
+        self._fresh_tally()
+
+    def _fresh_tally(self) -> None:
+        """Nothing seen yet: at the start, and again when the case starts over in a new group."""
+        self.group = self.cluster.new_group("group")
+        self.members: list[Worker] = []
         self.by: dict[int, list[str]] = {}        # record id -> the members that processed it
-        self.names: dict[int, str] = {}           # pid -> consumer-1 / consumer-2, once assigned
-        self.owners: dict[str, tuple[int, ...]] = {}  # each member's first partitions
-        self.assignments: dict[int, int] = {}     # pid -> assignments it got so far
+        self.names: dict[int, str] = {}           # pid -> consumer-1 / consumer-2, once the group has both
+        self.held: dict[int, tuple[int, ...]] = {}  # pid -> the partitions of its latest assignment
+        self.assignments: dict[int, int] = {}     # pid -> assignments it got before the kill
         self.killed_at = 0.0
 
     def run(self) -> Outcome:
-        """The whole real run."""
+        """The whole real run: produce, then the members (again, in a new group, if it formed lopsided)."""
         run = self.plan
         self.progress.show(f"producing {run.messages} records over {run.partitions} partitions of {self.topic}")
         placed: dict[int, tuple[int, int]] = {}
         acked, failed = produce_all(self.cluster.bootstrap, self.topic, run.messages,
                                     lambda rid: (run.partition_of(rid), run.key_of(rid)), placed)
         ends = {p: sum(1 for q, _ in placed.values() if q == p) for p in range(run.partitions)}
-        members = [self._start(n, ends) for n in range(1, run.members + 1)]
-        for worker in members:  # every process up before any joins: the group forms with all of them
+        self.partition_count = self.cluster.partitions(self.topic)
+        victim = self._members_run(ends)
+        fates = [RecordFate(rid, *placed[rid], tuple(self.by.get(rid, ()))) for rid in sorted(placed)]
+        seen = Counter({rid: len(names) for rid, names in self.by.items()})
+        outcome = Outcome.from_counts(range(run.messages), acked, failed, seen)
+        outcome.records, outcome.owners = fates, self._owners(victim)
+        outcome.reassigned = self.assignments.get(victim.pid, 1) - 1
+        return outcome
+
+    def _members_run(self, ends: dict[int, int]) -> Worker:
+        """The members' part; the member killed is returned. While the group does not form as the case needs
+        (one member forms it alone, it rebalances before the kill, or it still rebalances when the kill is
+        due), the members start over in a new group; the last attempt goes on whatever the group does."""
+        self.attempt = 1
+        while True:
+            try:
+                return self._attempt(ends)
+            except Regroup as err:
+                self.children.stop_all()
+                self.progress.note(f"{err}: that is not this case's setup, so both members start again, "
+                                   f"with fresh processes in a new group")
+            self._fresh_tally()
+            self.attempt += 1
+
+    def _may_start_over(self) -> bool:
+        """Is there an attempt left after this one?"""
+        return self.attempt < GROUP_ATTEMPTS
+
+    def _attempt(self, ends: dict[int, int]) -> Worker:
+        """Start the members, let them join together, kill the one holding partition 0 mid-batch, and follow
+        the other to the end; the member killed is returned."""
+        self.members = [self._start(n, ends) for n in range(1, self.plan.members + 1)]
+        for worker in self.members:  # every process up before any joins: the group forms with all of them
             follow(worker, "started", lambda event, w=worker: self._on_event(w, event))
-        for worker in members:
+        for worker in self.members:
             worker.tell("go")
-        victim = follow_any(members, "crash-point", self._on_event)
+        victim = self._crash_point()
         victim.kill()
         self.killed_at = time.monotonic()
         self.progress.note(f"killed {self._name(victim)} (pid {victim.pid}) with SIGKILL right after its "
-                           f"{run.crash_after}th record, in the middle of a batch")
-        rest = [w for w in members if w is not victim]
+                           f"{self.plan.crash_after}th record, in the middle of a batch")
+        rest = [w for w in self.members if w is not victim]
         self.progress.show(f"{self._name(rest[0])} waits: the killed member keeps its partitions until its "
                            f"session.timeout.ms = {self._session_ms() / 1000:g} s has passed")
         for worker in rest:
             follow(worker, "done", lambda event, w=worker: self._on_event(w, event))
             worker.finish()
-        fates = [RecordFate(rid, *placed[rid], tuple(self.by.get(rid, ()))) for rid in sorted(placed)]
-        seen = Counter({rid: len(names) for rid, names in self.by.items()})
-        outcome = Outcome.from_counts(range(run.messages), acked, failed, seen)
-        outcome.records, outcome.owners = fates, dict(self.owners)
-        outcome.reassigned = self.assignments.get(victim.pid, 1) - 1
-        return outcome
+        return victim
+
+    def _crash_point(self) -> Worker:
+        """Follow the members until the one holding partition 0 is at its crash point while the other holds
+        partitions too; that one is returned. A crash point reached while the group rebalances (the other
+        member holds nothing: it is rejoining, or the mock lost its share of the assignment, see
+        docs/lab.md) starts the case over; on the last attempt it is passed: the member carries on and is
+        armed again at its next assignment."""
+        while True:
+            victim = follow_any(self.members, "crash-point", self._on_event)
+            others = [w for w in self.members if w is not victim]
+            for worker in others:  # what they said up to now, so the lab knows what they hold
+                self._catch_up(worker)
+            if all(self.held.get(w.pid) for w in others):
+                return victim
+            if self._may_start_over():
+                raise Regroup(f"{self._name(victim)} reached its crash point while the group was still "
+                              f"rebalancing ({' and '.join(map(self._name, others))} held no partition)")
+            self.progress.note(f"{self._name(victim)} (pid {victim.pid}) reached its crash point while the "
+                               f"group rebalances ({' and '.join(map(self._name, others))} holds no partition): "
+                               f"not killed there; it carries on and is killed at its next assignment's "
+                               f"{self.plan.crash_after}th record")
+            victim.tell("carry-on")
+
+    def _catch_up(self, worker: Worker) -> None:
+        """Take every event the worker has said so far."""
+        try:
+            while (event := worker.next_event(timeout=0)) is not None:
+                self._on_event(worker, event)
+        except WorkerGone as err:
+            raise LabError(str(err)) from None
+
+    def _owners(self, victim: Worker) -> dict[str, tuple[int, ...]]:
+        """consumer-1's partitions when it was killed; consumer-2's: the topic's others (the partitions each
+        member is first given when the two form the group, as in the simulator)."""
+        killed = self.held.get(victim.pid, ())
+        return {"consumer-1": killed,
+                "consumer-2": tuple(p for p in range(self.partition_count) if p not in killed)}
 
     def _session_ms(self) -> int:
         """The members' session timeout."""
         return self.plan.session_timeout_ms
 
     def _start(self, n: int, ends: dict[int, int]) -> Worker:
-        """Start one member; the one that gets partition 0 will crash."""
+        """Start one member; it joins on the lab's "go" and crashes only where the lab tells it to."""
         run = self.plan
         cfg = {"role": "group-member", "bootstrap": self.cluster.bootstrap, "topic": self.topic,
                "group": self.group, "client_id": f"member-{n}",
                "settings": run.kafka_settings(), "batch": run.batch,
-               "processing_ms": run.processing_ms, "crash_after": run.crash_after, "crash_if_holding": 0,
+               "processing_ms": run.processing_ms, "crash_after": run.crash_after,
                "ends": {str(p): end for p, end in ends.items()}, "wait_for_go": True}
         worker = self.children.start(f"member {n}", cfg)
         self.progress.show(f"{run.members} members joining the group: a new group waits "
@@ -226,30 +304,55 @@ class GroupLab(_RealRun):
         return worker
 
     def _name(self, worker: Worker) -> str:
-        """consumer-1 for the member that was first given partition 0 (as the range assignor gives the first
-        member in the simulator), consumer-2 for the other."""
+        """consumer-1 for the member holding partition 0 while the group has both (the first member, to the
+        range assignor, as in the simulator), consumer-2 for the other; "member N" until then."""
         return self.names.get(worker.pid, worker.name)
 
     def _on_event(self, worker: Worker, event: dict[str, Any]) -> None:
-        """Tally who processed what; name the members by their first assignment; say each group event."""
+        """Tally who processed what; answer each assignment; say each group event."""
         kind = event["event"]
         if kind == "assigned":
-            if not self.killed_at:
-                self.assignments[worker.pid] = self.assignments.get(worker.pid, 0) + 1
-            if worker.pid not in self.names:
-                self.names[worker.pid] = "consumer-1" if 0 in event["partitions"] else "consumer-2"
-                self.owners[self.names[worker.pid]] = tuple(event["partitions"])
+            self._answer(worker, tuple(event["partitions"]))
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) assigned partitions "
                                f"{_parts(event['partitions'])}{self._when()}")
         elif kind == "revoked" and not event["closing"]:
+            if not self.killed_at and self._may_start_over():
+                raise Regroup(f"{self._name(worker)}'s partitions were revoked before the kill: the group "
+                              f"rebalanced after it had formed")
+            self.held.pop(worker.pid, None)
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) revoked partitions "
                                f"{_parts(event['partitions'])}: the group rebalances{self._when()}")
         elif kind == "processed":
             self.by.setdefault(event["id"], []).append(self._name(worker))
             self.progress.show(f"{self._name(worker)}: processed record {event['id']} "
                                f"(partition {event['partition']}, offset {event['offset']})")
+        elif kind == "crash-point" and self.killed_at:
+            raise LabError(f"the {worker.name} stopped at a crash point after the kill")
+        elif kind == "done" and not self.killed_at:
+            if not self._may_start_over():
+                raise LabError(f"the {worker.name} finished before the group had settled with both members, "
+                               f"in each of {GROUP_ATTEMPTS} new groups")
+            raise Regroup(f"{worker.name} finished before the group had settled with both members")
         elif kind == "client-error":
             self.progress.note(f"{self._name(worker)}: {event['error']}")
+
+    def _answer(self, worker: Worker, partitions: tuple[int, ...]) -> None:
+        """Tell a member that reported an assignment whether to crash mid-batch: only before the kill, and
+        only the member holding partition 0 while the other holds the rest. One member given every
+        partition before the kill means the group formed without the other: the case starts over, unless
+        this is the last attempt."""
+        if self.killed_at:
+            worker.tell("carry-on")
+            return
+        if self._may_start_over() and len(partitions) >= self.partition_count and len(self.members) > 1:
+            raise Regroup(f"{worker.name} was given every partition: the group formed before the other "
+                          f"member joined")
+        self.assignments[worker.pid] = self.assignments.get(worker.pid, 0) + 1
+        self.held[worker.pid] = partitions
+        holds_first = 0 in partitions
+        for member in self.members:
+            self.names[member.pid] = "consumer-1" if (member is worker) == holds_first else "consumer-2"
+        worker.tell("crash" if holds_first else "carry-on")
 
     def _when(self) -> str:
         """", 4.1 s after the kill" once the kill happened."""

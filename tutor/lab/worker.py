@@ -2,14 +2,15 @@
 
 # Run by the lab as `python -m tutor.lab.worker CONFIG_JSON`. Each line goes straight to the
 # stdout pipe, so the lines written before a SIGKILL are still read by the lab. At a crash point
-# it says so and waits to be killed. It exits by itself when its stdin (a pipe from the lab)
-# closes, so no worker outlives the lab.
+# it says so and waits to be killed (a group member may be told to carry on instead). It exits
+# by itself when its stdin (a pipe from the lab) closes, so no worker outlives the lab.
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import queue
 import sys
 import threading
 import time
@@ -30,23 +31,32 @@ def emit(event: str, **fields: Any) -> None:
 #: set when the lab writes "go" on our stdin: group members wait for it before joining, so that they join
 #: together however long each process took to start (a late member met a group its dead peer had formed)
 GO = threading.Event()
+#: the lab's other lines, in order: its answer to each assignment a group member reports ("crash" or "carry-on")
+ORDERS: "queue.Queue[str]" = queue.Queue()
 
 
 def exit_with_parent() -> None:
-    """Leave at once when the lab closes our stdin (it finished, or it died); note its "go"."""
+    """Leave at once when the lab closes our stdin (it finished, or it died); note its "go" and its orders."""
     def watch() -> None:
         """Read stdin until EOF, then exit."""
         for line in sys.stdin.buffer:
-            if line.strip() == b"go":
+            word = line.strip().decode()
+            if word == "go":
                 GO.set()
+            elif word:
+                ORDERS.put(word)
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
 
 
-def crash_point() -> None:
-    """Say we reached the crash point and wait for the lab's SIGKILL, doing nothing more."""
+def crash_point(may_carry_on: bool = False) -> None:
+    """Say we reached the crash point and wait for the lab's SIGKILL, doing nothing more; with may_carry_on,
+    the lab may answer "carry-on" instead (a group that is still rebalancing), and this returns."""
     emit("crash-point")
+    if may_carry_on:
+        ORDERS.get()
+        return
     while True:
         time.sleep(3600)
 
@@ -110,23 +120,24 @@ def at_end(consumer: Consumer, cfg: dict[str, Any]) -> bool:
 def run_group_member(cfg: dict[str, Any]) -> None:
     """Consume batches from every partition assigned, until the group has committed every partition's end.
 
-    A member first given partition `crash_if_holding` stops at its crash point once it has processed
-    `crash_after` records since its latest assignment, at a record that is not the last of its batch (a
-    rebalance before the kill must not move the kill to a batch's end); the default offset store and
-    auto-commit do the committing, as the case's settings say.
+    After each assignment the member says which partitions it got and waits for the lab's answer: "crash"
+    (stop at the crash point once `crash_after` records of this assignment are processed, at a record that is
+    not the last of its batch) or "carry-on". The lab alone decides which member is killed, so that only one
+    ever is, whatever order the group's generations came in; at the crash point it kills the member, or
+    lets it carry on if the group is still rebalancing. The default offset store and auto-commit do the
+    committing, as the case's settings say.
     """
     consumer = Consumer({**client_config(cfg), "group.id": cfg["group"], "client.id": cfg["client_id"],
                          "heartbeat.interval.ms": cfg["settings"]["session.timeout.ms"] // 10})
-    first: list[int] = []  # the first partitions this member was given
-    since = [0]            # records processed since the latest assignment
+    since = [0]        # records processed since the latest assignment
+    armed = [False]    # the lab's answer to the latest assignment
     closing = False
 
     def assigned(c: Consumer, parts: list[TopicPartition]) -> None:
-        """Say which partitions this member now holds."""
-        if not first:
-            first.extend(p.partition for p in parts)
+        """Say which partitions this member now holds; take the lab's answer before consuming them."""
         since[0] = 0
         emit("assigned", partitions=sorted(p.partition for p in parts))
+        armed[0] = ORDERS.get() == "crash"  # the lab answers at once; stdin closing ends the process
 
     def revoked(c: Consumer, parts: list[TopicPartition]) -> None:
         """Say which partitions this member gives up (eager protocol: all of them)."""
@@ -136,7 +147,6 @@ def run_group_member(cfg: dict[str, Any]) -> None:
         GO.wait()
     consumer.subscribe([cfg["topic"]], on_assign=assigned, on_revoke=revoked)
     ends = {int(p): end for p, end in cfg["ends"].items()}
-    victim = cfg.get("crash_after") is not None
     while True:
         batch = take(consumer, cfg["batch"])
         if not batch and group_at_end(consumer, cfg["topic"], ends):
@@ -145,9 +155,9 @@ def run_group_member(cfg: dict[str, Any]) -> None:
             time.sleep(cfg["processing_ms"] / 1000)  # the application's work
             emit("processed", id=int(msg.value()), partition=msg.partition(), offset=msg.offset())
             since[0] += 1
-            if (victim and cfg["crash_if_holding"] in first and since[0] >= cfg["crash_after"]
-                    and msg is not batch[-1]):
-                crash_point()
+            if armed[0] and since[0] >= cfg["crash_after"] and msg is not batch[-1]:
+                crash_point(may_carry_on=True)
+                armed[0] = False  # not killed: the lab arms it again at its next assignment
     closing = True
     consumer.close()
     emit("done")

@@ -476,7 +476,10 @@ class Replica:
         """KIP-320/595: the offset a fetcher must truncate to, or None if its log agrees with ours."""
         if last_epoch < 0 or offset == 0:
             return None
-        epoch, end = self.log.end_offset_for_epoch(last_epoch)
+        log = self.log
+        if offset <= log.leo and log.batches[-1].epoch == last_epoch:
+            return None  # (the usual fetch: our last epoch is the fetcher's and ends at our log end)
+        epoch, end = log.end_offset_for_epoch(last_epoch)
         if epoch == last_epoch and end >= offset:
             return None
         return min(end, offset)
