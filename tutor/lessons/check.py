@@ -93,13 +93,21 @@ def _check_files(files: list[Path], check_scenario: Callable[[str], str | None],
 
 
 def _checked(path: Path) -> tuple[list[str], list[str]]:
-    """(problems, winners) of one lesson file."""
+    """(problems, winners) of one lesson file (parsed already when the folder's graph was read)."""
     wins: list[str] = []
     if _IN_WORKER:
         _collect_if_full()
-        return check_lesson_file(path, wins), wins
+        return _check_file(path, wins), wins
     with gc_paused():
-        return check_lesson_file(path, wins), wins
+        return _check_file(path, wins), wins
+
+
+def _check_file(path: Path, wins: list[str]) -> list[str]:
+    """check_lesson_file, with the lesson the folder's graph read if there is one."""
+    lesson = _LOADED.get(str(path))
+    if lesson is None:
+        return check_lesson_file(path, wins)
+    return [str(e) for e in check_lesson(lesson, wins)]
 
 
 def _collect_if_full() -> None:
@@ -115,15 +123,20 @@ def _checked_lessons(files: list[Path], loaded: dict[str, Lesson]) -> Iterator[t
     """(problems, winners) of each lesson file, in the files' order. On several cores, forked workers check
     whole lessons, the costliest first (a worker plays its challenges' trials in turn); one file alone
     keeps the workers for its challenges' trials."""
-    workers = min(_cores(), len(files))
-    if workers < 2 or _IN_WORKER or not _can_fork():
-        yield from map(_checked, files)
-        return
-    costliest = sorted(files, key=lambda f: -_cost(loaded.get(str(f))))
-    with _forked_pool(workers) as pool:
-        pending = {f: pool.apply_async(_checked, (f,)) for f in costliest}
-        for f in files:
-            yield pending[f].get()
+    global _LOADED
+    _LOADED = loaded  # (forked workers inherit it)
+    try:
+        workers = min(_cores(), len(files))
+        if workers < 2 or _IN_WORKER or not _can_fork():
+            yield from map(_checked, files)
+            return
+        costliest = sorted(files, key=lambda f: -_cost(loaded.get(str(f))))
+        with _forked_pool(workers) as pool:
+            pending = {f: pool.apply_async(_checked, (f,)) for f in costliest}
+            for f in files:
+                yield pending[f].get()
+    finally:
+        _LOADED = {}
 
 
 def _cost(lesson: Lesson | None) -> float:
@@ -406,6 +419,7 @@ def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tu
     return result
 
 
+_LOADED: dict[str, Lesson] = {}  # the lessons of the folders being checked, by file, as their graph read them
 _JOB: tuple[LessonRun, Question] | None = None  # what forked workers play (inherited, never pickled)
 _IN_WORKER = False  # true in a forked worker, which starts no workers of its own
 
