@@ -140,3 +140,41 @@ def test_a_fetch_to_a_silent_leader_is_abandoned_exactly_request_timeout_after_i
     assert not c.fetching and c.leader is None  # given up; the next poll asks who leads now
     sim.run(sent + timeout + 1000)
     assert c.leader in ("broker-2", "broker-3")  # it found the new leader
+
+
+def test_a_librdkafka_fetch_to_a_silent_leader_waits_socket_timeout_plus_fetch_wait():
+    """librdkafka gives a FetchRequest socket.timeout.ms + fetch.wait.max.ms (60000 + 500) before its broker
+    thread times it out (rd_kafka_broker_fetch_toppars, rd_kafka_broker_timeout_scan), not Java's 30 s."""
+    sim = live([at(3000, "power-loss", "broker-1", restart__after__ms=120000)],
+               consumer={**CONSUMER, "start.ms": 0, "client": "librdkafka"},
+               broker={"group.initial.rebalance.delay.ms": 0}, workload={"messages": 2000, "interval.ms": 10})
+    sim.run(3100)
+    c = sim.consumer
+    sent = c.fetch_sent_at
+    assert c.fetching and c.leader == "broker-1" and 2900 < sent <= 3100
+    assert c.fetch_timeout_ms() == 60500
+    sim.run(sent + 60500 - 0.01)
+    assert c.fetching and c.fetch_sent_at == sent  # past Java's 30 s, still waiting on the silent leader
+    sim.run(sent + 60500 + 0.01)
+    assert not c.fetching and c.leader is None  # given up; the next poll asks who leads now
+
+
+def test_a_late_answer_to_an_abandoned_fetch_is_not_taken_for_the_next_fetchs():
+    """A fetch given up is gone (Java closes the connection, librdkafka forgets the request): its answer,
+    arriving after the next fetch of the partition was sent, is dropped and the next fetch's own counts."""
+    sim = live([at(5000, "slow", "consumer", delay__ms=16000), at(25000, "heal", "consumer")],
+               consumer={**CONSUMER, "start.ms": 0}, broker={"group.initial.rebalance.delay.ms": 0},
+               workload={"messages": 3000, "interval.ms": 10}, seed=3)
+    sim.run(5100)
+    c = sim.consumer
+    first, sent = c.parts[0].fetch_seq, c.fetch_sent_at  # its answer takes 2 x 16 s: past the 30 s timeout
+    sim.run(sent + 30000 + 500)
+    assert c.fetching and c.parts[0].fetch_seq == first + 1  # the next fetch is out, its answer queued behind
+    asked_at = c.fetch_sent_at
+    leader = sim.brokers["broker-1"].replica
+    had = leader.hw  # what the leader could hand out when the next fetch reached it (~asked_at)
+    sim.run(sent + 2 * 16000 + 100)  # both answers have arrived, the stale one first
+    assert not c.fetching or c.parts[0].fetch_seq > first + 1
+    offsets = [r.offset for r in c.buffer] + [r.offset for r in c.work]
+    assert asked_at > sent + 30000 and offsets and max(offsets) >= had - 1, \
+        "the records buffered are those of the fetch sent after the timeout, not the abandoned one's"

@@ -83,3 +83,20 @@ def test_a_fetch_to_a_powerless_leader_is_given_up_request_timeout_after_it_was_
     assert w.due == sent + 30000 and 1900 < sent <= 2100
     sim.run(w.due + 0.01)
     assert not sim.consumer.fetching and _by(sim, "consumer") == []
+
+
+def test_a_librdkafka_fetch_to_a_powerless_leader_waits_socket_timeout_plus_fetch_wait():
+    """librdkafka's consumer: the wait is socket.timeout.ms + fetch.wait.max.ms (60500), and the fetch is
+    given up right when it ends."""
+    sim = live([at(2000, "power-loss", "leader")],
+               consumer={"auto.offset.reset": "earliest", "start.ms": 0, "client": "librdkafka"},
+               broker={"group.initial.rebalance.delay.ms": 0}, workload={"messages": 1000, "interval.ms": 10})
+    sim.run(5000)
+    [w] = _by(sim, "consumer")
+    sent = sim.consumer.fetch_sent_at
+    assert (w.setting, w.value) == ("socket.timeout.ms + fetch.wait.max.ms", 60500) and "broker-1" in w.what
+    assert w.due == sent + 60500 and 1900 < sent <= 2100
+    sim.run(w.due - 0.01)
+    assert sim.consumer.fetching and sim.consumer.fetch_sent_at == sent
+    sim.run(w.due + 0.01)
+    assert not sim.consumer.fetching and _by(sim, "consumer") == []

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .simulation import Simulation
 
 MAX_PARTITION_FETCH_BYTES = 1048576  # max.partition.fetch.bytes
+SOCKET_TIMEOUT_MS = 60000  # librdkafka socket.timeout.ms
 
 
 @dataclass(slots=True, eq=False)
@@ -287,15 +288,26 @@ class Consumer(ClientNode):
         broker = self.sim.brokers[leader]
         f.fetching, f.fetch_sent_at = True, self.now
         f.fetch_seq += 1
-        self.fetch_deadlines.add(ClientNode.REQUEST_TIMEOUT_MS, (f, f.fetch_seq))
-        wait = self.cfg.get("fetch.max.wait.ms", self.cfg.get("fetch.wait.max.ms", 500))
-        reply = partial(broker.send, self.name, self._on_fetch, leader, self.incarnation, f.index)
+        self.fetch_deadlines.add(self.fetch_timeout_ms(), (f, f.fetch_seq))
+        wait = self.fetch_wait_ms()
+        reply = partial(broker.send, self.name, self._on_fetch, leader, self.incarnation, f.index, f.fetch_seq)
         validates = self.sim.config.consumer_validates_offsets
         epoch = f.position_epoch if validates else -1
         f.fetch_epoch_sent = f.meta_epoch
         self.send(leader, broker.replicas[f.index].on_consumer_fetch, self.name, f.position, epoch,
                   MAX_PARTITION_FETCH_BYTES, wait, reply, f.meta_epoch if validates else -1,
                   on_reset=partial(self._fetch_failed, f))
+
+    def fetch_wait_ms(self) -> float:
+        """How long the leader may hold a fetch for data: fetch.max.wait.ms (librdkafka fetch.wait.max.ms)."""
+        return self.cfg.get("fetch.max.wait.ms", self.cfg.get("fetch.wait.max.ms", 500))
+
+    def fetch_timeout_ms(self) -> float:
+        """How long a fetch may go unanswered: Java's request.timeout.ms (30000 from 2.0, KIP-266);
+        librdkafka's socket.timeout.ms + fetch.wait.max.ms (rd_kafka_broker_fetch_toppars)."""
+        if self.java:
+            return ClientNode.REQUEST_TIMEOUT_MS
+        return self.cfg.get("socket.timeout.ms", SOCKET_TIMEOUT_MS) + self.fetch_wait_ms()
 
     def _fetch_failed(self, f: PartFetch) -> None:
         """Connection reset or timeout: find the leader again."""
@@ -304,8 +316,9 @@ class Consumer(ClientNode):
         self.timer(ClientNode.RETRY_BACKOFF_MS, self.poll)
 
     def _fetch_timed_out(self, key: tuple[PartFetch, int]) -> None:
-        """A fetch unanswered request.timeout.ms after it was sent is abandoned (Java's NetworkClient checks
-        every in-flight request's age on each poll, handleTimedOutRequests)."""
+        """A fetch unanswered fetch_timeout_ms() after it was sent is abandoned (Java's NetworkClient checks
+        every in-flight request's age on each poll, handleTimedOutRequests; librdkafka's broker thread
+        scans its in-flight requests, rd_kafka_broker_timeout_scan)."""
         if not _fetch_settled(key):
             self._fetch_failed(key[0])
 
@@ -326,11 +339,13 @@ class Consumer(ClientNode):
         if self.state == "active":
             self.poll()
 
-    def _on_fetch(self, leader: str, inc: int, p: int, error: str | None, diverge: int | None,
+    def _on_fetch(self, leader: str, inc: int, p: int, seq: int, error: str | None, diverge: int | None,
                   batches: list[LogBatch], hw: int) -> None:
-        """Buffer the fetched records of partition p, or handle truncation, out-of-range and leader moves."""
+        """Buffer the fetched records of partition p, or handle truncation, out-of-range and leader moves.
+        Only the answer to the fetch in flight counts: one to a fetch already given up is dropped (Java's
+        NetworkClient closed that connection; librdkafka no longer knows the request's correlation id)."""
         f = self.parts[p]
-        if inc != self.incarnation or not f.fetching:
+        if inc != self.incarnation or not f.fetching or seq != f.fetch_seq:
             return
         f.fetching = False
         if error in ("NOT_LEADER_OR_FOLLOWER", "FENCED_LEADER_EPOCH"):  # stale metadata: ask again

@@ -186,8 +186,10 @@ def _consumer(sim: "Simulation") -> Iterator[Wait]:
     if c.state == "joining":
         yield _joining(sim)
     elif c.fetching and sim.now - c.fetch_sent_at >= STUCK_MS + _fetch_wait(c):
-        yield Wait("consumer", f"fetch from {c.leader} is abandoned", "request.timeout.ms",
-                   c.REQUEST_TIMEOUT_MS, c.fetch_sent_at + c.REQUEST_TIMEOUT_MS, "it looks for the leader again")
+        timeout = c.fetch_timeout_ms()
+        setting = "request.timeout.ms" if c.java else "socket.timeout.ms + fetch.wait.max.ms"
+        yield Wait("consumer", f"fetch from {c.leader} is abandoned", setting,
+                   timeout, c.fetch_sent_at + timeout, "it looks for the leader again")
 
 
 def _group(sim: "Simulation") -> Iterator[Wait]:
