@@ -178,3 +178,19 @@ def test_a_late_answer_to_an_abandoned_fetch_is_not_taken_for_the_next_fetchs():
     offsets = [r.offset for r in c.buffer] + [r.offset for r in c.work]
     assert asked_at > sent + 30000 and offsets and max(offsets) >= had - 1, \
         "the records buffered are those of the fetch sent after the timeout, not the abandoned one's"
+
+
+def test_a_fetch_timeout_closes_the_connection_and_fails_every_fetch_in_flight_to_that_broker():
+    """On a request timeout both clients close the connection (Java NetworkClient.handleTimedOutRequests,
+    librdkafka rd_kafka_broker_fail with socket.max.fails = 1): another partition's fetch to the same
+    silent leader, sent later, fails at the first one's deadline rather than waiting out its own."""
+    sim = live([at(3000, "power-loss", "broker-1", restart__after__ms=120000)], topic={"partitions": 6},
+               consumer={**CONSUMER, "start.ms": 0}, broker={"group.initial.rebalance.delay.ms": 0},
+               workload={"messages": 2000, "interval.ms": 10, "keys": 6})
+    sim.run(4000)
+    c = sim.consumer
+    to_dark = [f for f in c.parts if f.fetching and f.fetch_to == "broker-1"]
+    first = min(f.fetch_sent_at for f in to_dark)
+    assert len({f.fetch_sent_at for f in to_dark}) > 1  # sent at different times
+    sim.run(first + c.fetch_timeout_ms() + 0.01)
+    assert not any(f.fetching and f.fetch_to == "broker-1" for f in c.parts)

@@ -88,6 +88,7 @@ class PartFetch:
     fetching: bool = False
     fetch_sent_at: float = 0.0
     fetch_seq: int = 0  # which fetch is in flight: its deadline is keyed by (self, fetch_seq)
+    fetch_to: str | None = None  # the broker the fetch in flight went to
     resets: int = 0  # ListOffsets requests sent; only the answer to the latest counts
     meta_epoch: int = -1     # the leader epoch the latest metadata named
     fetched_epoch: int = -1  # the leader epoch of the last fetch answered without error
@@ -286,7 +287,7 @@ class Consumer(ClientNode):
         if leader is None:
             return self.refresh_metadata()
         broker = self.sim.brokers[leader]
-        f.fetching, f.fetch_sent_at = True, self.now
+        f.fetching, f.fetch_sent_at, f.fetch_to = True, self.now, leader
         f.fetch_seq += 1
         self.fetch_deadlines.add(self.fetch_timeout_ms(), (f, f.fetch_seq))
         wait = self.fetch_wait_ms()
@@ -318,9 +319,14 @@ class Consumer(ClientNode):
     def _fetch_timed_out(self, key: tuple[PartFetch, int]) -> None:
         """A fetch unanswered fetch_timeout_ms() after it was sent is abandoned (Java's NetworkClient checks
         every in-flight request's age on each poll, handleTimedOutRequests; librdkafka's broker thread
-        scans its in-flight requests, rd_kafka_broker_timeout_scan)."""
-        if not _fetch_settled(key):
-            self._fetch_failed(key[0])
+        scans its in-flight requests, rd_kafka_broker_timeout_scan). Both then close the connection, so
+        every other partition's fetch in flight to that broker fails with it."""
+        if _fetch_settled(key):
+            return
+        broker = key[0].fetch_to
+        for f in self.parts:
+            if f.fetching and f.fetch_to == broker:
+                self._fetch_failed(f)
 
     def _on_metadata(self, *answer: Any) -> None:
         """Metadata names each partition's leader and epoch: the epoch the next fetches carry (KIP-320)."""
