@@ -65,14 +65,14 @@ def test_replica_row_marks_a_follower_out_of_the_isr_and_a_zombie():
     assert text(draw_parts.replica_row(p, zombie, 26, fake_tokens)).startswith("t-0Z HW")
 
 
-def test_broker_rows_one_per_partition_held_and_ghosts_on_the_first():
-    """A broker's box has a row for each partition it holds a copy of, t-0 first; its lost records go on
-    the first row (the ledger names the broker, not the partition)."""
+def test_broker_rows_one_per_partition_held_and_ghosts_on_their_partition():
+    """A broker's box has a row for each partition it holds a copy of, t-0 first; a lost record is drawn on
+    the row of the partition it was in."""
     three = (partition(0), partition(1, leader="broker-2"), dataclasses.replace(partition(2), replicas=()))
     snap = SimpleNamespace(partitions=three)
-    rows = draw_parts.broker_rows(snap, "broker-2", 40, fake_tokens, {"cache": [7]})
+    rows = draw_parts.broker_rows(snap, "broker-2", 40, fake_tokens, {1: {"cache": [7]}})
     assert [text(r)[:3] for r in rows] == ["t-0", "t-1"]
-    assert "✗7" in text(rows[0]) and "✗7" not in text(rows[1])
+    assert "✗7" in text(rows[1]) and "✗7" not in text(rows[0])
     assert "★" in text(rows[1]) and "★" not in text(rows[0])
     assert text(draw_parts.broker_rows(snap, "broker-9", 40, fake_tokens)[0]) == "no copy of any partition"
 
@@ -476,3 +476,31 @@ def test_join_key_names_the_member_the_engine_adds_to_a_lone_group_member():
     members.check_known(action, set(sim.nodes), snap)  # not refused
     assert action.target == "consumer-2"
     assert sim.apply(action) == ["consumer-2 starts and joins group 'tutor'"]
+
+
+def test_a_lost_record_is_a_ghost_of_its_own_partition():
+    """The ghosts' index keys a broker's removals by partition: partition 0 plainly (as one partition's box
+    reads them), another partition with "#p"."""
+    from tutor.ui.ghosts import removals
+
+    lost = [SimpleNamespace(first_id=first, count=2, partition=part, steps=[(5.0, "lost-power", "broker-1", None)])
+            for first, part in ((0, 0), (2, 2))]
+    assert [(first, area) for _, first, _, area in removals(lost)] == [(0, "broker-1/cache"), (2, "broker-1/cache#2")]
+
+
+def test_records_lost_with_a_leader_are_drawn_on_their_partitions_rows():
+    """broker-1 leads t-0 and t-3 and loses power at 300 ms: just after, its t-3 row shows the ghosts of the t-3
+    records it took with it, and its t-0 row those of t-0 (each on its own partition's row, none on another)."""
+    from pathlib import Path
+
+    from tutor.scenario import load_scenario
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "partitions-power-loss-two-led-partitions.toml"
+    d = driver(load_scenario(path))
+    d.seek(310)
+    lines = pipeline(d.frame(), 130, 36).text()
+    box = [cell for line in lines for cell in re.split("[┃]", line) if re.match(r" t-\d", cell)][:6]  # broker-1
+    rows = {cell.split()[0].rstrip("★"): cell for cell in box}
+    assert "✗13" in rows["t-3"] and "✗13" not in rows["t-0"]
+    assert "✗11" in rows["t-0"] and "✗11" not in rows["t-3"]
+    assert not any("✗" in rows[t] for t in ("t-1", "t-2", "t-4", "t-5"))

@@ -16,6 +16,7 @@ from .canvas import HEAVY, LIGHT, Canvas, Rect
 from .frame import Frame
 from .layout import Plan, arrange, is_broker, preferred_height
 from .look import BEING_PROCESSED, GHOST, LOST_ACKED, QUEUED, SELECTED, legend, look
+from .ghosts import broker_area
 from .tokens import PerSnapshot, Token, fit, ghost_tokens, tail_ids, tokens
 
 several_parts = dparts.several
@@ -341,8 +342,10 @@ def draw_broker(ctx: Ctx, b: BrokerView) -> None:
             token_pieces(ctx, "disk  █ ", disk, inner.w, ghosts.get(f"{b.name}/disk", [])),
             _offsets(b, compact, inner.w), _lag(ctx, b)]
     if several_parts(ctx.snap):  # one row per partition instead of one partition's four rows
-        lost = {"cache": ghosts.get(f"{b.name}/cache", []), "disk": ghosts.get(f"{b.name}/disk", [])}
-        key = ("parts", b.name, inner.w, tuple(lost["cache"]), tuple(lost["disk"]), ctx.frame.inspected)
+        lost = {p.index: {w: ghosts.get(broker_area(b.name, w, p.index), []) for w in ("cache", "disk")}
+                for p in ctx.snap.partitions}
+        key = ("parts", b.name, inner.w, tuple((i, tuple(g["cache"]), tuple(g["disk"])) for i, g in lost.items()),
+               ctx.frame.inspected)
         rows = PER_SNAPSHOT.get(ctx.snap, key, lambda: dparts.broker_rows(  # the rows change with the snapshot only
             ctx.snap, b.name, inner.w, lambda *a: _area_tokens(ctx, *a), lost, powered=b.host_on))
         lines(ctx.cv, inner, rows)

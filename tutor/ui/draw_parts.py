@@ -72,7 +72,7 @@ def replica_row(p: PartitionView, r: ReplicaView, width: int, tokens_of, ghosts:
         note = ("cache empty: no power " if wide else "no power ")
         return head + [(note, ALERT, None)] + tokens_of(labels[1].lstrip(), disk, room - len(note), DISK_AREA,
                                                          ghosts.get("disk", []))
-    if not cache:  # nothing volatile: the whole row for the disk (the flush point is the log end)
+    if not cache and not ghosts.get("cache"):  # nothing volatile: the whole row for the disk (flushed to the end)
         return head + tokens_of(labels[1].lstrip(), disk, room, DISK_AREA, ghosts.get("disk", []))
     cache_room = room if not disk else max(room // 2, min(room, 10))
     left = tokens_of(labels[0], cache, cache_room, CACHE_AREA, ghosts.get("cache", []))
@@ -92,13 +92,13 @@ def lag(p: PartitionView, r: ReplicaView) -> int:
 
 def broker_rows(snap, broker: str, width: int, tokens_of, ghosts: dict | None = None,
                 powered: bool = True) -> list[list[Piece]]:
-    """One row per partition the broker holds a copy of, t-0 first; the broker's lost records (the
-    ledger names the broker, not the partition) are drawn on its first row."""
+    """One row per partition the broker holds a copy of, t-0 first; `ghosts` maps a partition's index to
+    the records lost from this broker's copy of it ("cache", "disk"), drawn on that partition's row."""
     rows = []
     for p in snap.partitions:
         r = replica_of(p, broker)
         if r is not None:
-            rows.append(replica_row(p, r, width, tokens_of, None if rows else ghosts, powered))
+            rows.append(replica_row(p, r, width, tokens_of, (ghosts or {}).get(p.index), powered))
     return rows or [[("no copy of any partition", LABEL, None)]]
 
 

@@ -14,15 +14,21 @@ REMOVALS = ("lost-power", "truncated", "dropped", "lost-in-flight")
 Removal = tuple[float, int, int, str]  # (time, first record id, count, area)
 
 
-def removal_area(kind: str, node: str, steps: list, upto: int) -> str:
-    """The area a copy vanished from: a broker's cache or disk, the producer, or the wire to a dead broker."""
+def removal_area(kind: str, node: str, steps: list, upto: int, partition: int = 0) -> str:
+    """The area a copy vanished from: a broker's cache or disk (of partition 0, or "#p" for partition p), the
+    producer, or the wire to a dead broker."""
     if kind == "dropped":
         return "producer"
     if kind == "lost-in-flight":  # the request reached a broker that was down (acks=0: nobody retries)
         return f"wire:{node}"
     if kind == "truncated" and any(k == "flushed" and n == node for _, k, n, _ in steps[:upto]):
-        return f"{node}/disk"
-    return f"{node}/cache"
+        return broker_area(node, "disk", partition)
+    return broker_area(node, "cache", partition)
+
+
+def broker_area(node: str, where: str, partition: int = 0) -> str:
+    """A broker's page cache or disk, as ghosts are keyed: partition 0's plainly ("broker-1/cache")."""
+    return f"{node}/{where}" + (f"#{partition}" if partition else "")
 
 
 def removals(batches: list[Any]) -> list[Removal]:
@@ -31,7 +37,7 @@ def removals(batches: list[Any]) -> list[Removal]:
     for b in batches:
         for i, (t, kind, node, _) in enumerate(b.steps):
             if kind in REMOVALS:
-                out.append((t, b.first_id, b.count, removal_area(kind, node, b.steps, i)))
+                out.append((t, b.first_id, b.count, removal_area(kind, node, b.steps, i, b.partition)))
     out.sort(key=lambda r: r[0])
     return out
 
