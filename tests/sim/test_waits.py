@@ -1,5 +1,7 @@
 """The pending waits a run exposes: each names its setting, and ends when Kafka's timeout says."""
 
+import pytest
+
 from tutor.sim.simulation import Simulation
 from tutor.sim.snapshot import take
 from tutor.sim.waits import kafka_value, pending
@@ -71,31 +73,22 @@ def test_snapshots_carry_the_waits_and_lines_say_kafkas_values():
     assert [kafka_value(v) for v in (True, False, None, 500.0, "all")] == ["true", "false", "null", "500", "all"]
 
 
-def test_a_fetch_to_a_powerless_leader_is_given_up_request_timeout_after_it_was_sent():
-    """The consumer's fetch to a leader without power: the wait ends request.timeout.ms after the fetch was
-    sent, and the fetch is given up right then."""
-    sim = live([at(2000, "power-loss", "leader")], consumer={"auto.offset.reset": "earliest", "start.ms": 0},
-               broker={"group.initial.rebalance.delay.ms": 0}, workload={"messages": 1000, "interval.ms": 10})
-    sim.run(5000)
-    [w] = _by(sim, "consumer")
-    sent = sim.consumer.fetch_sent_at
-    assert (w.setting, w.value) == ("request.timeout.ms", 30000) and "broker-1" in w.what
-    assert w.due == sent + 30000 and 1900 < sent <= 2100
-    sim.run(w.due + 0.01)
-    assert not sim.consumer.fetching and _by(sim, "consumer") == []
-
-
-def test_a_librdkafka_fetch_to_a_powerless_leader_waits_socket_timeout_plus_fetch_wait():
-    """librdkafka's consumer: the wait is socket.timeout.ms + fetch.wait.max.ms (60500), and the fetch is
-    given up right when it ends."""
+@pytest.mark.parametrize("client, setting, timeout", [
+    ("java", "request.timeout.ms", 30000),
+    ("librdkafka", "socket.timeout.ms + fetch.wait.max.ms", 60500),
+])
+def test_a_fetch_to_a_powerless_leader_is_given_up_its_timeout_after_it_was_sent(client, setting, timeout):
+    """The consumer's fetch to a leader without power: the wait ends the client's fetch timeout after the fetch
+    was sent (Java request.timeout.ms; librdkafka socket.timeout.ms + fetch.wait.max.ms), and the fetch is
+    given up right then, not before."""
     sim = live([at(2000, "power-loss", "leader")],
-               consumer={"auto.offset.reset": "earliest", "start.ms": 0, "client": "librdkafka"},
+               consumer={"auto.offset.reset": "earliest", "start.ms": 0, "client": client},
                broker={"group.initial.rebalance.delay.ms": 0}, workload={"messages": 1000, "interval.ms": 10})
     sim.run(5000)
     [w] = _by(sim, "consumer")
     sent = sim.consumer.fetch_sent_at
-    assert (w.setting, w.value) == ("socket.timeout.ms + fetch.wait.max.ms", 60500) and "broker-1" in w.what
-    assert w.due == sent + 60500 and 1900 < sent <= 2100
+    assert (w.setting, w.value) == (setting, timeout) and "broker-1" in w.what
+    assert w.due == sent + timeout and 1900 < sent <= 2100
     sim.run(w.due - 0.01)
     assert sim.consumer.fetching and sim.consumer.fetch_sent_at == sent
     sim.run(w.due + 0.01)
