@@ -97,17 +97,9 @@ def _checked(path: Path) -> tuple[list[str], list[str]]:
     wins: list[str] = []
     if _IN_WORKER:
         _collect_if_full()
-        return _check_file(path, wins), wins
+        return check_lesson_file(path, wins, _LOADED.get(str(path))), wins
     with gc_paused():
-        return _check_file(path, wins), wins
-
-
-def _check_file(path: Path, wins: list[str]) -> list[str]:
-    """check_lesson_file, with the lesson the folder's graph read if there is one."""
-    lesson = _LOADED.get(str(path))
-    if lesson is None:
-        return check_lesson_file(path, wins)
-    return [str(e) for e in check_lesson(lesson, wins)]
+        return check_lesson_file(path, wins, _LOADED.get(str(path))), wins
 
 
 def _collect_if_full() -> None:
@@ -186,17 +178,18 @@ def _in_broken_neighbour(problem: str, broken: list[str]) -> bool:
     return bool(found) and any(stem == found.group(1) or stem.endswith("-" + found.group(1)) for stem in broken)
 
 
-def check_lesson_file(path: str | Path, wins: list[str] | None = None) -> list[str]:
-    """Every problem of one lesson file, one line each; empty when it is good.
+def check_lesson_file(path: str | Path, wins: list[str] | None = None, lesson: Lesson | None = None) -> list[str]:
+    """Every problem of one lesson file, one line each; empty when it is good (`lesson`: the file, parsed).
 
     `wins` gets what is worth reading but does not fail the lesson: warnings, and the winning answers.
     """
     from .parse import load_lesson
 
-    try:
-        lesson = load_lesson(path)
-    except LessonError as error:
-        return [str(error)]
+    if lesson is None:
+        try:
+            lesson = load_lesson(path)
+        except LessonError as error:
+            return [str(error)]
     return [str(e) for e in check_lesson(lesson, wins)]
 
 

@@ -338,9 +338,9 @@ class Simulation:
 
     def _next_tick_at(self) -> float:
         """The next tick on the 100 ms grid, passing over ticks that can only find the run busy: none settles it
-        before SETTLE_MS after the last activity (which only moves later). A tick runs after
-        everything else at its millisecond (LATE), so one that lands later than its predecessor would have
-        scheduled it still sees the same run."""
+        before SETTLE_MS after the last activity (which only moves later). A tick runs after everything else at
+        its millisecond (LATE), so one that lands later than its predecessor would have scheduled it still sees
+        the same run."""
         now = self.loop.now
         if self.wire is None:  # (a group's ticks also watch its wire)
             until = self.last_activity + SETTLE_MS
