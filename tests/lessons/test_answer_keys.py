@@ -182,7 +182,7 @@ def test_answers_that_make_the_same_run_share_one_trial(monkeypatch):
     run = at_the_challenge()
     played = []
     real = check._trial
-    monkeypatch.setattr(check, "_trial", lambda r, q, combo: played.append(combo) or real(r, q, combo))
+    monkeypatch.setattr(check, "_trial", lambda r, q, combo, *watch: played.append(combo) or real(r, q, combo, *watch))
     trials = check.Trials(run, run.question)
     same = trials.get([("topic", "min.insync.replicas", 1)])
     assert trials.get([("producer", "acks", "1")]) == same and same[0] is False
@@ -215,7 +215,7 @@ def test_an_answer_that_keeps_the_start_configuration_reads_the_lesson_run(monke
     q, keep = run.question, [("topic", "min.insync.replicas", 1)]
     played = []
     real = check._trial
-    monkeypatch.setattr(check, "_trial", lambda r, q, combo: played.append(combo) or real(r, q, combo))
+    monkeypatch.setattr(check, "_trial", lambda r, q, combo, *watch: played.append(combo) or real(r, q, combo, *watch))
     trials = check.Trials(run, q)
     trials.add_unchanged(run.played_out())
     assert trials.get(keep) == real(run, q, keep) == (False, None)
@@ -237,3 +237,31 @@ def test_the_unchanged_run_is_played_once_per_moment(monkeypatch):
     again = run.played_out()
     assert again is not first and len(forks) == 2
     assert again.report.summary["lost_acked"] < first.report.summary["lost_acked"]
+
+
+def test_an_answer_alike_a_played_one_takes_its_result_without_playing(monkeypatch):
+    """A start challenge's trials note which allowed settings their run read. An answer that differs from a
+    played one only in settings that run never read (log.flush.interval.ms here: the log flusher first runs
+    30 s after a broker starts, and this run is over sooner) takes its result unplayed; an answer that differs
+    in a setting the run read (acks) is played. Each result is the one playing it gives."""
+    from tutor.lessons import LessonRun, check
+    from tutor.lessons.run import QUESTION
+
+    text = small_lesson().replace('allowed = ["producer.acks", "topic.min.insync.replicas"]',
+                                  'allowed = ["producer.acks", "topic.min.insync.replicas", '
+                                  '"broker.log.flush.interval.ms"]')
+    run = LessonRun(parse_lesson(text, "x.toml"), keep_past=False)
+    while not (run.phase == QUESTION and run.question.kind == "challenge"):
+        run.next()
+    q, played = run.question, []
+    real = check._trial
+    monkeypatch.setattr(check, "_trial", lambda *a, **k: played.append(a[2]) or real(*a, **k))
+    trials = check.Played(run, q)
+    flush = [[("broker", "log.flush.interval.ms", ms)] for ms in (10, 100, 1000)]
+    results = [trials.trial(combo) for combo in flush]
+    assert played == flush[:1]
+    assert ("broker", "log.flush.interval.ms") not in trials.runs[0][1] and ("producer", "acks") in trials.runs[0][1]
+    fixed = trials.trial([("producer", "acks", "all")])
+    assert played == flush[:1] + [[("producer", "acks", "all")]]
+    assert results == [real(run, q, combo) for combo in flush] and results[0] == (False, None)
+    assert fixed == real(run, q, [("producer", "acks", "all")]) == (True, None)

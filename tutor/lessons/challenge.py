@@ -93,10 +93,11 @@ def play(run: "LessonRun", q: Question, changes: list[Change]) -> tuple[list[Cha
     return made, outcome
 
 
-def play_afresh(run: "LessonRun", q: Question, changes: list[Change],
-                keep: bool = False) -> tuple[list[Change], Outcome]:
+def play_afresh(run: "LessonRun", q: Question, changes: list[Change], keep: bool = False,
+                watch: frozenset | None = None) -> tuple[list[Change], Outcome]:
     """Play the run out from the decision point with the changes, not kept as the last play. With `keep`, a
-    start challenge's replay is kept for the lesson to restart with should the answer win (played on a copy)."""
+    start challenge's replay is kept for the lesson to restart with should the answer win (played on a copy);
+    with `watch`, its replay notes which of those settings it reads."""
     if q.apply == "now":
         if any(is_start_only(f"{s}.{k}") for s, k, _ in changes):
             raise ValueError("a setting here only takes effect when a run starts")
@@ -104,7 +105,7 @@ def play_afresh(run: "LessonRun", q: Question, changes: list[Change],
     if keep:  # refuses impossible combinations; the lesson's session stays as it is
         attempt = run.session.prepare_restart(changes).sim.checkpoint()
     else:
-        attempt = run.session.replayed_sim(changes)
+        attempt = run.session.replayed_sim(changes, watch)
     return changes, Fork(attempt, run.future()).out()
 
 

@@ -330,6 +330,7 @@ class Trials:
         self.run, self.q = run, q
         self.seen: dict[tuple, tuple[bool, float | None] | None] = {}
         self.by_run: dict[tuple, tuple[bool, float | None] | None] = {}
+        self.played = Played(run, q)
 
     def add(self, combo: list[tuple[str, str, Any]], result: tuple[bool, float | None] | None) -> None:
         """Keep the result of a combination played elsewhere (the solution)."""
@@ -354,7 +355,7 @@ class Trials:
         for i, (combo, key) in enumerate(zip(todo, keys)):
             if key not in self.by_run:
                 lead.setdefault(key if key is not None else ("alone", i), combo)
-        for key, result in zip(lead, _play_many(self.run, self.q, list(lead.values()))):
+        for key, result in zip(lead, _play_many(self.run, self.q, list(lead.values()), self.played)):
             if key[0] != "alone":
                 self.by_run[key] = result
             self.seen[_combo_key(lead[key])] = result
@@ -368,13 +369,61 @@ class Trials:
         if key not in self.seen:
             run_key = _run_key(self.run, self.q, combo)
             if run_key is None or run_key not in self.by_run:
-                result = _trial(self.run, self.q, combo)
+                result = self.played.trial(combo)
                 if run_key is None:
                     self.seen[key] = result
                     return result
                 self.by_run[run_key] = result
             self.seen[key] = self.by_run[run_key]
         return self.seen[key]
+
+
+class Played:
+    """A start challenge's trials played in turn, each with the settings it read of those the challenge allows:
+    an answer whose start configuration differs from a played one's only in allowed settings that run never
+    read plays that very run (the engine acts on nothing else), so its result is taken without playing."""
+
+    def __init__(self, run: LessonRun, q: Question) -> None:
+        self.run, self.q = run, q
+        self.watch = frozenset(split_name(n) for n in q.allowed) if q.apply == "start" else None
+        self.runs: list[tuple[dict, frozenset, tuple[bool, float | None]]] = []  # (settings, reads, result)
+
+    def trial(self, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
+        """The result of one combination: an alike run's, or played now."""
+        if self.watch is None:
+            return _trial(self.run, self.q, combo)
+        try:
+            settings = _flat(self.run.session.start_config(combo))
+        except ValueError:
+            return None
+        for played, reads, result in self.runs:
+            if _alike(settings, played, self.watch, reads):
+                return result
+        result, reads = _trial(self.run, self.q, combo, self.watch)
+        if result is not None:
+            self.runs.append((settings, reads, result))
+        return result
+
+
+def _flat(config: Any) -> dict:
+    """A configuration as {(section, key): (type name, value)} (a missing section as None; further topics whole)."""
+    from tutor.sim.watched import SECTIONS
+
+    out: dict = {}
+    for name in SECTIONS:
+        values = getattr(config, name)
+        out[(name, None)] = values is None
+        for key, value in (values or {}).items():
+            out[(name, key)] = (type(value).__name__, repr(value))
+    out[("topics", None)] = repr(config.extra_topics)
+    return out
+
+
+def _alike(a: dict, b: dict, watch: frozenset, reads: frozenset) -> bool:
+    """Do two configurations differ only in watched settings the run of `b` never read?"""
+    if a.keys() != b.keys():
+        return False
+    return all(key in watch and key not in reads for key in a if a[key] != b[key])
 
 
 def _run_key(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple | None:
@@ -396,20 +445,22 @@ def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
     return tuple((s, k, type(v).__name__, v) for s, k, v in combo)
 
 
-def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
-    """Play one combination: (goal met, par measure), or None when its settings cannot run together.
+def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]], watch: frozenset | None = None):
+    """Play one combination: (goal met, par measure), or None when its settings cannot run together; with
+    `watch`, ((goal met, par measure) or None, the watched settings the run read).
 
     The collector waits for the whole trial, and the played run, once measured, lets go of its reference
     cycles: it is freed at once instead of being scanned young and again in an older generation."""
     with gc_paused():
         try:
-            _, outcome = challenge.play_afresh(run, q, combo)  # the solution stays the last play
+            _, outcome = challenge.play_afresh(run, q, combo, watch=watch)  # the solution stays the last play
         except ValueError:
-            return None
+            return None if watch is None else (None, frozenset())
         result = q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
+        reads = frozenset(outcome.sim.reads or ())
         outcome.sim.dispose()
         del outcome
-    return result
+    return result if watch is None else (result, reads)
 
 
 _LOADED: dict[str, Lesson] = {}  # the lessons of the folders being checked, by file, as their graph read them
@@ -423,12 +474,13 @@ def _job_trial(combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] |
     return _trial(run, q, combo)
 
 
-def _play_many(run: LessonRun, q: Question, combos: list) -> list:
-    """Trials of many combinations, in order; on several cores, in forked workers sharing the run's state."""
+def _play_many(run: LessonRun, q: Question, combos: list, played: Played) -> list:
+    """Trials of many combinations, in order: in turn, each taking an alike run's result when one was played
+    (`played`); on several cores, in forked workers sharing the run's state."""
     global _JOB
     workers = min(_cores(), len(combos) // MIN_TRIALS_PER_WORKER)
     if workers < 2 or _IN_WORKER or not _can_fork():
-        return [_trial(run, q, c) for c in combos]
+        return [played.trial(c) for c in combos]
     _JOB = (run, q)
     try:
         with _forked_pool(workers) as pool:

@@ -293,10 +293,11 @@ class Session:
         other.copying = True
         return other
 
-    def replayed_sim(self, changes: list[Change]) -> Simulation:
+    def replayed_sim(self, changes: list[Change], watch: frozenset | None = None) -> Simulation:
         """The run replayed_with(changes) would have, without the frames and checkpoints a session keeps: for a
-        what-if that is only played on to its end (ValueError if the changes cannot run together)."""
-        sim = Simulation(self._start_with(changes), self.seed)
+        what-if that is only played on to its end (ValueError if the changes cannot run together). With `watch`,
+        the run notes which of those settings it reads (Simulation.reads)."""
+        sim = Simulation(self._start_with(changes), self.seed, watch)
         sim.auto_finish = self.auto_finish
         for x in self.interventions:
             _run_in_slices(sim, x.t)

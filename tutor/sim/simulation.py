@@ -7,7 +7,7 @@ import math
 import random
 from typing import Any
 
-from . import failures
+from . import failures, watched
 from .broker import Broker
 from .config import START_ONLY, Config
 from .consumer import Consumer, Group
@@ -46,10 +46,13 @@ class StepBudgetExceeded(Exception):
 class Simulation:
     """A deterministic run of one scenario: same scenario and seed, same result, byte for byte."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None, watch: frozenset | None = None) -> None:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.config: Config = scenario.config
+        #: with `watch` ((section, key) pairs): the watched settings this run has read (see watched.py)
+        self.reads: set[tuple[str, str]] | None = watched.watch(self.config, watch) if watch else None
+        self._watched = watch or frozenset()
         self.rng = random.Random(self.seed)
         self.loop = EventLoop()
         self.ledger = Ledger()
@@ -179,6 +182,8 @@ class Simulation:
         """A lone consumer runs the group protocol too when the scenario sets one of its keys
         (otherwise it keeps the one-consumer model, alone in its group, as every older scenario has it)."""
         given = self.scenario.given.get("consumer") or {}
+        if self.reads is not None:  # (whether they were given, not their values: count them all as read)
+            self.reads.update(("consumer", k) for k in GROUP_KEYS if ("consumer", k) in self._watched)
         return self.config.consumer is not None and any(k in given for k in GROUP_KEYS)
 
     def _schedule_script(self, events: list[Action]) -> None:
