@@ -185,7 +185,7 @@ def _consumer(sim: "Simulation") -> Iterator[Wait]:
         return
     if c.state == "joining":
         yield _joining(sim)
-    elif c.fetching and sim.now - c.fetch_sent_at >= STUCK_MS + _fetch_wait(c):
+    elif c.fetching and sim.now - c.fetch_sent_at >= STUCK_MS + c.fetch_wait_ms():
         timeout = c.fetch_timeout_ms()
         setting = "request.timeout.ms" if c.java else "socket.timeout.ms + fetch.wait.max.ms"
         yield Wait("consumer", f"fetch from {c.leader} is abandoned", setting,
@@ -225,11 +225,6 @@ def _group(sim: "Simulation") -> Iterator[Wait]:
     for time, owner, _args in _timers(sim, "boot"):
         if owner in sim.members:
             yield Wait(owner.name, "application starts", "start.ms", cfg["start.ms"], time)
-
-
-def _fetch_wait(c: Any) -> float:
-    """How long a healthy fetch may wait at the broker (its long poll)."""
-    return float(c.cfg.get("fetch.max.wait.ms", c.cfg.get("fetch.wait.max.ms", 500)))
 
 
 def _consumer_start(sim: "Simulation") -> Iterator[Wait]:
