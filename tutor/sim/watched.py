@@ -3,7 +3,8 @@
 `tutor check` tries many values of a challenge's settings, and a value the run never acts on (a flush interval
 applied by a task that never runs, a commit interval with commits off) plays the very run another value did.
 A watched run keeps the watched keys of each section aside and notes the first read of each, which moves it among
-the plain keys; every other key, and a noted one, is read at a plain dict's speed. Whatever reads a section whole (its items, a copy) counts as reading them all.
+the plain keys; every other key, and a noted one, is read at a plain dict's speed. Whatever reads a section whole
+(its items, a copy) counts as reading them all.
 """
 
 from __future__ import annotations
