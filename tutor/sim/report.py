@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -266,6 +267,82 @@ class Messages(Sequence):
         else:
             rids = [rid for rid in range(self.n) if _fate(self.counts[rid]) == fate]
         return [rid for rid in rids if self.acked(rid)] if acked_only else rids
+
+    def json_items(self, indent: str) -> Iterator[str | list[dict[str, Any]]]:
+        """The entries in order, for a writer of json.dumps(indent=2)'s text whose list items start at `indent`:
+        runs of records processed once (most of a run) as ready text, each item "\n" + indent + its object,
+        items joined by ","; runs of the other entries as lists of their dicts, for the writer to encode. The
+        writer puts "," between the parts. No dict is built for a record processed once."""
+        text = _EntryText(self, indent)
+        for start in range(0, self.n, 1000):
+            yield from text.block(start, min(start + 1000, self.n))
+
+
+class _EntryText:
+    """The JSON text of the entries of records processed once, as json.dumps(indent=2) lays them out at an
+    indentation. Only a partition's name (a topic's, from the scenario) can need escaping."""
+
+    def __init__(self, messages: Messages, indent: str) -> None:
+        self.messages = messages
+        inner = self.inner = "\n" + indent + "  "
+        self.head, self.close = f"\n{indent}{{{inner}\"id\": ", f"\n{indent}}}"
+        fixed = f',{inner}"fate": "processed",{inner}"lost_at": null,{inner}"explanation": "'
+        self.acked, self.unacked = f',{inner}"acked": true{fixed}', f',{inner}"acked": false{fixed}'
+        self.batches: dict[int, tuple[str, str, int | None]] = {}  # batch id -> _batch's texts and offset - id
+        self.partitions: dict[int | None, tuple[str, str]] = {}  # partition -> _partition's texts
+        self.last_t: float | None = None  # consecutive records are often processed at the same time:
+        self.when = "in the final log"  # the explanation for last_t
+
+    def block(self, start: int, stop: int) -> Iterator[str | list[dict[str, Any]]]:
+        """The entries of records start..stop-1, as runs of text and runs of dicts (see Messages.json_items)."""
+        messages, batches = self.messages, self.batches
+        counts, processed, ledger = messages.counts, messages.ex.processed, messages.sim.ledger
+        told, first_done, batch_of = ledger.told, ledger.first_done, ledger.batch_of
+        head, close, acked, unacked = self.head, self.close, self.acked, self.unacked
+        last_t, when = self.last_t, self.when
+        text: list[str] = []
+        others: list[dict[str, Any]] = []
+        for rid in range(start, stop):
+            if counts.get(rid) != 1:
+                if text:
+                    yield ",".join(text)
+                    text = []
+                others.append(messages[rid])
+                continue
+            if others:
+                yield others
+                others = []
+            bid = batch_of[rid]
+            prefix, mid, delta = batches.get(bid) or self._batch(bid, rid)
+            if (t := first_done[rid]) != last_t:
+                last_t, when = t, processed(rid)
+            k = told[rid]
+            text.append(f"{head}{rid}{acked if k is not None and k[0] == 'acked' else unacked}{prefix}{when}{mid}"
+                        f"{'null' if delta is None else rid + delta}{close}")
+        self.last_t, self.when = last_t, when
+        if text:
+            yield ",".join(text)
+        if others:
+            yield others
+
+    def _batch(self, bid: int, rid: int) -> tuple[str, str, int | None]:
+        """For the records of batch `bid` (`rid` one of them): its partition's texts, and offset minus record
+        id (None: not in the final log), a batch's records being consecutive ids at consecutive offsets."""
+        part = self.messages.sim.ledger.batches[bid].partition if bid >= 0 else None
+        if part not in self.partitions:
+            self.partitions[part] = self._partition(part)
+        offset = self.messages.ex.offset_in(part, bid, rid)
+        self.batches[bid] = out = (*self.partitions[part], None if offset is None else offset - rid)
+        return out
+
+    def _partition(self, part: int | None) -> tuple[str, str]:
+        """A partition's explanation prefix as JSON string text, and the text of its entries from the
+        explanation's closing quote to the offset's value."""
+        sim, inner = self.messages.sim, self.inner
+        prefix = json.dumps(f"{sim.tp_name(part)}: ")[1:-1] if part is not None and sim.partitions > 1 else ""
+        fields = {"times_processed": 1} | _place(sim, part)
+        mid = '"' + "".join(f",{inner}{json.dumps(key)}: {json.dumps(value)}" for key, value in fields.items())
+        return prefix, f'{mid},{inner}"offset": '
 
 
 def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
