@@ -225,32 +225,35 @@ class Messages(Sequence):
         return _message(self.sim, i, self.counts[i], self.committed, self.ex)
 
     def __iter__(self):
-        """Every entry in order; a record processed once (most of a run) takes a shorter path to the same dict."""
+        """Every entry in order; a record processed once (most of a run) takes a shorter path to the same dict,
+        its batch's partition and offsets found once per batch, its explanation once per time it names."""
         sim, counts, committed, ex = self.sim, self.counts, self.committed, self.ex
-        ledger = sim.ledger
-        told, batch_of, batches = ledger.told, ledger.batch_of, ledger.batches
-        several = sim.partitions > 1
-        one_topic = len(sim.topics) == 1
-        offset_in, processed = ex.offset_in, ex.processed
+        told, batch_of, first_done = sim.ledger.told, sim.ledger.batch_of, sim.ledger.first_done
+        seen: dict[int, tuple[str, dict[str, Any], int | None]] = {}  # batch id -> prefix, place, offset - id
+        last_t, when = None, "in the final log"  # consecutive records are often processed at the same time
         for rid in range(self.n):
             n = counts[rid]
             if n != 1:
                 yield _message(sim, rid, n, committed, ex)
                 continue
-            t = told[rid]
-            text = processed(rid)
             bid = batch_of[rid]
-            part = batches[bid].partition if bid >= 0 else None
-            if part is not None and several:
-                text = f"{sim.tp_name(part)}: {text}"
-            if one_topic:
-                yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
-                       "explanation": text, "times_processed": 1, "partition": part,
-                       "offset": offset_in(part, bid, rid)}
-            else:
-                yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
-                       "explanation": text, "times_processed": 1} | _place(sim, part) | \
-                      {"offset": offset_in(part, bid, rid)}
+            if (facts := seen.get(bid)) is None:
+                part, delta = self.batch_place(bid, rid)
+                prefix = f"{sim.tp_name(part)}: " if part is not None and sim.partitions > 1 else ""
+                facts = seen[bid] = (prefix, _place(sim, part), delta)
+            if (t := first_done[rid]) != last_t:
+                last_t, when = t, ex.processed(rid)
+            k = told[rid]
+            yield {"id": rid, "acked": k is not None and k[0] == "acked", "fate": "processed", "lost_at": None,
+                   "explanation": facts[0] + when, "times_processed": 1, **facts[1],
+                   "offset": None if facts[2] is None else rid + facts[2]}
+
+    def batch_place(self, bid: int, rid: int) -> tuple[int | None, int | None]:
+        """Batch `bid`'s partition (None for no batch) and offset minus record id in its final log (None: not
+        there), from its record `rid`: a batch's records are consecutive ids at consecutive offsets."""
+        part = self.sim.ledger.batches[bid].partition if bid >= 0 else None
+        offset = self.ex.offset_in(part, bid, rid)
+        return part, None if offset is None else offset - rid
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -327,12 +330,11 @@ class _EntryText:
 
     def _batch(self, bid: int, rid: int) -> tuple[str, str, int | None]:
         """For the records of batch `bid` (`rid` one of them): its partition's texts, and offset minus record
-        id (None: not in the final log), a batch's records being consecutive ids at consecutive offsets."""
-        part = self.messages.sim.ledger.batches[bid].partition if bid >= 0 else None
+        id (see Messages.batch_place)."""
+        part, delta = self.messages.batch_place(bid, rid)
         if part not in self.partitions:
             self.partitions[part] = self._partition(part)
-        offset = self.messages.ex.offset_in(part, bid, rid)
-        self.batches[bid] = out = (*self.partitions[part], None if offset is None else offset - rid)
+        self.batches[bid] = out = (*self.partitions[part], delta)
         return out
 
     def _partition(self, part: int | None) -> tuple[str, str]:
