@@ -226,34 +226,35 @@ class Messages(Sequence):
 
     def __iter__(self):
         """Every entry in order; a record processed once (most of a run) takes a shorter path to the same dict,
-        its batch's partition and offsets found once per batch, its explanation once per time it names."""
+        its batch's partition and offsets found once per run of its records, its explanation once per time."""
         sim, counts, committed, ex = self.sim, self.counts, self.committed, self.ex
         told, batch_of, first_done = sim.ledger.told, sim.ledger.batch_of, sim.ledger.first_done
-        seen: dict[int, tuple[str, dict[str, Any], int | None]] = {}  # batch id -> prefix, place, offset - id
-        last_t, when = None, "in the final log"  # consecutive records are often processed at the same time
+        place, parts = self.batch_place, {}  # partition -> its explanation prefix and its fields
+        last_bid, last_t, when = None, None, "in the final log"  # consecutive records often share them
         for rid in range(self.n):
             n = counts[rid]
             if n != 1:
                 yield _message(sim, rid, n, committed, ex)
                 continue
-            bid = batch_of[rid]
-            if (facts := seen.get(bid)) is None:
-                part, delta = self.batch_place(bid, rid)
-                prefix = f"{sim.tp_name(part)}: " if part is not None and sim.partitions > 1 else ""
-                facts = seen[bid] = (prefix, _place(sim, part), delta)
+            if (bid := batch_of[rid]) != last_bid:
+                last_bid, (part, delta) = bid, place(bid)
+                prefix, where = parts.get(part) or parts.setdefault(part, (
+                    f"{sim.tp_name(part)}: " if part is not None and sim.partitions > 1 else "", _place(sim, part)))
             if (t := first_done[rid]) != last_t:
                 last_t, when = t, ex.processed(rid)
             k = told[rid]
             yield {"id": rid, "acked": k is not None and k[0] == "acked", "fate": "processed", "lost_at": None,
-                   "explanation": facts[0] + when, "times_processed": 1, **facts[1],
-                   "offset": None if facts[2] is None else rid + facts[2]}
+                   "explanation": prefix + when, "times_processed": 1, **where,
+                   "offset": None if delta is None else rid + delta}
 
-    def batch_place(self, bid: int, rid: int) -> tuple[int | None, int | None]:
-        """Batch `bid`'s partition (None for no batch) and offset minus record id in its final log (None: not
-        there), from its record `rid`: a batch's records are consecutive ids at consecutive offsets."""
-        part = self.sim.ledger.batches[bid].partition if bid >= 0 else None
-        offset = self.ex.offset_in(part, bid, rid)
-        return part, None if offset is None else offset - rid
+    def batch_place(self, bid: int) -> tuple[int | None, int | None]:
+        """Batch `bid`'s partition (None for -1, no batch) and, a batch's records being consecutive ids at
+        consecutive offsets, a record's offset in the final log minus its id (None: not there)."""
+        if bid < 0:
+            return None, None
+        part = self.sim.ledger.batches[bid].partition
+        copy = self.ex.final_copies()[part].get(bid)
+        return part, None if copy is None else copy.base - copy.first_id
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -291,17 +292,17 @@ class _EntryText:
         self.head, self.close = f"\n{indent}{{{inner}\"id\": ", f"\n{indent}}}"
         fixed = f',{inner}"fate": "processed",{inner}"lost_at": null,{inner}"explanation": "'
         self.acked, self.unacked = f',{inner}"acked": true{fixed}', f',{inner}"acked": false{fixed}'
-        self.batches: dict[int, tuple[str, str, int | None]] = {}  # batch id -> _batch's texts and offset - id
         self.partitions: dict[int | None, tuple[str, str]] = {}  # partition -> _partition's texts
-        self.last_t: float | None = None  # consecutive records are often processed at the same time:
-        self.when = "in the final log"  # the explanation for last_t
+        self.last_t: float | None = None  # the last processing time explained, kept from block to block
+        self.when = "in the final log"  # its explanation
 
     def block(self, start: int, stop: int) -> Iterator[str | list[dict[str, Any]]]:
         """The entries of records start..stop-1, as runs of text and runs of dicts (see Messages.json_items)."""
-        messages, batches = self.messages, self.batches
+        messages, texts, place = self.messages, self.partitions, self.messages.batch_place
         counts, processed, ledger = messages.counts, messages.ex.processed, messages.sim.ledger
         told, first_done, batch_of = ledger.told, ledger.first_done, ledger.batch_of
         head, close, acked, unacked = self.head, self.close, self.acked, self.unacked
+        last_bid, prefix, mid, delta = None, "", "", None
         last_t, when = self.last_t, self.when
         text: list[str] = []
         others: list[dict[str, Any]] = []
@@ -315,8 +316,9 @@ class _EntryText:
             if others:
                 yield others
                 others = []
-            bid = batch_of[rid]
-            prefix, mid, delta = batches.get(bid) or self._batch(bid, rid)
+            if (bid := batch_of[rid]) != last_bid:
+                last_bid, (part, delta) = bid, place(bid)
+                prefix, mid = texts.get(part) or self._partition(part)
             if (t := first_done[rid]) != last_t:
                 last_t, when = t, processed(rid)
             k = told[rid]
@@ -328,23 +330,15 @@ class _EntryText:
         if others:
             yield others
 
-    def _batch(self, bid: int, rid: int) -> tuple[str, str, int | None]:
-        """For the records of batch `bid` (`rid` one of them): its partition's texts, and offset minus record
-        id (see Messages.batch_place)."""
-        part, delta = self.messages.batch_place(bid, rid)
-        if part not in self.partitions:
-            self.partitions[part] = self._partition(part)
-        self.batches[bid] = out = (*self.partitions[part], delta)
-        return out
-
     def _partition(self, part: int | None) -> tuple[str, str]:
         """A partition's explanation prefix as JSON string text, and the text of its entries from the
-        explanation's closing quote to the offset's value."""
+        explanation's closing quote to the offset's value (kept in self.partitions)."""
         sim, inner = self.messages.sim, self.inner
         prefix = json.dumps(f"{sim.tp_name(part)}: ")[1:-1] if part is not None and sim.partitions > 1 else ""
         fields = {"times_processed": 1} | _place(sim, part)
         mid = '"' + "".join(f",{inner}{json.dumps(key)}: {json.dumps(value)}" for key, value in fields.items())
-        return prefix, f'{mid},{inner}"offset": '
+        self.partitions[part] = out = (prefix, f'{mid},{inner}"offset": ')
+        return out
 
 
 def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
@@ -451,10 +445,14 @@ class Explainer:
         """The offset of record `rid` of batch `bid` in partition `part`'s final log, or None."""
         if part is None:
             return None
+        b = self.final_copies()[part].get(bid)
+        return None if b is None else b.base + (rid - b.first_id)
+
+    def final_copies(self) -> list[dict[int, Any]]:
+        """Per partition: batch id -> the first log batch that holds it in the final log."""
         if self._final is None:
             self._final = [{} if r is None else _first_copies(r.log.batches) for r in final_replicas(self.sim)]
-        b = self._final[part].get(bid)
-        return None if b is None else b.base + (rid - b.first_id)
+        return self._final
 
     def steps(self, rid: int) -> list[tuple[float, str, str, Any]]:
         """Steps of the record's batch (empty if it never entered one)."""
