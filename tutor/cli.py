@@ -450,9 +450,10 @@ class ProgressLine:
 def write_json(data: dict[str, Any], out: Any) -> None:
     """Print an object as json.dumps(data, indent=2) would, one top-level value at a time and a list's
     items a thousand at a time (a large run's report is tens of megabytes, and its entries are built as
-    read). JSON text never holds a raw newline, so nesting is adding indentation after each one. The cyclic
-    collector is paused meanwhile: the entries die as soon as they are written, and with a large run's objects
-    alive beside them its collections would cost as much as the writing."""
+    read), or as the text the list gives for them (a report's entries give most of theirs as text: no dict
+    is built for those). JSON text never holds a raw newline, so nesting is adding indentation after each
+    one. The cyclic collector is paused meanwhile: the entries die as soon as they are written, and with a
+    large run's objects alive beside them its collections would cost as much as the writing."""
     from tutor.sim.core import gc_paused
 
     with gc_paused():
@@ -475,8 +476,8 @@ def _write_json(data: dict[str, Any], out: Any) -> None:
 
 
 def _list_parts(value: Sequence[Any]) -> Iterator[str | list[Any]]:
-    """A top-level list's items in order, as lists of a thousand items or less, or (from a report's entries,
-    which offer it) as text _list_items would give for them."""
+    """A top-level list's items in order, as lists of a thousand items or less, or (from a list that offers
+    json_items, such as a report's entries) partly as the text _list_items would give for them."""
     if hasattr(value, "json_items"):
         yield from value.json_items(ITEM_INDENT)
         return
