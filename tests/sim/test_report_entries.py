@@ -1,5 +1,5 @@
-"""The report's entries read in order are the entries read one by one: lost, duplicated and processed records, on
-one partition and on several."""
+"""The report's entries read in order, and as JSON text, are the entries read one by one: lost, duplicated and
+processed records, on one partition and on several."""
 
 import copy
 import dataclasses
@@ -62,15 +62,16 @@ def _json_text(report, indent: str) -> tuple[str, set[type]]:
 
 def test_entries_as_json_text_are_what_json_dumps_gives():
     """The entries as ready JSON text (records processed once) and dicts (the others) read together as
-    json.dumps(indent=2) of the entries, at two depths: lost and duplicated records among processed ones,
-    on one partition and on topics whose names need escaping (a quote, a backslash, non-ASCII, a control
-    character, a line separator, a character beyond the BMP)."""
+    json.dumps(indent=2) of the entries read by index, at two depths: lost and duplicated records among
+    processed ones, on one partition and on topics whose names need escaping (a quote, a backslash,
+    non-ASCII, a control character, a line separator, a character beyond the BMP)."""
     reports = [Simulation(load_scenario(SCENARIOS / n)).run_to_end()
                for n in ("acks1-leader-crash.toml", "app-spool-crash-duplicates.toml")]
     reports += [_odd_topics("acks1-leader-crash.toml", 2), _odd_topics("app-spool-crash-duplicates.toml", 1),
                 _odd_topics("commit-before-processing-crash.toml", 0)]
     fates = set()
     for report in reports:
+        _entries_agree(report)
         entries = list(report.messages)
         fates |= {m["fate"] for m in entries}
         for indent in ("  ", "      "):
