@@ -6,7 +6,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class LogBatch:
     """A record batch as stored in a replica's log; the records are ids first_id..first_id+count-1."""
 
@@ -22,8 +22,13 @@ class LogBatch:
     end: int = -1       # the offset just past this batch (filled in from base + count)
     pepoch: int = 0     # producer epoch (idempotence)
 
-    def __post_init__(self) -> None:
-        self.end = self.base + self.count
+    def __init__(self, base: int, count: int, epoch: int, batch_id: int, first_id: int, pid: int, seq: int,
+                 size: int, appended_at: float, end: int = -1, pepoch: int = 0) -> None:
+        """The dataclass's own __init__ with `end` filled in from base + count in the same call (every replica
+        makes one per batch it appends)."""
+        self.base, self.count, self.epoch, self.batch_id, self.first_id = base, count, epoch, batch_id, first_id
+        self.pid, self.seq, self.size, self.appended_at = pid, seq, size, appended_at
+        self.end, self.pepoch = base + count, pepoch
 
     def __deepcopy__(self, memo: dict) -> "LogBatch":
         """Never changed once appended (replicas share them): a checkpoint keeps the same object."""

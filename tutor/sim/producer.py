@@ -44,16 +44,8 @@ class Batch:
     in_flight: bool = False
     sent_to: str | None = None
     partition: int = 0
-
-    @property
-    def batch_id(self) -> int:
-        """The ledger's id of this batch."""
-        return self.history.batch_id
-
-    @property
-    def first_id(self) -> int:
-        """Id of the first record."""
-        return self.history.first_id
+    batch_id: int = -1  # the ledger's id of this batch (its history's, kept here: it is read at every step)
+    first_id: int = -1  # id of the first record (likewise)
 
     @property
     def count(self) -> int:
@@ -186,7 +178,7 @@ class Producer(Application, ClientNode):
 
     @property
     def idempotent(self) -> bool:
-        """An idempotence session is running."""
+        """An idempotence session is running (the sender's hot paths test `self.pid >= 0` itself)."""
         return self.pid >= 0
 
     # --- what send() checks and refuses ----------------------------------------------------
@@ -246,8 +238,9 @@ class Producer(Application, ClientNode):
             if last is not None:
                 last.closed = True
             now = self.loop.now
-            last = Batch(ledger.new_batch(now, rid), now, partition=p)
-            last.history.partition = p
+            history = ledger.new_batch(now, rid)
+            history.partition = p
+            last = Batch(history, now, partition=p, batch_id=history.batch_id, first_id=rid)
             queue.append(last)
             self.delivery_deadlines.add(self._delivery_timeout(), last)
             self._wake(now + cfg["linger.ms"])
@@ -322,7 +315,7 @@ class Producer(Application, ClientNode):
         """Drain ready batches to the leader, over a ready connection, within the in-flight limit."""
         if self.fatal is not None:
             return
-        if self.idempotent:
+        if self.pid >= 0:
             self._idempotence_housekeeping()
         if self.nparts > 1:
             return self._drain_partitions()
@@ -333,7 +326,7 @@ class Producer(Application, ClientNode):
         limit = self.cfg["max.in.flight.requests.per.connection"]
         while self.queue and len(self.in_flight) < limit:
             b = self.queue[0]
-            if not self._ready(b) or (self.idempotent and not self._may_drain(b)):
+            if not self._ready(b) or (self.pid >= 0 and not self._may_drain(b)):
                 break
             self.queue.popleft()
             b.closed = True
@@ -358,7 +351,7 @@ class Producer(Application, ClientNode):
                 continue
             while queue and self._in_flight_to(leader) < limit:
                 b = queue[0]
-                if not self._ready(b) or (self.idempotent and not self._may_drain(b)):
+                if not self._ready(b) or (self.pid >= 0 and not self._may_drain(b)):
                     break
                 queue.popleft()
                 b.closed = True
@@ -380,7 +373,7 @@ class Producer(Application, ClientNode):
     def _send(self, b: Batch) -> None:
         """Send one batch as a produce request; acks=0 completes as soon as it is on the wire."""
         acks = self.cfg["acks"]
-        if self.idempotent and b.seq < 0:
+        if self.pid >= 0 and b.seq < 0:
             self._assign_sequence(b)
         b.attempts += 1
         self.attempt_seq += 1
@@ -454,12 +447,12 @@ class Producer(Application, ClientNode):
         if b.done:
             self._forget(b)
         elif error in (None, "OK"):
-            if self.idempotent and b.pid == self.pid and b.epoch == self.epoch and b.seq >= 0:
+            if self.pid >= 0 and b.pid == self.pid and b.epoch == self.epoch and b.seq >= 0:
                 s = self.seqs[b.partition]
                 s.last_acked = max(s.last_acked, b.seq + b.count - 1)
             self._forget(b)
             self._complete(b, "acked", offset)
-        elif not self.idempotent or b.pid < 0:
+        elif not self.pid >= 0 or b.pid < 0:
             self._plain_error(b, error)
         elif self.java:
             self._java_idempotent_error(b, req, error)
@@ -692,7 +685,7 @@ class Producer(Application, ClientNode):
         else:
             why = f"TimeoutException: expired after delivery.timeout.ms={self.cfg['delivery.timeout.ms']}"
         self._complete(b, "failed", why)
-        if self.idempotent and b.seq >= 0 and b.pid == self.pid:
+        if self.pid >= 0 and b.seq >= 0 and b.pid == self.pid:
             if self.java:
                 self._forget(b)
                 if b.retried or b.in_flight:

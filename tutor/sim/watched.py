@@ -2,8 +2,9 @@
 
 `tutor check` tries many values of a challenge's settings, and a value the run never acts on (a flush interval
 applied by a task that never runs, a commit interval with commits off) plays the very run another value did.
-A watched run keeps the watched keys of each section aside and notes every read of them; every other key is
-read at a plain dict's speed. Whatever reads a section whole (its items, a copy) counts as reading them all.
+A watched run keeps the watched keys of each section aside and notes the first read of each, which moves it among
+the plain keys; every other key, and a noted one, is read at a plain dict's speed. Whatever reads a section whole
+(its items, a copy) counts as reading them all.
 """
 
 from __future__ import annotations
@@ -34,31 +35,35 @@ class WatchedSection(dict):
             self._note(key)
         return {**dict(super().items()), **self._aside}
 
+    def _read(self, key: str) -> Any:
+        """Note a watched key's first read and move it among the plain keys: once noted, its later reads
+        need no noting, and a run reads some of them (acks, linger.ms) for every batch."""
+        self._note(key)
+        value = self._aside.pop(key)
+        dict.__setitem__(self, key, value)
+        return value
+
     def __missing__(self, key: str) -> Any:
         if key in self._aside:
-            self._note(key)
-            return self._aside[key]
+            return self._read(key)
         raise KeyError(key)
 
     def get(self, key: str, default: Any = None) -> Any:
         """dict.get, noting a watched key."""
         if key in self._aside:
-            self._note(key)
-            return self._aside[key]
+            return self._read(key)
         return super().get(key, default)
 
     def __contains__(self, key: object) -> bool:
         if key in self._aside:
-            self._note(key)  # type: ignore[arg-type]
+            self._read(key)  # type: ignore[arg-type]
             return True
         return super().__contains__(key)
 
     def __setitem__(self, key: str, value: Any) -> None:
         if key in self._aside:
-            self._note(key)
-            self._aside[key] = value
-        else:
-            super().__setitem__(key, value)
+            self._read(key)
+        super().__setitem__(key, value)
 
     def __delitem__(self, key: str) -> None:
         if key in self._aside:
@@ -77,8 +82,7 @@ class WatchedSection(dict):
     def setdefault(self, key: str, default: Any = None) -> Any:
         """dict.setdefault, noting a watched key."""
         if key in self._aside:
-            self._note(key)
-            return self._aside[key]
+            return self._read(key)
         return super().setdefault(key, default)
 
     def update(self, *args: Any, **kwargs: Any) -> None:
