@@ -495,8 +495,8 @@ _BETWEEN_FLAT = "},\n      {"  # where two flat objects meet in _FLAT's text of 
 
 
 def _list_items(chunk: list[Any], encode: Any) -> str:
-    """Items of a top-level list, each after ",\n    ", indented as json.dumps(indent=2) does at that depth
-    (the caller writes the separator before the first). A chunk of flat objects (a report's entries) is
+    """Items of a top-level list, each on a new line indented as json.dumps(indent=2) does at that depth, with
+    a comma between two (the caller writes what comes before the first: "[", or "," after an earlier chunk). A chunk of flat objects (a report's entries) is
     encoded by one call of the C encoder, whose text only needs the objects' braces put on lines of their
     own: a string in it never holds a raw newline, so the separator cannot occur inside one."""
     if all(_is_flat(item) for item in chunk):
