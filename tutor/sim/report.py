@@ -6,6 +6,8 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import countOf
 from typing import TYPE_CHECKING, Any
 
 from .app import APP_MODES, where_lost
@@ -343,19 +345,29 @@ class _EntryText:
 
 def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
     """The headline figures."""
-    told = sim.ledger.told
+    told = _told_counts(sim.ledger.told)
     lost = messages.lost
+    times = counts.values()
     return {
         "sent": len(messages),
-        "acked": sum(1 for t in told if t and t[0] == "acked"),
-        "send_errors": sum(1 for t in told if t and t[0] == "failed"),
-        "unconfirmed": sum(1 for t in told if t is None),
+        "acked": told["acked"],
+        "send_errors": told["failed"],
+        "unconfirmed": told[None],
         "processed": len(messages) - len(lost),
-        "duplicates": sum(max(0, c - 1) for c in counts.values()),
+        "duplicates": sum(times) - len(counts) + countOf(times, 0),  # each count past the first
         "lost": len(lost),
         "lost_acked": sum(1 for rid in lost if messages.acked(rid)),
         "lost_at": {w: sum(1 for where in lost.values() if where == w) for w in ("producer", "broker", "consumer")},
     } | _app_summary(sim, lost) | _partition_summary(sim, messages, counts)
+
+
+def _told_counts(told: list[tuple[str, float, Any] | None]) -> Counter:
+    """How many records the application was told each answer of ("acked", "failed"; None: none yet). A batch's
+    records share one answer, so each run of one answer is counted at once."""
+    out: Counter = Counter()
+    for answer, run in groupby(told):
+        out[answer[0] if answer is not None else None] += len(list(run))
+    return out
 
 
 def _partition_summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
