@@ -30,7 +30,15 @@ class Network:
         self.on_drop: Callable[[str, Callable[..., Any], tuple], Any] | None = None  # (dst, fn, args)
         self._ids = 0
         self.peers: dict[str, dict[str, int]] = {}  # node -> {client: its incarnation} connected to it now
-        self.current: tuple | None = None  # (src, src incarnation, on_reset) of the message being handled
+        self._src: str | None = None  # sender of the message being handled (see `current`)
+        self._on_reset: Callable[[], Any] | None = None
+
+    @property
+    def current(self) -> tuple | None:
+        """(src, src incarnation, on_reset) of the message being handled, None outside a delivery (built when
+        asked: few handlers ask, and every message is delivered)."""
+        src = self._src
+        return None if src is None else (src, self.hosts[src].incarnation, self._on_reset)
 
     @property
     def full(self) -> Any:
@@ -129,11 +137,11 @@ class Network:
             if self.on_drop is not None:
                 self.on_drop(dst, fn, args)
             return
-        self.current = (src, self.hosts[src].incarnation, on_reset)
+        self._src, self._on_reset = src, on_reset
         try:
             fn(*args)
         finally:
-            self.current = None
+            self._src = self._on_reset = None
 
     def _reset(self, src: str, src_inc: int, on_reset: Callable[[], Any]) -> None:
         """A reset reaches the process that sent the request (if it is still that process)."""

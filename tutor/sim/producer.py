@@ -246,7 +246,11 @@ class Producer(Application, ClientNode):
             queue.append(last)
             self.delivery_deadlines.add(self._delivery_timeout(), last)
             self._wake(now + cfg["linger.ms"])
-        ledger.batched(rid, last.history)
+        history = last.history  # ledger.batched(rid, history), inlined: this runs for every record
+        ledger.batch_of[rid] = last.batch_id
+        if history.shared:  # (an open batch is never shared: kept for safety)
+            history = ledger.own(last.batch_id)
+        history.count += 1
         last.bytes += size
         self.used_bytes += size
         self.used_records += 1
@@ -707,7 +711,7 @@ class Producer(Application, ClientNode):
         self.sim.ledger.step(b.batch_id, self.loop.now, kind, self.name, detail)
         self.used_bytes -= b.bytes
         self.used_records -= b.count
-        self.sim.activity()
+        self.sim.last_activity = self.loop.now  # sim.activity(), inlined: every batch passes here
         if kind == "failed":
             ids = f"record {b.first_id}" if b.count == 1 else f"records {b.first_id}-{b.first_id + b.count - 1}"
             self.sim.ledger.log(self.loop.now, "produce-error", f"{ids} failed: {detail}", self.name)
