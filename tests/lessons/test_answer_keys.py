@@ -290,3 +290,7 @@ def test_answers_above_the_bound_a_played_run_compared_take_its_result(monkeypat
     assert played == [combos[0], combos[3]]
     assert key not in trials.runs[0][1] and 0 < trials.runs[0][2][key] <= 60
     assert results == [real(run, q, combo) for combo in combos]
+    settings, bounds = trials.runs[0][0], trials.runs[0][2]
+    far = check._flat(run.session.start_config(combos[1]))
+    assert check._alike(far, settings, trials.watch, frozenset(), bounds)
+    assert not check._alike(far, settings, trials.watch, frozenset({key}), bounds)  # a plain read wins

@@ -25,7 +25,8 @@ SECTIONS = ("cluster", "topic", "broker", "producer", "consumer", "workload", "n
 
 
 class WatchedSection(dict):
-    """A section of settings whose watched keys are kept aside and noted in `reads` when read."""
+    """A section of settings whose watched keys are kept aside and noted in `reads` when read, or in `bounds`
+    when only compared (see compared)."""
 
     def __init__(self, section: str, values: dict[str, Any], watched: Iterable[str], reads: set[Key],
                  bounds: dict[Key, Any] | None = None) -> None:
@@ -183,7 +184,8 @@ def at_most(section: dict, key: str, quantity: int) -> int:
 
 
 def beyond(value: Any, bound: Any) -> bool:
-    """Is a value above a key's bound, or unset: one every comparison noted in the bound found alike?"""
+    """Is a value above a key's bound, or unset (None: never reached, as an unset flush count is), so that every
+    comparison noted in the bound came out for it as for any other such value?"""
     return value is None or (type(value) in (int, float) and value > bound)
 
 
