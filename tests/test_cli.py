@@ -251,3 +251,25 @@ def test_write_json_encodes_runs_of_flat_entries_as_json_dumps_does():
         out = io.StringIO()
         write_json(data, out)
         assert out.getvalue() == json.dumps(data, indent=2) + "\n"
+
+
+def test_write_json_of_a_report_prints_what_json_dumps_prints():
+    """A report's entries (ready text for records processed once, dicts for lost ones) print as json.dumps
+    prints the whole report: the demo, with records lost, and a run on two topics with names to escape."""
+    import io
+
+    from tutor.cli import write_json
+    from tutor.scenario.loader import load_scenario
+    from tutor.sim.simulation import Simulation
+    from tutor.sim.spec import Scenario
+
+    odd = Scenario(title="odd names", seed=3, given={
+        "topic": {"name": 'q"b\\é', "partitions": 2, "replication.factor": 3},
+        "consumer": {"auto.offset.reset": "earliest"}, "workload": {"messages": 2500, "interval.ms": 1, "keys": 5}},
+        topics=[{"name": "tab\there\U0001F600", "partitions": 3}])
+    for scenario in (load_scenario(DEMO), odd):
+        report = Simulation(scenario).run_to_end()
+        out = io.StringIO()
+        write_json(report.to_json(lazy=True), out)
+        assert out.getvalue() == json.dumps(report.to_json(), indent=2) + "\n"
+    assert report.summary["sent"] == 2500 and '\\"b\\\\\\u00e9-1: processed at' in out.getvalue()

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from tutor import __version__
 
@@ -450,9 +450,10 @@ class ProgressLine:
 def write_json(data: dict[str, Any], out: Any) -> None:
     """Print an object as json.dumps(data, indent=2) would, one top-level value at a time and a list's
     items a thousand at a time (a large run's report is tens of megabytes, and its entries are built as
-    read). JSON text never holds a raw newline, so nesting is adding indentation after each one. The cyclic
-    collector is paused meanwhile: the entries die as soon as they are written, and with a large run's objects
-    alive beside them its collections would cost as much as the writing."""
+    read), or as the text the list gives for them (a report's entries give most of theirs as text: no dict
+    is built for those). JSON text never holds a raw newline, so nesting is adding indentation after each
+    one. The cyclic collector is paused meanwhile: the entries die as soon as they are written, and with a
+    large run's objects alive beside them its collections would cost as much as the writing."""
     from tutor.sim.core import gc_paused
 
     with gc_paused():
@@ -466,17 +467,26 @@ def _write_json(data: dict[str, Any], out: Any) -> None:
     for i, (key, value) in enumerate(data.items()):
         out.write(("," if i else "") + "\n  " + encode(key) + ": ")
         if isinstance(value, Sequence) and not isinstance(value, (str, tuple)) and value:
-            items = iter(value)
-            first = True
-            while chunk := list(itertools.islice(items, 1000)):
-                out.write(("[" if first else ",") + _list_items(chunk, encode))
-                first = False
+            for n, part in enumerate(_list_parts(value)):
+                out.write(("," if n else "[") + (part if isinstance(part, str) else _list_items(part, encode)))
             out.write("\n  ]")
         else:
             out.write(encode(value).replace("\n", "\n  "))
     out.write("\n}\n" if data else "}\n")
 
 
+def _list_parts(value: Sequence[Any]) -> Iterator[str | list[Any]]:
+    """A top-level list's items in order, as lists of a thousand items or less, or (from a list that offers
+    json_items, such as a report's entries) partly as the text _list_items would give for them."""
+    if hasattr(value, "json_items"):
+        yield from value.json_items(ITEM_INDENT)
+        return
+    items = iter(value)
+    while chunk := list(itertools.islice(items, 1000)):
+        yield chunk
+
+
+ITEM_INDENT = "    "  # where a top-level list's items start, in json.dumps(indent=2)'s layout
 #: flat objects at the depth of a report's list items, as indent=2 lays them out, by the C encoder: its
 #: item separator carries the newline and indentation (the indenting encoder is pure Python, and slow)
 _FLAT = json.JSONEncoder(separators=(",\n      ", ": ")).encode
@@ -485,8 +495,8 @@ _BETWEEN_FLAT = "},\n      {"  # where two flat objects meet in _FLAT's text of 
 
 
 def _list_items(chunk: list[Any], encode: Any) -> str:
-    """Items of a top-level list, each after ",\n    ", indented as json.dumps(indent=2) does at that depth
-    (the caller writes the separator before the first). A chunk of flat objects (a report's entries) is
+    """Items of a top-level list, each on a new line indented as json.dumps(indent=2) does at that depth, with
+    a comma between two (the caller writes what comes before the first: "[", or "," after an earlier chunk). A chunk of flat objects (a report's entries) is
     encoded by one call of the C encoder, whose text only needs the objects' braces put on lines of their
     own: a string in it never holds a raw newline, so the separator cannot occur inside one."""
     if all(_is_flat(item) for item in chunk):

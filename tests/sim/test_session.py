@@ -97,9 +97,9 @@ def test_deadlines_copy_drops_only_met_deadlines():
     copy = sim.checkpoint()
     for d_old, d_new in ((sim.producer.delivery_deadlines, copy.producer.delivery_deadlines),
                          (sim.producer.request_deadlines, copy.producer.request_deadlines)):
-        pending = [e[:2] for e in d_old.heap if not d_old.settled(e[2])]
-        assert sorted(e[:2] for e in d_new.heap) == sorted(pending) and d_new.armed == d_old.armed
-    assert len(copy.producer.delivery_deadlines.heap) < len(sim.producer.delivery_deadlines.heap)
+        pending = [e[:2] for e in d_old.entries() if not d_old.settled(e[2])]
+        assert sorted(e[:2] for e in d_new.entries()) == sorted(pending) and d_new.armed == d_old.armed
+    assert len(copy.producer.delivery_deadlines.entries()) < len(sim.producer.delivery_deadlines.entries())
     a, b = sim.run_to_end().to_json(), copy.run_to_end().to_json()
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 

@@ -314,9 +314,9 @@ class Replica:
             base, end = check
             self.sim.ledger.step(req.batch.batch_id, self.loop.now, "deduplicated", self.name, base)
             return self._answer(req, respond, base, end)
-        base = r.log.leo
-        lb = LogBatch(base, req.batch.count, r.leader_epoch, req.batch.batch_id, req.batch.first_id,
-                      req.pid, req.seq, req.batch.bytes, self.loop.now, pepoch=req.epoch)
+        base, batch = r.log.leo, req.batch
+        lb = LogBatch(base, batch.count, r.leader_epoch, batch.batch_id, batch.first_id,
+                      req.pid, req.seq, batch.bytes, self.loop.now, pepoch=req.epoch)
         self.append(lb)
         self.sim.ledger.step(req.batch.batch_id, self.loop.now, "appended", self.name, (base, r.leader_epoch))
         self.sim.last_activity = self.loop.now  # sim.activity(), inlined: every batch passes here

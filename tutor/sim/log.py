@@ -157,8 +157,12 @@ class ReplicaLog:
         stop = self.leo if stop is None else stop
         out = []
         for b in self.batches[self.index_of(start):]:
-            if b.base >= stop:
+            base = b.base
+            if base >= stop:
                 break
-            lo, hi = max(start, b.base), min(stop, b.end)
-            out.extend(range(b.first_id + lo - b.base, b.first_id + hi - b.base))
+            if base >= start and b.end <= stop:  # the whole batch (nearly every one)
+                out.extend(range(b.first_id, b.first_id + b.count))
+                continue
+            lo, hi = max(start, base), min(stop, b.end)
+            out.extend(range(b.first_id + lo - base, b.first_id + hi - base))
         return out

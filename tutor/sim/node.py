@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import heapq
+from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
@@ -76,13 +77,18 @@ class Node:
 
 
 class Deadlines:
-    """Many timeouts watched by one timer at a time: the earliest; most never fire (they are met)."""
+    """Many timeouts watched by one timer at a time: the earliest; most never fire (they are met).
+
+    Deadlines come due in (time, order added). Most are added with one fixed delay, each later than the last:
+    those wait in a queue, whose head is its earliest (no heap to sift through thousands of them); one added
+    earlier than the queue's last waits in a heap beside it; the earlier of the two heads is the next."""
 
     def __init__(self, node: Node, expire: Callable[[Any], Any], settled: Callable[[Any], bool]) -> None:
         self.node = node
         self.expire = expire
         self.settled = settled  # True once the key no longer needs its deadline
-        self.heap: list[tuple[float, int, Any]] = []
+        self.queue: deque[tuple[float, int, Any]] = deque()  # (time, seq, key), in order of time and seq
+        self.heap: list[tuple[float, int, Any]] = []  # the ones added out of order
         self.seq = 0
         self.armed: float | None = None
 
@@ -95,17 +101,40 @@ class Deadlines:
         settled = self.settled
         live = [entry for entry in self.heap if not settled(entry[2])]
         heapq.heapify(live)  # (time, seq) never tie, so the pops come in the same order
-        state = dict(self.__dict__, heap=live)
+        queue = deque(entry for entry in self.queue if not settled(entry[2]))
+        state = dict(self.__dict__, heap=live, queue=queue)
         new.__dict__.update(copy.deepcopy(state, memo))
         return new
+
+    def entries(self) -> list[tuple[float, int, Any]]:
+        """Every deadline waiting, met or not: (time, seq, key), in no particular order."""
+        return [*self.queue, *self.heap]
 
     def add(self, delay: float, key: Any) -> None:
         """Call expire(key) `delay` ms from now (it decides whether the key is still pending)."""
         self.seq += 1
         when = self.node.loop.now + delay
-        heapq.heappush(self.heap, (when, self.seq, key))
+        queue = self.queue
+        if not queue or queue[-1][0] <= when:
+            queue.append((when, self.seq, key))
+        else:
+            heapq.heappush(self.heap, (when, self.seq, key))
         if self.armed is None or when < self.armed:
             self._arm(when)
+
+    def _next(self) -> tuple[float, int, Any] | None:
+        """The earliest deadline waiting (the earlier of the two heads)."""
+        queue, heap = self.queue, self.heap
+        if heap and (not queue or heap[0] < queue[0]):  # ((time, seq) never tie: keys are never compared)
+            return heap[0]
+        return queue[0] if queue else None
+
+    def _pop(self) -> tuple[float, int, Any]:
+        """Take the earliest deadline waiting."""
+        queue, heap = self.queue, self.heap
+        if heap and (not queue or heap[0] < queue[0]):
+            return heapq.heappop(heap)
+        return queue.popleft()
 
     def _arm(self, when: float) -> None:
         """Set the one timer for the earliest deadline."""
@@ -117,13 +146,14 @@ class Deadlines:
         if when != self.armed:
             return
         self.armed = None
-        heap = self.heap
-        while heap and heap[0][0] <= self.node.loop.now:
-            self.expire(heapq.heappop(heap)[2])
-        while heap and self.settled(heap[0][2]):  # met deadlines need no timer
-            heapq.heappop(heap)
-        if heap and self.armed is None:
-            self._arm(heap[0][0])
+        now = self.node.loop.now
+        while (first := self._next()) is not None and first[0] <= now:
+            self.expire(self._pop()[2])
+        settled = self.settled
+        while (first := self._next()) is not None and settled(first[2]):  # met deadlines need no timer
+            self._pop()
+        if first is not None and self.armed is None:
+            self._arm(first[0])
 
 
 @dataclass(slots=True, eq=False)

@@ -176,7 +176,7 @@ class Producer(Application, ClientNode):
 
     def _version(self) -> tuple[int, int]:
         """The Kafka version of the Java client."""
-        return vt(self.sim.config.version)
+        return vt(self.sim.config.cluster["kafka.version"])  # (config.version, without its call: asked per batch)
 
     @property
     def idempotent(self) -> bool:

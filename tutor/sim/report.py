@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import countOf
 from typing import TYPE_CHECKING, Any
 
 from .app import APP_MODES, where_lost
@@ -224,32 +227,36 @@ class Messages(Sequence):
         return _message(self.sim, i, self.counts[i], self.committed, self.ex)
 
     def __iter__(self):
-        """Every entry in order; a record processed once (most of a run) takes a shorter path to the same dict."""
+        """Every entry in order; a record processed once (most of a run) takes a shorter path to the same dict,
+        its batch's partition and offsets found once per run of its records, its explanation once per time."""
         sim, counts, committed, ex = self.sim, self.counts, self.committed, self.ex
-        ledger = sim.ledger
-        told, batch_of, batches = ledger.told, ledger.batch_of, ledger.batches
-        several = sim.partitions > 1
-        one_topic = len(sim.topics) == 1
-        offset_in, processed = ex.offset_in, ex.processed
+        told, batch_of, first_done = sim.ledger.told, sim.ledger.batch_of, sim.ledger.first_done
+        place, parts = self.batch_place, {}  # partition -> its explanation prefix and its fields
+        last_bid, last_t, when = None, None, "in the final log"  # consecutive records often share them
         for rid in range(self.n):
             n = counts[rid]
             if n != 1:
                 yield _message(sim, rid, n, committed, ex)
                 continue
-            t = told[rid]
-            text = processed(rid)
-            bid = batch_of[rid]
-            part = batches[bid].partition if bid >= 0 else None
-            if part is not None and several:
-                text = f"{sim.tp_name(part)}: {text}"
-            if one_topic:
-                yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
-                       "explanation": text, "times_processed": 1, "partition": part,
-                       "offset": offset_in(part, bid, rid)}
-            else:
-                yield {"id": rid, "acked": t is not None and t[0] == "acked", "fate": "processed", "lost_at": None,
-                       "explanation": text, "times_processed": 1} | _place(sim, part) | \
-                      {"offset": offset_in(part, bid, rid)}
+            if (bid := batch_of[rid]) != last_bid:
+                last_bid, (part, delta) = bid, place(bid)
+                prefix, where = parts.get(part) or parts.setdefault(part, (
+                    f"{sim.tp_name(part)}: " if part is not None and sim.partitions > 1 else "", _place(sim, part)))
+            if (t := first_done[rid]) != last_t:
+                last_t, when = t, ex.processed(rid)
+            k = told[rid]
+            yield {"id": rid, "acked": k is not None and k[0] == "acked", "fate": "processed", "lost_at": None,
+                   "explanation": prefix + when, "times_processed": 1, **where,
+                   "offset": None if delta is None else rid + delta}
+
+    def batch_place(self, bid: int) -> tuple[int | None, int | None]:
+        """Batch `bid`'s partition (None for -1, no batch) and, a batch's records being consecutive ids at
+        consecutive offsets, a record's offset in the final log minus its id (None: not there)."""
+        if bid < 0:
+            return None, None
+        part = self.sim.ledger.batches[bid].partition
+        copy = self.ex.final_copies()[part].get(bid)
+        return part, None if copy is None else copy.base - copy.first_id
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -267,22 +274,100 @@ class Messages(Sequence):
             rids = [rid for rid in range(self.n) if _fate(self.counts[rid]) == fate]
         return [rid for rid in rids if self.acked(rid)] if acked_only else rids
 
+    def json_items(self, indent: str) -> Iterator[str | list[dict[str, Any]]]:
+        """The entries in order, for a writer of json.dumps(indent=2)'s text whose list items start at `indent`:
+        runs of records processed once (most of a run) as ready text, each item "\n" + indent + its object,
+        items joined by ","; runs of the other entries as lists of their dicts, for the writer to encode. The
+        writer puts "," between the parts. No dict is built for a record processed once."""
+        text = _EntryText(self, indent)
+        for start in range(0, self.n, 1000):
+            yield from text.block(start, min(start + 1000, self.n))
+
+
+class _EntryText:
+    """The JSON text of the entries of records processed once, as json.dumps(indent=2) lays them out at an
+    indentation. Only a partition's name (a topic's, from the scenario) can need escaping."""
+
+    def __init__(self, messages: Messages, indent: str) -> None:
+        self.messages = messages
+        inner = self.inner = "\n" + indent + "  "
+        self.head, self.close = f"\n{indent}{{{inner}\"id\": ", f"\n{indent}}}"
+        fixed = f',{inner}"fate": "processed",{inner}"lost_at": null,{inner}"explanation": "'
+        self.acked, self.unacked = f',{inner}"acked": true{fixed}', f',{inner}"acked": false{fixed}'
+        self.partitions: dict[int | None, tuple[str, str]] = {}  # partition -> _partition's texts
+        self.last_t: float | None = None  # the last processing time explained, kept from block to block
+        self.when = "in the final log"  # its explanation
+
+    def block(self, start: int, stop: int) -> Iterator[str | list[dict[str, Any]]]:
+        """The entries of records start..stop-1, as runs of text and runs of dicts (see Messages.json_items)."""
+        messages, texts, place = self.messages, self.partitions, self.messages.batch_place
+        counts, processed, ledger = messages.counts, messages.ex.processed, messages.sim.ledger
+        told, first_done, batch_of = ledger.told, ledger.first_done, ledger.batch_of
+        head, close, acked, unacked = self.head, self.close, self.acked, self.unacked
+        last_bid, prefix, mid, delta = None, "", "", None
+        last_t, when = self.last_t, self.when
+        text: list[str] = []
+        others: list[dict[str, Any]] = []
+        for rid in range(start, stop):
+            if counts.get(rid) != 1:
+                if text:
+                    yield ",".join(text)
+                    text = []
+                others.append(messages[rid])
+                continue
+            if others:
+                yield others
+                others = []
+            if (bid := batch_of[rid]) != last_bid:
+                last_bid, (part, delta) = bid, place(bid)
+                prefix, mid = texts.get(part) or self._partition(part)
+            if (t := first_done[rid]) != last_t:
+                last_t, when = t, processed(rid)
+            k = told[rid]
+            text.append(f"{head}{rid}{acked if k is not None and k[0] == 'acked' else unacked}{prefix}{when}{mid}"
+                        f"{'null' if delta is None else rid + delta}{close}")
+        self.last_t, self.when = last_t, when
+        if text:
+            yield ",".join(text)
+        if others:
+            yield others
+
+    def _partition(self, part: int | None) -> tuple[str, str]:
+        """A partition's explanation prefix as JSON string text, and the text of its entries from the
+        explanation's closing quote to the offset's value (kept in self.partitions)."""
+        sim, inner = self.messages.sim, self.inner
+        prefix = json.dumps(f"{sim.tp_name(part)}: ")[1:-1] if part is not None and sim.partitions > 1 else ""
+        fields = {"times_processed": 1} | _place(sim, part)
+        mid = '"' + "".join(f",{inner}{json.dumps(key)}: {json.dumps(value)}" for key, value in fields.items())
+        self.partitions[part] = out = (prefix, f'{mid},{inner}"offset": ')
+        return out
+
 
 def _summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
     """The headline figures."""
-    told = sim.ledger.told
+    told = _told_counts(sim.ledger.told)
     lost = messages.lost
+    times = counts.values()
     return {
         "sent": len(messages),
-        "acked": sum(1 for t in told if t and t[0] == "acked"),
-        "send_errors": sum(1 for t in told if t and t[0] == "failed"),
-        "unconfirmed": sum(1 for t in told if t is None),
+        "acked": told["acked"],
+        "send_errors": told["failed"],
+        "unconfirmed": told[None],
         "processed": len(messages) - len(lost),
-        "duplicates": sum(max(0, c - 1) for c in counts.values()),
+        "duplicates": sum(times) - len(counts) + countOf(times, 0),  # each count past the first
         "lost": len(lost),
         "lost_acked": sum(1 for rid in lost if messages.acked(rid)),
         "lost_at": {w: sum(1 for where in lost.values() if where == w) for w in ("producer", "broker", "consumer")},
     } | _app_summary(sim, lost) | _partition_summary(sim, messages, counts)
+
+
+def _told_counts(told: list[tuple[str, float, Any] | None]) -> Counter:
+    """How many records the application was told each answer of ("acked", "failed"; None: none yet). A batch's
+    records share one answer, so each run of one answer is counted at once."""
+    out: Counter = Counter()
+    for answer, run in groupby(told):
+        out[answer[0] if answer is not None else None] += len(list(run))
+    return out
 
 
 def _partition_summary(sim: "Simulation", messages: Messages, counts: Counter) -> dict[str, Any]:
@@ -372,10 +457,14 @@ class Explainer:
         """The offset of record `rid` of batch `bid` in partition `part`'s final log, or None."""
         if part is None:
             return None
+        b = self.final_copies()[part].get(bid)
+        return None if b is None else b.base + (rid - b.first_id)
+
+    def final_copies(self) -> list[dict[int, Any]]:
+        """Per partition: batch id -> the first log batch that holds it in the final log."""
         if self._final is None:
             self._final = [{} if r is None else _first_copies(r.log.batches) for r in final_replicas(self.sim)]
-        b = self._final[part].get(bid)
-        return None if b is None else b.base + (rid - b.first_id)
+        return self._final
 
     def steps(self, rid: int) -> list[tuple[float, str, str, Any]]:
         """Steps of the record's batch (empty if it never entered one)."""

@@ -162,7 +162,7 @@ def _producer(sim: "Simulation") -> Iterator[Wait]:
 def _stuck_requests(sim: "Simulation") -> list[tuple[float, Any]]:
     """(deadline, batch) of produce requests unanswered for longer than STUCK_MS, earliest first."""
     p = sim.producer
-    deadlines = {key: when for when, _seq, key in p.request_deadlines.heap}
+    deadlines = {key: when for when, _seq, key in p.request_deadlines.entries()}
     timeout = p.cfg["request.timeout.ms"]
     out = []
     for key, b in p.in_flight.items():
