@@ -265,3 +265,32 @@ def test_an_answer_alike_a_played_one_takes_its_result_without_playing(monkeypat
     assert played == flush[:1] + [[("producer", "acks", "all")]]
     assert results == [real(run, q, combo) for combo in flush] and results[0] == (False, None)
     assert fixed == real(run, q, [("producer", "acks", "all")]) == (True, None)
+
+
+def test_answers_above_the_bound_a_played_run_compared_take_its_result(monkeypatch):
+    """The writer only compares log.flush.interval.messages with the records not yet flushed, and 60 are written:
+    a run with 1000 notes a bound of at most 60 for it, so 100000 and "never" (unset) take that run's result
+    unplayed, while 1 (within the bound: an fsync after every record) is played. Each result is the one playing
+    it gives."""
+    from tutor.lessons import LessonRun, check
+    from tutor.lessons.run import QUESTION
+
+    text = small_lesson().replace('allowed = ["producer.acks", "topic.min.insync.replicas"]',
+                                  'allowed = ["producer.acks", "broker.log.flush.interval.messages"]')
+    run = LessonRun(parse_lesson(text, "x.toml"), keep_past=False)
+    while not (run.phase == QUESTION and run.question.kind == "challenge"):
+        run.next()
+    q, played = run.question, []
+    real = check._trial
+    monkeypatch.setattr(check, "_trial", lambda *a, **k: played.append(a[2]) or real(*a, **k))
+    trials = check.Played(run, q)
+    key = ("broker", "log.flush.interval.messages")
+    combos = [[(*key, n)] for n in (1000, 100000, None, 1)]
+    results = [trials.trial(combo) for combo in combos]
+    assert played == [combos[0], combos[3]]
+    assert key not in trials.runs[0][1] and 0 < trials.runs[0][2][key] <= 60
+    assert results == [real(run, q, combo) for combo in combos]
+    settings, bounds = trials.runs[0][0], trials.runs[0][2]
+    far = check._flat(run.session.start_config(combos[1]))
+    assert check._alike(far, settings, trials.watch, frozenset(), bounds)
+    assert not check._alike(far, settings, trials.watch, frozenset({key}), bounds)  # a plain read wins

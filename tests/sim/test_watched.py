@@ -54,3 +54,43 @@ def test_a_watched_run_plays_alike_and_notes_only_the_settings_it_reads():
     assert plain[1:] == watched[1:] and plain[0].reads is None
     assert watched[0].now < 30_000
     assert watched[0].reads == {("producer", "acks"), ("topic", "min.insync.replicas")}
+
+
+def test_a_comparison_notes_a_bound_and_a_plain_read_wins():
+    """reaches, below, exceeds and at_most compare as the engine did with a plain dict; on a watched key they
+    note the largest quantity compared (the bound) and not a read, and the key stays watched. A plain read is
+    noted as a read, which a later comparison does not undo."""
+    from tutor.sim.watched import at_most, below, beyond, exceeds, reaches
+
+    plain = {"n": 5, "off": None}
+    assert reaches(plain, "n", 5) and not reaches(plain, "n", 4) and not reaches(plain, "off", 10 ** 9)
+    assert below(plain, "n", 4) and not below(plain, "n", 5)
+    assert exceeds(plain, "n", 6) and not exceeds(plain, "n", 5)
+    assert at_most(plain, "n", 3) == 3 and at_most(plain, "n", 9) == 5
+
+    reads: set = set()
+    bounds: dict = {}
+    s = WatchedSection("broker", plain, {"n", "off"}, reads, bounds)
+    assert reaches(s, "n", 5) and not reaches(s, "n", 4) and not reaches(s, "off", 10 ** 9)
+    assert below(s, "n", 4) and exceeds(s, "n", 6) and at_most(s, "n", 9) == 5
+    assert reads == set() and bounds == {("broker", "n"): 9, ("broker", "off"): 10 ** 9}
+    assert at_most(s, "n", 2) == 2 and bounds[("broker", "n")] == 9  # the largest quantity stays
+    assert s["n"] == 5 and reads == {("broker", "n")}
+    assert not below(s, "n", 100) and reads == {("broker", "n")} and bounds[("broker", "n")] == 9
+    assert beyond(10, 9) and beyond(None, 9) and not beyond(9, 9) and not beyond(True, 0) and not beyond("x", 0)
+
+
+def test_a_watched_run_notes_the_largest_count_of_unflushed_records_it_compared():
+    """With log.flush.interval.messages = 1000 and 60 records, the writer compares the unflushed records with it
+    after each append and never reaches it: the run notes a bound of at most 60 for the key and no read of it,
+    and plays as the unwatched run does."""
+    def run(watch):
+        sim = Simulation(scenario(None, 1, broker={"log.flush.interval.messages": 1000},
+                                  workload={"messages": 60, "interval.ms": 10}), watch=watch)
+        report = sim.run_to_end()
+        return sim, report.summary, [(e.t, e.text) for e in sim.ledger.events]
+
+    key = ("broker", "log.flush.interval.messages")
+    plain, watched = run(None), run(frozenset({key}))
+    assert plain[1:] == watched[1:] and plain[0].bounds is None
+    assert watched[0].reads == set() and 0 < watched[0].bounds[key] <= 60

@@ -14,6 +14,7 @@ from tutor.sim.config import SETTINGS, is_start_only
 from tutor.sim.core import gc_paused
 from tutor.sim.session import derive
 from tutor.sim.simulation import StepBudgetExceeded
+from tutor.sim.watched import beyond
 
 from . import challenge
 from .catalog import catalog_of, lesson_files
@@ -381,12 +382,16 @@ class Trials:
 class Played:
     """A start challenge's trials played in turn, each with the settings it read of those the challenge allows:
     an answer whose start configuration differs from a played one's only in allowed settings that run never
-    read plays that very run (the engine acts on nothing else), so its result is taken without playing."""
+    read plays that very run (the engine acts on nothing else), so its result is taken without playing. So is
+    one that differs in settings that run only compared with quantities of its own, when both values are above
+    the largest quantity compared (a flush interval of 10,000 or 100,000 messages when 2,000 are written: every
+    comparison comes out alike, so every event does)."""
 
     def __init__(self, run: LessonRun, q: Question) -> None:
         self.run, self.q = run, q
         self.watch = frozenset(split_name(n) for n in q.allowed) if q.apply == "start" else None
-        self.runs: list[tuple[dict, frozenset, tuple[bool, float | None]]] = []  # (settings, reads, result)
+        #: (settings, reads, bounds, result) of each trial played
+        self.runs: list[tuple[dict, frozenset, dict, tuple[bool, float | None]]] = []
 
     def trial(self, combo: list[tuple[str, str, Any]]) -> tuple[bool, float | None] | None:
         """The result of one combination: an alike run's, or played now."""
@@ -396,17 +401,18 @@ class Played:
             settings = _flat(self.run.session.start_config(combo))
         except ValueError:
             return None
-        for played, reads, result in self.runs:
-            if _alike(settings, played, self.watch, reads):
+        for played, reads, bounds, result in self.runs:
+            if _alike(settings, played, self.watch, reads, bounds):
                 return result
-        result, reads = _trial(self.run, self.q, combo, self.watch)
+        result, reads, bounds = _trial(self.run, self.q, combo, self.watch)
         if result is not None:
-            self.runs.append((settings, reads, result))
+            self.runs.append((settings, reads, bounds, result))
         return result
 
 
 def _flat(config: Any) -> dict:
-    """A configuration as {(section, key): (type name, value)} (a missing section as None; further topics whole)."""
+    """A configuration as {(section, key): (type name, repr, value)} (a missing section as None; further topics
+    whole)."""
     from tutor.sim.watched import SECTIONS
 
     out: dict = {}
@@ -414,16 +420,20 @@ def _flat(config: Any) -> dict:
         values = getattr(config, name)
         out[(name, None)] = values is None
         for key, value in (values or {}).items():
-            out[(name, key)] = (type(value).__name__, repr(value))
+            out[(name, key)] = (type(value).__name__, repr(value), value)
     out[("topics", None)] = repr(config.extra_topics)
     return out
 
 
-def _alike(a: dict, b: dict, watch: frozenset, reads: frozenset) -> bool:
-    """Do two configurations differ only in watched settings the run of `b` never read?"""
+def _alike(a: dict, b: dict, watch: frozenset, reads: frozenset, bounds: dict | None = None) -> bool:
+    """Do two configurations differ only in watched settings the run of `b` never read, or only compared with
+    quantities up to a bound both values are above (see tutor.sim.watched)?"""
     if a.keys() != b.keys():
         return False
-    return all(key in watch and key not in reads for key in a if a[key] != b[key])
+    bounds = bounds or {}
+    return all(key in watch and key not in reads
+               and (key not in bounds or (beyond(a[key][2], bounds[key]) and beyond(b[key][2], bounds[key])))
+               for key in a if a[key] != b[key])
 
 
 def _run_key(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]]) -> tuple | None:
@@ -447,7 +457,8 @@ def _combo_key(combo: list[tuple[str, str, Any]]) -> tuple:
 
 def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]], watch: frozenset | None = None):
     """Play one combination: (goal met, par measure), or None when its settings cannot run together; with
-    `watch`, ((goal met, par measure) or None, the watched settings the run read).
+    `watch`, ((goal met, par measure) or None, the watched settings the run read, the bounds of those it only
+    compared).
 
     The collector waits for the whole trial, and the played run, once measured, lets go of its reference
     cycles: it is freed at once instead of being scanned young and again in an older generation."""
@@ -455,12 +466,13 @@ def _trial(run: LessonRun, q: Question, combo: list[tuple[str, str, Any]], watch
         try:
             _, outcome = challenge.play_afresh(run, q, combo, watch=watch)  # the solution stays the last play
         except ValueError:
-            return None if watch is None else (None, frozenset())
+            return None if watch is None else (None, frozenset(), {})
         result = q.goal.holds(outcome), (outcome.value(q.par.measure) if q.par is not None else None)
         reads = frozenset(outcome.sim.reads or ())
+        bounds = dict(outcome.sim.bounds or {})
         outcome.sim.dispose()
         del outcome
-    return result if watch is None else (result, reads)
+    return result if watch is None else (result, reads, bounds)
 
 
 _LOADED: dict[str, Lesson] = {}  # the lessons of the folders being checked, by file, as their graph read them

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .config import vt
 from .log import LogBatch, ReplicaLog
 from .node import Deadlines, Node
+from .watched import reaches
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -227,8 +228,7 @@ class Replica:
 
     def needs_flush(self) -> bool:
         """log.flush.interval.messages reached since the last flush?"""
-        n = self.cfg["log.flush.interval.messages"]
-        return bool(n) and self.log.unflushed() >= n
+        return reaches(self.cfg, "log.flush.interval.messages", self.log.unflushed())
 
     def append(self, batch: LogBatch) -> None:
         """Append a batch to this replica's log and record it. Only a leader keeps its producer state as it

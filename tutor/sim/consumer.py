@@ -11,6 +11,7 @@ from .core import URGENT
 from .log import LogBatch
 from .member import commit_offset
 from .node import ClientNode, Deadlines
+from .watched import at_most
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -447,7 +448,7 @@ class Consumer(ClientNode):
     # --- handing over and processing -----------------------------------------------------
     def _hand_over(self) -> None:
         """poll() returns up to max.poll.records; librdkafka stores their offsets now (C2)."""
-        n = min(len(self.buffer), self.cfg["max.poll.records"])
+        n = at_most(self.cfg, "max.poll.records", len(self.buffer))
         self.polls += 1
         recs = [self.buffer.popleft() for _ in range(n)]
         fetched, now, poll = self.sim.ledger.first_fetched, self.now, self.polls

@@ -12,6 +12,7 @@ from .config import vt
 from .ledger import BatchHistory
 from .node import ClientNode, Deadlines
 from .partitioner import Partitioner, key_bytes, kind_for
+from .watched import below, exceeds
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -20,6 +21,7 @@ RETRIABLE = {"NOT_LEADER_OR_FOLLOWER", "NOT_ENOUGH_REPLICAS", "NOT_ENOUGH_REPLIC
              "REQUEST_TIMED_OUT", "NETWORK_EXCEPTION", "REQUEST_TIMEOUT"}
 STALE_METADATA = {"NOT_LEADER_OR_FOLLOWER", "NETWORK_EXCEPTION", "REQUEST_TIMEOUT"}
 DISCONNECTS = {"NETWORK_EXCEPTION", "REQUEST_TIMEOUT"}  # the connection is gone (or closed by the client)
+IN_FLIGHT = "max.in.flight.requests.per.connection"  # compared with the requests in flight (see watched.below)
 JAVA_EXCEPTION = {"OUT_OF_ORDER_SEQUENCE_NUMBER": "OutOfOrderSequenceException",
                   "UNKNOWN_PRODUCER_ID": "UnknownProducerIdException",
                   "INVALID_PRODUCER_EPOCH": "InvalidProducerEpochException"}
@@ -327,8 +329,8 @@ class Producer(Application, ClientNode):
             return self.refresh_metadata()
         if not self.queue or not self.conn_ready(self.leader):
             return  # the sender drains only to ready nodes (NetworkClient.ready); a connect is under way
-        limit = self.cfg["max.in.flight.requests.per.connection"]
-        while self.queue and len(self.in_flight) < limit:
+        cfg = self.cfg
+        while self.queue and below(cfg, IN_FLIGHT, len(self.in_flight)):
             b = self.queue[0]
             if not self._ready(b) or (self.pid >= 0 and not self._may_drain(b)):
                 break
@@ -338,13 +340,13 @@ class Producer(Application, ClientNode):
         if self.queue:
             b = self.queue[0]
             when = b.retry_at if b.attempts else b.created + self.cfg["linger.ms"]
-            if when > self.loop.now and len(self.in_flight) < limit:
+            if when > self.loop.now and below(cfg, IN_FLIGHT, len(self.in_flight)):
                 self._wake(when)
 
     def _drain_partitions(self) -> None:
         """Several partitions: drain each partition's queue to its leader, over a ready connection,
         within max.in.flight.requests.per.connection per broker (NetworkClient.canSendRequest)."""
-        limit = self.cfg["max.in.flight.requests.per.connection"]
+        cfg = self.cfg
         wake, unknown = None, False
         for p, queue in enumerate(self.queues):
             leader = self.leaders[p]
@@ -353,14 +355,14 @@ class Producer(Application, ClientNode):
                 continue
             if not self.conn_ready(leader):
                 continue
-            while queue and self._in_flight_to(leader) < limit:
+            while queue and below(cfg, IN_FLIGHT, self._in_flight_to(leader)):
                 b = queue[0]
                 if not self._ready(b) or (self.pid >= 0 and not self._may_drain(b)):
                     break
                 queue.popleft()
                 b.closed = True
                 self._send(b)
-            if queue and self._in_flight_to(leader) < limit:
+            if queue and below(cfg, IN_FLIGHT, self._in_flight_to(leader)):
                 b = queue[0]
                 when = b.retry_at if b.attempts else b.created + self.cfg["linger.ms"]
                 if when > self.loop.now:
@@ -476,7 +478,7 @@ class Producer(Application, ClientNode):
 
     def _can_retry(self, b: Batch) -> bool:
         """Retries left and still within delivery.timeout.ms (Sender.canRetry)."""
-        if b.attempts > self.cfg["retries"]:
+        if exceeds(self.cfg, "retries", b.attempts):
             return False
         if self.java and self._version() < (2, 1):
             return True
@@ -511,7 +513,8 @@ class Producer(Application, ClientNode):
             return self._requeue(b)
         self._forget(b)
         self._complete(b, "failed", JAVA_EXCEPTION.get(error, error))
-        if error in ("OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID") or b.attempts <= self.cfg["retries"]:
+        if (error in ("OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID")
+                or not exceeds(self.cfg, "retries", b.attempts)):
             self.bump_required = True
 
     def _java_24_error(self, b: Batch, error: str) -> None:
@@ -530,7 +533,7 @@ class Producer(Application, ClientNode):
         self._complete(b, "failed", JAVA_EXCEPTION.get(error, error))
         if b.pid == self.pid and error in ("OUT_OF_ORDER_SEQUENCE_NUMBER", "UNKNOWN_PRODUCER_ID"):
             self._new_producer_id()
-        elif b.pid == self.pid and b.attempts <= self.cfg["retries"]:
+        elif b.pid == self.pid and not exceeds(self.cfg, "retries", b.attempts):
             self._shift_sequences(b)  # adjustSequencesDueToFailedBatch
 
     def _rdkafka_idempotent_error(self, b: Batch, req: ProduceRequest | None, error: str) -> None:

@@ -50,8 +50,12 @@ class Simulation:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.config: Config = scenario.config
-        #: with `watch` ((section, key) pairs): the watched settings this run has read (see watched.py)
-        self.reads: set[tuple[str, str]] | None = watched.watch(self.config, watch) if watch else None
+        #: with `watch` ((section, key) pairs): the watched settings this run has read, and the bounds of those it
+        #: has only compared with quantities of the run (see watched.py)
+        self.reads: set[tuple[str, str]] | None = None
+        self.bounds: dict[tuple[str, str], Any] | None = None
+        if watch:
+            self.reads, self.bounds = watched.watch(self.config, watch)
         self._watched = watch or frozenset()
         self.rng = random.Random(self.seed)
         self.loop = EventLoop()
