@@ -82,12 +82,8 @@ class Network:
 
     def send(self, src: str, dst: str, fn: Callable[..., Any], *args: Any,
              on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
-        """Send a message; over a connection, `dst_inc` is the process incarnation it was opened to."""
-        return self.send_args(src, dst, fn, args, on_reset, dst_inc)
-
-    def send_args(self, src: str, dst: str, fn: Callable[..., Any], args: tuple,
-                  on_reset: Callable[[], Any] | None, dst_inc: int | None) -> bool:
-        """send(), its arguments given as a tuple (nodes send through this: no unpacking and repacking)."""
+        """Send a message; over a connection, `dst_inc` is the process incarnation it was opened to. (A node's
+        own send() is this, with its name bound: a message costs no call on the way.)"""
         inc = self.hosts[dst].incarnation if dst_inc is None else dst_inc
         link = (src, dst)
         if self.cut and link in self.cut:

@@ -27,6 +27,7 @@ class Node:
         self.incarnation = 0
         self.down_since: float | None = None
         self.down_kind: str | None = None  # "crash" | "power-loss" | "error"
+        self.send = partial(sim.net.send, name)  # (send(), without a call of its own: every message)
 
     @property
     def now(self) -> float:
@@ -49,8 +50,9 @@ class Node:
 
     def send(self, dst: str, fn: Callable[..., Any], *args: Any,
              on_reset: Callable[[], Any] | None = None, dst_inc: int | None = None) -> bool:
-        """Send a message from this node (over a connection to process incarnation `dst_inc`)."""
-        return self.sim.net.send_args(self.name, dst, fn, args, on_reset, dst_inc)
+        """Send a message from this node (over a connection to process incarnation `dst_inc`). Each node's
+        `send` is the network's with the node's name bound (set in __init__); this stands for it."""
+        return self.sim.net.send(self.name, dst, fn, *args, on_reset=on_reset, dst_inc=dst_inc)
 
     def stop(self, kind: str) -> None:
         """The process dies (and with power loss, the host); every timer it set is void. On a host
