@@ -239,23 +239,31 @@ def test_the_unchanged_run_is_played_once_per_moment(monkeypatch):
     assert again.report.summary["lost_acked"] < first.report.summary["lost_acked"]
 
 
+def _at_the_challenge(monkeypatch, allowed: str):
+    """The small lesson with these allowed settings, run to its challenge: (run, question, the combinations
+    check._trial is asked to play from now on, the real _trial)."""
+    from tutor.lessons import LessonRun, check
+    from tutor.lessons.run import QUESTION
+
+    text = small_lesson().replace('allowed = ["producer.acks", "topic.min.insync.replicas"]', f"allowed = [{allowed}]")
+    run = LessonRun(parse_lesson(text, "x.toml"), keep_past=False)
+    while not (run.phase == QUESTION and run.question.kind == "challenge"):
+        run.next()
+    played: list = []
+    real = check._trial
+    monkeypatch.setattr(check, "_trial", lambda *a, **k: played.append(a[2]) or real(*a, **k))
+    return run, run.question, played, real
+
+
 def test_an_answer_alike_a_played_one_takes_its_result_without_playing(monkeypatch):
     """A start challenge's trials note which allowed settings their run read. An answer that differs from a
     played one only in settings that run never read (log.flush.interval.ms here: the log flusher first runs
     30 s after a broker starts, and this run is over sooner) takes its result unplayed; an answer that differs
     in a setting the run read (acks) is played. Each result is the one playing it gives."""
-    from tutor.lessons import LessonRun, check
-    from tutor.lessons.run import QUESTION
+    from tutor.lessons import check
 
-    text = small_lesson().replace('allowed = ["producer.acks", "topic.min.insync.replicas"]',
-                                  'allowed = ["producer.acks", "topic.min.insync.replicas", '
-                                  '"broker.log.flush.interval.ms"]')
-    run = LessonRun(parse_lesson(text, "x.toml"), keep_past=False)
-    while not (run.phase == QUESTION and run.question.kind == "challenge"):
-        run.next()
-    q, played = run.question, []
-    real = check._trial
-    monkeypatch.setattr(check, "_trial", lambda *a, **k: played.append(a[2]) or real(*a, **k))
+    run, q, played, real = _at_the_challenge(monkeypatch, '"producer.acks", "topic.min.insync.replicas", '
+                                                          '"broker.log.flush.interval.ms"')
     trials = check.Played(run, q)
     flush = [[("broker", "log.flush.interval.ms", ms)] for ms in (10, 100, 1000)]
     results = [trials.trial(combo) for combo in flush]
@@ -272,17 +280,9 @@ def test_answers_above_the_bound_a_played_run_compared_take_its_result(monkeypat
     a run with 1000 notes a bound of at most 60 for it, so 100000 and "never" (unset) take that run's result
     unplayed, while 1 (within the bound: an fsync after every record) is played. Each result is the one playing
     it gives."""
-    from tutor.lessons import LessonRun, check
-    from tutor.lessons.run import QUESTION
+    from tutor.lessons import check
 
-    text = small_lesson().replace('allowed = ["producer.acks", "topic.min.insync.replicas"]',
-                                  'allowed = ["producer.acks", "broker.log.flush.interval.messages"]')
-    run = LessonRun(parse_lesson(text, "x.toml"), keep_past=False)
-    while not (run.phase == QUESTION and run.question.kind == "challenge"):
-        run.next()
-    q, played = run.question, []
-    real = check._trial
-    monkeypatch.setattr(check, "_trial", lambda *a, **k: played.append(a[2]) or real(*a, **k))
+    run, q, played, real = _at_the_challenge(monkeypatch, '"producer.acks", "broker.log.flush.interval.messages"')
     trials = check.Played(run, q)
     key = ("broker", "log.flush.interval.messages")
     combos = [[(*key, n)] for n in (1000, 100000, None, 1)]
