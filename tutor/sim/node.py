@@ -131,13 +131,6 @@ class Deadlines:
             return heap[0]
         return queue[0] if queue else None
 
-    def _pop(self) -> tuple[float, int, Any]:
-        """Take the earliest deadline waiting."""
-        queue, heap = self.queue, self.heap
-        if heap and (not queue or heap[0] < queue[0]):
-            return heapq.heappop(heap)
-        return queue.popleft()
-
     def _arm(self, when: float) -> None:
         """Set the one timer for the earliest deadline."""
         self.armed = when
@@ -148,12 +141,26 @@ class Deadlines:
         if when != self.armed:
             return
         self.armed = None
-        now = self.node.loop.now
-        while (first := self._next()) is not None and first[0] <= now:
-            self.expire(self._pop()[2])
-        settled = self.settled
-        while (first := self._next()) is not None and settled(first[2]):  # met deadlines need no timer
-            self._pop()
+        now, queue, heap, expire, settled = self.node.loop.now, self.queue, self.heap, self.expire, self.settled
+        while True:  # (the earlier head each time: a check may pop thousands)
+            if heap and (not queue or heap[0] < queue[0]):
+                if heap[0][0] > now:
+                    break
+                expire(heapq.heappop(heap)[2])
+            elif queue and queue[0][0] <= now:
+                expire(queue.popleft()[2])
+            else:
+                break
+        while True:  # met deadlines need no timer
+            if heap and (not queue or heap[0] < queue[0]):
+                if not settled(heap[0][2]):
+                    break
+                heapq.heappop(heap)
+            elif queue and settled(queue[0][2]):
+                queue.popleft()
+            else:
+                break
+        first = self._next()
         if first is not None and self.armed is None:
             self._arm(first[0])
 
