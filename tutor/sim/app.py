@@ -174,27 +174,20 @@ class Application:
         if due is not None and app.send_due == due:
             app.send_due = None
         workload = sim.config.workload
-        if app.next_id >= workload["messages"] or now < app.next_at:
+        if app.next_id >= workload["messages"] or now < app.next_at or self._app_waits():
             return  # (a call before next_at is a spare wake-up: the due one is scheduled)
-        if (app.waiting_on is not None or app.window_full or app.spool is not None or app.feeding
-                or app.blocked_since is not None) and self._app_waits():  # (the usual answer, told cheaply)
-            return
         rid = sim.ledger.sent(now)
         app.next_id += 1
         app.next_at += workload["interval.ms"]
         sim.last_activity = now  # sim.activity(), inlined: this runs for every record
-        cfg = self.cfg
-        mode = cfg["send.mode"]
+        mode = self.cfg["send.mode"]
         if mode == "spool":
             return self._spool_write(rid)
         if self.fatal is not None:  # librdkafka: produce() fails at once after a fatal error
             self._reject(rid, f"_FATAL: the producer raised a fatal error ({self.fatal})")
             return self._schedule_next_send()
         size = workload["size.bytes"]
-        # _accepts(size) for the Java client's usual answer, without its two calls (reading the same settings)
-        if mode == "async" and not app.pending and (
-                (cfg["client"] == "java" and size <= cfg["max.request.size"] and size <= cfg["buffer.memory"]
-                 and self.used_bytes + size <= cfg["buffer.memory"]) or self._accepts(size)):
+        if mode == "async" and not app.pending and self._accepts(size):
             # _offer's path for the one record of a plain send() that fits, without the queue in between
             app.blocked_since = None
             self._append(rid, size)
@@ -208,6 +201,9 @@ class Application:
 
     def _accepts(self, size: int) -> bool:
         """Does the client take a record of this size now (not too large, and room in the buffer)?"""
+        c = self.cfg
+        if c["client"] == "java" and size <= c["max.request.size"] and size <= c["buffer.memory"]:
+            return self.used_bytes + size <= c["buffer.memory"]  # (the usual case, without two calls per record)
         return self._too_large(size) is None and self._fits(size)
 
     def _schedule_next_send(self) -> None:

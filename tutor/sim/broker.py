@@ -318,7 +318,7 @@ class Replica:
         lb = LogBatch(base, batch.count, r.leader_epoch, batch.batch_id, batch.first_id,
                       req.pid, req.seq, batch.bytes, self.loop.now, pepoch=req.epoch)
         self.append(lb)
-        self.sim.ledger.step(req.batch.batch_id, self.loop.now, "appended", self.name, (base, r.leader_epoch))
+        self.sim.ledger.step(batch.batch_id, self.loop.now, "appended", self.name, (base, r.leader_epoch))
         self.sim.last_activity = self.loop.now  # sim.activity(), inlined: every batch passes here
         self._wake_parked()
         self._answer_after_append(req, respond, base, lb.end)
@@ -469,11 +469,9 @@ class Replica:
         reply = partial(self.send, follower, peer.replicas[self.index].on_fetch_response, self.name, epoch, gen)
         if r.role != "leader" or epoch != r.leader_epoch:
             return reply("NOT_LEADER_OR_FOLLOWER", None, [], 0)
-        log = r.log  # divergence()'s usual answer first, without its call: every fetch asks
-        if not (last_epoch < 0 or offset == 0 or (offset <= log.leo and log.batches[-1].epoch == last_epoch)):
-            diverge = self.divergence(offset, last_epoch)
-            if diverge is not None:
-                return reply("DIVERGING", diverge, [], r.hw)
+        diverge = self.divergence(offset, last_epoch)
+        if diverge is not None:
+            return reply("DIVERGING", diverge, [], r.hw)
         self._update_follower(follower, offset)
         self._serve(Parked(offset, "leo", reply, self.cfg["replica.fetch.max.bytes"],
                            self.loop.now + self.cfg["replica.fetch.wait.max.ms"], requester=self.sim.net.current))
@@ -564,9 +562,8 @@ class Replica:
         r.fetch_gen += 1
         r.fetch_sent_at = self.loop.now
         leader = self.sim.brokers[r.leader].replicas[self.index]
-        log = r.log
-        self.send(r.leader, leader.on_fetch, self.name, log.leo, log.batches[-1].epoch if log.batches else -1,
-                  r.leader_epoch, r.fetch_gen, on_reset=self._fetch_reset)  # (log.last_epoch(), inlined)
+        self.send(r.leader, leader.on_fetch, self.name, r.log.leo, r.log.last_epoch(),
+                  r.leader_epoch, r.fetch_gen, on_reset=self._fetch_reset)
 
     def _fetch_reset(self) -> None:
         """The leader's process is gone: back off and retry."""

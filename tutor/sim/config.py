@@ -18,9 +18,8 @@ NEVER = None  # an unset flush interval: Kafka's Long.MAX_VALUE, i.e. never
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=64)
 def vt(version: str) -> tuple[int, int]:
-    """Turn "3.7" into (3, 7) so versions compare as numbers (remembered: the producer asks at every send)."""
+    """Turn "3.7" into (3, 7) so versions compare as numbers."""
     major, minor = version.split(".")[:2]
     return int(major), int(minor)
 

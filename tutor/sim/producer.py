@@ -458,7 +458,7 @@ class Producer(Application, ClientNode):
                 s.last_acked = max(s.last_acked, b.seq + b.count - 1)
             self._forget(b)
             self._complete(b, "acked", offset)
-        elif not self.pid >= 0 or b.pid < 0:
+        elif self.pid < 0 or b.pid < 0:
             self._plain_error(b, error)
         elif self.java:
             self._java_idempotent_error(b, req, error)
