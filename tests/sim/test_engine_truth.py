@@ -130,3 +130,19 @@ def test_a_crashed_producer_never_restarted_ends_the_run_soon():
     """Item 12: the final recovery does not wait an hour for a producer that will send nothing more."""
     sim, rep = run([at(300, "crash", "producer")], workload={"messages": 100, "interval.ms": 10})
     assert rep.end_ms < 20000 and rep.summary["sent"] == 30
+
+
+def test_a_new_leader_deduplicates_a_retry_of_a_batch_it_replicated():
+    """P5: producer state follows the log to a new leader. The leader crashes with acks=all requests unanswered;
+    the producer retries them at the follower that takes over, which holds the ones it replicated: with
+    idempotence it answers a retry from its producer state (no record twice in the log), without it the retry
+    is appended a second time."""
+    def crashed(idempotent):
+        return run([at(300, "crash", "leader")], producer={"acks": "all", "enable.idempotence": idempotent},
+                   workload={"messages": 1000, "interval.ms": 1}, network={"latency.ms": 2})
+
+    sim, report = crashed(True)
+    deduplicated = [s[2] for b in sim.ledger.batches for s in b.steps if s[1] == "deduplicated"]
+    assert deduplicated and "broker-1" not in deduplicated
+    assert report.summary["duplicates"] == 0 and report.summary["lost"] == 0
+    assert crashed(False)[1].summary["duplicates"] > 0

@@ -22,6 +22,8 @@ def test_a_watched_section_notes_each_way_of_reading_a_watched_key():
     assert s.get("c") == 3 and "zz" not in s and s.get("zz", 9) == 9
     assert reads == {("broker", "b"), ("broker", "c")} and len(s) == 3
     assert s["b"] == 2 and s.get("c") == 3 and len(s) == 3
+    reads.clear()
+    assert s["b"] == 2 and "c" in s and reads == set()  # noted once: now plain keys
     for read in (lambda s: "c" in s, lambda s: s.setdefault("c"), lambda s: s.pop("c")):
         s, reads = section()
         read(s)
