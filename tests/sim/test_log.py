@@ -66,3 +66,14 @@ def test_ids_map_offsets_to_record_ids():
     """ids() lists the record ids at a range of offsets."""
     log = _log([0, 0])
     assert log.ids(3, 7) == [3, 4, 5, 6] and log.record_at(9) == 9 and log.record_at(10) is None
+
+
+def test_ids_follow_each_batch_first_id_whole_or_cut_at_either_end():
+    """ids() maps offsets to the ids each batch holds (a retry's batch may carry earlier ids than the one
+    before it): whole batches inside the range, and the ends of the batches the range cuts."""
+    log = ReplicaLog()
+    for i, first in enumerate((100, 300, 200)):
+        log.append(LogBatch(i * 5, 5, 0, i, first, -1, -1, 500, float(i)))
+    assert log.ids() == [*range(100, 105), *range(300, 305), *range(200, 205)]
+    assert log.ids(3, 12) == [103, 104, *range(300, 305), 200, 201]
+    assert log.ids(6, 9) == [301, 302, 303] and log.ids(15, 20) == []
