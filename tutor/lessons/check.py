@@ -425,12 +425,11 @@ def _flat(config: Any) -> dict:
     return out
 
 
-def _alike(a: dict, b: dict, watch: frozenset, reads: frozenset, bounds: dict | None = None) -> bool:
+def _alike(a: dict, b: dict, watch: frozenset, reads: frozenset, bounds: dict) -> bool:
     """Do two configurations differ only in watched settings the run of `b` never read, or only compared with
     quantities up to a bound both values are above (see tutor.sim.watched)?"""
     if a.keys() != b.keys():
         return False
-    bounds = bounds or {}
     return all(key in watch and key not in reads
                and (key not in bounds or (beyond(a[key][2], bounds[key]) and beyond(b[key][2], bounds[key])))
                for key in a if a[key] != b[key])

@@ -177,10 +177,14 @@ def _message(sim: "Simulation", rid: int, n: int, committed: Counter, ex: "Expla
     text = ex.lost(rid, lost_at) if fate == "lost" else ex.duplicated(rid, n) if n > 1 else ex.processed(rid)
     bid = sim.ledger.batch_of[rid]
     part = sim.ledger.batches[bid].partition if bid >= 0 else None
-    if part is not None and sim.partitions > 1:
-        text = f"{sim.tp_name(part)}: {text}"
+    text = _prefix(sim, part) + text
     return {"id": rid, "acked": acked, "fate": fate, "lost_at": lost_at, "explanation": text,
             "times_processed": n} | _place(sim, part) | {"offset": ex.offset_in(part, bid, rid)}
+
+
+def _prefix(sim: "Simulation", part: int | None) -> str:
+    """What an explanation starts with: its partition's name, when the run has several ("t-1: ")."""
+    return f"{sim.tp_name(part)}: " if part is not None and sim.partitions > 1 else ""
 
 
 def _place(sim: "Simulation", part: int | None) -> dict[str, Any]:
@@ -239,8 +243,7 @@ class Messages(Sequence):
                 continue
             if (bid := batch_of[rid]) != last_bid:
                 last_bid, (part, delta) = bid, place(bid)
-                prefix, where = parts.get(part) or parts.setdefault(part, (
-                    f"{sim.tp_name(part)}: " if part is not None and sim.partitions > 1 else "", _place(sim, part)))
+                prefix, where = parts.get(part) or parts.setdefault(part, (_prefix(sim, part), _place(sim, part)))
             if (t := first_done[rid]) != last_t:
                 last_t, when = t, ex.processed(rid)
             k = told[rid]
@@ -335,7 +338,7 @@ class _EntryText:
         """A partition's explanation prefix as JSON string text, and the text of its entries from the
         explanation's closing quote to the offset's value (kept in self.partitions)."""
         sim, inner = self.messages.sim, self.inner
-        prefix = json.dumps(f"{sim.tp_name(part)}: ")[1:-1] if part is not None and sim.partitions > 1 else ""
+        prefix = json.dumps(_prefix(sim, part))[1:-1]
         fields = {"times_processed": 1} | _place(sim, part)
         mid = '"' + "".join(f",{inner}{json.dumps(key)}: {json.dumps(value)}" for key, value in fields.items())
         self.partitions[part] = out = (prefix, f'{mid},{inner}"offset": ')
