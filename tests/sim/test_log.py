@@ -7,7 +7,7 @@ def _log(epochs: list[int], count: int = 5) -> ReplicaLog:
     """A log with one batch of `count` records per entry in `epochs`, appended at t = index."""
     log = ReplicaLog()
     for i, epoch in enumerate(epochs):
-        log.append(LogBatch(i * count, count, epoch, i, i * count, -1, -1, 100 * count, float(i)))
+        log.append(LogBatch(i * count, count, epoch, i, i * count, -1, -1, 100 * count), float(i))
     return log
 
 
@@ -20,7 +20,7 @@ def test_power_loss_keeps_only_the_flushed_prefix():
     """lose_unflushed cuts the log back to the last flush (B3)."""
     log = _log([0, 0, 0, 0])
     log.flush(log.leo, 0.0)
-    log.append(LogBatch(20, 5, 0, 4, 20, -1, -1, 500, 9.0))
+    log.append(LogBatch(20, 5, 0, 4, 20, -1, -1, 500), 9.0)
     removed = log.lose_unflushed()
     assert log.leo == 20 and [b.base for b in removed] == [20]
 
@@ -73,7 +73,7 @@ def test_ids_follow_each_batch_first_id_whole_or_cut_at_either_end():
     before it): whole batches inside the range, and the ends of the batches the range cuts."""
     log = ReplicaLog()
     for i, first in enumerate((100, 300, 200)):
-        log.append(LogBatch(i * 5, 5, 0, i, first, -1, -1, 500, float(i)))
+        log.append(LogBatch(i * 5, 5, 0, i, first, -1, -1, 500), float(i))
     assert log.ids() == [*range(100, 105), *range(300, 305), *range(200, 205)]
     assert log.ids(3, 12) == [103, 104, *range(300, 305), 200, 201]
     assert log.ids(6, 9) == [301, 302, 303] and log.ids(15, 20) == []

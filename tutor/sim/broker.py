@@ -234,7 +234,7 @@ class Replica:
         """Append a batch to this replica's log and record it. Only a leader keeps its producer state as it
         appends: a follower's is rebuilt from its log when it becomes leader (the same state: the log holds
         exactly what it appended, and truncation and restart rebuild it anyway), sparing every copy a step."""
-        self.log.append(batch)
+        self.log.append(batch, self.loop.now)
         if batch.pid >= 0 and batch.seq >= 0 and self.role == "leader":
             self._remember_sequence(batch)
 
@@ -316,7 +316,7 @@ class Replica:
             return self._answer(req, respond, base, end)
         base, batch = r.log.leo, req.batch
         lb = LogBatch(base, batch.count, r.leader_epoch, batch.batch_id, batch.first_id,
-                      req.pid, req.seq, batch.bytes, self.loop.now, pepoch=req.epoch)
+                      req.pid, req.seq, batch.bytes, pepoch=req.epoch)
         self.append(lb)
         self.sim.ledger.step(batch.batch_id, self.loop.now, "appended", self.name, (base, r.leader_epoch))
         self.sim.last_activity = self.loop.now  # sim.activity(), inlined: every batch passes here
@@ -590,14 +590,13 @@ class Replica:
             self.fetch()
 
     def _append_fetched(self, batches: list[LogBatch]) -> None:
-        """Copy fetched batches into our log (they keep the leader's epoch)."""
+        """Copy fetched batches into our log (they keep the leader's epoch): the same batch objects, which
+        never change once appended."""
         r = self
         for b in batches:
             if b.base != r.log.leo:
                 continue
-            copy = LogBatch(b.base, b.count, b.epoch, b.batch_id, b.first_id, b.pid, b.seq, b.size, self.loop.now,
-                            pepoch=b.pepoch)
-            self.append(copy)
+            self.append(b)
             self.sim.ledger.step(b.batch_id, self.loop.now, "replicated", self.name, b.base)
         if batches:
             self.sim.last_activity = self.loop.now  # sim.activity(), inlined: every batch passes here

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 @dataclass(slots=True, init=False)
 class LogBatch:
-    """A record batch as stored in a replica's log; the records are ids first_id..first_id+count-1."""
+    """A record batch as stored in a replica's log; the records are ids first_id..first_id+count-1. Every
+    replica's log holds the leader's very object (a follower copies the batch as it came, and the time it
+    appended it goes into its own log's page ages)."""
 
     base: int           # offset of the first record
     count: int
@@ -18,16 +20,15 @@ class LogBatch:
     pid: int            # producer id (idempotence)
     seq: int            # producer sequence of the first record, -1 without idempotence
     size: int           # bytes
-    appended_at: float  # when this replica appended it: the OS writes back by page age
     end: int = -1       # the offset just past this batch (filled in from base + count)
     pepoch: int = 0     # producer epoch (idempotence)
 
     def __init__(self, base: int, count: int, epoch: int, batch_id: int, first_id: int, pid: int, seq: int,
-                 size: int, appended_at: float, end: int = -1, pepoch: int = 0) -> None:
-        """The dataclass's own __init__ with `end` filled in from base + count in the same call (every replica
+                 size: int, end: int = -1, pepoch: int = 0) -> None:
+        """The dataclass's own __init__ with `end` filled in from base + count in the same call (a leader
         makes one per batch it appends)."""
         self.base, self.count, self.epoch, self.batch_id, self.first_id = base, count, epoch, batch_id, first_id
-        self.pid, self.seq, self.size, self.appended_at = pid, seq, size, appended_at
+        self.pid, self.seq, self.size = pid, seq, size
         self.end, self.pepoch = base + count, pepoch
 
     def __deepcopy__(self, memo: dict) -> "LogBatch":
@@ -41,6 +42,7 @@ class ReplicaLog:
     def __init__(self) -> None:
         self.batches: list[LogBatch] = []
         self._bases: list[int] = []
+        self._appended: list[float] = []  # when this replica appended each batch: the OS writes back by page age
         self.flushed = 0          # below it the log is on disk (fsync or the OS's writeback)
         self.recovery_point = 0   # below it Kafka itself flushed the log (its recovery point)
         self.last_flush_at = 0.0  # when Kafka last moved the recovery point (UnifiedLog.lastFlushTime)
@@ -52,13 +54,14 @@ class ReplicaLog:
         new = ReplicaLog.__new__(ReplicaLog)
         memo[id(self)] = new
         new.__dict__.update(self.__dict__)
-        new.batches, new._bases = self.batches[:], self._bases[:]
+        new.batches, new._bases, new._appended = self.batches[:], self._bases[:], self._appended[:]
         return new
 
-    def append(self, batch: LogBatch) -> None:
-        """Add a batch at the end (its base must be the current log end offset)."""
+    def append(self, batch: LogBatch, now: float) -> None:
+        """Add a batch at the end, appended at `now` (its base must be the current log end offset)."""
         self.batches.append(batch)
         self._bases.append(batch.base)
+        self._appended.append(now)
         self.leo = batch.end
 
     def index_of(self, offset: int) -> int:
@@ -97,6 +100,7 @@ class ReplicaLog:
         removed = self.batches[i:]
         del self.batches[i:]
         del self._bases[i:]
+        del self._appended[i:]
         self.leo = self.batches[-1].end if self.batches else 0
         self.flushed = min(self.flushed, self.leo)
         self.recovery_point = min(self.recovery_point, self.leo)
@@ -118,9 +122,9 @@ class ReplicaLog:
 
     def write_back(self, older_than: float) -> list[LogBatch]:
         """The OS writes back dirty pages appended before `older_than`; returns them."""
-        done = []
-        for b in self.batches[self.index_of(self.flushed):]:
-            if b.appended_at > older_than:
+        done, start = [], self.index_of(self.flushed)
+        for b, at in zip(self.batches[start:], self._appended[start:]):
+            if at > older_than:
                 break
             done.append(b)
         if done:
