@@ -231,11 +231,12 @@ def test_the_unchanged_run_is_played_once_per_moment(monkeypatch):
     forks = []
     real = LessonRun.fork
     monkeypatch.setattr(LessonRun, "fork", lambda self, changes=(): forks.append(changes) or real(self, changes))
-    first = run.played_out()
-    assert run.played_out() is first and len(forks) == 1
+    first = run.played_out()  # (played, or read on from the question before: see the test below)
+    played = len(forks)
+    assert run.played_out() is first and len(forks) == played
     run.show_me()
     again = run.played_out()
-    assert again is not first and len(forks) == 2
+    assert again is not first and len(forks) == played + 1
     assert again.report.summary["lost_acked"] < first.report.summary["lost_acked"]
 
 
@@ -294,3 +295,64 @@ def test_answers_above_the_bound_a_played_run_compared_take_its_result(monkeypat
     far = check._flat(run.session.start_config(combos[1]))
     assert check._alike(far, settings, trials.watch, frozenset(), bounds)
     assert not check._alike(far, settings, trials.watch, frozenset({key}), bounds)  # a plain read wins
+
+
+def _fresh_truth(run):
+    """The open question's answer key from the run played out anew (a copy of now, not the one kept)."""
+    from tutor.lessons.fork import fork
+    from tutor.lessons.judge import truth_of
+
+    outcome = fork(run.session.sim, run.future()).out()
+    return truth_of(run.question, outcome), outcome
+
+
+def test_a_later_question_reads_on_the_run_an_earlier_one_played_out(monkeypatch):
+    """Lesson 03 asks what happened after the crash, then how many records it cost, with only the crash's own
+    events between: the second question takes the run the first played out (no second play), and its answer
+    key, event count and end are those of a fresh play."""
+    from pathlib import Path
+
+    from tutor.lessons import LessonRun, load_lesson
+    from tutor.lessons.run import QUESTION, WAIT
+
+    run = LessonRun(load_lesson(Path("tutor/data/lessons/03-acks-0.toml")), keep_past=False)
+    forks, real = [], LessonRun.fork
+    monkeypatch.setattr(LessonRun, "fork", lambda self, changes=(): forks.append(run.index) or real(self, changes))
+    read_on = []
+    while True:
+        if run.phase == WAIT:
+            run.finish_wait()
+        if run.phase == QUESTION and run.question.kind != "challenge" and run.question.after_ms is None:
+            before = len(forks)
+            truth, outcome = run.truth()
+            fresh, played = _fresh_truth(run)
+            assert truth == fresh
+            assert (outcome.sim.loop.steps, outcome.sim.now) == (played.sim.loop.steps, played.sim.now)
+            if len(forks) == before:
+                read_on.append(run.question.id)
+        if run.phase == QUESTION:
+            run.show_me()
+        if not run.next():
+            break
+    assert read_on == ["acks0-lost"]
+
+
+def test_a_run_changed_since_is_played_out_anew():
+    """A setting changed after the earlier question's run was played out: that run no longer tells this one's
+    future, which is played anew (its answer key is the fresh play's)."""
+    from pathlib import Path
+
+    from tutor.lessons import LessonRun, load_lesson
+    from tutor.lessons.run import QUESTION
+
+    run = LessonRun(load_lesson(Path("tutor/data/lessons/03-acks-0.toml")), keep_past=False)
+    while not (run.phase == QUESTION and run.question.id == "acks0-told"):
+        run.next()
+    told = run.played_out()
+    run.show_me()
+    run.next()
+    assert run.question.id == "acks0-lost"
+    run.session.set("producer", "linger.ms", 20)  # (as a setting changed by hand would be)
+    lost = run.played_out()
+    assert lost is not told
+    assert run.truth()[0] == _fresh_truth(run)[0]

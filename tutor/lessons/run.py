@@ -100,6 +100,7 @@ class LessonRun:
         self._to_lesson: tuple[str, list[tuple[str, str, Any]]] | None = None  # (apply, changes) at the next step
         self.last_play: tuple | None = None  # the last challenge answer played: (run, where, result); see play
         self._played: tuple | None = None  # the last unchanged run played out: (sim, where, outcome); see played_out
+        self._ahead: tuple | None = None  # (sim, interventions made, future, outcome) of it; see _read_on
         self._enter(0)
 
     # --- what the app reads --------------------------------------------------------------
@@ -320,8 +321,32 @@ class LessonRun:
         where = (sim.loop.steps, sim.now, len(self.session.interventions), self.future())
         if self._played is not None and self._played[0] is sim and self._played[1] == where:
             return self._played[2]
-        outcome = self.fork().out()
+        outcome = self._read_on(sim)
+        if outcome is None:
+            outcome = self.fork().out()
         self._played = (sim, where, outcome)
+        self._ahead = (sim, len(self.session.interventions), self.future(), outcome)
+        return outcome
+
+    def _read_on(self, sim: Any) -> Outcome | None:
+        """The run last played out from an earlier moment, when this run has gone on just as that one did since:
+        only time passed and only that run's own scheduled events fired, nothing more is scheduled, and that
+        run had not yet begun its final recovery (the one thing it does that a lesson's run, kept going,
+        does not). Played out from here, this run would play the very same events again."""
+        if self._ahead is None or self._ahead[0] is not sim or not self.session.live:
+            return None
+        _, made_then, future, outcome = self._ahead
+        now, ahead = sim.now, outcome.sim
+        if not ahead.final or now >= ahead.recovery_at:
+            return None
+        fired = [(t, a) for t, a in future if t <= now]
+        made = self.session.interventions[made_then:]
+        if len(made) != len(fired) or any(x.kind != "action" or x.t != t or x.action is not a
+                                          for x, (t, a) in zip(made, fired)):
+            return None
+        left, still = future[len(fired):], self.future()
+        if len(left) != len(still) or any(t != u or a is not b for (t, a), (u, b) in zip(left, still)):
+            return None
         return outcome
 
     def fork(self, changes: list[tuple[str, str, Any]] = ()) -> Fork:
