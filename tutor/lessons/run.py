@@ -325,7 +325,7 @@ class LessonRun:
         if outcome is None:
             outcome = self.fork().out()
         self._played = (sim, where, outcome)
-        self._ahead = (sim, len(self.session.interventions), self.future(), outcome)
+        self._ahead = (sim, where[2], where[3], outcome)  # (the interventions made so far, the future)
         return outcome
 
     def _read_on(self, sim: Any) -> Outcome | None:

@@ -590,8 +590,8 @@ class Replica:
             self.fetch()
 
     def _append_fetched(self, batches: list[LogBatch]) -> None:
-        """Copy fetched batches into our log (they keep the leader's epoch): the same batch objects, which
-        never change once appended."""
+        """Append fetched batches to our log: the leader's own batch objects (they never change once appended,
+        and keep the leader's epoch)."""
         r = self
         for b in batches:
             if b.base != r.log.leo:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 @dataclass(slots=True, init=False)
 class LogBatch:
-    """A record batch as stored in a replica's log; the records are ids first_id..first_id+count-1. Every
-    replica's log holds the leader's very object (a follower copies the batch as it came, and the time it
-    appended it goes into its own log's page ages)."""
+    """A record batch as stored in a replica's log; the records are ids first_id..first_id+count-1. It never
+    changes once appended, so every replica's log holds the very object the leader appended; when each
+    replica appended it is kept by that replica's log (its page ages)."""
 
     base: int           # offset of the first record
     count: int
