@@ -77,3 +77,15 @@ def test_ids_follow_each_batch_first_id_whole_or_cut_at_either_end():
     assert log.ids() == [*range(100, 105), *range(300, 305), *range(200, 205)]
     assert log.ids(3, 12) == [103, 104, *range(300, 305), 200, 201]
     assert log.ids(6, 9) == [301, 302, 303] and log.ids(15, 20) == []
+
+
+def test_a_batch_shared_by_two_logs_ages_by_each_log_s_own_append():
+    """A follower's log holds the leader's batch object itself; the page age the OS writes back by is when each
+    log appended it: the leader's copy is old enough, the follower's, appended later, is not yet."""
+    batch = LogBatch(0, 5, 0, 0, 0, -1, -1, 500)
+    leader, follower = ReplicaLog(), ReplicaLog()
+    leader.append(batch, 1.0)
+    follower.append(batch, 3.0)
+    assert leader.write_back(older_than=2.0) == [batch] and leader.flushed == 5
+    assert follower.write_back(older_than=2.0) == [] and follower.flushed == 0
+    assert follower.write_back(older_than=3.0) == [batch]
