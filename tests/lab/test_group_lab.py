@@ -121,6 +121,7 @@ def test_only_the_member_holding_partition_0_is_armed_and_nobody_after_the_kill(
     lab._on_event(first, assigned(0, 1, 2, 3))
     assert first.told == ["carry-on", "carry-on"]
     assert lab._owners(second) == {"consumer-1": (0, 1), "consumer-2": (2, 3)}
+    assert lab.unsettled == []  # the case's setup: nothing went on past
 
 
 def test_a_member_given_every_partition_before_the_kill_starts_the_case_over(lab):
@@ -130,9 +131,11 @@ def test_a_member_given_every_partition_before_the_kill_starts_the_case_over(lab
     with pytest.raises(Regroup, match="member 1 was given every partition"):
         lab._on_event(first, assigned(0, 1, 2, 3))
     assert first.told == []  # no answer: its process is about to be killed
+    assert lab.unsettled == []
     lab.attempt = GROUP_ATTEMPTS
     lab._on_event(first, assigned(0, 1, 2, 3))
     assert first.told == ["crash"]
+    assert lab.unsettled == ["member 1 was given every partition"]
 
 
 def test_a_crash_point_while_the_other_member_holds_nothing_is_not_the_kill(lab):
@@ -152,8 +155,9 @@ def test_a_crash_point_while_the_other_member_holds_nothing_is_not_the_kill(lab)
                                          first.say(revoked(0, 1), assigned(0, 1), CRASH))
     assert lab._crash_point() is first
     assert first.told == ["crash", "carry-on", "crash"]
-    assert lab.assignments[first.pid] == 2
     assert any("not killed there" in note for note in lab.progress.notes)
+    assert lab.unsettled == ["consumer-1 reached its crash point while consumer-2 held no partition",
+                             "consumer-1's partitions were revoked before the kill"]
 
 
 def test_the_other_members_pending_events_count_before_the_verdict(lab):
@@ -187,8 +191,10 @@ def test_a_rebalance_or_an_early_finish_before_the_kill_starts_the_case_over(lab
     assert first.pid not in lab.held
     with pytest.raises(LabError, match=f"member 2 finished .* in each of {GROUP_ATTEMPTS} new groups"):
         lab._on_event(second, {"event": "done"})
+    assert lab.unsettled == ["consumer-1's partitions were revoked before the kill"]
     lab.killed_at = 1.0
     lab._on_event(second, revoked(2, 3))  # after the kill: the rebalance that hands over the partitions
+    assert len(lab.unsettled) == 1  # that one is the case
 
 
 def test_the_case_starts_over_in_a_new_group_and_says_so(lab, monkeypatch):

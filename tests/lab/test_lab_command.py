@@ -349,3 +349,26 @@ def test_a_group_case_that_duplicates_instead_disagrees(monkeypatch):
     assert "Verdict: DISAGREE" in text and "lost: simulator 2, real client 0" in text
     assert "consumer-1: offsets 6-7 processed twice in 1 of its 2 partitions" in text
     assert "count wrong (you said 0, 0 lost)" not in text and "count right, place right" in text
+
+
+def test_a_group_run_that_went_on_past_a_rebalance_says_it_is_not_the_cases_setup(monkeypatch):
+    """The lab's last attempt went on after the group rebalanced before the kill, and consumer-1 lost
+    nothing: the verdict disagrees, and a line says what the group did and why the prediction is not for
+    this run; a run in the case's setup has no such line."""
+    from dataclasses import replace
+
+    real = _group_outcome(partition=0)
+    records = [replace(r, by=("consumer-1",)) if r.partition == 0 else r for r in real.records]
+    real = Outcome(30, 30, 0, 30, [], [], records, real.owners,
+                   unsettled=("consumer-1's partitions were revoked before the kill",))
+    _fake_run(monkeypatch, real)
+    console = Console(record=True, width=250)
+    assert lab_cmd.lab_command("consumer-group", None, console, predictions=["none"]) == 1
+    text = console.export_text()
+    assert "Verdict: DISAGREE" in text and "lost: simulator 2, real client 0" in text
+    assert ("Not this case's setup: on the lab's last attempt (a new group each time), consumer-1's "
+            "partitions were revoked before the kill, and the run went on.") in text
+    _fake_run(monkeypatch, _group_outcome(partition=0))
+    console = Console(record=True, width=250)
+    lab_cmd.lab_command("consumer-group", None, console, predictions=["none"])
+    assert "Not this case's setup" not in console.export_text()

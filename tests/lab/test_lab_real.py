@@ -39,19 +39,39 @@ def test_the_real_client_loses_and_duplicates_what_the_simulator_predicts(case):
     assert diffs == []
 
 
+class Notes:
+    """Progress that keeps the lab's lines that stay."""
+
+    def __init__(self) -> None:
+        """No lines yet."""
+        self.lines: list[str] = []
+
+    def show(self, text: str) -> None:
+        """Ignore the passing line."""
+
+    def note(self, text: str) -> None:
+        """Keep it."""
+        self.lines.append(text)
+
+
 def test_a_killed_group_member_loses_what_the_simulator_predicts(monkeypatch):
-    """Two members, range assignment; consumer-1 (partitions 0 and 1) is killed mid-batch. The records sit at
-    the same partitions and offsets as in the simulation. Whatever the timing: every record outside
-    consumer-1's partitions is processed; in each of consumer-1's partitions, consumer-1 processed offsets
-    0..k-1, consumer-2 resumed at the committed offset c and went on to the end; offsets k..c-1 are lost
-    (the default store had committed records handed over but not processed), offsets c..k-1 processed twice;
-    never more than a batch lost. When the group formed once before the kill (the usual case), the counts
-    and the place agree with the simulator's: offsets 8-9 of one of consumer-1's partitions lost.
+    """Two members, range assignment; consumer-1 (partitions 0 and 1) is killed mid-batch. Whatever the timing:
+    the records sit at the same partitions and offsets as in the simulation, and fewer than a batch are lost,
+    all in consumer-1's partitions (only the rest of its last batch can be). When the group formed once
+    before the kill (the case's setup; the lab starts over until it does, and only its last attempt goes on
+    regardless): every record outside consumer-1's partitions is processed; in each of consumer-1's
+    partitions, consumer-1 processed offsets 0..k-1, consumer-2 resumed at the committed offset c and went on
+    to the end; offsets k..c-1 are lost (the default store had committed records handed over but not
+    processed), offsets c..k-1 processed twice, and c differs from k in at least one (the kill comes in
+    the middle of a batch); and the counts and the place agree with the simulator's: offsets 8-9 of one of
+    consumer-1's partitions lost.
 
     The second member's process starts 4 s late, longer than group.initial.rebalance.delay.ms, as on a loaded
     machine: the members still join together (they wait for the lab's "go"). Whichever member the mock's
     SyncGroup race leaves without partitions, only the one the lab arms is ever stopped at a crash point
-    (tests/lab/test_group_lab.py covers the races themselves)."""
+    (tests/lab/test_group_lab.py covers the races themselves). A last attempt that went on past a rebalance
+    may lose nothing: consumer-1, given its partitions again from an older commit, can be killed in a batch
+    of records it had processed already."""
     from tutor.lab.real import GroupLab
 
     start = GroupLab._start
@@ -63,25 +83,30 @@ def test_a_killed_group_member_loses_what_the_simulator_predicts(monkeypatch):
         return start(self, n, ends)
 
     monkeypatch.setattr(GroupLab, "_start", late)
-    predicted, real, diffs = compare(GROUP)
+    notes = Notes()
+    predicted, real, diffs = compare(GROUP, progress=notes)
+    said = "what the lab said:\n" + "\n".join(notes.lines)  # a failure shows how the group went
     run = GROUP.run
     assert [(r.id, r.partition, r.offset) for r in real.records] == \
-        [(r.id, r.partition, r.offset) for r in predicted.records]
-    assert all(r.by for r in real.records if r.partition not in (0, 1))
+        [(r.id, r.partition, r.offset) for r in predicted.records], said
+    lost_in = {r.partition for r in real.records if r.fate == "lost"}
+    assert len(real.lost) < run.batch and lost_in <= set(real.owners["consumer-1"]), said
+    if real.unsettled:
+        return
+    assert all(r.by for r in real.records if r.partition not in (0, 1)), said
     gap = 0
     for partition in (0, 1):
         rows = [r for r in real.records if r.partition == partition]
         first = sorted({r.offset for r in rows if "consumer-1" in r.by})
         second = sorted({r.offset for r in rows if "consumer-2" in r.by})
-        assert first == list(range(len(first)))                              # a prefix
+        assert first == list(range(len(first))), said                              # a prefix
         committed = second[0] if second else len(rows)  # where consumer-2 resumed (the end: nothing left)
-        assert second == list(range(committed, len(rows)))                  # from the commit to the end
-        assert [r.offset for r in rows if r.fate == "lost"] == list(range(len(first), committed))
-        assert all(rows[o].fate == "duplicated" for o in range(committed, len(first)))
+        assert second == list(range(committed, len(rows))), said                  # from the commit to the end
+        assert [r.offset for r in rows if r.fate == "lost"] == list(range(len(first), committed)), said
+        assert all(rows[o].fate == "duplicated" for o in range(committed, len(first))), said
         gap += abs(committed - len(first))
-    assert gap > 0 and len(real.lost) < run.batch
-    if real.reassigned == 0:  # a second rebalance before the kill moves where consumer-1 restarted
-        assert diffs == [], diffs
+    assert gap > 0, said
+    assert diffs == [], said
 
 
 def test_the_command_prints_prediction_table_and_verdict(capsys):

@@ -46,7 +46,9 @@ class Outcome:
     duplicated: list[int]
     records: list[RecordFate] = field(default_factory=list)  # per record, where a run tells it
     owners: dict[str, tuple[int, ...]] = field(default_factory=dict)  # group: each member's first partitions
-    reassigned: int = 0  # group: assignments the killed member got after its first, before the kill
+    # group: what the group did before the kill that is not the case's setup (a rebalance, a crash point
+    # passed); only a last attempt goes on past it, and then the run may teach something else
+    unsettled: tuple[str, ...] = ()
 
     @classmethod
     def from_report(cls, report: Any) -> "Outcome":

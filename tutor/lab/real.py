@@ -188,8 +188,8 @@ class GroupLab(_RealRun):
         self.by: dict[int, list[str]] = {}        # record id -> the members that processed it
         self.names: dict[int, str] = {}           # pid -> consumer-1 / consumer-2, once the group has both
         self.held: dict[int, tuple[int, ...]] = {}  # pid -> the partitions of its latest assignment
-        self.assignments: dict[int, int] = {}     # pid -> assignments it got before the kill
         self.killed_at = 0.0
+        self.unsettled: list[str] = []            # what the last attempt went on past, said in words
 
     def run(self) -> Outcome:
         """The whole real run: produce, then the members (again, in a new group, if it formed lopsided)."""
@@ -205,7 +205,7 @@ class GroupLab(_RealRun):
         seen = Counter({rid: len(names) for rid, names in self.by.items()})
         outcome = Outcome.from_counts(range(run.messages), acked, failed, seen)
         outcome.records, outcome.owners = fates, self._owners(victim)
-        outcome.reassigned = self.assignments.get(victim.pid, 1) - 1
+        outcome.unsettled = tuple(dict.fromkeys(self.unsettled))  # each kind once, in the order it came
         return outcome
 
     def _members_run(self, ends: dict[int, int]) -> Worker:
@@ -264,6 +264,8 @@ class GroupLab(_RealRun):
             if self._may_start_over():
                 raise Regroup(f"{self._name(victim)} reached its crash point while the group was still "
                               f"rebalancing ({' and '.join(map(self._name, others))} held no partition)")
+            self.unsettled.append(f"{self._name(victim)} reached its crash point while "
+                                  f"{' and '.join(map(self._name, others))} held no partition")
             self.progress.note(f"{self._name(victim)} (pid {victim.pid}) reached its crash point while the "
                                f"group rebalances ({' and '.join(map(self._name, others))} holds no partition): "
                                f"not killed there; it carries on and is killed at its next assignment's "
@@ -319,6 +321,8 @@ class GroupLab(_RealRun):
             if not self.killed_at and self._may_start_over():
                 raise Regroup(f"{self._name(worker)}'s partitions were revoked before the kill: the group "
                               f"rebalanced after it had formed")
+            if not self.killed_at:
+                self.unsettled.append(f"{self._name(worker)}'s partitions were revoked before the kill")
             self.held.pop(worker.pid, None)
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) revoked partitions "
                                f"{_parts(event['partitions'])}: the group rebalances{self._when()}")
@@ -347,7 +351,8 @@ class GroupLab(_RealRun):
         if self._may_start_over() and len(partitions) >= self.partition_count and len(self.members) > 1:
             raise Regroup(f"{worker.name} was given every partition: the group formed before the other "
                           f"member joined")
-        self.assignments[worker.pid] = self.assignments.get(worker.pid, 0) + 1
+        if len(partitions) >= self.partition_count and len(self.members) > 1:
+            self.unsettled.append(f"{worker.name} was given every partition")
         self.held[worker.pid] = partitions
         holds_first = 0 in partitions
         for member in self.members:

@@ -105,6 +105,12 @@ def comparison(console: Console, predicted: Outcome | None, real: Outcome, diffs
     console.print(table)
     console.print(verdict(diffs) if predicted else Text.from_markup(
         "[bold]No verdict[/] - the simulator made no prediction to compare with."))
+    if real.unsettled:
+        console.print(f"[yellow]Not this case's setup:[/] on the lab's last attempt (a new group each time), "
+                      f"{escape('; '.join(real.unsettled))}, and the run went on. A rebalance before the kill "
+                      "moves what consumer-1 had processed and committed (it may process records twice, and "
+                      "its batch may hold records it had processed already), so the simulator's prediction "
+                      "is not for this run. Run the lab again, on a less busy machine if you can.")
     if predicted and real.owners and predicted.lost != real.lost:
         console.print("[dim]The ids differ: which of its partitions a member's first fetch brings varies from "
                       "run to run (on the mock cluster, with the broker that answers first), so the verdict "
