@@ -7,7 +7,7 @@ from tutor.sim.ledger import BatchHistory
 from tutor.ui.inspect import history, out_of_order, story
 from tutor.ui.notices import forked, nothing_in_hand
 
-from uihelp import aio, driver, goto, plain, sandbox, scenario
+from uihelp import aio, driver, footer_keys, goto, plain, sandbox, scenario
 
 
 def test_inspector_header_shows_the_cursor_time_and_send_comes_first():
@@ -81,12 +81,10 @@ async def test_palette_offers_only_existing_brokers():
 @aio
 async def test_q_quits_and_esc_goes_back_on_every_screen():
     """q quits tutor from the sandbox's overlays too; esc closes them; the footer names q, scrub, speed."""
-    from textual.widgets._footer import FooterKey
-
     from tutor.ui.screens.help import HelpScreen
 
     async with sandbox() as (screen, pilot):
-        labels = [k.description for k in screen.query(FooterKey)]
+        labels = [k.description for k in await footer_keys(screen, pilot)]
         assert "quit" in labels and "scrub" in labels and "speed" in labels
         await pilot.press("question_mark")
         assert isinstance(pilot.app.screen, HelpScreen)

@@ -77,6 +77,17 @@ def footer_drawn(footer) -> bool:
     return shown <= {key.action for key in footer.query(FooterKey)}
 
 
+async def footer_keys(screen, pilot) -> list:
+    """The screen's footer keys once each is drawn and laid out: a key mounted since the last layout has no
+    region yet (its width is 0 until the next one, later still on a busy machine)."""
+    from textual.widgets._footer import FooterKey
+
+    await drawn(pilot)
+    await wait_until(pilot, lambda: all(k.region.width > 0 for k in screen.query(FooterKey)),
+                     "every footer key laid out")
+    return list(screen.query(FooterKey))
+
+
 def visible_screens(app) -> list:
     """The top screen, and the screens a modal one lets show through beneath it."""
     from textual.screen import ModalScreen
