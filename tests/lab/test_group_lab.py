@@ -70,21 +70,6 @@ class Children:
         return 0
 
 
-class Notes:
-    """Progress that keeps the lines that stay."""
-
-    def __init__(self) -> None:
-        """No notes yet."""
-        self.notes: list[str] = []
-
-    def show(self, text: str) -> None:
-        """Ignore the passing line."""
-
-    def note(self, text: str) -> None:
-        """Keep it."""
-        self.notes.append(text)
-
-
 def assigned(*partitions: int) -> dict[str, Any]:
     """An "assigned" event."""
     return {"event": "assigned", "partitions": list(partitions)}
@@ -99,10 +84,10 @@ CRASH = {"event": "crash-point"}
 
 
 @pytest.fixture
-def lab(monkeypatch) -> GroupLab:
+def lab(monkeypatch, notes) -> GroupLab:
     """A group lab on the mock's four-partition topic, with two scripted members."""
     monkeypatch.setattr(real, "PHASE_TIMEOUT_S", 5.0)  # a bound for a broken script, not a verdict
-    group = GroupLab(RUN, Cluster(), "topic", Children(), Notes())
+    group = GroupLab(RUN, Cluster(), "topic", Children(), notes)
     group.partition_count = 4
     group.members = [Member(1), Member(2)]
     return group

@@ -39,22 +39,7 @@ def test_the_real_client_loses_and_duplicates_what_the_simulator_predicts(case):
     assert diffs == []
 
 
-class Notes:
-    """Progress that keeps the lab's lines that stay."""
-
-    def __init__(self) -> None:
-        """No lines yet."""
-        self.lines: list[str] = []
-
-    def show(self, text: str) -> None:
-        """Ignore the passing line."""
-
-    def note(self, text: str) -> None:
-        """Keep it."""
-        self.lines.append(text)
-
-
-def test_a_killed_group_member_loses_what_the_simulator_predicts(monkeypatch):
+def test_a_killed_group_member_loses_what_the_simulator_predicts(monkeypatch, notes):
     """Two members, range assignment; consumer-1 (partitions 0 and 1) is killed mid-batch. Whatever the timing:
     the records sit at the same partitions and offsets as in the simulation, and fewer than a batch are lost,
     all in consumer-1's partitions (only the rest of its last batch can be). When the group formed once
@@ -83,9 +68,8 @@ def test_a_killed_group_member_loses_what_the_simulator_predicts(monkeypatch):
         return start(self, n, ends)
 
     monkeypatch.setattr(GroupLab, "_start", late)
-    notes = Notes()
     predicted, real, diffs = compare(GROUP, progress=notes)
-    said = "what the lab said:\n" + "\n".join(notes.lines)  # a failure shows how the group went
+    said = "what the lab said:\n" + "\n".join(notes.notes)  # a failure shows how the group went
     run = GROUP.run
     assert [(r.id, r.partition, r.offset) for r in real.records] == \
         [(r.id, r.partition, r.offset) for r in predicted.records], said
