@@ -278,7 +278,8 @@ def test_a_fifo_scenario_is_refused_without_blocking(tmp_path, capsys):
 #: 200,000 engine steps, seen at the engine's 100 ms tick), so the signal lands mid-run however loaded the
 #: machine is
 _CHILD = """
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if started in the background
 from tutor.sim import simulation
 original, said = simulation.Simulation._tick, []
 def announced(self):
