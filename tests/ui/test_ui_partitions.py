@@ -394,7 +394,7 @@ def test_rebalance_lines_are_recognised():
     from tutor.ui.draw_group import rebalancing
 
     for line in ("group 'tutor' rebalances: consumer-3 joined", "consumer-1 commits t-0@70; revokes t-0, t-1",
-                 "consumer-2 is assigned t-1 in generation 4", "consumer-2 removed: exceeded max.poll.interval.ms=300000"):
+                 "coordinator answers consumer-2's SyncGroup: t-1, generation 4", "consumer-2 removed: exceeded max.poll.interval.ms=300000"):
         assert rebalancing(line), line
     for line in ("broker-1 is now leader of t-0 (epoch 0, log end 0, HW 0)", "consumer joined group 'tutor'",
                  "auto.offset.reset=earliest: no committed offset for the group; position of t-0 -> 0"):

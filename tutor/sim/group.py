@@ -164,7 +164,8 @@ class GroupCoordinator:
             m.assignment = tuple(sorted(assignment.get(mid, ())))
             m.last_seen = now
             events.append(GroupEvent(now, "assignment", mid,
-                                     f"{m.name} is assigned {_tps(m.assignment)} in generation {self.generation}",
+                                     f"coordinator answers {m.name}'s SyncGroup: {_tps(m.assignment)}, "
+                                     f"generation {self.generation}",
                                      {"generation": self.generation, "partitions": m.assignment}))
         self.state, self.sync_deadline = STABLE, None
         self.persisted = self._snapshot()  # the group metadata record in __consumer_offsets
