@@ -120,7 +120,7 @@ def test_a_member_given_every_partition_before_the_kill_starts_the_case_over(lab
     lab.attempt = GROUP_ATTEMPTS
     lab._on_event(first, assigned(0, 1, 2, 3))
     assert first.told == ["crash"]
-    assert lab.unsettled == ["member 1 was given every partition"]
+    assert lab.unsettled == ["member 1 was given every partition: the group formed before the other member joined"]
 
 
 def test_a_crash_point_while_the_other_member_holds_nothing_is_not_the_kill(lab):
@@ -141,8 +141,9 @@ def test_a_crash_point_while_the_other_member_holds_nothing_is_not_the_kill(lab)
     assert lab._crash_point() is first
     assert first.told == ["crash", "carry-on", "crash"]
     assert any("not killed there" in note for note in lab.progress.notes)
-    assert lab.unsettled == ["consumer-1 reached its crash point while consumer-2 held no partition",
-                             "consumer-1's partitions were revoked before the kill"]
+    assert lab.unsettled == [
+        "consumer-1 reached its crash point while the group was still rebalancing (consumer-2 held no partition)",
+        "consumer-1's partitions were revoked before the kill: the group rebalanced after it had formed"]
 
 
 def test_the_other_members_pending_events_count_before_the_verdict(lab):
@@ -176,7 +177,8 @@ def test_a_rebalance_or_an_early_finish_before_the_kill_starts_the_case_over(lab
     assert first.pid not in lab.held
     with pytest.raises(LabError, match=f"member 2 finished .* in each of {GROUP_ATTEMPTS} new groups"):
         lab._on_event(second, {"event": "done"})
-    assert lab.unsettled == ["consumer-1's partitions were revoked before the kill"]
+    assert lab.unsettled == ["consumer-1's partitions were revoked before the kill: the group rebalanced after it "
+                             "had formed"]
     lab.killed_at = 1.0
     lab._on_event(second, revoked(2, 3))  # after the kill: the rebalance that hands over the partitions
     assert len(lab.unsettled) == 1  # that one is the case

@@ -360,14 +360,16 @@ def test_a_group_run_that_went_on_past_a_rebalance_says_it_is_not_the_cases_setu
     real = _group_outcome(partition=0)
     records = [replace(r, by=("consumer-1",)) if r.partition == 0 else r for r in real.records]
     real = Outcome(30, 30, 0, 30, [], [], records, real.owners,
-                   unsettled=("consumer-1's partitions were revoked before the kill",))
+                   unsettled=("consumer-1's partitions were revoked before the kill: the group rebalanced after it "
+                              "had formed",))
     _fake_run(monkeypatch, real)
     console = Console(record=True, width=250)
     assert lab_cmd.lab_command("consumer-group", None, console, predictions=["none"]) == 1
     text = console.export_text()
     assert "Verdict: DISAGREE" in text and "lost: simulator 2, real client 0" in text
     assert ("Not this case's setup: on the lab's last attempt (a new group each time), consumer-1's "
-            "partitions were revoked before the kill, and the run went on.") in text
+            "partitions were revoked before the kill: the group rebalanced after it had formed, and the run "
+            "went on.") in text
     _fake_run(monkeypatch, _group_outcome(partition=0))
     console = Console(record=True, width=250)
     lab_cmd.lab_command("consumer-group", None, console, predictions=["none"])

@@ -227,6 +227,13 @@ class GroupLab(_RealRun):
         """Is there an attempt left after this one?"""
         return self.attempt < GROUP_ATTEMPTS
 
+    def _off_setup(self, what: str) -> None:
+        """The group did something the case's setup excludes: start over in a new group while an attempt is
+        left; on the last, keep it in mind (the outcome says it) and go on."""
+        if self._may_start_over():
+            raise Regroup(what)
+        self.unsettled.append(what)
+
     def _attempt(self, ends: dict[int, int]) -> Worker:
         """Start the members, let them join together, kill the one holding partition 0 mid-batch, and follow
         the other to the end; the member killed is returned."""
@@ -261,11 +268,8 @@ class GroupLab(_RealRun):
                 self._catch_up(worker)
             if all(self.held.get(w.pid) for w in others):
                 return victim
-            if self._may_start_over():
-                raise Regroup(f"{self._name(victim)} reached its crash point while the group was still "
-                              f"rebalancing ({' and '.join(map(self._name, others))} held no partition)")
-            self.unsettled.append(f"{self._name(victim)} reached its crash point while "
-                                  f"{' and '.join(map(self._name, others))} held no partition")
+            self._off_setup(f"{self._name(victim)} reached its crash point while the group was still "
+                            f"rebalancing ({' and '.join(map(self._name, others))} held no partition)")
             self.progress.note(f"{self._name(victim)} (pid {victim.pid}) reached its crash point while the "
                                f"group rebalances ({' and '.join(map(self._name, others))} holds no partition): "
                                f"not killed there; it carries on and is killed at its next assignment's "
@@ -318,11 +322,9 @@ class GroupLab(_RealRun):
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) assigned partitions "
                                f"{_parts(event['partitions'])}{self._when()}")
         elif kind == "revoked" and not event["closing"]:
-            if not self.killed_at and self._may_start_over():
-                raise Regroup(f"{self._name(worker)}'s partitions were revoked before the kill: the group "
-                              f"rebalanced after it had formed")
             if not self.killed_at:
-                self.unsettled.append(f"{self._name(worker)}'s partitions were revoked before the kill")
+                self._off_setup(f"{self._name(worker)}'s partitions were revoked before the kill: the group "
+                                f"rebalanced after it had formed")
             self.held.pop(worker.pid, None)
             self.progress.note(f"{self._name(worker)} (pid {worker.pid}) revoked partitions "
                                f"{_parts(event['partitions'])}: the group rebalances{self._when()}")
@@ -348,11 +350,9 @@ class GroupLab(_RealRun):
         if self.killed_at:
             worker.tell("carry-on")
             return
-        if self._may_start_over() and len(partitions) >= self.partition_count and len(self.members) > 1:
-            raise Regroup(f"{worker.name} was given every partition: the group formed before the other "
-                          f"member joined")
         if len(partitions) >= self.partition_count and len(self.members) > 1:
-            self.unsettled.append(f"{worker.name} was given every partition")
+            self._off_setup(f"{worker.name} was given every partition: the group formed before the other "
+                            f"member joined")
         self.held[worker.pid] = partitions
         holds_first = 0 in partitions
         for member in self.members:
